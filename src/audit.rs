@@ -1,0 +1,1 @@
+//! audit: runs fetch → analysis → crawl → rules → store for one site (being written).

@@ -1,0 +1,1 @@
+//! crawl stage (being written).

@@ -1,0 +1,25 @@
+//! govaudit — audits Chinese government websites against the national inspection standards.
+//!
+//! One pipeline, one module per stage:
+//!
+//! 1. [`fetch`] — polite HTTP: per-host rate limits, retries, redirects, charsets, SSRF guard.
+//! 2. [`analysis`] — one page → columns, dated items, blank markers, footer identifiers, links.
+//! 3. [`crawl`] — one site → an [`observation::Observation`] (homepage, columns, links).
+//! 4. [`rules`] — rule files (`rules/<profile>/*.toml`) → [`findings::Evaluation`].
+//! 5. [`store`] — every check in SQLite.
+//! 6. [`report`] — text, JSON and Markdown for people and machines.
+//!
+//! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
+//! and the tests.
+
+pub mod analysis;
+pub mod audit;
+pub mod config;
+pub mod crawl;
+pub mod fetch;
+pub mod findings;
+pub mod observation;
+pub mod report;
+pub mod rules;
+pub mod sim;
+pub mod store;

@@ -1,0 +1,273 @@
+//! What the crawler saw on one site: the contract between the crawl stage and the rules engine.
+//!
+//! Everything here is derived from HTTP responses only. The rules engine reads an
+//! [`Observation`] and never touches the network; rule files carry partial observations as
+//! their own test cases (see `rules/*/*.toml`), so every field has a serde default.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Column class (栏目类别), assigned from the column name or its `ColumnType` meta using the
+/// keyword lists in the rules folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnClass {
+    /// 动态要闻类: 工作动态, 本地要闻, 部门动态 …
+    Dynamic,
+    /// 通知公告类: 通知公告, 公示公告 …
+    Notice,
+    /// 政策文件类: 政策文件, 规范性文件 …
+    Policy,
+    /// 人事类: 人事信息, 人事任免 …
+    Personnel,
+    /// 规划计划类: 规划计划, 年度计划 …
+    Planning,
+    /// 政务咨询类: 领导信箱, 在线咨询 …
+    Consultation,
+    /// 调查征集类: 网上调查, 意见征集 …
+    Survey,
+    /// 互动访谈类: 在线访谈 …
+    Interview,
+    /// 办事服务类: 办事指南, 表格下载 …
+    Service,
+    /// Anything else.
+    #[default]
+    Other,
+}
+
+impl ColumnClass {
+    /// All classes, in a stable order.
+    pub const ALL: [ColumnClass; 10] = [
+        ColumnClass::Dynamic,
+        ColumnClass::Notice,
+        ColumnClass::Policy,
+        ColumnClass::Personnel,
+        ColumnClass::Planning,
+        ColumnClass::Consultation,
+        ColumnClass::Survey,
+        ColumnClass::Interview,
+        ColumnClass::Service,
+        ColumnClass::Other,
+    ];
+
+    /// The official Chinese name of the class.
+    pub fn label(self) -> &'static str {
+        match self {
+            ColumnClass::Dynamic => "动态要闻类",
+            ColumnClass::Notice => "通知公告类",
+            ColumnClass::Policy => "政策文件类",
+            ColumnClass::Personnel => "人事类",
+            ColumnClass::Planning => "规划计划类",
+            ColumnClass::Consultation => "政务咨询类",
+            ColumnClass::Survey => "调查征集类",
+            ColumnClass::Interview => "互动访谈类",
+            ColumnClass::Service => "办事服务类",
+            ColumnClass::Other => "其他",
+        }
+    }
+
+    /// The snake_case key used in rule files and JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            ColumnClass::Dynamic => "dynamic",
+            ColumnClass::Notice => "notice",
+            ColumnClass::Policy => "policy",
+            ColumnClass::Personnel => "personnel",
+            ColumnClass::Planning => "planning",
+            ColumnClass::Consultation => "consultation",
+            ColumnClass::Survey => "survey",
+            ColumnClass::Interview => "interview",
+            ColumnClass::Service => "service",
+            ColumnClass::Other => "other",
+        }
+    }
+}
+
+/// Where a column's newest date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    /// Dates printed in the column's list page.
+    #[default]
+    List,
+    /// The list showed no dates; the newest item's article page gave its publish date.
+    Article,
+    /// No date could be found anywhere.
+    None,
+}
+
+/// One column (栏目) of the site and what its list page showed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ColumnObservation {
+    /// Column name as shown in the navigation or block heading.
+    pub name: String,
+    /// Column list page URL.
+    pub url: String,
+    /// Column class (栏目类别).
+    pub class: ColumnClass,
+    /// 1 for top-level (一级栏目), 2 for second-level navigation found on a column page.
+    pub level: u8,
+    /// Newest item date seen, if any.
+    pub newest: Option<NaiveDate>,
+    /// Number of list items seen on the column page.
+    pub items: usize,
+    /// Items without any date.
+    pub undated_items: usize,
+    /// The column has no content (空白栏目).
+    pub blank: bool,
+    /// The text that marked it blank (e.g. 暂无信息), if any.
+    pub blank_marker: Option<String>,
+    /// Where `newest` came from.
+    pub date_source: DateSource,
+    /// The column page could not be fetched: the error, if so.
+    pub error: Option<String>,
+}
+
+/// One dated (or undated) item on the homepage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct HomepageItem {
+    pub title: String,
+    pub url: Option<String>,
+    pub date: Option<NaiveDate>,
+}
+
+/// A footer identifier as found on the homepage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "state", content = "value", rename_all = "snake_case")]
+pub enum Ident {
+    /// Not present at all.
+    #[default]
+    Missing,
+    /// Present and well-formed; the normalised value.
+    Found(String),
+    /// Present but not in a valid format; the raw text.
+    Malformed(String),
+}
+
+impl Ident {
+    /// The value when well-formed.
+    pub fn found(&self) -> Option<&str> {
+        match self {
+            Ident::Found(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The 「我为政府网站找错」 entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Jiucuo {
+    /// A standard entry exists (jiucuo.js script, jiucuo.html?site_code= link or the
+    /// zfwzzc platform link) on one of the known hosts.
+    pub present: bool,
+    /// The entry is in the markup but hidden (`display:none`, `hidden`).
+    pub hidden: bool,
+    /// The sitecode it carries, if any.
+    pub site_code: Option<String>,
+    /// The host serving it (zfwzgl.www.gov.cn, pucha.kaipuyun.cn, 121.43.68.40 …).
+    pub host: Option<String>,
+    /// A non-standard correction link (e.g. the site's own 网站纠错 page), if that is all there is.
+    pub nonstandard: Option<String>,
+}
+
+/// Footer identifiers (页面底部功能区).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct FooterObservation {
+    /// ICP备案号.
+    pub icp: Ident,
+    /// 网站标识码 (footer text, `SiteIDCode` meta or jiucuo sitecode).
+    pub site_code: Ident,
+    /// 公安机关备案号 (公网安备).
+    pub police_record: Ident,
+    /// 党政机关网站标识 (conac): the bszs id or the dcs script path.
+    pub conac: Ident,
+    /// 「我为政府网站找错」 entry.
+    pub jiucuo: Jiucuo,
+}
+
+/// How a link check ended, for links that did not simply work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    /// Unavailable: 404, 410, 403, DNS failure, connection refused.
+    Broken,
+    /// Timeouts and 5xx that persisted after retries: reported, not counted as broken.
+    Suspected,
+    /// Not fetched on purpose (SSRF guard: a public site linking into a private address).
+    Blocked,
+}
+
+/// A link that did not work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkProblem {
+    pub url: String,
+    pub state: LinkState,
+    /// HTTP status, when one was received.
+    pub status: Option<u16>,
+    /// What went wrong, in words (e.g. `HTTP 404`, `DNS failure`, `timeout after 15 s`).
+    pub reason: String,
+    /// Pages the link appears on.
+    pub pages: Vec<String>,
+}
+
+/// Link checking summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct LinkObservation {
+    /// Unique URLs checked.
+    pub checked: usize,
+    /// Links that are broken, suspected or blocked.
+    pub problems: Vec<LinkProblem>,
+}
+
+/// Whether the homepage opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reachability {
+    pub ok: bool,
+    /// HTTP status of the final response, if any.
+    pub status: Option<u16>,
+    /// The failure, if the homepage did not open.
+    pub error: Option<String>,
+    /// Attempts made (retries included).
+    pub attempts: u32,
+}
+
+impl Default for Reachability {
+    fn default() -> Self {
+        Reachability {
+            ok: true,
+            status: Some(200),
+            error: None,
+            attempts: 1,
+        }
+    }
+}
+
+/// Everything the crawl saw on one site, as of one date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Observation {
+    /// The site URL as registered (may be a path prefix).
+    pub url: String,
+    /// The date the audit is judged as of.
+    pub as_of: NaiveDate,
+    /// Homepage reachability.
+    pub reachability: Reachability,
+    /// Dated and undated items on the homepage.
+    pub homepage_items: Vec<HomepageItem>,
+    /// The homepage is only a navigation hub (no items of its own).
+    pub homepage_is_hub: bool,
+    /// Columns found, with their list-page results.
+    pub columns: Vec<ColumnObservation>,
+    /// Footer identifiers.
+    pub footer: FooterObservation,
+    /// Link checking.
+    pub links: LinkObservation,
+    /// Pages fetched (homepage, column pages, article pages).
+    pub pages_fetched: usize,
+}
