@@ -1,1 +1,94 @@
-//! audit: runs fetch → analysis → crawl → rules → store for one site (being written).
+//! The pipeline for one site, named once: fetch → analysis → crawl → rules → store.
+//!
+//! [`Auditor`] holds what a run shares (the polite fetcher, the loaded rules, the crawl
+//! settings) and audits one site at a time; many audits may run concurrently on one auditor.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use url::Url;
+
+use crate::config::{Config, CrawlConfig};
+use crate::crawl::crawl_site;
+use crate::fetch::{FetchError, Fetcher, RequestRecord};
+use crate::findings::Evaluation;
+use crate::observation::Observation;
+use crate::rules::{RuleSet, RulesError};
+use crate::store::{CheckRecord, Store, StoreError};
+
+/// Errors setting up an audit run.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The full result of auditing one site.
+#[derive(Debug)]
+pub struct AuditResult {
+    pub observation: Observation,
+    pub evaluation: Evaluation,
+    pub requests: Vec<RequestRecord>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+impl AuditResult {
+    /// Store this result atomically; returns the check id.
+    pub async fn save(&self, store: &Store) -> Result<i64, StoreError> {
+        store
+            .save_check(&CheckRecord {
+                started_at: self.started_at,
+                finished_at: self.finished_at,
+                observation: &self.observation,
+                evaluation: &self.evaluation,
+                requests: &self.requests,
+            })
+            .await
+    }
+}
+
+/// Shared state of an audit run.
+#[derive(Clone)]
+pub struct Auditor {
+    pub fetcher: Arc<Fetcher>,
+    pub rules: Arc<RuleSet>,
+    pub crawl: CrawlConfig,
+}
+
+impl Auditor {
+    /// Build the fetcher and load the rules named in the configuration.
+    pub fn from_config(cfg: &Config) -> Result<Auditor, AuditError> {
+        let fetcher = Fetcher::new(&cfg.fetch)?;
+        let rules = match &cfg.rules.dir {
+            Some(dir) => RuleSet::from_dir(dir, &cfg.rules.profile)?,
+            None => RuleSet::builtin(&cfg.rules.profile)?,
+        };
+        Ok(Auditor {
+            fetcher: Arc::new(fetcher),
+            rules: Arc::new(rules),
+            crawl: cfg.crawl.clone(),
+        })
+    }
+
+    /// Audit one site as of a date. Never fails: an unreachable site is a finding.
+    pub async fn audit(&self, site: &Url, as_of: NaiveDate) -> AuditResult {
+        let started_at = Utc::now();
+        if let Some(host) = site.host_str() {
+            self.fetcher.trust_host(host);
+        }
+        let crawl = crawl_site(&self.fetcher, &self.rules, &self.crawl, site, as_of).await;
+        let evaluation = self.rules.evaluate(&crawl.observation);
+        AuditResult {
+            observation: crawl.observation,
+            evaluation,
+            requests: crawl.requests,
+            started_at,
+            finished_at: Utc::now(),
+        }
+    }
+}

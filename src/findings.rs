@@ -17,6 +17,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The snake_case key used in JSON and the database.
+    pub fn key(self) -> &'static str {
+        match self {
+            Severity::Veto => "veto",
+            Severity::Deduction => "deduction",
+            Severity::Info => "info",
+        }
+    }
+
     /// Chinese label for reports.
     pub fn label(self) -> &'static str {
         match self {

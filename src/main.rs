@@ -1,1 +1,30 @@
-fn main(){}
+//! The `govaudit` command line: parses arguments, merges them over the config file, runs the
+//! command and maps the outcome to an exit code (0 pass, 1 fail, 2 error).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    cli::init_logging(args.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(cli::EXIT_ERROR);
+        }
+    };
+    match runtime.block_on(cli::run(args)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
+}

@@ -1,1 +1,171 @@
-//! crawl stage (being written).
+//! Stage 3 — crawl: one site → an [`Observation`].
+//!
+//! Opens the homepage, finds the columns (栏目: navigation, homepage blocks with a 更多 link,
+//! second-level navigation on column pages), reads each column's list page (opening the newest
+//! item when the list shows no dates), reads the footer, and checks every link found on the
+//! homepage and the column pages. Only URLs inside the site's scope are crawled (a site may be a
+//! path prefix); links anywhere are checked. Politeness is the fetcher's job: this stage just
+//! asks for everything it needs concurrently and lets the per-host limits pace it.
+
+mod columns;
+mod links;
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDate;
+use url::Url;
+
+use crate::analysis::{self, ColumnLink};
+use crate::config::CrawlConfig;
+use crate::fetch::urls::{normalize, SiteScope};
+use crate::fetch::{Fetcher, RequestRecord};
+use crate::observation::{HomepageItem, Observation, Reachability};
+use crate::rules::RuleSet;
+
+/// What one crawl produced: the observation and every HTTP request made.
+#[derive(Debug)]
+pub struct Crawl {
+    pub observation: Observation,
+    pub requests: Vec<RequestRecord>,
+}
+
+/// Crawl one site as of a date.
+pub async fn crawl_site(
+    fetcher: &Fetcher,
+    rules: &RuleSet,
+    cfg: &CrawlConfig,
+    site: &Url,
+    as_of: NaiveDate,
+) -> Crawl {
+    let mut requests = Vec::new();
+    let mut obs = Observation {
+        url: site.to_string(),
+        as_of,
+        ..Observation::default()
+    };
+
+    let home = fetcher.page(site).await;
+    requests.extend(home.log);
+    let page = match home.result {
+        Ok(page) => page,
+        Err(failure) => {
+            tracing::info!(site = %site, error = %failure, "Homepage did not open.");
+            obs.reachability = Reachability {
+                ok: false,
+                status: match failure {
+                    crate::fetch::FetchFailure::Status { status } => Some(status),
+                    _ => None,
+                },
+                error: Some(failure.to_string()),
+                attempts: home.attempts,
+            };
+            return Crawl {
+                observation: obs,
+                requests,
+            };
+        }
+    };
+    obs.reachability = Reachability {
+        ok: true,
+        status: Some(page.status),
+        error: None,
+        attempts: home.attempts,
+    };
+    obs.pages_fetched = 1;
+
+    // A redirect may move the homepage (to https, to another host, to /portal/index.html): the
+    // scope is then the final homepage's folder instead of the registered URL.
+    let scope = if SiteScope::new(site).contains(&page.url) {
+        SiteScope::new(site)
+    } else {
+        let mut folder = page.url.clone();
+        if let Ok(mut segs) = folder.path_segments_mut() {
+            segs.pop().push("");
+        }
+        SiteScope::new(&folder)
+    };
+    let home_an = analysis::analyze(&page.html, &page.url, as_of, &rules.vocabulary);
+    obs.footer = home_an.footer.clone();
+    obs.homepage_items = home_an
+        .items
+        .iter()
+        .map(|i| HomepageItem {
+            title: i.title.clone(),
+            url: i.url.as_ref().map(Url::to_string),
+            date: i.date,
+        })
+        .collect();
+
+    let mut seen: HashSet<Url> = HashSet::new();
+    seen.insert(normalize(site));
+    seen.insert(normalize(&page.url));
+    let top: Vec<ColumnLink> = home_an
+        .columns
+        .iter()
+        .filter(|c| scope.contains(&c.url))
+        .filter(|c| seen.insert(normalize(&c.url)))
+        .take(cfg.max_columns)
+        .cloned()
+        .collect();
+    obs.homepage_is_hub = obs.homepage_items.is_empty() && !top.is_empty();
+
+    // Pages whose links get checked: the homepage and every column page.
+    let mut link_sources: BTreeMap<Url, Vec<Url>> = BTreeMap::new();
+    let mut fetched_ok: HashSet<Url> = HashSet::new();
+    fetched_ok.insert(normalize(&page.url));
+    fetched_ok.insert(normalize(site));
+    add_links(&mut link_sources, &page.url, &home_an.links);
+
+    let ctx = columns::Ctx {
+        fetcher,
+        rules,
+        cfg,
+        as_of,
+    };
+    let level1 = columns::audit_columns(&ctx, &top, 1).await;
+    let mut subnav: Vec<ColumnLink> = Vec::new();
+    if cfg.subnav {
+        for c in &level1 {
+            for s in &c.subcolumns {
+                if subnav.len() + level1.len() >= cfg.max_columns {
+                    break;
+                }
+                if scope.contains(&s.url) && seen.insert(normalize(&s.url)) {
+                    subnav.push(s.clone());
+                }
+            }
+        }
+    }
+    let level2 = columns::audit_columns(&ctx, &subnav, 2).await;
+    for c in level1.iter().chain(level2.iter()) {
+        obs.pages_fetched += c.pages_fetched;
+        if let Some(final_url) = &c.final_url {
+            fetched_ok.insert(normalize(final_url));
+            fetched_ok.insert(normalize(&c.link.url));
+            add_links(&mut link_sources, final_url, &c.links);
+        }
+    }
+    for c in level1.into_iter().chain(level2) {
+        requests.extend(c.requests);
+        obs.columns.push(c.observation);
+    }
+
+    if cfg.check_links {
+        let checked = links::check_links(fetcher, link_sources, &fetched_ok, cfg.max_links).await;
+        requests.extend(checked.requests);
+        obs.links = checked.observation;
+    }
+    Crawl {
+        observation: obs,
+        requests,
+    }
+}
+
+fn add_links(map: &mut BTreeMap<Url, Vec<Url>>, page: &Url, links: &[Url]) {
+    for l in links {
+        let pages = map.entry(normalize(l)).or_default();
+        if !pages.contains(page) {
+            pages.push(page.clone());
+        }
+    }
+}

@@ -145,3 +145,34 @@ impl Fetcher {
         }
     }
 }
+
+pub mod urls {
+    //! Temporary stub (replaced by the fetch branch).
+    use url::Url;
+    /// Normalise a URL for dedup.
+    pub fn normalize(u: &Url) -> Url {
+        let mut u = u.clone();
+        u.set_fragment(None);
+        u
+    }
+    /// The URLs that belong to a site.
+    #[derive(Debug, Clone)]
+    pub struct SiteScope {
+        base: Url,
+    }
+    impl SiteScope {
+        pub fn new(base: &Url) -> SiteScope {
+            SiteScope { base: base.clone() }
+        }
+        pub fn contains(&self, u: &Url) -> bool {
+            u.host_str() == self.base.host_str()
+        }
+    }
+}
+
+impl FetchFailure {
+    /// Temporary stub.
+    pub fn link_state(&self) -> crate::observation::LinkState {
+        crate::observation::LinkState::Broken
+    }
+}

@@ -1,1 +1,201 @@
-//! sim stage (being written).
+//! Simulated government sites on loopback, for `govaudit demo` and the tests.
+//!
+//! One HTTP server answers for every simulated host, routing by the `Host` header (or by the
+//! absolute URI of a proxy-style request), and also for the identifier services footers link to
+//! (beian.miit.gov.cn, bszs.conac.cn …), so nothing leaves the machine. The auditor reaches it
+//! through `--resolve HOST=127.0.0.1:PORT` ([`SimServer::resolve_entries`]) and sees only HTTP.
+
+pub mod render;
+pub mod spec;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, Request, Response, StatusCode};
+use chrono::NaiveDate;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use spec::Behaviour;
+pub use spec::{Scenario, SiteSpec, SpecError};
+
+/// Hosts of the national identifier services that real footers link to.
+pub const SERVICE_HOSTS: &[&str] = &[
+    "beian.miit.gov.cn",
+    "www.beian.gov.cn",
+    "bszs.conac.cn",
+    "dcs.conac.cn",
+    "zfwzgl.www.gov.cn",
+];
+
+struct World {
+    scenario: Scenario,
+    as_of: NaiveDate,
+    hits: Mutex<HashMap<String, usize>>,
+}
+
+/// A running simulated world. Dropping it stops the server.
+pub struct SimServer {
+    pub addr: SocketAddr,
+    world: Arc<World>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl SimServer {
+    /// Serve a scenario on an ephemeral loopback port, rendering dates relative to `as_of`.
+    pub async fn start(scenario: Scenario, as_of: NaiveDate) -> std::io::Result<SimServer> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let world = Arc::new(World {
+            scenario,
+            as_of,
+            hits: Mutex::new(HashMap::new()),
+        });
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(world.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(e) = served.await {
+                tracing::warn!(error = %e, "Simulated server stopped.");
+            }
+        });
+        Ok(SimServer {
+            addr,
+            world,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// `HOST=127.0.0.1:PORT` routes for every simulated host and service host.
+    pub fn resolve_entries(&self) -> Vec<String> {
+        let mut hosts: Vec<&str> = self
+            .world
+            .scenario
+            .sites
+            .iter()
+            .map(|s| s.host.as_str())
+            .collect();
+        hosts.extend(SERVICE_HOSTS);
+        hosts.sort_unstable();
+        hosts.dedup();
+        hosts.iter().map(|h| format!("{h}={}", self.addr)).collect()
+    }
+
+    /// The sites served: (name, registered URL).
+    pub fn sites(&self) -> Vec<(String, String)> {
+        self.world
+            .scenario
+            .sites
+            .iter()
+            .map(|s| (s.name.clone(), s.url()))
+            .collect()
+    }
+
+    /// Requests received for a host so far.
+    pub fn hits(&self, host: &str) -> usize {
+        self.world
+            .hits
+            .lock()
+            .map(|h| h.get(host).copied().unwrap_or(0))
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn handle(State(world): State<Arc<World>>, req: Request<Body>) -> Response<Body> {
+    let host = req
+        .uri()
+        .host()
+        .map(str::to_string)
+        .or_else(|| {
+            req.headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(|h| h.split(':').next().unwrap_or(h).to_string())
+        })
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if let Ok(mut hits) = world.hits.lock() {
+        *hits.entry(host.clone()).or_default() += 1;
+    }
+    let path = req.uri().path().to_string();
+    if SERVICE_HOSTS.contains(&host.as_str()) {
+        return html(StatusCode::OK, render::plain_page(&host), "utf-8");
+    }
+    let site = world.scenario.sites.iter().find(|s| {
+        s.host == host
+            && (s.prefix.is_empty()
+                || path == s.prefix
+                || path.starts_with(&format!("{}/", s.prefix)))
+    });
+    let Some(site) = site else {
+        return html(
+            StatusCode::NOT_FOUND,
+            render::plain_page("404 Not Found"),
+            "utf-8",
+        );
+    };
+    if site.behaviour == Behaviour::Down {
+        return html(
+            StatusCode::SERVICE_UNAVAILABLE,
+            render::plain_page("503 Service Unavailable"),
+            "utf-8",
+        );
+    }
+    let rest = &path[site.prefix.len()..];
+    match route(site, rest, world.as_of) {
+        Some(body) => html(StatusCode::OK, body, &site.encoding),
+        None => html(
+            StatusCode::NOT_FOUND,
+            render::plain_page("404 Not Found"),
+            "utf-8",
+        ),
+    }
+}
+
+fn route(site: &SiteSpec, rest: &str, as_of: NaiveDate) -> Option<String> {
+    let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        [] | ["index.html"] => Some(render::homepage(site, as_of)),
+        ["col", slug] | ["col", slug, "index.html"] => {
+            let col = site.columns.iter().find(|c| c.slug == *slug)?;
+            Some(render::column_page(site, col, as_of))
+        }
+        ["art", slug, file] => {
+            let col = site.columns.iter().find(|c| c.slug == *slug)?;
+            let n: usize = file.strip_suffix(".html")?.parse().ok()?;
+            (n >= 1 && n <= col.items).then(|| render::article_page(site, col, n, as_of))
+        }
+        ["lxwm"] => Some(render::plain_page("联系我们")),
+        _ => None,
+    }
+}
+
+fn html(status: StatusCode, body: String, encoding: &str) -> Response<Body> {
+    let (bytes, ctype) = if encoding == "gbk" {
+        // GBK pages declare their charset only in <meta>, as many government pages do.
+        let (b, _, _) = encoding_rs::GBK.encode(&body);
+        (b.into_owned(), "text/html")
+    } else {
+        (body.into_bytes(), "text/html; charset=utf-8")
+    };
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, ctype)
+        .body(Body::from(bytes))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}

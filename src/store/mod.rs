@@ -1,1 +1,271 @@
-//! store stage (being written).
+//! Stage 5 — store: every check in SQLite (sqlx, runtime queries, so no database is needed to
+//! build). Migrations live in `migrations/` and are embedded in the binary. A check is written
+//! in one transaction: it is stored whole or not at all.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::fetch::RequestRecord;
+use crate::findings::{Evaluation, Verdict};
+use crate::observation::Observation;
+
+/// Storage errors, with the database path.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot migrate database {path}: {source}")]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("cannot encode {what}: {source}")]
+    Encode {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("check {0} not found")]
+    NotFound(i64),
+}
+
+/// One finished check, ready to store.
+#[derive(Debug, Clone)]
+pub struct CheckRecord<'a> {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub observation: &'a Observation,
+    pub evaluation: &'a Evaluation,
+    pub requests: &'a [RequestRecord],
+}
+
+/// A stored check as read back.
+#[derive(Debug, Clone)]
+pub struct StoredCheck {
+    pub id: i64,
+    pub url: String,
+    pub as_of: NaiveDate,
+    pub profile: String,
+    pub verdict: Verdict,
+    pub score: f64,
+    pub findings: usize,
+    pub columns: usize,
+    pub requests: usize,
+}
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Open (creating if missing) a database file and bring its schema up to date.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let opts = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        Store::connect(opts, path, 4).await
+    }
+
+    /// A private in-memory database (tests).
+    pub async fn open_memory() -> Result<Store, StoreError> {
+        let opts = SqliteConnectOptions::from_str("sqlite::memory:")
+            .map_err(|source| StoreError::Open {
+                path: PathBuf::from(":memory:"),
+                source,
+            })?
+            .foreign_keys(true);
+        Store::connect(opts, Path::new(":memory:"), 1).await
+    }
+
+    async fn connect(
+        opts: SqliteConnectOptions,
+        path: &Path,
+        max: u32,
+    ) -> Result<Store, StoreError> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .connect_with(opts)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Store { pool })
+    }
+
+    /// The connection pool, for later stages (rounds, statistics).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Store one check atomically; returns its id.
+    pub async fn save_check(&self, rec: &CheckRecord<'_>) -> Result<i64, StoreError> {
+        let obs = rec.observation;
+        let eval = rec.evaluation;
+        let footer_json = json("footer", &obs.footer)?;
+        let observation_json = json("observation", obs)?;
+
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO sites (url, created_at) VALUES (?, ?) ON CONFLICT(url) DO NOTHING",
+        )
+        .bind(&obs.url)
+        .bind(rec.started_at.to_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        let site_id: i64 = sqlx::query("SELECT id FROM sites WHERE url = ?")
+            .bind(&obs.url)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        let check_id = sqlx::query(
+            "INSERT INTO checks (site_id, url, profile, as_of, started_at, finished_at, verdict, \
+             score, pages_fetched, links_checked, footer_json, observation_json) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(site_id)
+        .bind(&obs.url)
+        .bind(&eval.profile)
+        .bind(obs.as_of.to_string())
+        .bind(rec.started_at.to_rfc3339())
+        .bind(rec.finished_at.to_rfc3339())
+        .bind(verdict_key(eval.verdict))
+        .bind(eval.score)
+        .bind(obs.pages_fetched as i64)
+        .bind(obs.links.checked as i64)
+        .bind(footer_json)
+        .bind(observation_json)
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+
+        for f in &eval.findings {
+            sqlx::query(
+                "INSERT INTO findings (check_id, rule, severity, message, points, evidence_json) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(check_id)
+            .bind(&f.rule)
+            .bind(f.severity.key())
+            .bind(&f.message)
+            .bind(f.points)
+            .bind(json("evidence", &f.evidence)?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for c in &obs.columns {
+            sqlx::query(
+                "INSERT INTO columns (check_id, name, url, class, level, newest, items, blank, \
+                 blank_marker, date_source, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(check_id)
+            .bind(&c.name)
+            .bind(&c.url)
+            .bind(c.class.key())
+            .bind(i64::from(c.level))
+            .bind(c.newest.map(|d| d.to_string()))
+            .bind(c.items as i64)
+            .bind(c.blank)
+            .bind(&c.blank_marker)
+            .bind(
+                json("date_source", &c.date_source)?
+                    .trim_matches('"')
+                    .to_string(),
+            )
+            .bind(&c.error)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for r in rec.requests {
+            sqlx::query(
+                "INSERT INTO requests (check_id, url, method, status, elapsed_ms, bytes, error, at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(check_id)
+            .bind(&r.url)
+            .bind(&r.method)
+            .bind(r.status.map(i64::from))
+            .bind(r.elapsed_ms as i64)
+            .bind(r.bytes as i64)
+            .bind(&r.error)
+            .bind(r.at.to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(check_id)
+    }
+
+    /// Read back the summary of a stored check.
+    pub async fn load_check(&self, id: i64) -> Result<StoredCheck, StoreError> {
+        let row = sqlx::query(
+            "SELECT c.id, c.url, c.as_of, c.profile, c.verdict, c.score, \
+             (SELECT COUNT(*) FROM findings f WHERE f.check_id = c.id), \
+             (SELECT COUNT(*) FROM columns k WHERE k.check_id = c.id), \
+             (SELECT COUNT(*) FROM requests r WHERE r.check_id = c.id) \
+             FROM checks c WHERE c.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound(id))?;
+        let as_of: String = row.try_get(2)?;
+        let verdict: String = row.try_get(4)?;
+        Ok(StoredCheck {
+            id: row.try_get(0)?,
+            url: row.try_get(1)?,
+            as_of: as_of
+                .parse()
+                .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?,
+            profile: row.try_get(3)?,
+            verdict: if verdict == "pass" {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            },
+            score: row.try_get(5)?,
+            findings: row.try_get::<i64, _>(6)? as usize,
+            columns: row.try_get::<i64, _>(7)? as usize,
+            requests: row.try_get::<i64, _>(8)? as usize,
+        })
+    }
+}
+
+fn verdict_key(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+    }
+}
+
+fn json<T: serde::Serialize + ?Sized>(what: &'static str, v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|source| StoreError::Encode { what, source })
+}

@@ -1,0 +1,74 @@
+//! `govaudit check URL`: the single-site audit (自查).
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use clap::Args;
+use url::Url;
+
+use govaudit::audit::Auditor;
+use govaudit::config::Config;
+use govaudit::findings::Verdict;
+use govaudit::report;
+use govaudit::store::Store;
+
+use super::{OutputFormat, EXIT_FAIL, EXIT_PASS};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Site URL (a host, or a path prefix such as http://218.95.179.142/gysfgw).
+    pub url: String,
+    /// Judge freshness as of this date (YYYY-MM-DD) [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    /// Do not store the result in the database.
+    #[arg(long)]
+    pub no_store: bool,
+}
+
+/// Parse a site URL given by a person: a missing scheme means http.
+pub fn parse_site_url(input: &str) -> Result<Url> {
+    let text = input.trim();
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("http://{text}")
+    };
+    let url = Url::parse(&with_scheme).with_context(|| format!("invalid URL {input:?}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!("invalid URL {input:?}: expected an http(s) address with a host");
+    }
+    Ok(url)
+}
+
+pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
+    let url = parse_site_url(&args.url)?;
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let auditor = Auditor::from_config(&cfg).context("cannot set up the audit")?;
+    let store = if args.no_store {
+        None
+    } else {
+        Some(Store::open(&cfg.store.db).await?)
+    };
+    let result = auditor.audit(&url, as_of).await;
+    let check_id = match &store {
+        Some(s) => Some(result.save(s).await.context("cannot store the check")?),
+        None => None,
+    };
+    match args.format {
+        OutputFormat::Text => print!("{}", report::check_text(&result, check_id)),
+        OutputFormat::Md => print!("{}", report::check_markdown(&result, check_id)),
+        OutputFormat::Json => {
+            let doc = report::check_json(&result, check_id);
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+    }
+    Ok(match result.evaluation.verdict {
+        Verdict::Pass => EXIT_PASS,
+        Verdict::Fail => EXIT_FAIL,
+    })
+}

@@ -1,0 +1,137 @@
+//! Command-line arguments and dispatch. Global options (config, database, network) are
+//! accepted before or after the subcommand and override the config file.
+
+mod check;
+mod demo;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use govaudit::config::Config;
+
+/// Exit code: the audited site passed (合格) / the command succeeded.
+pub const EXIT_PASS: u8 = 0;
+/// Exit code: the audited site failed (不合格).
+pub const EXIT_FAIL: u8 = 1;
+/// Exit code: the command could not run (bad input, unreadable file …).
+pub const EXIT_ERROR: u8 = 2;
+
+/// Audit Chinese government websites against the national inspection standards
+/// (国办发〔2015〕15号 普查评分表, 国办秘函〔2019〕19号 检查指标).
+#[derive(Debug, Parser)]
+#[command(name = "govaudit", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalOpts {
+    /// Config file (TOML); see the shipped config.toml for every setting and its default.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// SQLite database file [default: govaudit.db, or store.db in the config file].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// HTTP(S) proxy for every request (host names are resolved by the proxy).
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Route HOST to IP:PORT instead of DNS (repeatable), e.g. www.nxep.gov.cn=127.0.0.1:8080.
+    #[arg(long, global = true, value_name = "HOST=IP:PORT")]
+    pub resolve: Vec<String>,
+    /// Requests per second per host (0 = unlimited) [default: 2].
+    #[arg(long, global = true, value_name = "R")]
+    pub host_rate: Option<f64>,
+    /// Requests in flight per host [default: 2].
+    #[arg(long, global = true, value_name = "N")]
+    pub host_concurrency: Option<usize>,
+    /// Requests in flight overall [default: 64].
+    #[arg(long, global = true, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Rules directory (instead of the rules built into the binary).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Rule profile, a folder of the rules directory [default: gb2015].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// More logging (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit one site (自查): homepage, columns (栏目), footer identifiers, links; store the result.
+    Check(check::CheckArgs),
+    /// Serve built-in sample sites on loopback, audit them and print the results.
+    Demo(demo::DemoArgs),
+}
+
+/// Output format of a check.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Md,
+}
+
+/// Start logging to stderr.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "govaudit=info,warn",
+        _ => "govaudit=debug,info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Load the config file (if any) and apply the global command-line overrides.
+pub fn load_config(g: &GlobalOpts) -> Result<Config> {
+    let mut cfg = match &g.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    if let Some(db) = &g.db {
+        cfg.store.db = db.clone();
+    }
+    if let Some(p) = &g.proxy {
+        cfg.fetch.proxy = Some(p.clone());
+    }
+    cfg.fetch.resolve.extend(g.resolve.iter().cloned());
+    if let Some(r) = g.host_rate {
+        cfg.fetch.host_rate = r;
+    }
+    if let Some(n) = g.host_concurrency {
+        cfg.fetch.host_concurrency = n;
+    }
+    if let Some(n) = g.concurrency {
+        cfg.fetch.concurrency = n;
+    }
+    if let Some(dir) = &g.rules {
+        cfg.rules.dir = Some(dir.clone());
+    }
+    if let Some(p) = &g.profile {
+        cfg.rules.profile = p.clone();
+    }
+    cfg.validate().context("invalid command-line option")?;
+    Ok(cfg)
+}
+
+/// Run a parsed command; returns the exit code.
+pub async fn run(cli: Cli) -> Result<u8> {
+    let cfg = load_config(&cli.global)?;
+    match cli.command {
+        Command::Check(args) => check::run(cfg, args).await,
+        Command::Demo(args) => demo::run(cfg, args).await,
+    }
+}

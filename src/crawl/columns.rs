@@ -1,0 +1,120 @@
+//! Column pages: fetch each column's list page, read its items and dates, open the newest item
+//! when the list shows none, and mark blank columns (空白栏目).
+
+use chrono::NaiveDate;
+use futures::stream::{self, StreamExt};
+use url::Url;
+
+use crate::analysis::{self, ColumnLink, ColumnSource};
+use crate::config::CrawlConfig;
+use crate::fetch::{Fetcher, RequestRecord};
+use crate::observation::{ColumnObservation, DateSource};
+use crate::rules::RuleSet;
+
+/// Columns of one site are fetched this many at a time; the fetcher's per-host limits do the
+/// actual pacing, this only bounds the tasks waiting on them.
+const COLUMN_TASKS: usize = 8;
+
+/// Shared inputs of the column stage.
+pub(super) struct Ctx<'a> {
+    pub fetcher: &'a Fetcher,
+    pub rules: &'a RuleSet,
+    pub cfg: &'a CrawlConfig,
+    pub as_of: NaiveDate,
+}
+
+/// One column after its page was read.
+pub(super) struct Audited {
+    pub link: ColumnLink,
+    pub observation: ColumnObservation,
+    /// URL of the list page after redirects, when it opened.
+    pub final_url: Option<Url>,
+    /// Links found on the list page.
+    pub links: Vec<Url>,
+    /// Second-level navigation found on the list page.
+    pub subcolumns: Vec<ColumnLink>,
+    pub pages_fetched: usize,
+    pub requests: Vec<RequestRecord>,
+}
+
+/// Audit a batch of columns concurrently, keeping their order.
+pub(super) async fn audit_columns(ctx: &Ctx<'_>, links: &[ColumnLink], level: u8) -> Vec<Audited> {
+    stream::iter(links.iter().cloned())
+        .map(|link| audit_column(ctx, link, level))
+        .buffered(COLUMN_TASKS)
+        .collect()
+        .await
+}
+
+async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
+    let mut out = Audited {
+        observation: ColumnObservation {
+            name: link.name.clone(),
+            url: link.url.to_string(),
+            class: ctx.rules.classify(&link.name, None),
+            level,
+            date_source: DateSource::None,
+            ..ColumnObservation::default()
+        },
+        link,
+        final_url: None,
+        links: Vec::new(),
+        subcolumns: Vec::new(),
+        pages_fetched: 0,
+        requests: Vec::new(),
+    };
+    let fetched = ctx.fetcher.page(&out.link.url).await;
+    out.requests.extend(fetched.log);
+    let page = match fetched.result {
+        Ok(p) => p,
+        Err(e) => {
+            out.observation.error = Some(e.to_string());
+            return out;
+        }
+    };
+    out.pages_fetched = 1;
+    let an = analysis::analyze(&page.html, &page.url, ctx.as_of, &ctx.rules.vocabulary);
+    let obs = &mut out.observation;
+    if let Some(ct) = an.meta.column_type.as_deref() {
+        obs.class = ctx.rules.classify(&out.link.name, Some(ct));
+    }
+    obs.items = an.items.len();
+    obs.undated_items = an.items.iter().filter(|i| i.date.is_none()).count();
+    obs.newest = an.items.iter().filter_map(|i| i.date).max();
+    if obs.newest.is_some() {
+        obs.date_source = DateSource::List;
+    }
+    if an.items.is_empty() {
+        // 空白栏目: no items at all. A marker (暂无信息 …) says so explicitly; a page with no list
+        // and no marker is a single-page column (e.g. 机构职能), which is not blank.
+        obs.blank = an.blank_marker.is_some();
+        obs.blank_marker = an.blank_marker.clone();
+    } else if obs.newest.is_none() && ctx.cfg.open_undated_items {
+        // The list shows no dates: the newest item (lists are newest first) tells the date.
+        if let Some(first) = an.items.iter().find_map(|i| i.url.clone()) {
+            let art = ctx.fetcher.page(&first).await;
+            out.requests.extend(art.log);
+            if let Ok(art_page) = art.result {
+                out.pages_fetched += 1;
+                let art_an = analysis::analyze(
+                    &art_page.html,
+                    &art_page.url,
+                    ctx.as_of,
+                    &ctx.rules.vocabulary,
+                );
+                if let Some(d) = art_an.publish_date {
+                    obs.newest = Some(d);
+                    obs.date_source = DateSource::Article;
+                }
+            }
+        }
+    }
+    out.subcolumns = an
+        .columns
+        .into_iter()
+        .filter(|c| c.source == ColumnSource::SubNav)
+        .collect();
+    out.links = an.links;
+    out.final_url = Some(page.url);
+    out
+}

@@ -1,0 +1,154 @@
+//! `--format json`: exactly one JSON object per check (the CLI contract).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::audit::AuditResult;
+use crate::findings::{Evidence, Severity};
+use crate::observation::{ColumnClass, Ident, LinkProblem, LinkState};
+
+/// The JSON document of one check.
+#[derive(Debug, Serialize)]
+pub struct CheckJson<'a> {
+    pub url: &'a str,
+    pub as_of: NaiveDate,
+    pub profile: &'a str,
+    /// `"pass"` or `"fail"`.
+    pub verdict: &'static str,
+    pub score: f64,
+    pub vetoes: &'a [String],
+    pub findings: Vec<FindingJson<'a>>,
+    pub columns: Vec<ColumnJson<'a>>,
+    pub footer: FooterJson<'a>,
+    pub links: LinksJson<'a>,
+    pub pages_fetched: usize,
+    pub requests: usize,
+    pub reachable: bool,
+    pub started_at: String,
+    pub finished_at: String,
+    /// Database id of the stored check, when stored.
+    pub check_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingJson<'a> {
+    pub rule: &'a str,
+    pub severity: Severity,
+    pub message: &'a str,
+    pub points: f64,
+    pub evidence: &'a [Evidence],
+}
+
+#[derive(Debug, Serialize)]
+pub struct ColumnJson<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub class: ColumnClass,
+    pub level: u8,
+    pub newest: Option<NaiveDate>,
+    pub items: usize,
+    pub blank: bool,
+    pub error: Option<&'a str>,
+}
+
+/// Each identifier: the well-formed value, or null; malformed raw values are listed apart.
+#[derive(Debug, Serialize)]
+pub struct FooterJson<'a> {
+    pub icp: Option<&'a str>,
+    pub site_code: Option<&'a str>,
+    pub police_record: Option<&'a str>,
+    pub conac: Option<&'a str>,
+    /// The jiucuo sitecode, `true` when present without one, `false` when absent.
+    pub jiucuo: serde_json::Value,
+    pub jiucuo_hidden: bool,
+    pub malformed: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinksJson<'a> {
+    pub checked: usize,
+    pub broken: Vec<&'a LinkProblem>,
+    pub suspected: Vec<&'a LinkProblem>,
+    pub blocked: Vec<&'a LinkProblem>,
+}
+
+/// Build the JSON document of a check.
+pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
+    let o = &r.observation;
+    let e = &r.evaluation;
+    let mut malformed = serde_json::Map::new();
+    for (k, i) in [
+        ("icp", &o.footer.icp),
+        ("site_code", &o.footer.site_code),
+        ("police_record", &o.footer.police_record),
+        ("conac", &o.footer.conac),
+    ] {
+        if let Ident::Malformed(v) = i {
+            malformed.insert(k.into(), v.clone().into());
+        }
+    }
+    let j = &o.footer.jiucuo;
+    let jiucuo = match (j.present, &j.site_code) {
+        (true, Some(code)) => serde_json::Value::from(code.as_str()),
+        (true, None) => true.into(),
+        (false, _) => false.into(),
+    };
+    let by_state = |s: LinkState| o.links.problems.iter().filter(|p| p.state == s).collect();
+    CheckJson {
+        url: &o.url,
+        as_of: o.as_of,
+        profile: &e.profile,
+        verdict: match e.verdict {
+            crate::findings::Verdict::Pass => "pass",
+            crate::findings::Verdict::Fail => "fail",
+        },
+        score: e.score,
+        vetoes: &e.vetoes,
+        findings: e
+            .findings
+            .iter()
+            .map(|f| FindingJson {
+                rule: &f.rule,
+                severity: f.severity,
+                message: &f.message,
+                points: f.points,
+                evidence: &f.evidence,
+            })
+            .collect(),
+        columns: o
+            .columns
+            .iter()
+            .map(|c| ColumnJson {
+                name: &c.name,
+                url: &c.url,
+                class: c.class,
+                level: c.level,
+                newest: c.newest,
+                items: c.items,
+                blank: c.blank,
+                error: c.error.as_deref(),
+            })
+            .collect(),
+        footer: FooterJson {
+            icp: o.footer.icp.found(),
+            site_code: o.footer.site_code.found(),
+            police_record: o.footer.police_record.found(),
+            conac: o.footer.conac.found(),
+            jiucuo,
+            jiucuo_hidden: j.hidden,
+            malformed,
+        },
+        links: LinksJson {
+            checked: o.links.checked,
+            broken: by_state(LinkState::Broken),
+            suspected: by_state(LinkState::Suspected),
+            blocked: by_state(LinkState::Blocked),
+        },
+        pages_fetched: o.pages_fetched,
+        requests: r.requests.len(),
+        reachable: o.reachability.ok,
+        started_at: r.started_at.to_rfc3339(),
+        finished_at: r.finished_at.to_rfc3339(),
+        check_id,
+    }
+}

@@ -1,0 +1,145 @@
+//! Plain-text report for a terminal, in Chinese official terms.
+
+use std::fmt::Write;
+
+use crate::audit::AuditResult;
+use crate::findings::Verdict;
+
+use super::{ident_text, link_state_label};
+
+/// Render one check for a person at a terminal.
+pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
+    let o = &r.observation;
+    let e = &r.evaluation;
+    let mut s = String::new();
+    let verdict = match e.verdict {
+        Verdict::Pass => "合格",
+        Verdict::Fail => "不合格",
+    };
+    let _ = writeln!(s, "网站：{}", o.url);
+    let _ = writeln!(s, "检查基准日：{}    规则：{}", o.as_of, e.profile);
+    let _ = writeln!(s, "结论：{verdict}    得分：{:.1}", e.score);
+    if !e.vetoes.is_empty() {
+        let _ = writeln!(s, "单项否决：{}", e.vetoes.join("，"));
+    }
+    if !o.reachability.ok {
+        let _ = writeln!(
+            s,
+            "首页无法访问：{}（尝试 {} 次）",
+            o.reachability.error.as_deref().unwrap_or("未知错误"),
+            o.reachability.attempts
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "问题（{} 项）：", e.findings.len());
+    if e.findings.is_empty() {
+        let _ = writeln!(s, "  未发现问题");
+    }
+    for f in &e.findings {
+        let pts = if f.points > 0.0 {
+            format!("，扣 {:.1} 分", f.points)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "  [{}{}] {} ({})",
+            f.severity.label(),
+            pts,
+            f.message,
+            f.rule
+        );
+        for ev in f.evidence.iter().take(20) {
+            let mut parts = Vec::new();
+            if let Some(c) = &ev.column {
+                parts.push(format!("栏目「{c}」"));
+            }
+            if let Some(d) = ev.newest {
+                parts.push(format!("最新 {d}"));
+            }
+            if let Some(d) = ev.days_overdue {
+                parts.push(format!("超期 {d} 天"));
+            }
+            if let Some(st) = ev.status {
+                parts.push(format!("HTTP {st}"));
+            }
+            if let Some(d) = &ev.detail {
+                parts.push(d.clone());
+            }
+            if let Some(u) = &ev.url {
+                parts.push(u.clone());
+            }
+            let _ = writeln!(s, "      - {}", parts.join("  "));
+        }
+        if f.evidence.len() > 20 {
+            let _ = writeln!(s, "      …… 另有 {} 条", f.evidence.len() - 20);
+        }
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "栏目（{} 个）：", o.columns.len());
+    for c in &o.columns {
+        let newest = c
+            .newest
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "无日期".into());
+        let state = if let Some(err) = &c.error {
+            format!("无法打开：{err}")
+        } else if c.blank {
+            format!(
+                "空白栏目（{}）",
+                c.blank_marker.as_deref().unwrap_or("无内容")
+            )
+        } else {
+            format!("{} 条，最新 {newest}", c.items)
+        };
+        let _ = writeln!(s, "  {:<12} {:<8} {}", c.name, c.class.label(), state);
+    }
+    let _ = writeln!(s);
+    let f = &o.footer;
+    let _ = writeln!(s, "页面底部标识：");
+    let _ = writeln!(s, "  网站标识码：{}", ident_text(&f.site_code));
+    let _ = writeln!(s, "  ICP备案号：{}", ident_text(&f.icp));
+    let _ = writeln!(s, "  公安机关备案号：{}", ident_text(&f.police_record));
+    let _ = writeln!(s, "  党政机关网站标识：{}", ident_text(&f.conac));
+    let jiucuo = if f.jiucuo.present && !f.jiucuo.hidden {
+        format!(
+            "有（{}）",
+            f.jiucuo.site_code.as_deref().unwrap_or("无标识码")
+        )
+    } else if f.jiucuo.present {
+        "有，但被隐藏".to_string()
+    } else {
+        "缺失".to_string()
+    };
+    let _ = writeln!(s, "  「我为政府网站找错」入口：{jiucuo}");
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "链接：检查 {} 个，问题 {} 个",
+        o.links.checked,
+        o.links.problems.len()
+    );
+    for p in o.links.problems.iter().take(30) {
+        let _ = writeln!(
+            s,
+            "  {} {} （{}）",
+            link_state_label(p.state),
+            p.url,
+            p.reason
+        );
+        if let Some(page) = p.pages.first() {
+            let _ = writeln!(s, "      所在页面：{page}");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n抓取页面 {} 个，请求 {} 次，用时 {:.1} 秒{}",
+        o.pages_fetched,
+        r.requests.len(),
+        (r.finished_at - r.started_at).num_milliseconds() as f64 / 1000.0,
+        check_id
+            .map(|id| format!("，已存储为检查 #{id}"))
+            .unwrap_or_default()
+    );
+    s
+}

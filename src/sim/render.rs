@@ -1,0 +1,272 @@
+//! HTML of the simulated sites, in the markup real government sites use: a navigation bar,
+//! homepage blocks with a 更多 link, list pages in three templates, side navigation, article
+//! pages with 发布时间 and `PubDate`, and a footer with the identifiers.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use std::fmt::Write;
+
+use super::spec::{ColumnSpec, DateStyle, FooterItem, SiteSpec, Template};
+
+/// Escape text for HTML.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Publish date of item `n` (0 = newest) of a column.
+pub fn item_date(col: &ColumnSpec, as_of: NaiveDate, n: usize) -> NaiveDate {
+    as_of - Duration::days(col.newest + col.every * n as i64)
+}
+
+fn fmt_date(d: NaiveDate, style: DateStyle) -> String {
+    match style {
+        DateStyle::Iso => d.format("%Y-%m-%d").to_string(),
+        DateStyle::Slash => format!("{}/{}/{}", d.year(), d.month(), d.day()),
+        DateStyle::Chinese => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        DateStyle::Yearless => d.format("[%m-%d]").to_string(),
+        DateStyle::ArticleOnly => String::new(),
+    }
+}
+
+fn head(site: &SiteSpec, title: &str, extra_meta: &str) -> String {
+    let charset = if site.encoding == "gbk" {
+        r#"<meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#.to_string()
+    } else {
+        r#"<meta charset="utf-8">"#.to_string()
+    };
+    format!(
+        "<!DOCTYPE html>\n<html><head>{charset}\n<meta name=\"SiteName\" content=\"{name}\">\n\
+         <meta name=\"SiteIDCode\" content=\"{code}\">\n{extra_meta}<title>{title}</title></head>\n<body>\n\
+         <div class=\"header\"><h1>{name}</h1></div>\n",
+        name = esc(&site.name),
+        code = esc(&site.site_code),
+        title = esc(title),
+    )
+}
+
+fn nav(site: &SiteSpec) -> String {
+    let mut s = String::from("<div class=\"nav\"><ul>\n");
+    let _ = writeln!(s, "<li><a href=\"{}/\">首页</a></li>", site.prefix);
+    for c in site.columns.iter().filter(|c| c.parent.is_none()) {
+        let _ = writeln!(
+            s,
+            "<li><a href=\"{}/col/{}/\">{}</a></li>",
+            site.prefix,
+            c.slug,
+            esc(&c.name)
+        );
+    }
+    s.push_str("</ul></div>\n");
+    s
+}
+
+fn footer(site: &SiteSpec) -> String {
+    let code = &site.site_code;
+    let item = |i: &FooterItem, valid: String| match i {
+        FooterItem::Flag(true) => valid,
+        FooterItem::Flag(false) => String::new(),
+        FooterItem::Text(t) => t.clone(),
+    };
+    let mut s = String::from("<div class=\"footer\">\n");
+    let _ = writeln!(
+        s,
+        "<p>主办单位：{}　<a href=\"{}/lxwm/\">联系我们</a></p>",
+        esc(&site.name),
+        site.prefix
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        item(&site.footer.site_code, format!("<p>网站标识码：{code}</p>"))
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        item(
+            &site.footer.icp,
+            "<a href=\"https://beian.miit.gov.cn/\">宁ICP备05001234号-1</a>".into()
+        )
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        item(
+            &site.footer.police,
+            "<a href=\"http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=64010402000123\">\
+             宁公网安备 64010402000123号</a>"
+                .into()
+        )
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        item(
+            &site.footer.conac,
+            "<a href=\"http://bszs.conac.cn/sitename?method=show&amp;id=1ACC49F8764D14F7E053012819ACEFF4\">\
+             <img src=\"http://dcs.conac.cn/image/red.png\" alt=\"党政机关\"></a>"
+                .into()
+        )
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        item(
+            &site.footer.jiucuo,
+            format!(
+                "<script id=\"_jiucuo_\" sitecode='{code}' src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>"
+            )
+        )
+    );
+    s.push_str("</div>\n</body></html>\n");
+    s
+}
+
+fn list_items(
+    site: &SiteSpec,
+    col: &ColumnSpec,
+    as_of: NaiveDate,
+    max: usize,
+    style: DateStyle,
+) -> String {
+    let mut s = String::new();
+    let n = col.items.min(max);
+    let (open, close) = match site.template {
+        Template::Ul => ("<ul class=\"list\">\n", "</ul>\n"),
+        Template::Table => ("<table class=\"list\">\n", "</table>\n"),
+        Template::Div => ("<div class=\"news-list\">\n", "</div>\n"),
+    };
+    s.push_str(open);
+    for i in 0..n {
+        let date = fmt_date(item_date(col, as_of, i), style);
+        let href = format!("{}/art/{}/{}.html", site.prefix, col.slug, i + 1);
+        let title = format!("{}第{}期信息", col.name, col.items - i);
+        let _ = match site.template {
+            Template::Ul => writeln!(
+                s,
+                "<li><a href=\"{href}\">{title}</a><span class=\"date\">{date}</span></li>"
+            ),
+            Template::Table => writeln!(
+                s,
+                "<tr><td><a href=\"{href}\">{title}</a></td><td>{date}</td></tr>"
+            ),
+            Template::Div => writeln!(
+                s,
+                "<div class=\"item\"><a href=\"{href}\">{title}</a><em>{date}</em></div>"
+            ),
+        };
+    }
+    s.push_str(close);
+    s
+}
+
+/// The homepage.
+pub fn homepage(site: &SiteSpec, as_of: NaiveDate) -> String {
+    let mut s = head(site, &site.name, "");
+    s.push_str(&nav(site));
+    s.push_str("<div class=\"main\">\n");
+    for c in site.columns.iter().filter(|c| c.home) {
+        let _ = writeln!(
+            s,
+            "<div class=\"block\"><div class=\"title\"><h3>{}</h3><a class=\"more\" href=\"{}/col/{}/\">更多&gt;&gt;</a></div>",
+            esc(&c.name),
+            site.prefix,
+            c.slug
+        );
+        // Homepage blocks always show full dates, as portals do.
+        let style = if site.dates == DateStyle::ArticleOnly {
+            DateStyle::Iso
+        } else {
+            site.dates
+        };
+        s.push_str(&list_items(site, c, as_of, 6, style));
+        s.push_str("</div>\n");
+    }
+    for i in 0..site.broken_links {
+        let _ = writeln!(
+            s,
+            "<p><a href=\"{}/zt/old{}/index.html\">专题{}</a></p>",
+            site.prefix,
+            i + 1,
+            i + 1
+        );
+    }
+    s.push_str("</div>\n");
+    s.push_str(&footer(site));
+    s
+}
+
+/// A column's list page.
+pub fn column_page(site: &SiteSpec, col: &ColumnSpec, as_of: NaiveDate) -> String {
+    let mut s = head(
+        site,
+        &col.name,
+        &format!(
+            "<meta name=\"ColumnName\" content=\"{}\">\n",
+            esc(&col.name)
+        ),
+    );
+    s.push_str(&nav(site));
+    let parent = col.parent.as_deref().unwrap_or(&col.slug);
+    let children: Vec<&ColumnSpec> = site
+        .columns
+        .iter()
+        .filter(|c| c.parent.as_deref() == Some(parent))
+        .collect();
+    if !children.is_empty() {
+        s.push_str("<div class=\"left-nav\"><h2>栏目导航</h2><ul>\n");
+        for c in children {
+            let _ = writeln!(
+                s,
+                "<li><a href=\"{}/col/{}/\">{}</a></li>",
+                site.prefix,
+                c.slug,
+                esc(&c.name)
+            );
+        }
+        s.push_str("</ul></div>\n");
+    }
+    s.push_str("<div class=\"content\">\n");
+    let _ = writeln!(
+        s,
+        "<div class=\"position\">当前位置：首页 &gt; {}</div>",
+        esc(&col.name)
+    );
+    if col.items == 0 {
+        s.push_str("<div class=\"list\"><p>暂无信息</p></div>\n");
+    } else {
+        s.push_str(&list_items(site, col, as_of, 20, site.dates));
+    }
+    s.push_str("</div>\n");
+    s.push_str(&footer(site));
+    s
+}
+
+/// An article page.
+pub fn article_page(site: &SiteSpec, col: &ColumnSpec, n: usize, as_of: NaiveDate) -> String {
+    let date = item_date(col, as_of, n.saturating_sub(1));
+    let title = format!("{}第{}期信息", col.name, col.items.saturating_sub(n - 1));
+    let meta = format!(
+        "<meta name=\"ArticleTitle\" content=\"{}\">\n<meta name=\"PubDate\" content=\"{} 09:30\">\n",
+        esc(&title),
+        date
+    );
+    let mut s = head(site, &title, &meta);
+    s.push_str(&nav(site));
+    let _ = writeln!(
+        s,
+        "<div class=\"article\"><h2>{}</h2><div class=\"info\">发布时间：{} 09:30　来源：{}</div>\n\
+         <div class=\"text\"><p>正文内容。</p></div></div>",
+        esc(&title),
+        date,
+        esc(&site.name)
+    );
+    s.push_str(&footer(site));
+    s
+}
+
+/// A plain page (联系我们, the external identifier services).
+pub fn plain_page(title: &str) -> String {
+    format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{0}</title></head><body><p>{0}</p></body></html>", esc(title))
+}

@@ -1,0 +1,212 @@
+//! The description of simulated sites: what each one publishes, as data (`samples.toml`).
+//!
+//! Ages are in days before the scenario's as-of date, so one description renders the same site
+//! for any as-of date. The auditor never reads this: it only sees the HTTP responses the server
+//! renders from it.
+
+use serde::Deserialize;
+
+/// Errors reading a scenario.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("invalid scenario {origin}: {message}")]
+    Parse { origin: String, message: String },
+    #[error("invalid scenario {origin}: site {site}: {message}")]
+    Site {
+        origin: String,
+        site: String,
+        message: String,
+    },
+}
+
+/// A whole scenario: the sites to serve.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    #[serde(rename = "site")]
+    pub sites: Vec<SiteSpec>,
+}
+
+/// List page markup template.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Template {
+    /// `<ul class="list"><li><a/><span class="date"/></li></ul>`
+    #[default]
+    Ul,
+    /// `<table class="list"><tr><td><a/></td><td>date</td></tr></table>`
+    Table,
+    /// `<div class="news-list"><div class="item"><a/><em>date</em></div></div>`
+    Div,
+}
+
+/// How dates are printed in list pages.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DateStyle {
+    /// `2018-01-10`
+    #[default]
+    Iso,
+    /// `2018/1/10`
+    Slash,
+    /// `2018年1月10日`
+    Chinese,
+    /// `[01-10]` (no year)
+    Yearless,
+    /// No date in the list; the article page carries it.
+    ArticleOnly,
+}
+
+/// How the site's server behaves.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Behaviour {
+    #[default]
+    Normal,
+    /// Every request answers 503.
+    Down,
+}
+
+/// Footer identifiers: `true` renders a valid one, `false` none, a string renders that text.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum FooterItem {
+    Flag(bool),
+    Text(String),
+}
+
+impl Default for FooterItem {
+    fn default() -> Self {
+        FooterItem::Flag(true)
+    }
+}
+
+/// The footer of a site.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct FooterSpec {
+    pub icp: FooterItem,
+    pub site_code: FooterItem,
+    pub police: FooterItem,
+    pub conac: FooterItem,
+    pub jiucuo: FooterItem,
+}
+
+/// One column (栏目) of a site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    pub name: String,
+    /// Path segment of the column, e.g. `gzdt`.
+    pub slug: String,
+    /// Number of items; 0 makes a blank column (暂无信息).
+    #[serde(default = "default_items")]
+    pub items: usize,
+    /// Age in days of the newest item.
+    #[serde(default)]
+    pub newest: i64,
+    /// Days between items.
+    #[serde(default = "default_every")]
+    pub every: i64,
+    /// Shown as a block on the homepage.
+    #[serde(default)]
+    pub home: bool,
+    /// Second-level column under this one (listed in the side navigation of its page).
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+fn default_items() -> usize {
+    12
+}
+fn default_every() -> i64 {
+    3
+}
+
+/// One simulated site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSpec {
+    /// Site name (网站名称), fictitious.
+    pub name: String,
+    /// Host name the site answers to.
+    pub host: String,
+    /// Path prefix, e.g. `/gysfgw` (empty for a whole host).
+    #[serde(default)]
+    pub prefix: String,
+    #[serde(default)]
+    pub template: Template,
+    #[serde(default)]
+    pub dates: DateStyle,
+    /// `utf-8` or `gbk` (GBK is declared only in `<meta>`).
+    #[serde(default = "default_encoding")]
+    pub encoding: String,
+    #[serde(default)]
+    pub behaviour: Behaviour,
+    /// 网站标识码 used in the footer and meta.
+    #[serde(default = "default_code")]
+    pub site_code: String,
+    #[serde(default)]
+    pub footer: FooterSpec,
+    /// Links on the homepage to pages that do not exist (404).
+    #[serde(default)]
+    pub broken_links: usize,
+    #[serde(rename = "column", default)]
+    pub columns: Vec<ColumnSpec>,
+}
+
+fn default_encoding() -> String {
+    "utf-8".into()
+}
+fn default_code() -> String {
+    "6400000001".into()
+}
+
+impl SiteSpec {
+    /// The site's URL as registered.
+    pub fn url(&self) -> String {
+        format!("http://{}{}/", self.host, self.prefix)
+    }
+}
+
+impl Scenario {
+    /// Parse and check a scenario.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Scenario, SpecError> {
+        let sc: Scenario = toml::from_str(text).map_err(|e| SpecError::Parse {
+            origin: origin.into(),
+            message: e.to_string(),
+        })?;
+        for s in &sc.sites {
+            let bad = |message: String| SpecError::Site {
+                origin: origin.into(),
+                site: s.name.clone(),
+                message,
+            };
+            if !matches!(s.encoding.as_str(), "utf-8" | "gbk") {
+                return Err(bad(format!("unknown encoding {}", s.encoding)));
+            }
+            if !s.prefix.is_empty() && (!s.prefix.starts_with('/') || s.prefix.ends_with('/')) {
+                return Err(bad("prefix must look like /name".into()));
+            }
+            for c in &s.columns {
+                if c.slug.is_empty() || !c.slug.chars().all(|ch| ch.is_ascii_alphanumeric()) {
+                    return Err(bad(format!(
+                        "column slug {:?} must be ASCII letters/digits",
+                        c.slug
+                    )));
+                }
+                if let Some(p) = &c.parent {
+                    if !s.columns.iter().any(|o| &o.slug == p) {
+                        return Err(bad(format!("column {} has unknown parent {p}", c.slug)));
+                    }
+                }
+            }
+        }
+        Ok(sc)
+    }
+
+    /// The sample sites built into the binary (`govaudit demo`).
+    pub fn samples() -> Result<Scenario, SpecError> {
+        Scenario::from_toml(include_str!("samples.toml"), "src/sim/samples.toml")
+    }
+}
