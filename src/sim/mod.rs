@@ -34,7 +34,49 @@ pub const SERVICE_HOSTS: &[&str] = &[
 struct World {
     scenario: Scenario,
     as_of: NaiveDate,
-    hits: Mutex<HashMap<String, usize>>,
+    hits: Mutex<HashMap<String, HostStats>>,
+}
+
+/// What one host has been asked so far.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HostStats {
+    /// Requests received.
+    pub hits: usize,
+    /// Requests being answered right now.
+    pub in_flight: usize,
+    /// Most requests ever answered at once.
+    pub max_in_flight: usize,
+}
+
+/// Counts a request in flight for as long as it lives.
+struct InFlight<'a> {
+    world: &'a World,
+    host: String,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(world: &'a World, host: &str) -> InFlight<'a> {
+        if let Ok(mut map) = world.hits.lock() {
+            let st = map.entry(host.to_string()).or_default();
+            st.hits += 1;
+            st.in_flight += 1;
+            st.max_in_flight = st.max_in_flight.max(st.in_flight);
+        }
+        InFlight {
+            world,
+            host: host.to_string(),
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.world.hits.lock() {
+            if let Some(st) = map.get_mut(&self.host) {
+                st.in_flight = st.in_flight.saturating_sub(1);
+            }
+        }
+    }
 }
 
 /// A running simulated world. Dropping it stops the server.
@@ -98,13 +140,13 @@ impl SimServer {
             .collect()
     }
 
-    /// Requests received for a host so far.
-    pub fn hits(&self, host: &str) -> usize {
+    /// Requests received for a host so far, and how many were in flight at once.
+    pub fn host_stats(&self, host: &str) -> HostStats {
         self.world
             .hits
             .lock()
-            .map(|h| h.get(host).copied().unwrap_or(0))
-            .unwrap_or(0)
+            .map(|h| h.get(host).copied().unwrap_or_default())
+            .unwrap_or_default()
     }
 }
 
@@ -129,9 +171,7 @@ async fn handle(State(world): State<Arc<World>>, req: Request<Body>) -> Response
         })
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if let Ok(mut hits) = world.hits.lock() {
-        *hits.entry(host.clone()).or_default() += 1;
-    }
+    let _in_flight = InFlight::enter(&world, &host);
     let path = req.uri().path().to_string();
     if SERVICE_HOSTS.contains(&host.as_str()) {
         return html(StatusCode::OK, render::plain_page(&host), "utf-8");
@@ -149,6 +189,9 @@ async fn handle(State(world): State<Arc<World>>, req: Request<Body>) -> Response
             "utf-8",
         );
     };
+    if site.delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(site.delay_ms)).await;
+    }
     if site.behaviour == Behaviour::Down {
         return html(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -143,6 +143,9 @@ pub struct SiteSpec {
     pub encoding: String,
     #[serde(default)]
     pub behaviour: Behaviour,
+    /// Milliseconds every response of this site is delayed (a slow server).
+    #[serde(default)]
+    pub delay_ms: u64,
     /// 网站标识码 used in the footer and meta.
     #[serde(default = "default_code")]
     pub site_code: String,
@@ -208,5 +211,34 @@ impl Scenario {
     /// The sample sites built into the binary (`govaudit demo`).
     pub fn samples() -> Result<Scenario, SpecError> {
         Scenario::from_toml(include_str!("samples.toml"), "src/sim/samples.toml")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_parse() {
+        let sc = Scenario::samples().expect("built-in samples parse");
+        assert!(sc.sites.len() >= 7);
+        assert!(
+            sc.sites.iter().all(|s| s.host.ends_with(".test")),
+            "fictitious hosts only"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_and_site() {
+        let bad = "[[site]]\nname = \"甲\"\nhost = \"a.test\"\n[[site.column]]\nname = \"x\"\nslug = \"a/b\"\n";
+        let msg = Scenario::from_toml(bad, "s.toml").unwrap_err().to_string();
+        assert!(
+            msg.contains("s.toml") && msg.contains("甲") && msg.contains("a/b"),
+            "{msg}"
+        );
+        let msg = Scenario::from_toml("[[site]]\nnme = 1\n", "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("t.toml"), "{msg}");
     }
 }

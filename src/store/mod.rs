@@ -269,3 +269,132 @@ fn verdict_key(v: Verdict) -> &'static str {
 fn json<T: serde::Serialize + ?Sized>(what: &'static str, v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|source| StoreError::Encode { what, source })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Evidence, Finding, Severity};
+    use crate::observation::ColumnObservation;
+
+    fn sample() -> (Observation, Evaluation, Vec<RequestRecord>) {
+        let obs = Observation {
+            url: "http://www.example.gov.test/".into(),
+            as_of: NaiveDate::from_ymd_opt(2018, 3, 1).expect("date"),
+            columns: vec![ColumnObservation {
+                name: "工作动态".into(),
+                url: "http://www.example.gov.test/col/gzdt/".into(),
+                items: 3,
+                ..ColumnObservation::default()
+            }],
+            ..Observation::default()
+        };
+        let eval = Evaluation {
+            profile: "gb2015".into(),
+            verdict: Verdict::Fail,
+            score: 98.0,
+            vetoes: vec!["columns.blank".into()],
+            findings: vec![Finding {
+                rule: "columns.blank".into(),
+                severity: Severity::Veto,
+                message: "空白栏目5个".into(),
+                points: 0.0,
+                evidence: vec![Evidence::default()],
+            }],
+        };
+        let req = RequestRecord {
+            url: obs.url.clone(),
+            method: "GET".into(),
+            status: Some(200),
+            elapsed_ms: 12,
+            bytes: 2048,
+            error: None,
+            at: Utc::now(),
+        };
+        (obs, eval, vec![req])
+    }
+
+    async fn count(store: &Store, table: &str) -> i64 {
+        let sql = match table {
+            "checks" => "SELECT COUNT(*) FROM checks",
+            "findings" => "SELECT COUNT(*) FROM findings",
+            _ => "SELECT COUNT(*) FROM requests",
+        };
+        sqlx::query(sql)
+            .fetch_one(store.pool())
+            .await
+            .and_then(|r| r.try_get(0))
+            .expect("count")
+    }
+
+    #[tokio::test]
+    async fn a_check_round_trips() {
+        let store = Store::open_memory().await.expect("open");
+        let (obs, eval, reqs) = sample();
+        let now = Utc::now();
+        let rec = CheckRecord {
+            started_at: now,
+            finished_at: now,
+            observation: &obs,
+            evaluation: &eval,
+            requests: &reqs,
+        };
+        let id = store.save_check(&rec).await.expect("save");
+        let back = store.load_check(id).await.expect("load");
+        assert_eq!(back.url, obs.url);
+        assert_eq!(back.verdict, Verdict::Fail);
+        assert_eq!((back.findings, back.columns, back.requests), (1, 1, 1));
+        let again = store
+            .save_check(&rec)
+            .await
+            .expect("second check of the same site");
+        assert_ne!(id, again);
+        assert!(matches!(
+            store.load_check(9999).await,
+            Err(StoreError::NotFound(9999))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_leaves_nothing_behind() {
+        let store = Store::open_memory().await.expect("open");
+        let (obs, mut eval, reqs) = sample();
+        // SQLite stores NaN as NULL, which the NOT NULL column refuses mid-transaction.
+        eval.findings[0].points = f64::NAN;
+        let now = Utc::now();
+        let rec = CheckRecord {
+            started_at: now,
+            finished_at: now,
+            observation: &obs,
+            evaluation: &eval,
+            requests: &reqs,
+        };
+        assert!(store.save_check(&rec).await.is_err());
+        assert_eq!(count(&store, "checks").await, 0, "no half-written check");
+        assert_eq!(count(&store, "requests").await, 0);
+    }
+
+    #[tokio::test]
+    async fn a_file_database_survives_reopening() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("g.db");
+        let (obs, eval, reqs) = sample();
+        let now = Utc::now();
+        let id = {
+            let store = Store::open(&path).await.expect("open");
+            store
+                .save_check(&CheckRecord {
+                    started_at: now,
+                    finished_at: now,
+                    observation: &obs,
+                    evaluation: &eval,
+                    requests: &reqs,
+                })
+                .await
+                .expect("save")
+        };
+        let store = Store::open(&path)
+            .await
+            .expect("reopen runs migrations again");
+        assert_eq!(store.load_check(id).await.expect("load").score, 98.0);
+    }
+}

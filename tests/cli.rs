@@ -1,0 +1,170 @@
+//! The `govaudit` binary's contract: one JSON object with the documented keys, exit codes
+//! 0 (合格) / 1 (不合格) / 2 (error), errors that name the bad input, results in the database.
+
+mod support;
+
+use std::process::Output;
+
+use chrono::NaiveDate;
+use govaudit::sim::SimServer;
+use govaudit::store::Store;
+use tokio::process::Command;
+
+async fn govaudit(args: &[String]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .args(args)
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .output()
+        .await
+        .expect("binary runs")
+}
+
+fn net_args(server: &SimServer) -> Vec<String> {
+    let mut a = vec![
+        "--host-rate".to_string(),
+        "0".to_string(),
+        "--host-concurrency".into(),
+        "8".into(),
+    ];
+    for r in server.resolve_entries() {
+        a.push("--resolve".into());
+        a.push(r);
+    }
+    a
+}
+
+async fn start() -> SimServer {
+    let as_of = NaiveDate::from_ymd_opt(2018, 3, 1).expect("date");
+    SimServer::start(support::scenario("thresholds"), as_of)
+        .await
+        .expect("server")
+}
+
+#[tokio::test]
+async fn json_output_is_one_object_with_the_documented_keys() {
+    let server = start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let mut args: Vec<String> = [
+        "check",
+        "http://base.gov.test/",
+        "--as-of",
+        "2018-03-01",
+        "--format",
+        "json",
+        "--db",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.push(db.display().to_string());
+    args.extend(net_args(&server));
+    let out = govaudit(&args).await;
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut stream = serde_json::Deserializer::from_str(&stdout).into_iter::<serde_json::Value>();
+    let doc = stream.next().expect("one value").expect("valid JSON");
+    assert!(stream.next().is_none(), "exactly one JSON value on stdout");
+    assert_eq!(doc["url"], "http://base.gov.test/");
+    assert_eq!(doc["as_of"], "2018-03-01");
+    assert_eq!(doc["verdict"], "pass");
+    assert!(doc["score"].as_f64().is_some());
+    assert!(doc["findings"].is_array());
+    let cols = doc["columns"].as_array().expect("columns");
+    assert!(!cols.is_empty());
+    for key in ["name", "url", "class", "newest", "items", "blank"] {
+        assert!(cols[0].get(key).is_some(), "column key {key}");
+    }
+    let gzdt = cols
+        .iter()
+        .find(|c| c["name"] == "工作动态")
+        .expect("工作动态");
+    assert_eq!(gzdt["class"], "dynamic");
+    assert_eq!(gzdt["newest"], "2018-02-28");
+    let footer = &doc["footer"];
+    for key in ["icp", "site_code", "police_record", "conac", "jiucuo"] {
+        assert!(footer.get(key).is_some(), "footer key {key}");
+    }
+    assert_eq!(footer["site_code"], "6499010001");
+    assert!(doc["links"]["checked"].as_u64().expect("checked") > 0);
+    assert!(doc["links"]["broken"].is_array());
+    assert!(doc["pages_fetched"].as_u64().expect("pages") >= 4);
+
+    // Stored: the check, its columns and its request log.
+    let id = doc["check_id"].as_i64().expect("stored check id");
+    let store = Store::open(&db).await.expect("db opens");
+    let stored = store.load_check(id).await.expect("check stored");
+    assert_eq!(stored.url, "http://base.gov.test/");
+    assert!(stored.columns >= 3 && stored.requests >= 4, "{stored:?}");
+}
+
+#[tokio::test]
+async fn failing_site_exits_1_and_text_speaks_chinese() {
+    let server = start().await;
+    let mut args: Vec<String> = [
+        "check",
+        "blank5.gov.test",
+        "--as-of",
+        "2018-03-01",
+        "--no-store",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(net_args(&server));
+    let out = govaudit(&args).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.contains("不合格") && text.contains("空白栏目") && text.contains("单项否决"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_exits_2_naming_it() {
+    let out = govaudit(&["check".into(), "ftp://x".into(), "--no-store".into()]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ftp://x"));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("broken.toml");
+    std::fs::write(&cfg, "[fetch]\nhost_rate = \"fast\"\n").expect("write");
+    let out = govaudit(&[
+        "--config".into(),
+        cfg.display().to_string(),
+        "check".into(),
+        "http://base.gov.test/".into(),
+        "--no-store".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.toml") && err.contains("host_rate"),
+        "{err}"
+    );
+
+    let out = govaudit(&[
+        "check".into(),
+        "x.gov.test".into(),
+        "--no-store".into(),
+        "--resolve".into(),
+        "nonsense".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nonsense"));
+}

@@ -1,0 +1,59 @@
+//! Shared helpers for integration tests: serve a scenario fixture on loopback and audit one of
+//! its sites through the real pipeline.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use govaudit::audit::{AuditResult, Auditor};
+use govaudit::config::Config;
+use govaudit::sim::{Scenario, SimServer};
+use url::Url;
+
+/// Path of a fixture file.
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// Load a scenario fixture (`tests/fixtures/sites/NAME.toml`).
+pub fn scenario(name: &str) -> Scenario {
+    let path = fixture(&format!("sites/{name}.toml"));
+    let text = std::fs::read_to_string(&path).expect("fixture readable");
+    Scenario::from_toml(&text, &path.display().to_string()).expect("fixture parses")
+}
+
+/// A config routing the simulated hosts to the server; politeness lifted unless `polite`.
+pub fn config_for(server: &SimServer, polite: bool) -> Config {
+    let mut cfg = Config::default();
+    cfg.fetch.resolve = server.resolve_entries();
+    cfg.fetch.timeout_secs = 5.0;
+    cfg.fetch.backoff_ms = 50;
+    if !polite {
+        cfg.fetch.host_rate = 0.0;
+        cfg.fetch.host_concurrency = 8;
+    }
+    cfg
+}
+
+/// Serve `scenario` as of `as_of` and audit the site at `url`.
+pub async fn audit(name: &str, url: &str, as_of: &str) -> AuditResult {
+    let as_of: NaiveDate = as_of.parse().expect("date");
+    let server = SimServer::start(scenario(name), as_of)
+        .await
+        .expect("server starts");
+    let cfg = config_for(&server, false);
+    let auditor = Auditor::from_config(&cfg).expect("auditor");
+    auditor.audit(&Url::parse(url).expect("url"), as_of).await
+}
+
+/// Rule ids that produced findings.
+pub fn rules_fired(r: &AuditResult) -> Vec<String> {
+    r.evaluation
+        .findings
+        .iter()
+        .map(|f| f.rule.clone())
+        .collect()
+}
