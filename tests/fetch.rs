@@ -103,15 +103,17 @@ fn counting_router(seen: Arc<Seen>, delay: Duration) -> Router {
     Router::new()
         .route(
             "/",
-            get(move |State(seen): State<Arc<Seen>>, headers: HeaderMap| async move {
-                seen.enter();
-                if let Some(h) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
-                    seen.hosts.lock().unwrap().push(h.to_string());
-                }
-                tokio::time::sleep(delay).await;
-                seen.leave();
-                "<html><body>ok</body></html>"
-            }),
+            get(
+                move |State(seen): State<Arc<Seen>>, headers: HeaderMap| async move {
+                    seen.enter();
+                    if let Some(h) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+                        seen.hosts.lock().unwrap().push(h.to_string());
+                    }
+                    tokio::time::sleep(delay).await;
+                    seen.leave();
+                    "<html><body>ok</body></html>"
+                },
+            ),
         )
         .with_state(seen)
 }
@@ -122,7 +124,10 @@ async fn per_host_rate_and_hosts_in_parallel() {
     let addr = serve(counting_router(seen.clone(), Duration::ZERO)).await;
     let mut c = cfg();
     c.host_rate = 2.0;
-    c.resolve = vec![format!("a.example.gov.cn={addr}"), format!("b.example.gov.cn={addr}")];
+    c.resolve = vec![
+        format!("a.example.gov.cn={addr}"),
+        format!("b.example.gov.cn={addr}"),
+    ];
     let f = Arc::new(Fetcher::new(&c).unwrap());
 
     let start = Instant::now();
@@ -146,10 +151,17 @@ async fn per_host_rate_and_hosts_in_parallel() {
     }
     // 6 requests at 2/s with a burst of 1: the 6th starts 2.5 s after the first.
     for (host, at) in &last {
-        assert!(*at >= Duration::from_millis(2400), "{host} finished after {at:?}");
+        assert!(
+            *at >= Duration::from_millis(2400),
+            "{host} finished after {at:?}"
+        );
     }
     // The two hosts did not wait for each other (serially it would take 5.5 s).
-    assert!(start.elapsed() < Duration::from_millis(4000), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_millis(4000),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(seen.hits.load(Ordering::SeqCst), 12);
 }
 
@@ -193,7 +205,10 @@ async fn host_override_and_global_cap() {
         .map(|_| {
             let f = Arc::clone(&f);
             tokio::spawn(async move {
-                f.page(&Url::parse("http://wide.gov.cn/").unwrap()).await.result.is_ok()
+                f.page(&Url::parse("http://wide.gov.cn/").unwrap())
+                    .await
+                    .result
+                    .is_ok()
             })
         })
         .collect();
@@ -212,7 +227,12 @@ async fn retry_after_429_then_success() {
         "/",
         get(move || async move {
             if c2.fetch_add(1, Ordering::SeqCst) == 0 {
-                (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "slow down").into_response()
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, "1")],
+                    "slow down",
+                )
+                    .into_response()
             } else {
                 "<p>ok</p>".into_response()
             }
@@ -222,7 +242,11 @@ async fn retry_after_429_then_success() {
     let f = fetcher(&cfg());
     let start = Instant::now();
     let page = f.page(&url(addr, "/")).await;
-    assert!(start.elapsed() >= Duration::from_secs(1), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
     let p = page.result.unwrap();
     assert_eq!(p.status, 200);
     assert_eq!(page.attempts, 2);
@@ -235,12 +259,21 @@ async fn retry_after_429_then_success() {
 async fn retry_after_too_long_gives_up_at_once() {
     let router = Router::new().route(
         "/",
-        get(|| async { (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "3600")], "") }),
+        get(|| async {
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, "3600")],
+                "",
+            )
+        }),
     );
     let addr = serve(router).await;
     let f = fetcher(&cfg());
     let page = f.page(&url(addr, "/")).await;
-    assert_eq!(page.result.unwrap_err(), FetchFailure::Status { status: 429 });
+    assert_eq!(
+        page.result.unwrap_err(),
+        FetchFailure::Status { status: 429 }
+    );
     assert_eq!(page.log.len(), 1);
 }
 
@@ -255,13 +288,20 @@ async fn persistent_503_fails_after_retries_with_backoff() {
     let start = Instant::now();
     let page = f.page(&url(addr, "/")).await;
     // Backoff 100 ms then 200 ms.
-    assert!(start.elapsed() >= Duration::from_millis(300), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        start.elapsed()
+    );
     let failure = page.result.unwrap_err();
     assert_eq!(failure, FetchFailure::Status { status: 503 });
     assert_eq!(failure.link_state(), LinkState::Suspected);
     assert_eq!(page.attempts, 3);
     assert_eq!(page.log.len(), 3);
-    assert!(page.log.iter().all(|r| r.status == Some(503) && r.method == "GET"));
+    assert!(page
+        .log
+        .iter()
+        .all(|r| r.status == Some(503) && r.method == "GET"));
 }
 
 #[tokio::test]
@@ -290,7 +330,10 @@ async fn redirect_loop_is_detected() {
     let f = fetcher(&cfg());
     let page = f.page(&url(addr, "/a")).await;
     let failure = page.result.unwrap_err();
-    assert!(matches!(failure, FetchFailure::RedirectLoop { .. }), "{failure:?}");
+    assert!(
+        matches!(failure, FetchFailure::RedirectLoop { .. }),
+        "{failure:?}"
+    );
     assert_eq!(failure.link_state(), LinkState::Broken);
     assert_eq!(page.log.len(), 2);
 }
@@ -306,7 +349,10 @@ async fn too_many_redirects() {
     c.max_redirects = 3;
     let f = fetcher(&c);
     let page = f.page(&url(addr, "/r0")).await;
-    assert_eq!(page.result.unwrap_err(), FetchFailure::TooManyRedirects { max: 3 });
+    assert_eq!(
+        page.result.unwrap_err(),
+        FetchFailure::TooManyRedirects { max: 3 }
+    );
     assert_eq!(page.log.len(), 4);
 }
 
@@ -339,7 +385,10 @@ async fn silent_host_times_out() {
     assert_eq!(page.attempts, 2);
     assert_eq!(page.log.len(), 2);
     // timeout × attempts + backoff.
-    assert!(elapsed >= Duration::from_millis(1900) && elapsed < Duration::from_millis(3500), "{elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(1900) && elapsed < Duration::from_millis(3500),
+        "{elapsed:?}"
+    );
 }
 
 #[tokio::test]
@@ -348,7 +397,10 @@ async fn connection_refused_is_not_retried() {
     let f = fetcher(&cfg());
     let page = f.page(&url(addr, "/")).await;
     let failure = page.result.unwrap_err();
-    assert!(matches!(failure, FetchFailure::Refused { .. }), "{failure:?}");
+    assert!(
+        matches!(failure, FetchFailure::Refused { .. }),
+        "{failure:?}"
+    );
     assert_eq!(failure.link_state(), LinkState::Broken);
     assert_eq!(page.log.len(), 1);
     assert!(page.log[0].error.is_some());
@@ -357,7 +409,9 @@ async fn connection_refused_is_not_retried() {
 #[tokio::test]
 async fn unknown_name_is_dns_failure() {
     let f = fetcher(&cfg());
-    let page = f.page(&Url::parse("http://no-such-host.invalid/").unwrap()).await;
+    let page = f
+        .page(&Url::parse("http://no-such-host.invalid/").unwrap())
+        .await;
     let failure = page.result.unwrap_err();
     assert!(matches!(failure, FetchFailure::Dns { .. }), "{failure:?}");
     assert_eq!(failure.link_state(), LinkState::Broken);
@@ -380,7 +434,8 @@ async fn body_is_cut_at_the_cap() {
 
 #[tokio::test]
 async fn gbk_page_declared_only_in_meta() {
-    let html = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">\
+    let html =
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">\
                 <title>固原市发展和改革委员会</title></head><body>通知公告</body></html>";
     let (bytes, _, _) = encoding_rs::GBK.encode(html);
     let bytes = bytes.into_owned();
@@ -407,7 +462,11 @@ async fn head_405_falls_back_to_get() {
     let f = fetcher(&cfg());
     let check = f.check_link(&url(addr, "/doc")).await;
     assert_eq!(check.result, Ok(200));
-    let methods: Vec<_> = check.log.iter().map(|r| (r.method.as_str(), r.status)).collect();
+    let methods: Vec<_> = check
+        .log
+        .iter()
+        .map(|r| (r.method.as_str(), r.status))
+        .collect();
     assert_eq!(methods, [("HEAD", Some(405)), ("GET", Some(200))]);
 }
 
@@ -423,7 +482,10 @@ async fn head_success_needs_no_get() {
 
 fn ssrf_router(port: u16) -> Router {
     Router::new()
-        .route("/go", get(move || async move { redirect(&format!("http://127.0.0.1:{port}/inside")) }))
+        .route(
+            "/go",
+            get(move || async move { redirect(&format!("http://127.0.0.1:{port}/inside")) }),
+        )
         .route("/inside", get(|| async { "secret" }))
 }
 
@@ -431,7 +493,11 @@ fn ssrf_router(port: u16) -> Router {
 async fn redirect_into_loopback_is_blocked() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, ssrf_router(addr.port())).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, ssrf_router(addr.port()))
+            .await
+            .unwrap()
+    });
     let mut c = cfg();
     c.resolve = vec![format!("www.public.gov.cn={addr}")];
     let start = Url::parse("http://www.public.gov.cn/go").unwrap();
@@ -440,7 +506,10 @@ async fn redirect_into_loopback_is_blocked() {
     f.trust_host("www.public.gov.cn");
     let page = f.page(&start).await;
     let failure = page.result.unwrap_err();
-    assert!(matches!(&failure, FetchFailure::Blocked { url, .. } if url.contains("127.0.0.1")), "{failure:?}");
+    assert!(
+        matches!(&failure, FetchFailure::Blocked { url, .. } if url.contains("127.0.0.1")),
+        "{failure:?}"
+    );
     assert_eq!(failure.link_state(), LinkState::Blocked);
     assert_eq!(page.log.len(), 1, "the private URL must not be requested");
 
@@ -453,10 +522,19 @@ async fn redirect_into_loopback_is_blocked() {
 #[tokio::test]
 async fn private_links_are_blocked_without_a_request() {
     let f = Fetcher::new(&cfg()).unwrap();
-    for link in ["http://10.1.2.3/", "http://localhost:9/", "http://[::1]:9/", "http://169.254.169.254/latest/meta-data/"] {
+    for link in [
+        "http://10.1.2.3/",
+        "http://localhost:9/",
+        "http://[::1]:9/",
+        "http://169.254.169.254/latest/meta-data/",
+    ] {
         let check = f.check_link(&Url::parse(link).unwrap()).await;
         let failure = check.result.unwrap_err();
-        assert_eq!(failure.link_state(), LinkState::Blocked, "{link}: {failure:?}");
+        assert_eq!(
+            failure.link_state(),
+            LinkState::Blocked,
+            "{link}: {failure:?}"
+        );
         assert!(check.log.is_empty(), "{link}");
     }
 }
@@ -482,7 +560,10 @@ async fn name_resolving_to_loopback_is_blocked_by_the_resolver() {
     let u = Url::parse(&format!("http://{name}:{}/", addr.port())).unwrap();
     let f = Fetcher::new(&cfg()).unwrap();
     let failure = f.page(&u).await.result.unwrap_err();
-    assert!(matches!(failure, FetchFailure::Blocked { .. }), "{failure:?}");
+    assert!(
+        matches!(failure, FetchFailure::Blocked { .. }),
+        "{failure:?}"
+    );
     f.trust_host(name);
     assert!(f.page(&u).await.result.is_ok());
 }
@@ -506,7 +587,11 @@ fn robots_router(seen: Arc<Seen>, robots: &'static str) -> Router {
 #[tokio::test]
 async fn robots_respect_skips_disallowed_and_delay_only_does_not() {
     let seen = Arc::new(Seen::default());
-    let addr = serve(robots_router(seen.clone(), "User-agent: *\nDisallow: /private\n")).await;
+    let addr = serve(robots_router(
+        seen.clone(),
+        "User-agent: *\nDisallow: /private\n",
+    ))
+    .await;
     let mut c = cfg();
     c.robots = RobotsPolicy::Respect;
     let f = fetcher(&c);
@@ -535,7 +620,11 @@ async fn robots_respect_skips_disallowed_and_delay_only_does_not() {
 #[tokio::test]
 async fn robots_crawl_delay_lowers_the_rate() {
     let seen = Arc::new(Seen::default());
-    let addr = serve(robots_router(seen.clone(), "User-agent: govaudit\nCrawl-delay: 0.5\n")).await;
+    let addr = serve(robots_router(
+        seen.clone(),
+        "User-agent: govaudit\nCrawl-delay: 0.5\n",
+    ))
+    .await;
     let mut c = cfg();
     c.robots = RobotsPolicy::DelayOnly;
     let f = Arc::new(fetcher(&c));
@@ -552,7 +641,11 @@ async fn robots_crawl_delay_lowers_the_rate() {
     }
     assert_eq!(f.host_rate("127.0.0.1"), 2.0);
     // robots.txt, then three pages at least 0.5 s apart.
-    assert!(start.elapsed() >= Duration::from_millis(1000), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(1000),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(seen.robots.load(Ordering::SeqCst), 1);
 }
 
@@ -576,10 +669,16 @@ async fn resolve_routes_a_real_looking_host_to_loopback() {
     c.resolve = vec![format!("www.nxep.gov.cn={addr}")];
     let f = Fetcher::new(&c).unwrap();
     // No explicit port: the route's port is used.
-    let p = f.page(&Url::parse("http://www.nxep.gov.cn/").unwrap()).await.result.unwrap();
+    let p = f
+        .page(&Url::parse("http://www.nxep.gov.cn/").unwrap())
+        .await
+        .result
+        .unwrap();
     assert!(p.html.contains("ok"));
     // An explicit port in the URL is overridden too, and the Host header keeps it.
-    let check = f.check_link(&Url::parse("http://www.nxep.gov.cn:8080/").unwrap()).await;
+    let check = f
+        .check_link(&Url::parse("http://www.nxep.gov.cn:8080/").unwrap())
+        .await;
     assert_eq!(check.result, Ok(200));
     let hosts = seen.hosts.lock().unwrap().clone();
     assert_eq!(hosts, ["www.nxep.gov.cn", "www.nxep.gov.cn:8080"]);

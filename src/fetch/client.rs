@@ -5,10 +5,10 @@
 //!
 //! - [`Fetcher::exchange`]: one HTTP request. Takes a politeness permit, applies `--resolve`
 //!   port routing, sends, streams the body up to the cap and appends a [`RequestRecord`].
-//! - [`Fetcher::with_retries`]: repeats an exchange for timeouts, 5xx and 429, waiting
-//!   `backoff_ms · 2^(n-1)` or the `Retry-After` (whichever is longer). A `Retry-After` above
-//!   `max_retry_after_secs` ends the attempts at once. Nothing else is retried: not 4xx, DNS
-//!   failures, refused or reset connections.
+//! - [`Fetcher::with_retries`]: repeats an exchange for timeouts, 5xx (except 501) and 429,
+//!   waiting `backoff_ms · 2^(n-1)` or the `Retry-After` (whichever is longer). A
+//!   `Retry-After` above `max_retry_after_secs` ends the attempts at once. Nothing else is
+//!   retried: not 4xx, DNS failures, refused or reset connections.
 //! - [`Fetcher::follow`]: follows redirects by hand (301, 302, 303, 307, 308 with a
 //!   `Location`), keeping the method; every hop passes the SSRF guard, robots.txt and its own
 //!   retries. A URL seen twice in the chain is a [`FetchFailure::RedirectLoop`]; more than
@@ -68,8 +68,10 @@ fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
+/// 429 and 5xx are worth another try, except 501 Not Implemented, which is permanent by
+/// definition (and is how many servers answer HEAD).
 fn is_retryable_status(status: u16) -> bool {
-    status == 429 || (500..600).contains(&status)
+    status == 429 || ((500..600).contains(&status) && status != 501)
 }
 
 impl Fetcher {

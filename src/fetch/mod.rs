@@ -242,16 +242,20 @@ impl Fetcher {
 
     /// Mark a host as given by the user: exempt from the private-address guard.
     ///
-    /// Accepts a host name or IP (`www.nxep.gov.cn`, `127.0.0.1`, `[::1]`) or a URL, whose
-    /// host is taken.
+    /// Accepts a host name or IP, with or without a port (`www.nxep.gov.cn`, `127.0.0.1:8080`,
+    /// `[::1]`, `::1`) or a URL, whose host is taken. The port is ignored: trust is per host.
+    /// The audit must call this for each site it was asked to audit, so that a registered site
+    /// on a private address (an intranet audit) can be fetched.
     pub fn trust_host(&self, host: &str) {
-        match Url::parse(host) {
-            Ok(url) if host.contains("://") => {
-                if let Some(h) = url.host_str() {
-                    self.guard.trust(h);
-                }
-            }
-            _ => self.guard.trust(host),
+        let host = host.trim();
+        let parsed = if host.contains("://") {
+            Url::parse(host).ok()
+        } else {
+            Url::parse(&format!("http://{host}")).ok()
+        };
+        match parsed.as_ref().and_then(Url::host_str) {
+            Some(h) => self.guard.trust(h),
+            None => self.guard.trust(host),
         }
     }
 
@@ -309,9 +313,7 @@ impl Fetcher {
         let mut log = Vec::new();
         let head = self.probe(reqwest::Method::HEAD, url, &mut log).await;
         let retry_with_get = match &head {
-            Err(FetchFailure::Status { status }) => {
-                matches!(status, 400..=499 | 500 | 501) && *status != 429
-            }
+            Err(FetchFailure::Status { status }) => (400..=501).contains(status) && *status != 429,
             Err(FetchFailure::Connect { .. }) => true,
             _ => false,
         };
