@@ -51,16 +51,13 @@ pub(super) async fn check_links(
     for (check, pages) in results {
         out.requests.extend(check.log);
         if let Err(failure) = check.result {
-            if matches!(failure, crate::fetch::FetchFailure::RobotsDisallowed) {
+            if !failure.is_problem() {
                 continue;
             }
             out.observation.problems.push(LinkProblem {
                 url: check.url.to_string(),
                 state: failure.link_state(),
-                status: match failure {
-                    crate::fetch::FetchFailure::Status { status } => Some(status),
-                    _ => None,
-                },
+                status: failure.status(),
                 reason: failure.to_string(),
                 pages: pages.iter().map(Url::to_string).collect(),
             });

@@ -52,10 +52,7 @@ pub async fn crawl_site(
             tracing::info!(site = %site, error = %failure, "Homepage did not open.");
             obs.reachability = Reachability {
                 ok: false,
-                status: match failure {
-                    crate::fetch::FetchFailure::Status { status } => Some(status),
-                    _ => None,
-                },
+                status: failure.status(),
                 error: Some(failure.to_string()),
                 attempts: home.attempts,
             };

@@ -6,11 +6,25 @@
 //! normalisation and site scope, robots.txt policy, proxy / `--resolve` routing and an SSRF
 //! guard. Every HTTP request made is returned as a [`RequestRecord`] for the request log.
 
+pub mod charset;
+mod client;
+mod guard;
+mod politeness;
+mod robots;
+pub mod urls;
+
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config::FetchConfig;
+use crate::observation::LinkState;
+
+pub use charset::{decode_html, Decoded};
+pub use urls::{normalize, resolve_link, SiteScope};
 
 /// Errors building a [`Fetcher`] from configuration.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +63,51 @@ pub enum FetchFailure {
     Scheme { scheme: String },
     #[error("{message}")]
     Other { message: String },
+}
+
+impl FetchFailure {
+    /// How a link that failed this way is reported.
+    ///
+    /// - `Broken`: HTTP 4xx except 401 and 429 (404, 410, 403, 400 …), DNS failure, connection
+    ///   refused, redirect loops and too many redirects (a browser shows an error page too).
+    /// - `Suspected` (may be temporary; reported, not counted as broken): timeouts, 5xx, 429,
+    ///   401 (the link opens, behind a login), other connection errors (reset, TLS), an
+    ///   unsupported scheme and anything else.
+    /// - `Blocked`: not fetched by the SSRF guard. `RobotsDisallowed` also maps to `Blocked`
+    ///   (not fetched on purpose) but is **not a problem**: check [`FetchFailure::is_problem`]
+    ///   first and do not report it as a broken link.
+    pub fn link_state(&self) -> LinkState {
+        match self {
+            FetchFailure::Status { status } => match status {
+                401 | 429 => LinkState::Suspected,
+                400..=499 => LinkState::Broken,
+                _ => LinkState::Suspected,
+            },
+            FetchFailure::Dns { .. }
+            | FetchFailure::Refused { .. }
+            | FetchFailure::RedirectLoop { .. }
+            | FetchFailure::TooManyRedirects { .. } => LinkState::Broken,
+            FetchFailure::Blocked { .. } | FetchFailure::RobotsDisallowed => LinkState::Blocked,
+            FetchFailure::Timeout { .. }
+            | FetchFailure::Connect { .. }
+            | FetchFailure::Scheme { .. }
+            | FetchFailure::Other { .. } => LinkState::Suspected,
+        }
+    }
+
+    /// Whether the failure is a link problem worth reporting (everything but
+    /// `RobotsDisallowed`, which only means we chose not to look).
+    pub fn is_problem(&self) -> bool {
+        !matches!(self, FetchFailure::RobotsDisallowed)
+    }
+
+    /// The HTTP status, when the failure is one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            FetchFailure::Status { status } => Some(*status),
+            _ => None,
+        }
+    }
 }
 
 /// One HTTP request as it went over the wire (retries and redirect hops each get one).
@@ -110,69 +169,257 @@ pub struct LinkCheck {
 }
 
 /// The polite HTTP client shared by all audits of a run.
+///
+/// `Send + Sync`: share it behind an [`Arc`] between tasks; politeness, the robots.txt cache
+/// and trusted hosts are shared by all of them.
 pub struct Fetcher {
-    _cfg: FetchConfig,
+    cfg: FetchConfig,
+    client: reqwest::Client,
+    politeness: politeness::Politeness,
+    guard: Arc<guard::Guard>,
+    robots: robots::RobotsCache,
 }
 
 impl Fetcher {
     /// Build a fetcher from configuration.
+    ///
+    /// Fails on an invalid `proxy`, an invalid `resolve` entry (`HOST=IP:PORT`) or timeouts
+    /// that are not positive numbers of seconds.
     pub fn new(cfg: &FetchConfig) -> Result<Fetcher, FetchError> {
-        Ok(Fetcher { _cfg: cfg.clone() })
+        let routes = guard::parse_routes(&cfg.resolve)?;
+        let guard = Arc::new(guard::Guard::new(cfg.allow_private, routes));
+        let secs = |name: &str, v: f64| {
+            Duration::try_from_secs_f64(v)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    FetchError::Client(format!(
+                        "{name} must be a positive number of seconds, not {v}"
+                    ))
+                })
+        };
+        let mut builder = reqwest::Client::builder()
+            .user_agent(cfg.user_agent.as_str())
+            .timeout(secs("timeout_secs", cfg.timeout_secs)?)
+            .connect_timeout(secs("connect_timeout_secs", cfg.connect_timeout_secs)?)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(client::default_headers())
+            .dns_resolver(Arc::new(guard::GuardedResolver::new(Arc::clone(&guard))));
+        if let Some(proxy_url) = &cfg.proxy {
+            let proxy = reqwest::Proxy::all(proxy_url.as_str()).map_err(|e| FetchError::Proxy {
+                url: proxy_url.clone(),
+                message: e.to_string(),
+            })?;
+            trust_proxy_host(&guard, proxy_url);
+            builder = builder.proxy(proxy);
+        } else {
+            // reqwest reads these itself (we never call `no_proxy`); the guard must let the
+            // client reach the proxy.
+            for var in [
+                "HTTP_PROXY",
+                "http_proxy",
+                "HTTPS_PROXY",
+                "https_proxy",
+                "ALL_PROXY",
+                "all_proxy",
+            ] {
+                if let Ok(value) = std::env::var(var) {
+                    trust_proxy_host(&guard, &value);
+                }
+            }
+        }
+        let client = builder
+            .build()
+            .map_err(|e| FetchError::Client(client::error_chain(&e)))?;
+        Ok(Fetcher {
+            cfg: cfg.clone(),
+            client,
+            politeness: politeness::Politeness::new(cfg),
+            guard,
+            robots: robots::RobotsCache::default(),
+        })
     }
 
     /// Mark a host as given by the user: exempt from the private-address guard.
-    pub fn trust_host(&self, _host: &str) {}
+    ///
+    /// Accepts a host name or IP, with or without a port (`www.nxep.gov.cn`, `127.0.0.1:8080`,
+    /// `[::1]`, `::1`) or a URL, whose host is taken. The port is ignored: trust is per host.
+    /// The audit must call this for each site it was asked to audit, so that a registered site
+    /// on a private address (an intranet audit) can be fetched.
+    pub fn trust_host(&self, host: &str) {
+        let host = host.trim();
+        let parsed = if host.contains("://") {
+            Url::parse(host).ok()
+        } else {
+            Url::parse(&format!("http://{host}")).ok()
+        };
+        match parsed.as_ref().and_then(Url::host_str) {
+            Some(h) => self.guard.trust(h),
+            None => self.guard.trust(host),
+        }
+    }
+
+    /// The current rate limit for `host`, in requests per second (0 = unlimited): the
+    /// configured rate, lowered by robots.txt `Crawl-delay` once that has been read.
+    pub fn host_rate(&self, host: &str) -> f64 {
+        self.politeness.rate(host)
+    }
 
     /// GET a page: politeness, retries, redirects, size cap, charset decoding.
+    ///
+    /// Success means a final 2xx response; any other final status is
+    /// `FetchFailure::Status`.
     pub async fn page(&self, url: &Url) -> PageFetch {
+        let mut log = Vec::new();
+        let cap = self.cfg.max_body_bytes;
+        let (result, attempts) = self
+            .follow(reqwest::Method::GET, url, Some(cap), &mut log)
+            .await;
+        let result = result.and_then(|(final_url, reply)| {
+            if !(200..300).contains(&reply.status) {
+                return Err(FetchFailure::Status {
+                    status: reply.status,
+                });
+            }
+            let content_type = reply.content_type();
+            let decoded = decode_html(&reply.body, content_type.as_deref());
+            Ok(Page {
+                url: final_url,
+                status: reply.status,
+                content_type,
+                html: decoded.text,
+                encoding: decoded.encoding.name(),
+                charset_source: decoded.source,
+                bytes: reply.body.len(),
+                truncated: reply.truncated,
+            })
+        });
         PageFetch {
-            result: Err(FetchFailure::Other {
-                message: format!("not implemented: {url}"),
-            }),
-            attempts: 0,
-            log: Vec::new(),
+            result,
+            attempts,
+            log,
         }
     }
 
     /// Check that a link opens: HEAD, falling back to GET when HEAD is refused.
+    ///
+    /// HEAD goes first (with the usual retries and redirects). A final status below 400 is
+    /// success. Because many servers mishandle HEAD, the link is checked again with GET
+    /// (headers only; the body is discarded) when HEAD ends in any 4xx except 429, in 500 or
+    /// 501, or in a connection error (reset, closed); the GET result is then the answer.
+    /// Timeouts, 429, 502–504, DNS failure, refusal, redirect problems, the SSRF guard and
+    /// robots.txt are final after HEAD: a GET would not fare better and only adds load.
     pub async fn check_link(&self, url: &Url) -> LinkCheck {
+        let mut log = Vec::new();
+        let head = self.probe(reqwest::Method::HEAD, url, &mut log).await;
+        let retry_with_get = match &head {
+            Err(FetchFailure::Status { status }) => (400..=501).contains(status) && *status != 429,
+            Err(FetchFailure::Connect { .. }) => true,
+            _ => false,
+        };
+        let result = if retry_with_get {
+            tracing::debug!(%url, "HEAD failed, checking again with GET");
+            self.probe(reqwest::Method::GET, url, &mut log).await
+        } else {
+            head
+        };
         LinkCheck {
             url: url.clone(),
-            result: Err(FetchFailure::Other {
-                message: "not implemented".into(),
-            }),
-            log: Vec::new(),
+            result,
+            log,
+        }
+    }
+
+    async fn probe(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        log: &mut Vec<RequestRecord>,
+    ) -> Result<u16, FetchFailure> {
+        let (result, _) = self.follow(method, url, None, log).await;
+        let (_, reply) = result?;
+        if reply.status < 400 {
+            Ok(reply.status)
+        } else {
+            Err(FetchFailure::Status {
+                status: reply.status,
+            })
         }
     }
 }
 
-pub mod urls {
-    //! Temporary stub (replaced by the fetch branch).
-    use url::Url;
-    /// Normalise a URL for dedup.
-    pub fn normalize(u: &Url) -> Url {
-        let mut u = u.clone();
-        u.set_fragment(None);
-        u
-    }
-    /// The URLs that belong to a site.
-    #[derive(Debug, Clone)]
-    pub struct SiteScope {
-        base: Url,
-    }
-    impl SiteScope {
-        pub fn new(base: &Url) -> SiteScope {
-            SiteScope { base: base.clone() }
-        }
-        pub fn contains(&self, u: &Url) -> bool {
-            u.host_str() == self.base.host_str()
-        }
+fn trust_proxy_host(guard: &guard::Guard, proxy_url: &str) {
+    let parsed = Url::parse(proxy_url).or_else(|_| Url::parse(&format!("http://{proxy_url}")));
+    if let Some(host) = parsed.ok().as_ref().and_then(Url::host_str) {
+        guard.trust(host);
     }
 }
 
-impl FetchFailure {
-    /// Temporary stub.
-    pub fn link_state(&self) -> crate::observation::LinkState {
-        crate::observation::LinkState::Broken
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fetcher_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Fetcher>();
+        assert_send_sync::<Arc<Fetcher>>();
+    }
+
+    #[test]
+    fn link_states() {
+        let s = |status| FetchFailure::Status { status }.link_state();
+        assert_eq!(s(404), LinkState::Broken);
+        assert_eq!(s(410), LinkState::Broken);
+        assert_eq!(s(403), LinkState::Broken);
+        assert_eq!(s(400), LinkState::Broken);
+        assert_eq!(s(401), LinkState::Suspected);
+        assert_eq!(s(429), LinkState::Suspected);
+        assert_eq!(s(503), LinkState::Suspected);
+        let dns = FetchFailure::Dns {
+            message: "x".into(),
+        };
+        assert_eq!(dns.link_state(), LinkState::Broken);
+        assert_eq!(
+            FetchFailure::Timeout { secs: 15 }.link_state(),
+            LinkState::Suspected
+        );
+        assert_eq!(
+            FetchFailure::RedirectLoop { url: "u".into() }.link_state(),
+            LinkState::Broken
+        );
+        let blocked = FetchFailure::Blocked {
+            url: "u".into(),
+            reason: "loopback".into(),
+        };
+        assert_eq!(blocked.link_state(), LinkState::Blocked);
+        assert!(blocked.is_problem());
+        assert!(!FetchFailure::RobotsDisallowed.is_problem());
+    }
+
+    #[test]
+    fn bad_settings_are_errors() {
+        let resolve = FetchConfig {
+            resolve: vec!["www.nxep.gov.cn".into()],
+            ..FetchConfig::default()
+        };
+        assert!(matches!(
+            Fetcher::new(&resolve),
+            Err(FetchError::Resolve { .. })
+        ));
+        let proxy = FetchConfig {
+            proxy: Some("http://[bad".into()),
+            ..FetchConfig::default()
+        };
+        assert!(matches!(
+            Fetcher::new(&proxy),
+            Err(FetchError::Proxy { .. })
+        ));
+        let timeout = FetchConfig {
+            timeout_secs: -1.0,
+            ..FetchConfig::default()
+        };
+        assert!(matches!(Fetcher::new(&timeout), Err(FetchError::Client(_))));
+        assert!(Fetcher::new(&FetchConfig::default()).is_ok());
     }
 }

@@ -1,0 +1,222 @@
+//! Per-host politeness: a token bucket and an in-flight cap per host, plus a global cap.
+//!
+//! Government servers are small and easily overloaded, so every HTTP request — each retry, each
+//! redirect hop, robots.txt, HEAD and GET alike — first takes a [`Permit`]:
+//!
+//! 1. a slot of the host's semaphore (`host_concurrency`, or the host's override);
+//! 2. a token of the host's rate limiter (`host_rate` requests/s with a burst of one, or the
+//!    host's override; a rate of 0 means unlimited);
+//! 3. a slot of the global semaphore (`concurrency`).
+//!
+//! The permit is held until the response body has been read. Hosts are keyed by host name
+//! (lowercase, as the `url` crate gives it), so different ports of one host share a budget and
+//! different hosts never wait for each other except on the global cap.
+//!
+//! robots.txt `Crawl-delay` can only lower a host's rate ([`Politeness::apply_crawl_delay`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::config::{FetchConfig, HostOverride};
+
+/// Held while a request is in flight; dropping it frees the slots.
+#[derive(Debug)]
+pub(crate) struct Permit {
+    _host: Option<OwnedSemaphorePermit>,
+    _global: Option<OwnedSemaphorePermit>,
+}
+
+/// A host's rate: requests per second (0 = unlimited) and its limiter.
+struct Rate {
+    per_sec: f64,
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+}
+
+impl Rate {
+    fn new(per_sec: f64) -> Rate {
+        let limiter = (per_sec > 0.0 && per_sec.is_finite())
+            .then(|| Duration::try_from_secs_f64(1.0 / per_sec).ok())
+            .flatten()
+            .and_then(Quota::with_period)
+            .map(|q| Arc::new(RateLimiter::direct(q.allow_burst(NonZeroU32::MIN))));
+        Rate {
+            // A period too short to represent is no limit at all.
+            per_sec: if limiter.is_some() { per_sec } else { 0.0 },
+            limiter,
+        }
+    }
+}
+
+/// One host's budget.
+struct HostGate {
+    semaphore: Arc<Semaphore>,
+    rate: Mutex<Rate>,
+}
+
+/// Politeness for every host of a run.
+pub(crate) struct Politeness {
+    host_rate: f64,
+    host_concurrency: usize,
+    overrides: HashMap<String, HostOverride>,
+    global: Arc<Semaphore>,
+    hosts: Mutex<HashMap<String, Arc<HostGate>>>,
+}
+
+impl Politeness {
+    pub(crate) fn new(cfg: &FetchConfig) -> Politeness {
+        Politeness {
+            host_rate: cfg.host_rate,
+            host_concurrency: cfg.host_concurrency.max(1),
+            overrides: lowercase_keys(&cfg.hosts),
+            global: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
+            hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn gate(&self, host: &str) -> Arc<HostGate> {
+        let key = host.to_ascii_lowercase();
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let gate = hosts.entry(key).or_insert_with_key(|key| {
+            let o = self.overrides.get(key);
+            let rate = o.and_then(|o| o.rate).unwrap_or(self.host_rate);
+            let concurrency = o
+                .and_then(|o| o.concurrency)
+                .unwrap_or(self.host_concurrency)
+                .max(1);
+            Arc::new(HostGate {
+                semaphore: Arc::new(Semaphore::new(concurrency)),
+                rate: Mutex::new(Rate::new(rate)),
+            })
+        });
+        Arc::clone(gate)
+    }
+
+    /// Wait until a request to `host` may start.
+    pub(crate) async fn acquire(&self, host: &str) -> Permit {
+        let gate = self.gate(host);
+        let host_permit = acquire(&gate.semaphore).await;
+        let limiter = gate
+            .rate
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .limiter
+            .clone();
+        if let Some(limiter) = limiter {
+            if limiter.check().is_err() {
+                tracing::trace!(host, "waiting for the host's rate limit");
+                limiter.until_ready().await;
+            }
+        }
+        let global = acquire(&self.global).await;
+        Permit {
+            _host: host_permit,
+            _global: global,
+        }
+    }
+
+    /// Lower `host`'s rate to one request per `delay` (robots.txt `Crawl-delay`); a delay that
+    /// would raise the rate is ignored.
+    pub(crate) fn apply_crawl_delay(&self, host: &str, delay: Duration) {
+        let Some(per_sec) = (!delay.is_zero()).then(|| 1.0 / delay.as_secs_f64()) else {
+            return;
+        };
+        let gate = self.gate(host);
+        let mut rate = gate.rate.lock().unwrap_or_else(|e| e.into_inner());
+        if rate.per_sec == 0.0 || per_sec < rate.per_sec {
+            tracing::debug!(
+                host,
+                delay_secs = delay.as_secs_f64(),
+                "honouring Crawl-delay"
+            );
+            *rate = Rate::new(per_sec);
+        }
+    }
+
+    /// The host's current rate in requests per second (0 = unlimited).
+    pub(crate) fn rate(&self, host: &str) -> f64 {
+        self.gate(host)
+            .rate
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .per_sec
+    }
+}
+
+/// Take a slot; `None` only if the semaphore were closed, which never happens (they live as
+/// long as the [`Politeness`]), and then the request proceeds rather than panicking.
+async fn acquire(semaphore: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
+    Arc::clone(semaphore).acquire_owned().await.ok()
+}
+
+fn lowercase_keys(hosts: &BTreeMap<String, HostOverride>) -> HashMap<String, HostOverride> {
+    hosts
+        .iter()
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn cfg(rate: f64, conc: usize) -> FetchConfig {
+        FetchConfig {
+            host_rate: rate,
+            host_concurrency: conc,
+            ..FetchConfig::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn rate_limits_one_host_but_not_another() {
+        let p = Politeness::new(&cfg(10.0, 8));
+        let start = Instant::now();
+        for _ in 0..4 {
+            drop(p.acquire("a.gov.cn").await);
+        }
+        let a = start.elapsed();
+        assert!(a >= Duration::from_millis(280), "{a:?}");
+        let start = Instant::now();
+        drop(p.acquire("b.gov.cn").await);
+        assert!(start.elapsed() < Duration::from_millis(50));
+    }
+
+    #[tokio::test]
+    async fn overrides_and_unlimited() {
+        let mut c = cfg(1.0, 2);
+        c.hosts.insert(
+            "Fast.gov.cn".into(),
+            HostOverride {
+                rate: Some(0.0),
+                concurrency: Some(5),
+            },
+        );
+        let p = Politeness::new(&c);
+        assert_eq!(p.rate("fast.gov.cn"), 0.0);
+        assert_eq!(p.rate("slow.gov.cn"), 1.0);
+        let start = Instant::now();
+        let permits: Vec<_> =
+            futures::future::join_all((0..5).map(|_| p.acquire("fast.gov.cn"))).await;
+        assert_eq!(permits.len(), 5);
+        assert!(start.elapsed() < Duration::from_millis(50));
+        assert_eq!(p.gate("fast.gov.cn").semaphore.available_permits(), 0);
+    }
+
+    #[test]
+    fn crawl_delay_only_lowers() {
+        let p = Politeness::new(&cfg(2.0, 2));
+        p.apply_crawl_delay("h", Duration::from_millis(100)); // 10/s: would raise
+        assert_eq!(p.rate("h"), 2.0);
+        p.apply_crawl_delay("h", Duration::from_secs(2));
+        assert_eq!(p.rate("h"), 0.5);
+        let unlimited = Politeness::new(&cfg(0.0, 2));
+        unlimited.apply_crawl_delay("h", Duration::from_secs(1));
+        assert_eq!(unlimited.rate("h"), 1.0);
+    }
+}
