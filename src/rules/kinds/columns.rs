@@ -1,0 +1,263 @@
+//! Kinds about columns (栏目): `column_staleness` (栏目不更新: 动态要闻/通知公告/政策文件 and
+//! 应更新但长期未更新), `blank_columns` (空白栏目) and `column_presence` (a class of column must
+//! exist, e.g. 调查征集类).
+//!
+//! How one column is judged by `column_staleness`, in this order:
+//!
+//! 1. its class has no window in `windows`, or `top_level_only` lists its class and its level is
+//!    above 1 (level 0, unknown, counts as top-level) → not considered;
+//! 2. its page failed to load (`error`) → counted only when `count_errors`; otherwise listed in a
+//!    separate `info` finding when `report_errors`;
+//! 3. blank (`blank == true`) → counted only when `count_blank` (blank columns have their own
+//!    rule, `blank_columns`);
+//! 4. has a newest date → stale when it is before `as_of − window` (evidence: newest date and
+//!    days overdue);
+//! 5. items but no date at all → stale when undated items count as not updated (profile
+//!    setting 「未注明信息发布时间的视为不更新」, or the `undated_is_stale` param);
+//! 6. no items, not blank (the list could not be read) → not counted, reported with errors.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::findings::{Evidence, Finding, Severity};
+use crate::observation::{ColumnClass, ColumnObservation};
+
+use super::{Ctx, RuleMeta, Window};
+
+/// `column_staleness` placeholders: `{count}` columns counted, `{threshold}`, `{classes}`
+/// (e.g. 动态要闻类、通知公告类、政策文件类).
+pub const STALENESS_PLACEHOLDERS: &[&str] = &["count", "threshold", "classes"];
+/// `blank_columns` placeholders: `{count}`, `{threshold}`.
+pub const BLANK_PLACEHOLDERS: &[&str] = &["count", "threshold"];
+/// `column_presence` placeholders: `{class}` (e.g. 调查征集类), `{columns}` (columns seen).
+pub const PRESENCE_PLACEHOLDERS: &[&str] = &["class", "columns"];
+
+fn yes() -> bool {
+    true
+}
+
+/// Params of `column_staleness`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StalenessParams {
+    /// Class → update window, e.g. `{ dynamic = "14d", notice = "6m", policy = "6m" }`.
+    pub windows: HashMap<ColumnClass, Window>,
+    /// Counted columns ≥ threshold → the rule fires with its severity.
+    pub threshold: usize,
+    /// Classes counted only for top-level columns (一级栏目; 2019 rules for 通知公告/政策文件).
+    #[serde(default)]
+    pub top_level_only: Vec<ColumnClass>,
+    /// Count blank columns (of the windowed classes) as not updated. Default false.
+    #[serde(default)]
+    pub count_blank: bool,
+    /// Count columns whose page failed to load as not updated. Default false.
+    #[serde(default)]
+    pub count_errors: bool,
+    /// List failed and unreadable columns in an `info` finding. Default false.
+    #[serde(default)]
+    pub report_errors: bool,
+    /// Report counted columns below the threshold as an `info` finding. Default true.
+    #[serde(default = "yes")]
+    pub report_below_threshold: bool,
+    /// Overrides the profile's 「未注明信息发布时间的视为不更新」 setting.
+    #[serde(default)]
+    pub undated_is_stale: Option<bool>,
+}
+
+impl StalenessParams {
+    /// Checks values serde cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.windows.is_empty() {
+            return Err("[params]: `windows` must name at least one class".into());
+        }
+        if self.threshold == 0 {
+            return Err("[params]: `threshold` must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    fn classes(&self) -> Vec<(ColumnClass, Window)> {
+        ColumnClass::ALL
+            .iter()
+            .filter_map(|c| self.windows.get(c).map(|w| (*c, *w)))
+            .collect()
+    }
+}
+
+/// Params of `blank_columns`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlankParams {
+    /// Blank columns ≥ threshold → fires.
+    pub threshold: usize,
+    /// Only these classes (default: every class).
+    #[serde(default)]
+    pub classes: Option<Vec<ColumnClass>>,
+    /// Report blank columns below the threshold as an `info` finding. Default true.
+    #[serde(default = "yes")]
+    pub report_below_threshold: bool,
+}
+
+/// Params of `column_presence`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceParams {
+    /// The class that must have at least one column.
+    pub class: ColumnClass,
+}
+
+fn column_evidence(c: &ColumnObservation, detail: String) -> Evidence {
+    Evidence {
+        url: Some(c.url.clone()).filter(|u| !u.is_empty()),
+        column: Some(c.name.clone()),
+        newest: c.newest,
+        detail: Some(detail),
+        ..Evidence::default()
+    }
+}
+
+fn info(rule: &RuleMeta, message: String, evidence: Vec<Evidence>) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        severity: Severity::Info,
+        message,
+        points: 0.0,
+        evidence,
+    }
+}
+
+/// Evaluates `column_staleness`.
+pub fn staleness(p: &StalenessParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
+    let as_of = ctx.obs.as_of;
+    let undated_is_stale = p.undated_is_stale.unwrap_or(ctx.undated_is_stale);
+    let mut counted = Vec::new();
+    let mut unreadable = Vec::new();
+    for c in &ctx.obs.columns {
+        let Some(window) = p.windows.get(&c.class).copied() else {
+            continue;
+        };
+        if c.level > 1 && p.top_level_only.contains(&c.class) {
+            continue;
+        }
+        let label = c.class.label();
+        let wl = window.label();
+        if let Some(err) = &c.error {
+            let detail = format!("{label}栏目页面无法打开：{err}");
+            if p.count_errors {
+                counted.push(column_evidence(c, detail));
+            } else {
+                unreadable.push(column_evidence(c, detail));
+            }
+        } else if c.blank {
+            if p.count_blank {
+                counted.push(column_evidence(
+                    c,
+                    format!("{label}空白栏目（有栏目无内容）"),
+                ));
+            }
+        } else if let Some(newest) = c.newest {
+            if let Some(days) = window.overdue(newest, as_of) {
+                let mut e = column_evidence(c, format!("{label}栏目，超过{wl}未更新"));
+                e.days_overdue = Some(days);
+                counted.push(e);
+            }
+        } else if c.items > 0 {
+            if undated_is_stale {
+                counted.push(column_evidence(
+                    c,
+                    format!("{label}栏目，未注明信息发布时间（视为不更新）"),
+                ));
+            }
+        } else {
+            unreadable.push(column_evidence(
+                c,
+                format!("{label}栏目未识别到信息条目，无法判断更新情况"),
+            ));
+        }
+    }
+    let classes = p
+        .classes()
+        .iter()
+        .map(|(c, _)| c.label())
+        .collect::<Vec<_>>()
+        .join("、");
+    let count = counted.len();
+    let vars = [
+        ("count", count.to_string()),
+        ("threshold", p.threshold.to_string()),
+        ("classes", classes.clone()),
+    ];
+    let mut out = Vec::new();
+    if count >= p.threshold {
+        out.push(rule.finding(rule.severity.level, count, &vars, counted));
+    } else if count > 0 && p.report_below_threshold {
+        out.push(rule.finding(Severity::Info, count, &vars, counted));
+    }
+    if p.report_errors && !unreadable.is_empty() {
+        out.push(info(
+            rule,
+            format!(
+                "{}个{}栏目页面无法打开或无法识别，未计入栏目更新统计",
+                unreadable.len(),
+                classes
+            ),
+            unreadable,
+        ));
+    }
+    out
+}
+
+/// Evaluates `blank_columns`. Columns whose page failed to load are never counted.
+pub fn blank(p: &BlankParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
+    let evidence: Vec<Evidence> = ctx
+        .obs
+        .columns
+        .iter()
+        .filter(|c| c.blank && c.error.is_none())
+        .filter(|c| p.classes.as_ref().is_none_or(|cl| cl.contains(&c.class)))
+        .map(|c| {
+            let marker = c
+                .blank_marker
+                .as_ref()
+                .map(|m| format!("页面显示「{m}」"))
+                .unwrap_or_else(|| "栏目无内容".into());
+            column_evidence(c, format!("空白栏目：{marker}"))
+        })
+        .collect();
+    let count = evidence.len();
+    let vars = [
+        ("count", count.to_string()),
+        ("threshold", p.threshold.to_string()),
+    ];
+    if count >= p.threshold.max(1) {
+        vec![rule.finding(rule.severity.level, count, &vars, evidence)]
+    } else if count > 0 && p.report_below_threshold {
+        vec![rule.finding(Severity::Info, count, &vars, evidence)]
+    } else {
+        vec![]
+    }
+}
+
+/// Evaluates `column_presence`: fires (one instance) when no column has the class.
+pub fn presence(p: &PresenceParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
+    let cols = &ctx.obs.columns;
+    if cols.iter().any(|c| c.class == p.class) {
+        return vec![];
+    }
+    let label = p.class.label();
+    let evidence = vec![Evidence {
+        url: Some(ctx.obs.url.clone()).filter(|u| !u.is_empty()),
+        detail: Some(format!("共识别栏目{}个，其中无{label}栏目", cols.len())),
+        ..Evidence::default()
+    }];
+    vec![rule.finding(
+        rule.severity.level,
+        1,
+        &[
+            ("class", label.to_string()),
+            ("columns", cols.len().to_string()),
+        ],
+        evidence,
+    )]
+}
