@@ -61,8 +61,40 @@ const GB2015: &[(&str, &str)] = &[
     ),
 ];
 
+/// `(file name, text)` of every file of `rules/gb2019/` (started: CONFIRMED vetoes only).
+const GB2019: &[(&str, &str)] = &[
+    (
+        "profile.toml",
+        include_str!("../../rules/gb2019/profile.toml"),
+    ),
+    (
+        "classes.toml",
+        include_str!("../../rules/gb2019/classes.toml"),
+    ),
+    (
+        "site.unreachable.toml",
+        include_str!("../../rules/gb2019/site.unreachable.toml"),
+    ),
+    (
+        "homepage.stale.toml",
+        include_str!("../../rules/gb2019/homepage.stale.toml"),
+    ),
+    (
+        "columns.stale.toml",
+        include_str!("../../rules/gb2019/columns.stale.toml"),
+    ),
+    (
+        "columns.long_unupdated.toml",
+        include_str!("../../rules/gb2019/columns.long_unupdated.toml"),
+    ),
+    (
+        "columns.blank.toml",
+        include_str!("../../rules/gb2019/columns.blank.toml"),
+    ),
+];
+
 /// Built-in profiles: `(profile id, files)`.
-const PROFILES: &[(&str, &[(&str, &str)])] = &[("gb2015", GB2015)];
+const PROFILES: &[(&str, &[(&str, &str)])] = &[("gb2015", GB2015), ("gb2019", GB2019)];
 
 /// Ids of the built-in profiles.
 pub fn profiles() -> Vec<&'static str> {
