@@ -261,3 +261,147 @@ pub fn presence(p: &PresenceParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> 
         evidence,
     )]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observation::Observation;
+
+    use super::super::RuleSeverity;
+
+    fn meta() -> RuleMeta {
+        RuleMeta {
+            id: "t".into(),
+            severity: RuleSeverity {
+                level: Severity::Veto,
+                points: 0.0,
+                cap: 0.0,
+            },
+            message: "{count}/{threshold} {classes}".into(),
+        }
+    }
+
+    fn params(extra: &str) -> StalenessParams {
+        toml::from_str(&format!(
+            "windows = {{ dynamic = \"14d\", notice = \"6m\" }}\nthreshold = 2\n{extra}"
+        ))
+        .expect("params")
+    }
+
+    fn col(class: ColumnClass, newest: Option<&str>, items: usize) -> ColumnObservation {
+        ColumnObservation {
+            name: "c".into(),
+            class,
+            newest: newest.map(|d| d.parse().expect("date")),
+            items,
+            ..ColumnObservation::default()
+        }
+    }
+
+    fn obs(columns: Vec<ColumnObservation>) -> Observation {
+        Observation {
+            as_of: "2018-03-01".parse().expect("date"),
+            columns,
+            ..Observation::default()
+        }
+    }
+
+    fn run(p: &StalenessParams, o: &Observation, undated_is_stale: bool) -> Vec<Finding> {
+        staleness(
+            p,
+            &meta(),
+            &Ctx {
+                obs: o,
+                undated_is_stale,
+            },
+        )
+    }
+
+    #[test]
+    fn undated_columns_follow_the_profile_setting_unless_overridden() {
+        let o = obs(vec![
+            col(ColumnClass::Dynamic, None, 5),
+            col(ColumnClass::Notice, None, 5),
+        ]);
+        let p = params("");
+        assert_eq!(run(&p, &o, true)[0].severity, Severity::Veto);
+        assert!(run(&p, &o, false).is_empty());
+        let p = params("undated_is_stale = false");
+        assert!(run(&p, &o, true).is_empty());
+    }
+
+    #[test]
+    fn messages_list_the_windowed_classes_in_class_order() {
+        let o = obs(vec![
+            col(ColumnClass::Notice, Some("2017-01-01"), 5),
+            col(ColumnClass::Dynamic, Some("2018-01-01"), 5),
+        ]);
+        let f = run(&params(""), &o, true);
+        assert_eq!(f[0].message, "2/2 动态要闻类、通知公告类");
+    }
+
+    #[test]
+    fn failed_pages_are_counted_only_when_asked() {
+        let mut a = col(ColumnClass::Dynamic, None, 0);
+        a.error = Some("HTTP 404".into());
+        let o = obs(vec![a.clone(), a]);
+        assert!(run(&params(""), &o, true).is_empty());
+        let f = run(&params("report_errors = true"), &o, true);
+        assert_eq!((f.len(), f[0].severity), (1, Severity::Info));
+        let f = run(&params("count_errors = true"), &o, true);
+        assert_eq!(f[0].severity, Severity::Veto);
+    }
+
+    #[test]
+    fn top_level_only_skips_deeper_columns_of_those_classes() {
+        let mut n = col(ColumnClass::Notice, Some("2017-01-01"), 5);
+        n.level = 2;
+        let mut d = col(ColumnClass::Dynamic, Some("2018-01-01"), 5);
+        d.level = 2;
+        let o = obs(vec![n.clone(), n, d]);
+        let f = run(&params("top_level_only = [\"notice\"]"), &o, true);
+        assert_eq!(f[0].severity, Severity::Info);
+        assert_eq!(f[0].evidence.len(), 1);
+    }
+
+    #[test]
+    fn deduction_severity_counts_points_per_column_up_to_the_cap() {
+        let mut m = meta();
+        m.severity = RuleSeverity {
+            level: Severity::Deduction,
+            points: 5.0,
+            cap: 12.0,
+        };
+        let o = obs(vec![col(ColumnClass::Notice, Some("2016-01-01"), 5); 3]);
+        let p = params("");
+        let f = staleness(
+            &p,
+            &m,
+            &Ctx {
+                obs: &o,
+                undated_is_stale: true,
+            },
+        );
+        assert_eq!(f[0].points, 12.0);
+    }
+
+    #[test]
+    fn blank_and_presence() {
+        let mut b = col(ColumnClass::Other, None, 0);
+        b.blank = true;
+        let o = obs(vec![b.clone(), b]);
+        let ctx = Ctx {
+            obs: &o,
+            undated_is_stale: true,
+        };
+        let bp: BlankParams = toml::from_str("threshold = 2").expect("params");
+        assert_eq!(blank(&bp, &meta(), &ctx)[0].severity, Severity::Veto);
+        let bp: BlankParams =
+            toml::from_str("threshold = 2\nclasses = [\"dynamic\"]").expect("params");
+        assert!(blank(&bp, &meta(), &ctx).is_empty());
+        let pp: PresenceParams = toml::from_str("class = \"other\"").expect("params");
+        assert!(presence(&pp, &meta(), &ctx).is_empty());
+        let pp: PresenceParams = toml::from_str("class = \"survey\"").expect("params");
+        assert_eq!(presence(&pp, &meta(), &ctx).len(), 1);
+    }
+}

@@ -161,3 +161,94 @@ pub fn identifiers(p: &FooterParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding>
         evidence,
     )]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::Severity;
+    use crate::observation::{Jiucuo, Observation};
+
+    use super::super::RuleSeverity;
+
+    fn meta() -> RuleMeta {
+        RuleMeta {
+            id: "t".into(),
+            severity: RuleSeverity {
+                level: Severity::Deduction,
+                points: 1.0,
+                cap: 3.0,
+            },
+            message: "{items}（{count}项）".into(),
+        }
+    }
+
+    fn run(p: &str, footer: FooterObservation) -> Vec<Finding> {
+        let p: FooterParams = toml::from_str(p).expect("params");
+        let o = Observation {
+            footer,
+            ..Observation::default()
+        };
+        identifiers(
+            &p,
+            &meta(),
+            &Ctx {
+                obs: &o,
+                undated_is_stale: true,
+            },
+        )
+    }
+
+    #[test]
+    fn points_are_capped_and_items_named_once() {
+        let f = run("", FooterObservation::default());
+        assert_eq!(f[0].points, 3.0);
+        assert_eq!(f[0].evidence.len(), 5);
+        let f = run("require = [\"icp\"]", FooterObservation::default());
+        assert_eq!(f[0].message, "ICP备案号（1项）");
+    }
+
+    #[test]
+    fn hidden_and_nonstandard_jiucuo_can_be_accepted() {
+        let hidden = FooterObservation {
+            jiucuo: Jiucuo {
+                present: true,
+                hidden: true,
+                ..Jiucuo::default()
+            },
+            ..FooterObservation::default()
+        };
+        assert_eq!(run("require = [\"jiucuo\"]", hidden.clone()).len(), 1);
+        assert!(run(
+            "require = [\"jiucuo\"]\naccept_hidden_jiucuo = true",
+            hidden
+        )
+        .is_empty());
+        let own = FooterObservation {
+            jiucuo: Jiucuo {
+                nonstandard: Some("/jc.html".into()),
+                ..Jiucuo::default()
+            },
+            ..FooterObservation::default()
+        };
+        assert!(run(
+            "require = [\"jiucuo\"]\naccept_nonstandard_jiucuo = true",
+            own
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn site_code_mismatch_only_when_both_known() {
+        let f = FooterObservation {
+            site_code: Ident::Malformed("123".into()),
+            jiucuo: Jiucuo {
+                present: true,
+                site_code: Some("1304000009".into()),
+                ..Jiucuo::default()
+            },
+            ..FooterObservation::default()
+        };
+        let out = run("require = []", f);
+        assert!(out.is_empty());
+    }
+}

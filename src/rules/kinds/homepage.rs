@@ -152,3 +152,70 @@ pub fn update_count(p: &CountParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding>
         evidence,
     )]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::Severity;
+    use crate::observation::{HomepageItem, Observation};
+
+    use super::super::RuleSeverity;
+
+    fn meta() -> RuleMeta {
+        RuleMeta {
+            id: "t".into(),
+            severity: RuleSeverity {
+                level: Severity::Veto,
+                points: 0.0,
+                cap: 0.0,
+            },
+            message: "{scope}{window}{newest}".into(),
+        }
+    }
+
+    fn obs(dates: &[Option<&str>]) -> Observation {
+        Observation {
+            as_of: "2018-03-01".parse().expect("date"),
+            homepage_items: dates
+                .iter()
+                .map(|d| HomepageItem {
+                    title: "t".into(),
+                    url: None,
+                    date: d.map(|d| d.parse().expect("date")),
+                })
+                .collect(),
+            ..Observation::default()
+        }
+    }
+
+    #[test]
+    fn undated_items_count_as_updates_only_when_the_setting_is_off() {
+        let p: StaleParams = toml::from_str("window = \"14d\"").expect("params");
+        let o = obs(&[None, Some("2017-01-01")]);
+        let on = Ctx {
+            obs: &o,
+            undated_is_stale: true,
+        };
+        let f = stale(&p, &meta(), &on);
+        assert_eq!(f[0].message, "首页栏目2周2017-01-01");
+        assert_eq!(f[0].evidence[0].days_overdue, Some(410));
+        let off = Ctx {
+            obs: &o,
+            undated_is_stale: false,
+        };
+        assert!(stale(&p, &meta(), &off).is_empty());
+    }
+
+    #[test]
+    fn update_count_can_fire_at_zero_when_configured() {
+        let p: CountParams =
+            toml::from_str("window = \"14d\"\nmin_items = 10\nskip_when_none = false")
+                .expect("params");
+        let o = obs(&[Some("2017-01-01")]);
+        let ctx = Ctx {
+            obs: &o,
+            undated_is_stale: true,
+        };
+        assert_eq!(update_count(&p, &meta(), &ctx).len(), 1);
+    }
+}
