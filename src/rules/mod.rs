@@ -259,8 +259,7 @@ impl RuleSet {
             };
             findings.extend(rule.kind.evaluate(&meta, &ctx));
         }
-        let deducted: f64 = findings.iter().map(|f| f.points).sum();
-        let score = ((100.0 - deducted) * 1e6).round() / 1e6;
+        let score = score(&findings);
         let mut vetoes: Vec<String> = Vec::new();
         for f in findings.iter().filter(|f| f.severity == Severity::Veto) {
             if !vetoes.contains(&f.rule) {
@@ -280,6 +279,12 @@ impl RuleSet {
             findings,
         }
     }
+}
+
+/// 100 − Σ points, rounded to 6 decimals so that sums such as 39.7 + 0.1 + 0.2 give exactly 60.
+fn score(findings: &[Finding]) -> f64 {
+    let deducted: f64 = findings.iter().map(|f| f.points).sum();
+    ((100.0 - deducted) * 1e6).round() / 1e6
 }
 
 #[cfg(test)]

@@ -144,3 +144,19 @@ fn builtin_self_tests_pass() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(report.passed > 50, "only {} tests ran", report.passed);
 }
+
+#[test]
+fn score_does_not_drift_below_the_pass_line() {
+    let f = |points: f64| Finding {
+        rule: "r".into(),
+        severity: Severity::Deduction,
+        message: String::new(),
+        points,
+        evidence: vec![],
+    };
+    // 39.7 + 0.1 + 0.2 = 40.00000000000001 in f64.
+    assert!(100.0 - (39.7 + 0.1 + 0.2) < 60.0);
+    assert_eq!(score(&[f(39.7), f(0.1), f(0.2)]), 60.0);
+    assert_eq!(score(&[f(40.1)]), 59.9);
+    assert_eq!(score(&[]), 100.0);
+}
