@@ -214,10 +214,16 @@ impl Config {
             return bad("fetch.timeout_secs", "must be a positive number of seconds");
         }
         if !(f.connect_timeout_secs > 0.0 && f.connect_timeout_secs.is_finite()) {
-            return bad("fetch.connect_timeout_secs", "must be a positive number of seconds");
+            return bad(
+                "fetch.connect_timeout_secs",
+                "must be a positive number of seconds",
+            );
         }
         if !(f.host_rate >= 0.0 && f.host_rate.is_finite()) {
-            return bad("fetch.host_rate", "must be 0 (unlimited) or a positive rate");
+            return bad(
+                "fetch.host_rate",
+                "must be 0 (unlimited) or a positive rate",
+            );
         }
         if f.host_concurrency == 0 {
             return bad("fetch.host_concurrency", "must be at least 1");
@@ -232,7 +238,10 @@ impl Config {
                 }
             }
             if o.concurrency == Some(0) {
-                return bad(&format!("fetch.hosts.{host}.concurrency"), "must be at least 1");
+                return bad(
+                    &format!("fetch.hosts.{host}.concurrency"),
+                    "must be at least 1",
+                );
             }
         }
         if self.rules.profile.is_empty()
@@ -253,7 +262,11 @@ mod tests {
     fn shipped_config_parses_and_equals_defaults() {
         let text = include_str!("../config.toml");
         let cfg = Config::from_toml(text, Path::new("config.toml")).expect("config.toml parses");
-        assert_eq!(cfg, Config::default(), "config.toml must document the defaults");
+        assert_eq!(
+            cfg,
+            Config::default(),
+            "config.toml must document the defaults"
+        );
     }
 
     #[test]

@@ -1,0 +1,262 @@
+//! List items (news lists, notice lists, homepage blocks) and blank-column markers.
+//!
+//! An item is an `li`, `tr`, `dl`, or a repeated `div`/`p`/`section`/`article`/`dd` (its parent
+//! has another child with the same tag) that holds a title link (the first link that is not
+//! a "more" link and whose text is not a date) and at most three other links, outside
+//! navigation, footer, pagination and scripts. When items nest, the innermost wins.
+//!
+//! Its date, first match wins: a text node that is only a date (`[01-10]`, `2018年1月10日`);
+//! then a small descendant element whose whole text is a date; then the first Y-M-D date in
+//! the item's text outside its links. See [`super::dates`] for forms and year inference.
+//!
+//! Undated fallback: when no item on the page has a date, the items are the main undated list:
+//! candidates outside side navigation and hidden markup, grouped by parent; the group whose
+//! titles are longest in total wins (article titles are long, header link lists short). They
+//! keep document order, so the first is the newest on a usual list page.
+//!
+//! Blank marker: only when there are no items, the first text node outside navigation, side
+//! navigation, footer, scripts and hidden markup that contains a `blank.markers` word.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node, Selector};
+use url::Url;
+
+use super::columns::is_more_link;
+use super::dates;
+use super::dom::{self, Zones};
+use super::vocabulary::Vocabulary;
+use super::ListItem;
+
+static LINKS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("a[href]").ok());
+
+/// Longest text of a descendant element still considered a date cell.
+const DATE_CELL_CHARS: usize = 40;
+/// Most links an item may hold besides its title.
+const MAX_LINKS: usize = 4;
+/// How far up to look for an enclosing candidate.
+const MAX_NEST: usize = 64;
+
+/// Whether an element contains a text node shaped like a date.
+pub fn has_dated_text(el: &ElementRef<'_>) -> bool {
+    el.descendants().any(|n| match n.value() {
+        Node::Text(t) => t.trim().len() >= 3 && dates::looks_like_date(t),
+        _ => false,
+    })
+}
+
+/// The date of an item.
+pub fn item_date(el: &ElementRef<'_>, as_of: NaiveDate, vocab: &Vocabulary) -> Option<NaiveDate> {
+    // A header's "今天是2018年1月10日 星期三" is not an item date.
+    let today = |t: &str| {
+        vocab
+            .dates
+            .not_item_dates
+            .iter()
+            .any(|w| !w.is_empty() && t.contains(w.as_str()))
+    };
+    for n in el.descendants() {
+        if let Node::Text(t) = n.value() {
+            if today(t) {
+                return None;
+            }
+            if let Some(d) = dates::parse_pure(t, as_of) {
+                return Some(d);
+            }
+        }
+    }
+    for e in el.descendent_elements().skip(1) {
+        if e.value().name() == "a" {
+            continue;
+        }
+        let t = dom::text_of(&e);
+        if !t.is_empty() && t.chars().count() <= DATE_CELL_CHARS {
+            if let Some(d) = dates::parse_pure(&t, as_of) {
+                return Some(d);
+            }
+        }
+    }
+    let mut outside = String::new();
+    for n in el.descendants() {
+        if let Node::Text(t) = n.value() {
+            let in_link = n
+                .ancestors()
+                .take_while(|a| a.id() != el.id())
+                .filter_map(ElementRef::wrap)
+                .any(|a| matches!(a.value().name(), "a" | "script" | "style"));
+            if !in_link {
+                outside.push_str(t);
+                outside.push(' ');
+            }
+        }
+    }
+    dates::find_full(&outside, as_of).into_iter().next()
+}
+
+struct Candidate {
+    id: NodeId,
+    parent: Option<NodeId>,
+    item: ListItem,
+}
+
+fn is_candidate_tag(el: &ElementRef<'_>) -> bool {
+    match el.value().name() {
+        "li" | "tr" | "dl" => true,
+        "div" | "p" | "section" | "article" | "dd" => {
+            let name = el.value().name();
+            el.parent().is_some_and(|p| {
+                p.children()
+                    .filter_map(ElementRef::wrap)
+                    .filter(|c| c.value().name() == name)
+                    .nth(1)
+                    .is_some()
+            })
+        }
+        _ => false,
+    }
+}
+
+/// A candidate item: its title link and other-link count.
+fn candidate(
+    el: &ElementRef<'_>,
+    base: &Url,
+    vocab: &Vocabulary,
+    as_of: NaiveDate,
+) -> Option<ListItem> {
+    let links = LINKS.as_ref()?;
+    let mut title: Option<(String, Option<Url>)> = None;
+    let mut others = 0usize;
+    for a in el.select(links) {
+        if is_more_link(&a, vocab) {
+            continue;
+        }
+        let name = dom::link_name(&a);
+        if title.is_none() && !name.is_empty() && !dates::looks_like_date(&name) {
+            title = Some((name, dom::resolve(base, a.attr("href").unwrap_or_default())));
+        } else {
+            others += 1;
+            if others > MAX_LINKS {
+                return None;
+            }
+        }
+    }
+    let (title, url) = title?;
+    Some(ListItem {
+        title,
+        url,
+        date: item_date(el, as_of, vocab),
+    })
+}
+
+/// The list items of a page (dated ones, else the main undated list).
+pub fn items(
+    doc: &Html,
+    base: &Url,
+    zones: &Zones,
+    as_of: NaiveDate,
+    vocab: &Vocabulary,
+) -> Vec<ListItem> {
+    let excluded = dom::NAV | dom::FOOTER | dom::PAGINATION | dom::SCRIPT;
+    let mut cands = Vec::new();
+    for el in doc.root_element().descendent_elements() {
+        if !is_candidate_tag(&el) || zones.is(el.id(), excluded) {
+            continue;
+        }
+        if let Some(item) = candidate(&el, base, vocab, as_of) {
+            cands.push(Candidate {
+                id: el.id(),
+                parent: el.parent().map(|p| p.id()),
+                item,
+            });
+        }
+    }
+    let dated: Vec<&Candidate> = cands.iter().filter(|c| c.item.date.is_some()).collect();
+    let chosen: Vec<&Candidate> = if !dated.is_empty() {
+        innermost(doc, dated)
+    } else {
+        let undated: Vec<&Candidate> = cands
+            .iter()
+            .filter(|c| !zones.is(c.id, dom::SUBNAV | dom::HIDDEN))
+            .filter(|c| c.item.url.as_ref().is_some_and(|u| dom::same_site(base, u)))
+            .collect();
+        main_group(innermost(doc, undated))
+    };
+    let mut seen = HashSet::new();
+    chosen
+        .into_iter()
+        .filter(|c| match &c.item.url {
+            Some(u) => seen.insert(u.as_str().to_string()),
+            None => true,
+        })
+        .map(|c| c.item.clone())
+        .collect()
+}
+
+/// Drop candidates that contain another candidate.
+fn innermost<'c>(doc: &Html, cands: Vec<&'c Candidate>) -> Vec<&'c Candidate> {
+    let ids: HashSet<NodeId> = cands.iter().map(|c| c.id).collect();
+    let mut outer = HashSet::new();
+    for c in &cands {
+        if let Some(node) = doc.tree.get(c.id) {
+            for a in node.ancestors().take(MAX_NEST) {
+                if ids.contains(&a.id()) {
+                    outer.insert(a.id());
+                }
+            }
+        }
+    }
+    cands
+        .into_iter()
+        .filter(|c| !outer.contains(&c.id))
+        .collect()
+}
+
+/// The sibling group with the longest titles in total.
+fn main_group(cands: Vec<&Candidate>) -> Vec<&Candidate> {
+    let mut score: HashMap<Option<NodeId>, usize> = HashMap::new();
+    let mut order: Vec<Option<NodeId>> = Vec::new();
+    for c in &cands {
+        let entry = score.entry(c.parent).or_insert_with(|| {
+            order.push(c.parent);
+            0
+        });
+        *entry += c.item.title.chars().count();
+    }
+    let best = order.iter().copied().max_by_key(|p| {
+        (
+            score.get(p).copied().unwrap_or(0),
+            std::cmp::Reverse(order.iter().position(|o| o == p)),
+        )
+    });
+    match best {
+        Some(best) => cands.into_iter().filter(|c| c.parent == best).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The first blank-column marker in the content area.
+pub fn blank_marker(doc: &Html, zones: &Zones, vocab: &Vocabulary) -> Option<String> {
+    let mut markers: Vec<&String> = vocab
+        .blank
+        .markers
+        .iter()
+        .filter(|m| !m.is_empty())
+        .collect();
+    markers.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
+    let excluded = dom::NAV | dom::SUBNAV | dom::FOOTER | dom::SCRIPT | dom::HIDDEN;
+    for n in doc.tree.root().descendants() {
+        let Node::Text(t) = n.value() else {
+            continue;
+        };
+        if n.parent().is_some_and(|p| zones.is(p.id(), excluded)) {
+            continue;
+        }
+        if let Some(m) = markers.iter().find(|m| t.contains(m.as_str())) {
+            return Some((*m).clone());
+        }
+    }
+    None
+}
