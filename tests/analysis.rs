@@ -493,3 +493,43 @@ fn real_cmse_negative() {
     assert!(!f.jiucuo.present && !f.jiucuo.hidden);
     assert_eq!(f.jiucuo.site_code, None);
 }
+
+/// `cargo test --test analysis dump -- --ignored --nocapture` prints what analysis sees on
+/// every real page (for tuning heuristics).
+#[test]
+#[ignore]
+fn dump_real_pages() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/realpages");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.ends_with(".html") {
+            continue;
+        }
+        let host = name.split('-').next().unwrap_or("example.gov.cn");
+        let a = real(&name, &format!("http://{host}/"), d(2023, 10, 23)).unwrap();
+        println!(
+            "==== {name}\n title {:?}\n meta {:?}\n publish {:?}\n blank {:?}",
+            a.title, a.meta, a.publish_date, a.blank_marker
+        );
+        for c in &a.columns {
+            println!(" col {:?} {} {}", c.source, c.name, c.url);
+        }
+        for i in &a.items {
+            println!(
+                " item {:?} {} {:?}",
+                i.date,
+                i.title,
+                i.url.as_ref().map(|u| u.as_str())
+            );
+        }
+        println!(
+            " footer {:?}\n links {} next {:?}",
+            a.footer,
+            a.links.len(),
+            a.next_pages
+        );
+    }
+}

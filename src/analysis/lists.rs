@@ -1,16 +1,18 @@
 //! List items (news lists, notice lists, homepage blocks) and blank-column markers.
 //!
 //! An item is an `li`, `tr`, `dl`, or a repeated `div`/`p`/`section`/`article`/`dd` (its parent
-//! has another child with the same tag) that holds a title link (the first link that is not
+//! has another child with the same tag) that holds at most 400 characters of text and a title link (the first link that is not
 //! a "more" link and whose text is not a date) and at most three other links, outside
-//! navigation, footer, pagination and scripts. When items nest, the innermost wins.
+//! navigation, footer and scripts. When items nest, the innermost wins.
 //!
 //! Its date, first match wins: a text node that is only a date (`[01-10]`, `2018年1月10日`);
 //! then a small descendant element whose whole text is a date; then the first Y-M-D date in
-//! the item's text outside its links. See [`super::dates`] for forms and year inference.
+//! the item's text outside its links when that text is short (a row, not an article).
+//! Links named like home (首页) are never titles. See [`super::dates`] for forms and year inference.
 //!
 //! Undated fallback: when no item on the page has a date, the items are the main undated list:
-//! candidates outside side navigation and hidden markup, grouped by parent; the group whose
+//! candidates outside side navigation and hidden markup, linking to another page of the same
+//! site (not its root), grouped by parent; the group whose
 //! titles are longest in total wins (article titles are long, header link lists short). They
 //! keep document order, so the first is the newest on a usual list page.
 //!
@@ -37,6 +39,10 @@ static LINKS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("a[h
 const DATE_CELL_CHARS: usize = 40;
 /// Most links an item may hold besides its title.
 const MAX_LINKS: usize = 4;
+/// Longest text outside links of a list row whose date is found in free text.
+const MAX_ROW_TEXT: usize = 120;
+/// Longest text of a list item (title, date, summary): more is an article or a layout box.
+const MAX_ITEM_TEXT: usize = 400;
 /// How far up to look for an enclosing candidate.
 const MAX_NEST: usize = 64;
 
@@ -93,7 +99,25 @@ pub fn item_date(el: &ElementRef<'_>, as_of: NaiveDate, vocab: &Vocabulary) -> O
             }
         }
     }
+    // A long text is an article or a layout box, not a list row.
+    if dom::collapse(&outside).chars().count() > MAX_ROW_TEXT {
+        return None;
+    }
     dates::find_full(&outside, as_of).into_iter().next()
+}
+
+/// Whether an element's text (whitespace excluded) is longer than `limit` characters.
+fn text_longer_than(el: &ElementRef<'_>, limit: usize) -> bool {
+    let mut n = 0usize;
+    for node in el.descendants() {
+        if let Node::Text(t) = node.value() {
+            n += t.chars().filter(|c| !c.is_whitespace()).count();
+            if n > limit {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 struct Candidate {
@@ -127,6 +151,9 @@ fn candidate(
     as_of: NaiveDate,
 ) -> Option<ListItem> {
     let links = LINKS.as_ref()?;
+    if text_longer_than(el, MAX_ITEM_TEXT) {
+        return None;
+    }
     let mut title: Option<(String, Option<Url>)> = None;
     let mut others = 0usize;
     for a in el.select(links) {
@@ -134,7 +161,12 @@ fn candidate(
             continue;
         }
         let name = dom::link_name(&a);
-        if title.is_none() && !name.is_empty() && !dates::looks_like_date(&name) {
+        let home = vocab
+            .columns
+            .home_words
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(&name));
+        if title.is_none() && !name.is_empty() && !home && !dates::looks_like_date(&name) {
             title = Some((name, dom::resolve(base, a.attr("href").unwrap_or_default())));
         } else {
             others += 1;
@@ -159,7 +191,9 @@ pub fn items(
     as_of: NaiveDate,
     vocab: &Vocabulary,
 ) -> Vec<ListItem> {
-    let excluded = dom::NAV | dom::FOOTER | dom::PAGINATION | dom::SCRIPT;
+    // Not PAGINATION: `page` is as common a layout class as a pager class (宜春 `section page
+    // page2`); page-number links have no dates and short titles, so they lose anyway.
+    let excluded = dom::NAV | dom::FOOTER | dom::SCRIPT;
     let mut cands = Vec::new();
     for el in doc.root_element().descendent_elements() {
         if !is_candidate_tag(&el) || zones.is(el.id(), excluded) {
@@ -173,6 +207,8 @@ pub fn items(
             });
         }
     }
+    let mut page = base.clone();
+    page.set_fragment(None);
     let dated: Vec<&Candidate> = cands.iter().filter(|c| c.item.date.is_some()).collect();
     let chosen: Vec<&Candidate> = if !dated.is_empty() {
         innermost(doc, dated)
@@ -180,7 +216,13 @@ pub fn items(
         let undated: Vec<&Candidate> = cands
             .iter()
             .filter(|c| !zones.is(c.id, dom::SUBNAV | dom::HIDDEN))
-            .filter(|c| c.item.url.as_ref().is_some_and(|u| dom::same_site(base, u)))
+            .filter(|c| {
+                c.item.url.as_ref().is_some_and(|u| {
+                    dom::same_site(base, u)
+                        && u != &page
+                        && !(u.path() == "/" && u.query().is_none())
+                })
+            })
             .collect();
         main_group(innermost(doc, undated))
     };
