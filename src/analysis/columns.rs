@@ -41,7 +41,7 @@ pub fn is_more_link(a: &ElementRef<'_>, vocab: &Vocabulary) -> bool {
             || (text.chars().count() <= 8
                 && words
                     .iter()
-                    .filter(|w| w.chars().count() >= 2 && w.chars().any(|c| !c.is_ascii()))
+                    .filter(|w| w.chars().count() >= 2 && !w.is_ascii())
                     .any(|w| text.contains(w.as_str())));
     }
     let hinted = |e: &ElementRef<'_>| dom::matches_hints(e, &vocab.links.more_hints);

@@ -196,9 +196,10 @@ mod tests {
         // One day of grace, then last year.
         assert_eq!(parse_pure("01-06", as_of), Some(d(2018, 1, 6)));
         assert_eq!(parse_pure("01-07", as_of), Some(d(2017, 1, 7)));
-        // 29 February in a non-leap as-of year goes back to the previous leap year only if valid.
-        assert_eq!(parse_pure("02-29", d(2021, 3, 1)), None);
+        // 29 February: this year if valid, else last year if valid, else no date.
         assert_eq!(parse_pure("02-29", d(2020, 3, 1)), Some(d(2020, 2, 29)));
+        assert_eq!(parse_pure("02-29", d(2021, 3, 1)), Some(d(2020, 2, 29)));
+        assert_eq!(parse_pure("02-29", d(2022, 3, 1)), None);
     }
 
     #[test]

@@ -288,3 +288,182 @@ pub fn footer(
     obs.jiucuo = j;
     obs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::run;
+    use crate::observation::Ident;
+
+    fn found(s: &str) -> Ident {
+        Ident::Found(s.to_string())
+    }
+    fn footer(inner: &str) -> crate::observation::FooterObservation {
+        run(&format!("<html><body><div class='main'>正文</div><div class='footer'>{inner}</div></body></html>")).footer
+    }
+
+    #[test]
+    fn icp_forms() {
+        for (text, want) in [
+            ("京ICP备05009132号", "京ICP备05009132号"),
+            ("京ICP备05009132号-1", "京ICP备05009132号-1"),
+            ("蜀ICP备 12005138号-1", "蜀ICP备12005138号-1"),
+            ("陇ICP备 05000593", "陇ICP备05000593号"),
+            ("苏ICP备2025160641号-3", "苏ICP备2025160641号-3"),
+            ("京ICP备030173号", "京ICP备030173号"),
+            ("ICP备案编号: 京ICP备05009132号", "京ICP备05009132号"),
+            ("浙ICP备１２３４５６７８号", "浙ICP备12345678号"),
+        ] {
+            assert_eq!(footer(text).icp, found(want), "{text}");
+        }
+        assert!(matches!(footer("冀ICP备1234号").icp, Ident::Malformed(_)));
+        assert!(matches!(
+            footer("京ICP备12345678901号").icp,
+            Ident::Malformed(_)
+        ));
+        assert_eq!(footer("备案中").icp, Ident::Missing);
+        // A valid number elsewhere wins over a malformed one.
+        assert_eq!(
+            footer("冀ICP备1234号 冀ICP备12345678号").icp,
+            found("冀ICP备12345678号")
+        );
+    }
+
+    #[test]
+    fn police_forms() {
+        assert_eq!(
+            footer("京公网安备 11040102700072号").police_record,
+            found("11040102700072")
+        );
+        assert_eq!(
+            footer("苏公网安备32120202010796号").police_record,
+            found("32120202010796")
+        );
+        let link = "<a href='http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=32010202010427'>备案</a>";
+        assert_eq!(footer(link).police_record, found("32010202010427"));
+        for bad in [
+            "冀公网安备 13010200000000000号",
+            "深公网安备：4403101910665",
+            "沪公安网备31011502009028号",
+        ] {
+            assert!(
+                matches!(footer(bad).police_record, Ident::Malformed(_)),
+                "{bad}"
+            );
+        }
+        assert_eq!(footer("公安备案").police_record, Ident::Missing);
+    }
+
+    #[test]
+    fn site_code_forms() {
+        assert_eq!(
+            footer("网站标识码：1304000009").site_code,
+            found("1304000009")
+        );
+        assert_eq!(
+            footer("政府网站标识码：3609000002").site_code,
+            found("3609000002")
+        );
+        assert_eq!(
+            footer("网站标识码bm01000001").site_code,
+            found("bm01000001")
+        );
+        assert_eq!(
+            footer("网站标识码: BM17000009").site_code,
+            found("bm17000009")
+        );
+        for bad in [
+            "网站标识码：0000000000",
+            "网站标识码：1234567890",
+            "网站标识码：12345",
+            "网站标识码：bm0100",
+        ] {
+            assert!(
+                matches!(footer(bad).site_code, Ident::Malformed(_)),
+                "{bad}"
+            );
+        }
+        // Meta fallback, then jiucuo sitecode.
+        let meta = run(
+            "<html><head><meta name='siteidcode' content='1101070001'></head><body></body></html>",
+        );
+        assert_eq!(meta.footer.site_code, found("1101070001"));
+        let js = footer("<script id='_jiucuo_' sitecode='bm29040001' src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>");
+        assert_eq!(js.site_code, found("bm29040001"));
+    }
+
+    #[test]
+    fn conac_forms() {
+        let bszs = "<a href='http://bszs.conac.cn/sitename?method=show&amp;id=1acc49f8764d14f7e053012819aceff4'><img src='/x.png'></a>";
+        assert_eq!(
+            footer(bszs).conac,
+            found("1ACC49F8764D14F7E053012819ACEFF4")
+        );
+        let img = "<img src='//dcs.conac.cn/image/blue_error.png'>";
+        assert_eq!(
+            footer(img).conac,
+            found("dcs.conac.cn/image/blue_error.png")
+        );
+        let js = "<span id='_ideConac'></span><script src='https://dcs.conac.cn/js/12/187/0000/41045066/CA121870000410450660001.js'></script>";
+        assert_eq!(
+            footer(js).conac,
+            found("dcs.conac.cn/js/12/187/0000/41045066/CA121870000410450660001.js")
+        );
+        let bad = "<a href='http://bszs.conac.cn/sitename?method=show&id=XYZ'>标识</a>";
+        assert!(matches!(footer(bad).conac, Ident::Malformed(_)));
+        assert_eq!(footer("无").conac, Ident::Missing);
+    }
+
+    #[test]
+    fn jiucuo_forms() {
+        let link = footer("<a href='https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=bm17000009'><img src='/j.png'></a>");
+        assert!(link.jiucuo.present && !link.jiucuo.hidden);
+        assert_eq!(link.jiucuo.site_code.as_deref(), Some("bm17000009"));
+        assert_eq!(link.jiucuo.host.as_deref(), Some("zfwzgl.www.gov.cn"));
+
+        let legacy = footer("<script id='_jiucuo_' sitecode='3609220011' src='http://pucha.kaipuyun.cn/exposure/jiucuo.js'></script>");
+        assert_eq!(legacy.jiucuo.host.as_deref(), Some("pucha.kaipuyun.cn"));
+
+        let platform = footer(
+            "<a href='https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfo/abc-123'>找错</a>",
+        );
+        assert!(platform.jiucuo.present);
+        assert_eq!(platform.jiucuo.nonstandard, None);
+
+        // A saved page: local script copy plus the image jiucuo.js wrote.
+        let saved = footer("<script id='_jiucuo_' sitecode='3609000002' src='./x_files/jiucuo.js'></script><span id='_span_jiucuo'><img onclick=\"Link('3609000002')\" src='./x_files/jiucuo.png'></span>");
+        assert!(saved.jiucuo.present);
+        assert_eq!(saved.jiucuo.site_code.as_deref(), Some("3609000002"));
+        assert_eq!(saved.jiucuo.host, None);
+
+        // Hidden by an ancestor's `hidden` attribute or style.
+        for wrap in [
+            "<div hidden>",
+            "<div style='DISPLAY: none'>",
+            "<div style='visibility:hidden'>",
+        ] {
+            let h = footer(&format!("{wrap}<a href='http://121.43.68.40/exposure/jiucuo.html?site_code=3300000020'>x</a></div>"));
+            assert!(!h.jiucuo.present && h.jiucuo.hidden, "{wrap}");
+        }
+        // One visible entry is enough.
+        let both = footer("<div hidden><a href='http://121.43.68.40/exposure/jiucuo.html?site_code=3300000020'>x</a></div><script id='_jiucuo_' sitecode='3300000020' src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>");
+        assert!(both.jiucuo.present && !both.jiucuo.hidden);
+        assert_eq!(both.jiucuo.host.as_deref(), Some("zfwzgl.www.gov.cn"));
+
+        let own = footer("<a href='/fuwu/jiucuopage.html'>网站纠错</a>");
+        assert!(!own.jiucuo.present);
+        assert_eq!(
+            own.jiucuo.nonstandard.as_deref(),
+            Some("http://www.example.gov.cn/fuwu/jiucuopage.html")
+        );
+        let js_only = footer("<a href='javascript:;'>【我要纠错】</a>");
+        assert_eq!(js_only.jiucuo.nonstandard, None);
+        assert_eq!(footer("").jiucuo, crate::observation::Jiucuo::default());
+    }
+
+    #[test]
+    fn unmarked_footer_is_searched_in_the_whole_page() {
+        let a = run("<html><body><div class='wrap'><p>京ICP备05070218号 网站标识码：bm01000001</p></div></body></html>");
+        assert_eq!(a.footer.icp, found("京ICP备05070218号"));
+        assert_eq!(a.footer.site_code, found("bm01000001"));
+    }
+}

@@ -89,7 +89,7 @@ pub fn next_pages(
             continue;
         }
         let in_pager = zones.is(a.id(), dom::PAGINATION);
-        let is_word = words.iter().any(|w| *w == text);
+        let is_word = words.contains(&text);
         let hit = if in_pager {
             is_word || text.parse::<u32>().is_ok_and(|n| n >= 2)
         } else {

@@ -114,3 +114,19 @@ pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> 
         meta: page_meta,
     }
 }
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::*;
+
+    pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// Analyse `html` as `http://www.example.gov.cn/col/x/` on 2018-01-15 with the builtin
+    /// vocabulary.
+    pub fn run(html: &str) -> PageAnalysis {
+        let base = Url::parse("http://www.example.gov.cn/col/x/").unwrap();
+        analyze(html, &base, day(2018, 1, 15), &Vocabulary::builtin())
+    }
+}
