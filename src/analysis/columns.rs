@@ -11,7 +11,8 @@
 //!   (a dated "left" box is content, not navigation), outside the main navigation.
 //!
 //! Skipped everywhere: home links (`columns.home_words`, or the site root), links to other
-//! hosts, the page itself, names longer than `columns.max_name_chars`. Deduplicated by URL,
+//! hosts, the page itself, names longer than `columns.max_name_chars`. Deduplicated by URL
+//! (ignoring http/https and a leading `www.`),
 //! first source wins (Nav, then Block, then SubNav).
 
 use std::collections::HashSet;
@@ -88,7 +89,16 @@ impl Collector<'_> {
         if url == page {
             return;
         }
-        if self.seen.insert(url.as_str().to_string()) {
+        // http/https and www/no-www variants are the same column.
+        let key = format!(
+            "{}{}?{}",
+            url.host_str()
+                .unwrap_or_default()
+                .trim_start_matches("www."),
+            url.path(),
+            url.query().unwrap_or_default()
+        );
+        if self.seen.insert(key) {
             self.out.push(ColumnLink { name, url, source });
         }
     }
@@ -217,4 +227,75 @@ fn heading_text(h: &ElementRef<'_>, vocab: &Vocabulary) -> String {
         return String::new();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::run;
+    use super::super::ColumnSource;
+
+    fn cols(html: &str) -> Vec<(String, String, ColumnSource)> {
+        run(html)
+            .columns
+            .into_iter()
+            .map(|c| (c.name, c.url.path().to_string(), c.source))
+            .collect()
+    }
+
+    #[test]
+    fn nav_skips_home_external_and_dedups() {
+        let html = "<nav><a href='/'>首页</a><a href='/index.html'>网站首页</a><a href='/col/a/'>栏目A</a>
+            <a href='https://www.example.gov.cn/col/a/#x'>栏目A again</a><a href='http://other.gov.cn/x/'>外站</a>
+            <a href='http://example.gov.cn/col/b/'>栏目B</a><a href='#'>锚点</a></nav>";
+        assert_eq!(
+            cols(html),
+            vec![
+                ("栏目A".into(), "/col/a/".into(), ColumnSource::Nav),
+                ("栏目B".into(), "/col/b/".into(), ColumnSource::Nav),
+            ]
+        );
+    }
+
+    #[test]
+    fn menu_hints_and_short_hints() {
+        let html = "<div id='mainMenu'><ul><li><a href='/col/a/'>栏目A</a></li></ul></div>
+            <div class='dh'><a href='/col/b/'>栏目B</a></div>
+            <div class='adhoc'><a href='/col/c/'>不是导航</a></div>";
+        let names: Vec<String> = cols(html).into_iter().map(|c| c.0).collect();
+        assert_eq!(names, vec!["栏目A", "栏目B"]);
+    }
+
+    #[test]
+    fn blocks_with_headings_and_tabs() {
+        let html = "<div class='box'><div class='hd'><ul><li><a href='/col/xw/'>县区动态</a></li><li><a href='/col/bm/'>部门信息</a></li></ul>
+              <span class='more'><a href='/col/xw/'></a><a href='/col/bm/'></a></span></div>
+              <div class='bd'><ul><li><h4><a href='/a/1.html'>短标题</a></h4></li></ul><div class='m-more'><a href='/col/xw/'>更多>></a></div></div></div>
+            <div class='b2'><h2>政策文件 <a href='/col/zc/'>more+</a></h2></div>
+            <div class='b3'><div class='tit'>通知公告</div><a href='/col/tz/'>查看更多</a></div>";
+        assert_eq!(
+            cols(html),
+            vec![
+                ("县区动态".into(), "/col/xw/".into(), ColumnSource::Block),
+                ("部门信息".into(), "/col/bm/".into(), ColumnSource::Block),
+                ("政策文件".into(), "/col/zc/".into(), ColumnSource::Block),
+                ("通知公告".into(), "/col/tz/".into(), ColumnSource::Block),
+            ]
+        );
+    }
+
+    #[test]
+    fn side_nav_without_dates_only() {
+        let html = "<div class='sidebar'><ul><li><a href='/col/a/'>子栏目A</a></li></ul></div>
+            <div class='left'><ul><li><a href='/a/1.html'>新闻</a><span>2018-01-02</span></li></ul></div>";
+        assert_eq!(
+            cols(html),
+            vec![("子栏目A".into(), "/col/a/".into(), ColumnSource::SubNav)]
+        );
+    }
+
+    #[test]
+    fn long_names_are_not_columns() {
+        let html = "<div class='nav'><a href='/a/1.html'>这是一个非常非常非常非常非常长的文章标题而不是栏目名称</a></div>";
+        assert!(cols(html).is_empty());
+    }
 }

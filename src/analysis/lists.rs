@@ -302,3 +302,93 @@ pub fn blank_marker(doc: &Html, zones: &Zones, vocab: &Vocabulary) -> Option<Str
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{day, run};
+
+    fn dates(html: &str) -> Vec<Option<chrono::NaiveDate>> {
+        run(html).items.iter().map(|i| i.date).collect()
+    }
+
+    #[test]
+    fn date_in_various_wrappers() {
+        for li in [
+            "<li><a href='/a/1.html'>标题一</a><span>2018-01-10</span></li>",
+            "<li><a href='/a/1.html'>标题一</a><em>[01-10]</em></li>",
+            "<li><a href='/a/1.html'>标题一</a><font color=red>2018年1月10日</font></li>",
+            "<li><a href='/a/1.html'>标题一</a> 2018/01/10</li>",
+            "<li><span class='date'>2018.01.10</span><a href='/a/1.html'>标题一</a></li>",
+            "<li><a href='/a/1.html'><span>标题一</span><i>01-10</i></a></li>",
+            "<li><a href='/a/1.html'>标题一</a><span>(<b>2018-01-10 09:30</b>)</span></li>",
+            "<li><a href='/a/1.html'>标题一</a><span>发布时间：2018-01-10</span></li>",
+            "<li><a href='/a/1.html'>标题一</a><span>［０１－１０］</span></li>",
+        ] {
+            assert_eq!(
+                dates(&format!("<ul>{li}</ul>")),
+                vec![Some(day(2018, 1, 10))],
+                "{li}"
+            );
+        }
+    }
+
+    #[test]
+    fn header_clock_is_not_an_item() {
+        let a = run("<div class='top'>今天是2018年1月15日 星期一 <a href='/x.html'>设为首页</a></div><div class='top'>x</div>");
+        assert!(a.items.iter().all(|i| i.date.is_none()), "{:?}", a.items);
+    }
+
+    #[test]
+    fn excluded_zones_and_links() {
+        let html = "<div class='nav'><ul><li><a href='/a/1.html'>导航</a><span>2018-01-10</span></li></ul></div>
+            <ul><li><a href='/col/more/'>更多</a><a href='/a/2.html'>正文标题</a><span>01-11</span></li></ul>
+            <div class='footer'><ul><li><a href='/a/3.html'>底部</a><span>2018-01-12</span></li></ul></div>";
+        let a = run(html);
+        let titles: Vec<&str> = a.items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(titles, vec!["正文标题"]);
+        assert_eq!(a.items[0].date, Some(day(2018, 1, 11)));
+    }
+
+    #[test]
+    fn truncated_title_uses_title_attribute_and_duplicates_are_dropped() {
+        let html = "<ul><li><a href='/a/1.html' title='关于印发某某实施办法的通知'>关于印发某某...</a><span>2018-01-10</span></li>
+            <li><a href='/a/1.html'>关于印发某某</a><span>2018-01-10</span></li></ul>";
+        let a = run(html);
+        assert_eq!(a.items.len(), 1);
+        assert_eq!(a.items[0].title, "关于印发某某实施办法的通知");
+    }
+
+    #[test]
+    fn future_and_impossible_dates_are_no_dates() {
+        let html = "<ul><li><a href='/a/1.html'>未来</a><span>2019-03-01</span></li>
+            <li><a href='/a/2.html'>不可能</a><span>2018-02-30</span></li>
+            <li><a href='/a/3.html'>正常</a><span>2018-01-02</span></li></ul>";
+        // Only the dated item counts as a dated list item.
+        assert_eq!(dates(html), vec![Some(day(2018, 1, 2))]);
+    }
+
+    #[test]
+    fn undated_main_list_beats_short_link_lists() {
+        let html = "<div class='top'><ul><li><a href='/wza/'>无障碍</a></li><li><a href='/en/'>English</a></li><li><a href='/m/'>手机版</a></li></ul></div>
+            <div class='con'><ul><li><a href='/a/2.html'>关于某某同志任职的通知</a></li><li><a href='/a/1.html'>关于某某同志免职的通知</a></li></ul></div>";
+        let a = run(html);
+        let titles: Vec<&str> = a.items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            vec!["关于某某同志任职的通知", "关于某某同志免职的通知"]
+        );
+        assert!(a.items.iter().all(|i| i.date.is_none()));
+    }
+
+    #[test]
+    fn blank_markers() {
+        let a = run("<div class='nav'>暂无数据</div><div class='con'><span>该栏目正在建设中，敬请期待</span></div>");
+        assert_eq!(a.blank_marker.as_deref(), Some("正在建设中"));
+        let b = run("<div class='con'><p style='display:none'>暂无信息</p><ul><li><a href='/a/1.html'>标题</a><span>2018-01-01</span></li></ul></div>");
+        assert_eq!(b.blank_marker, None);
+        let c = run("<div class='footer'>暂无信息</div><div class='left'><p>没有记录</p></div>");
+        assert_eq!(c.blank_marker, None, "footer and side areas do not count");
+        let d = run("<table><tr><td>没有记录</td></tr></table>");
+        assert_eq!(d.blank_marker.as_deref(), Some("没有记录"));
+    }
+}
