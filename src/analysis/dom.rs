@@ -239,3 +239,70 @@ fn bare_host(u: &Url) -> Option<String> {
 pub fn same_site(base: &Url, u: &Url) -> bool {
     bare_host(base).is_some() && bare_host(base) == bare_host(u)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Selector;
+
+    fn first(html: &str) -> bool {
+        let doc = Html::parse_fragment(html);
+        let sel = Selector::parse("div").unwrap();
+        let el = doc.select(&sel).next().unwrap();
+        let hints = vec!["nav".to_string(), "dh".to_string()];
+        matches_hints(&el, &hints)
+    }
+
+    #[test]
+    fn hint_matching() {
+        assert!(first("<div class='main-Nav'></div>"));
+        assert!(first("<div class='mainnav x'></div>"));
+        assert!(first("<div id='top_dh'></div>"));
+        assert!(first("<div class='dh'></div>"));
+        assert!(
+            !first("<div class='adhoc'></div>"),
+            "short hints match whole parts only"
+        );
+        assert!(!first("<div></div>"));
+    }
+
+    #[test]
+    fn resolution() {
+        let base = Url::parse("http://www.example.gov.cn/a/b.html").unwrap();
+        let r = |s: &str| resolve(&base, s).map(|u| u.to_string());
+        assert_eq!(
+            r("c.html#x").as_deref(),
+            Some("http://www.example.gov.cn/a/c.html")
+        );
+        assert_eq!(
+            r("//cdn.gov.cn/x.js").as_deref(),
+            Some("http://cdn.gov.cn/x.js")
+        );
+        assert_eq!(
+            r(" \n/img/a.png\n").as_deref(),
+            Some("http://www.example.gov.cn/img/a.png")
+        );
+        for bad in [
+            "",
+            "#",
+            "#top",
+            "javascript:;",
+            "MAILTO:a@b.cn",
+            "tel:12345",
+            "ftp://x/y",
+        ] {
+            assert_eq!(r(bad), None, "{bad}");
+        }
+        let other = Url::parse("https://example.gov.cn/x").unwrap();
+        assert!(same_site(&base, &other));
+        assert!(!same_site(
+            &base,
+            &Url::parse("http://sub.example.gov.cn/").unwrap()
+        ));
+    }
+
+    #[test]
+    fn collapse_spaces() {
+        assert_eq!(collapse("  a \u{3000} b\n\tc\u{a0}"), "a b c");
+    }
+}

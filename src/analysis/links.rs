@@ -106,3 +106,35 @@ pub fn next_pages(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::run;
+
+    #[test]
+    fn pagination() {
+        let html = "<ul><li><a href='/a/1.html'>标题</a><span>2018-01-01</span></li></ul>
+            <div class='pagination'><a href='index.html'>1</a><a href='index_2.html'>2</a><a href='index_2.html'>下一页</a>
+            <a href='index_9.html'>尾页</a><a href='javascript:goPage(2)'>3</a></div>
+            <p><a href='/other/list_2.html'>下一页</a><a href='/x/'>next</a></p>";
+        let a = run(html);
+        let next: Vec<&str> = a.next_pages.iter().map(|u| u.path()).collect();
+        assert_eq!(next, vec!["/col/x/index_2.html", "/other/list_2.html"]);
+    }
+
+    #[test]
+    fn links_skip_non_http_and_dedup() {
+        let a = run("<a href='/a.html#p1'>a</a><a href='/a.html#p2'>a</a><a href=' https://x.gov.cn/b '>b</a>
+            <a href='data:text/plain,x'>d</a><a href='JavaScript:void(0)'>j</a><link rel='alternate' href='/feed'>
+            <link rel='shortcut icon' href='/favicon.ico'><frame src='/f.html'>");
+        let links: Vec<&str> = a.links.iter().map(|u| u.as_str()).collect();
+        assert_eq!(
+            links,
+            vec![
+                "http://www.example.gov.cn/a.html",
+                "https://x.gov.cn/b",
+                "http://www.example.gov.cn/favicon.ico"
+            ]
+        );
+    }
+}

@@ -118,3 +118,48 @@ fn is_han(c: char) -> bool {
 pub fn publish_date(labelled: Option<NaiveDate>, meta: &PageMeta) -> Option<NaiveDate> {
     labelled.or(meta.pub_date).or(meta.first_published)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{day, run};
+
+    #[test]
+    fn meta_names_are_case_insensitive_and_empty_is_none() {
+        let a = run("<html><head><title>\n 标题 \n</title><META NAME='sitename' CONTENT='某市政府'>
+            <meta name='SITEIDCODE' content=' '><meta name='columnname' content='通知公告'>
+            <meta name='ColumnType' content='通知公告'><meta name='pubdate' content='2017-12-01 10:00'>
+            <meta name='firstpublishedtime' content='2017-11-30-23:59:59'></head><body></body></html>");
+        assert_eq!(a.title.as_deref(), Some("标题"));
+        assert_eq!(a.meta.site_name.as_deref(), Some("某市政府"));
+        assert_eq!(a.meta.site_id_code, None);
+        assert_eq!(a.meta.column_name.as_deref(), Some("通知公告"));
+        assert_eq!(a.meta.column_type.as_deref(), Some("通知公告"));
+        assert_eq!(a.meta.pub_date, Some(day(2017, 12, 1)));
+        assert_eq!(a.meta.first_published, Some(day(2017, 11, 30)));
+        assert_eq!(a.publish_date, Some(day(2017, 12, 1)));
+    }
+
+    #[test]
+    fn publish_date_sources() {
+        // Label only.
+        let a = run("<div class='info'>发布日期:2017-05-15 10:49:00 来源：本站</div>");
+        assert_eq!(a.publish_date, Some(day(2017, 5, 15)));
+        // Label split across elements.
+        let b = run("<span>发布时间：<b><publishtime>2017-05-15</publishtime></b></span>");
+        assert_eq!(b.publish_date, Some(day(2017, 5, 15)));
+        // Longer words ending in a label do not count; the plain label later does.
+        let c = run("<p>成文日期：2017-01-01 更新时间：2017-02-02</p><p>时间：2017-03-03</p>");
+        assert_eq!(c.publish_date, Some(day(2017, 3, 3)));
+        // Visible label beats the meta; meta beats firstpublishedtime.
+        let d = run("<head><meta name='PubDate' content='2018-01-10'><meta name='firstpublishedtime' content='2017-01-01'></head><body>发布时间：2017-12-31</body>");
+        assert_eq!(d.publish_date, Some(day(2017, 12, 31)));
+        let e = run("<head><meta name='PubDate' content='2018-01-10'><meta name='firstpublishedtime' content='2017-01-01'></head><body></body>");
+        assert_eq!(e.publish_date, Some(day(2018, 1, 10)));
+        // Labels in the footer are not the article's.
+        let f = run("<div class='footer'>更新日期：2018-01-01 发布时间：2018-01-02</div>");
+        assert_eq!(f.publish_date, None);
+        // A future labelled date is no date; the meta is used.
+        let g = run("<head><meta name='PubDate' content='2018-01-10'></head><body>发布时间：2019-01-01</body>");
+        assert_eq!(g.publish_date, Some(day(2018, 1, 10)));
+    }
+}
