@@ -25,6 +25,11 @@ use super::dom::{self, Zones};
 use super::vocabulary::Vocabulary;
 use super::{ColumnLink, ColumnSource};
 
+/// Work bounds for pathological pages.
+const MAX_MORE_LINKS: usize = 200;
+const MAX_BLOCK_ELEMENTS: u32 = 3000;
+const MAX_SUBNAV_ELEMENTS: u32 = 5000;
+
 static LINKS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("a[href]").ok());
 static HEADINGS: LazyLock<Option<Selector>> =
     LazyLock::new(|| Selector::parse("h1, h2, h3, h4").ok());
@@ -130,26 +135,35 @@ pub fn columns(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary) -> Vec
         }
     }
     // Blocks.
-    for a in doc.select(links) {
-        if zones.is(a.id(), dom::NAV | dom::FOOTER | dom::SCRIPT) || !is_more_link(&a, vocab) {
+    for a in doc
+        .select(links)
+        .filter(|a| is_more_link(a, vocab))
+        .take(MAX_MORE_LINKS)
+    {
+        if zones.is(a.id(), dom::NAV | dom::FOOTER | dom::SCRIPT) {
             continue;
         }
         let href = a.attr("href").unwrap_or_default();
-        if let Some(name) = block_heading(&a, href, vocab) {
+        if let Some(name) = block_heading(&a, href, zones, vocab) {
             c.push(&name, href, ColumnSource::Block);
         }
     }
-    // Side navigation.
+    // Side navigation: outermost qualifying containers (nested ones are covered).
+    let mut covered = HashSet::new();
     for &(id, own) in &zones.own {
-        if own & dom::SUBNAV == 0 || zones.is(id, dom::NAV | dom::FOOTER | dom::SCRIPT) {
+        if own & dom::SUBNAV == 0
+            || zones.is(id, dom::NAV | dom::FOOTER | dom::SCRIPT)
+            || covered.contains(&id)
+        {
             continue;
         }
         let Some(el) = doc.tree.get(id).and_then(ElementRef::wrap) else {
             continue;
         };
-        if super::lists::has_dated_text(&el) {
+        if zones.size(id) > MAX_SUBNAV_ELEMENTS || super::lists::has_dated_text(&el) {
             continue;
         }
+        covered.extend(el.descendants().map(|n| n.id()));
         for a in el.select(links) {
             if !is_more_link(&a, vocab) {
                 c.push(
@@ -164,10 +178,18 @@ pub fn columns(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary) -> Vec
 }
 
 /// The heading of the block a "more" link belongs to.
-fn block_heading(more: &ElementRef<'_>, href: &str, vocab: &Vocabulary) -> Option<String> {
+fn block_heading(
+    more: &ElementRef<'_>,
+    href: &str,
+    zones: &Zones,
+    vocab: &Vocabulary,
+) -> Option<String> {
     let headings = HEADINGS.as_ref()?;
     let links = LINKS.as_ref()?;
     for anc in more.ancestors().take(4).filter_map(ElementRef::wrap) {
+        if zones.size(anc.id()) > MAX_BLOCK_ELEMENTS {
+            break;
+        }
         let mut candidates: Vec<ElementRef<'_>> = anc.select(headings).collect();
         candidates.extend(
             anc.descendent_elements().filter(|e| {

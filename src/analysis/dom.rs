@@ -76,6 +76,8 @@ fn hides(el: &ElementRef<'_>) -> bool {
 /// Zone flags for every element, computed in one pre-order pass.
 pub struct Zones {
     flags: HashMap<NodeId, u8>,
+    /// Number of element descendants (self included) of every element.
+    sizes: HashMap<NodeId, u32>,
     /// Elements that carry a zone hint themselves (not inherited), in document order.
     pub own: Vec<(NodeId, u8)>,
 }
@@ -83,8 +85,11 @@ pub struct Zones {
 impl Zones {
     pub fn compute(doc: &Html, vocab: &Vocabulary) -> Zones {
         let mut flags = HashMap::new();
+        let mut sizes = HashMap::new();
         let mut own = Vec::new();
         let mut stack: Vec<u8> = vec![0];
+        let mut opened: Vec<u32> = Vec::new();
+        let mut count: u32 = 0;
         for edge in doc.tree.root().traverse() {
             match edge {
                 Edge::Open(node) => {
@@ -123,15 +128,24 @@ impl Zones {
                     let all = parent | mine;
                     flags.insert(node.id(), all);
                     stack.push(all);
+                    opened.push(count);
+                    count = count.saturating_add(1);
                 }
                 Edge::Close(node) => {
                     if node.value().is_element() {
                         stack.pop();
+                        let start = opened.pop().unwrap_or(0);
+                        sizes.insert(node.id(), count - start);
                     }
                 }
             }
         }
-        Zones { flags, own }
+        Zones { flags, sizes, own }
+    }
+
+    /// Number of elements in an element's subtree (itself included).
+    pub fn size(&self, id: NodeId) -> u32 {
+        self.sizes.get(&id).copied().unwrap_or(u32::MAX)
     }
 
     /// Flags of an element (own and inherited).

@@ -41,6 +41,8 @@ const DATE_CELL_CHARS: usize = 40;
 const MAX_LINKS: usize = 4;
 /// Longest text outside links of a list row whose date is found in free text.
 const MAX_ROW_TEXT: usize = 120;
+/// Most elements in a list item's subtree (bounds the work on pathological pages).
+const MAX_ITEM_ELEMENTS: u32 = 300;
 /// Longest text of a list item (title, date, summary): more is an article or a layout box.
 const MAX_ITEM_TEXT: usize = 400;
 /// How far up to look for an enclosing candidate.
@@ -196,7 +198,10 @@ pub fn items(
     let excluded = dom::NAV | dom::FOOTER | dom::SCRIPT;
     let mut cands = Vec::new();
     for el in doc.root_element().descendent_elements() {
-        if !is_candidate_tag(&el) || zones.is(el.id(), excluded) {
+        if !is_candidate_tag(&el)
+            || zones.is(el.id(), excluded)
+            || zones.size(el.id()) > MAX_ITEM_ELEMENTS
+        {
             continue;
         }
         if let Some(item) = candidate(&el, base, vocab, as_of) {
