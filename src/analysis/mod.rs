@@ -1,16 +1,29 @@
 //! Stage 4 — page analysis: turns one decoded HTML page into columns, list items with dates,
 //! blank-column markers, footer identifiers and links. Pure: no network, no clock (the as-of
 //! date is passed in to infer years of year-less dates).
+//!
+//! Files: [`vocabulary`] (`rules/page.toml`), [`dates`], `dom` (zones, text, URLs), `meta`
+//! (title, meta tags, publish date), `columns`, `lists` (items, blank markers), `footer`,
+//! `links` (links, pagination). Each file documents its heuristics.
+//!
+//! Never panics on input: garbage, empty or deeply nested pages give an empty-ish analysis.
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use scraper::Html;
 use url::Url;
 
 use crate::observation::FooterObservation;
 
-/// Words and patterns page analysis needs, read from `rules/page.toml`.
-#[derive(Debug, Clone, Deserialize, Default)]
-pub struct Vocabulary {}
+mod columns;
+pub mod dates;
+mod dom;
+mod footer;
+mod links;
+mod lists;
+mod meta;
+pub mod vocabulary;
+
+pub use vocabulary::{Vocabulary, VocabularyError};
 
 /// A link to a column (栏目) found in navigation, a homepage block or second-level navigation.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,10 +56,14 @@ pub struct ListItem {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PageMeta {
     pub site_name: Option<String>,
+    /// `SiteDomain`.
+    pub site_domain: Option<String>,
     pub site_id_code: Option<String>,
     pub column_name: Option<String>,
     pub column_type: Option<String>,
     pub pub_date: Option<NaiveDate>,
+    /// `firstpublishedtime` and similar (中国政府网).
+    pub first_published: Option<NaiveDate>,
 }
 
 /// Everything page analysis extracts from one page.
@@ -70,7 +87,46 @@ pub struct PageAnalysis {
     pub next_pages: Vec<Url>,
 }
 
-/// Analyse one page.
-pub fn analyze(_html: &str, _base: &Url, _as_of: NaiveDate, _vocab: &Vocabulary) -> PageAnalysis {
-    PageAnalysis::default()
+/// Analyse one page. `base` is the page URL (a `<base href>` in the page overrides it for
+/// resolving links); `as_of` infers the year of year-less dates and bounds future dates.
+pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> PageAnalysis {
+    let doc = Html::parse_document(html);
+    let compiled = vocab.compiled();
+    let zones = dom::Zones::compute(&doc, vocab);
+    let link_base = links::effective_base(&doc, base);
+    let page_meta = meta::page_meta(&doc, as_of, vocab);
+    let labelled = meta::labelled_date(&doc, &zones, as_of, &compiled);
+    let items = lists::items(&doc, &link_base, &zones, as_of, vocab);
+    let blank_marker = if items.is_empty() {
+        lists::blank_marker(&doc, &zones, vocab)
+    } else {
+        None
+    };
+    PageAnalysis {
+        title: meta::title(&doc),
+        columns: columns::columns(&doc, &link_base, &zones, vocab),
+        blank_marker,
+        publish_date: meta::publish_date(labelled, &page_meta),
+        footer: footer::footer(&doc, &link_base, &zones, &page_meta, vocab, &compiled),
+        links: links::links(&doc, &link_base),
+        next_pages: links::next_pages(&doc, &link_base, base, &zones, vocab),
+        items,
+        meta: page_meta,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::*;
+
+    pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// Analyse `html` as `http://www.example.gov.cn/col/x/` on 2018-01-15 with the builtin
+    /// vocabulary.
+    pub fn run(html: &str) -> PageAnalysis {
+        let base = Url::parse("http://www.example.gov.cn/col/x/").unwrap();
+        analyze(html, &base, day(2018, 1, 15), &Vocabulary::builtin())
+    }
 }

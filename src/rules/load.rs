@@ -47,18 +47,17 @@ pub struct CompiledTest {
 
 /// Parses `text` as `vocabulary` for page analysis (`rules/page.toml`, owned by page analysis).
 ///
-/// MERGE POINT: the only place the rules loader builds a [`Vocabulary`] from text. When
-/// `crate::analysis` provides `Vocabulary::from_toml(text, origin)`, call it here and map its
-/// error into [`RulesError::Invalid`].
+/// The only place the rules loader builds a [`Vocabulary`] from text.
 pub fn load_vocabulary(text: &str, origin: &str) -> Result<Vocabulary, RulesError> {
-    parse::<Vocabulary>(origin, text)
+    Vocabulary::from_toml(text, origin).map_err(|e| RulesError::Invalid {
+        path: origin.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// The vocabulary used with the built-in profiles.
-///
-/// MERGE POINT: replace by `Vocabulary::builtin()` once `crate::analysis` provides it.
 pub fn builtin_vocabulary() -> Vocabulary {
-    Vocabulary::default()
+    Vocabulary::builtin()
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -1,0 +1,271 @@
+//! Date parsing for list items, meta tags and publish-date labels.
+//!
+//! Accepted forms (full-width digits and brackets are normalised first):
+//! `2018-01-10`, `2018/1/10`, `2018.01.10`, `2018年1月10日`, optionally followed by a time
+//! (`2018-01-10 09:30:00`, `2007-08-20-23:59:59`), and — only where a text is nothing but a
+//! date — year-less `[01-10]`, `01-10`, `1/10`, `1月10日`.
+//!
+//! Year inference for year-less dates: the year of `as_of`, unless that puts the date more than
+//! one day after `as_of`, in which case it is the previous year (as of 2018-01-05, `[12-28]` is
+//! 2017-12-28).
+//!
+//! Rejected (treated as "no date"): impossible dates (2018-02-30), dates before
+//! [`MIN_YEAR`] (no government website published then), and dates more than one day after
+//! `as_of` — a future date cannot be a publish date and is usually an event date or a typo; the
+//! one-day grace absorbs time-zone differences.
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, Days, NaiveDate};
+use regex::Regex;
+
+/// Earliest plausible publish year.
+pub const MIN_YEAR: i32 = 1990;
+
+/// Y-M-D anywhere in a text; digit-run lengths are validated after matching.
+static FULL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d+)\s*(?:[-/.]|年)\s*(\d+)\s*(?:[-/.]|月)\s*(\d+)").unwrap_or_else(|_| never())
+});
+
+/// A text that is only a date: optional brackets, Y-M-D or M-D, optional time.
+static PURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[\[(<【〔]?\s*(\d+)\s*(?:[-/.]|年|月)\s*(\d+)\s*(?:(?:[-/.]|月)\s*(\d+)\s*)?日?\s*(?:T?\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*[\])>】〕]?$",
+    )
+    .unwrap_or_else(|_| never())
+});
+
+/// A regex that never matches (fallback for the static patterns, which are tested).
+fn never() -> Regex {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"[^\s\S]").unwrap()
+}
+
+/// Replace full-width digits, letters, brackets and punctuation with their ASCII forms and
+/// non-breaking / ideographic spaces with a plain space.
+pub fn normalize(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' | '\u{00A0}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Build a date from digit runs, checking run lengths and plausibility.
+fn ymd(y: &str, m: &str, d: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+    if y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+    plausible(date, as_of)
+}
+
+/// Reject dates before [`MIN_YEAR`] or more than one day after `as_of`.
+pub fn plausible(date: NaiveDate, as_of: NaiveDate) -> Option<NaiveDate> {
+    let limit = as_of.checked_add_days(Days::new(1)).unwrap_or(as_of);
+    (date.year() >= MIN_YEAR && date <= limit).then_some(date)
+}
+
+/// A year-less month-day, year inferred from `as_of`.
+pub fn month_day(m: u32, d: u32, as_of: NaiveDate) -> Option<NaiveDate> {
+    let limit = as_of.checked_add_days(Days::new(1)).unwrap_or(as_of);
+    let this_year = NaiveDate::from_ymd_opt(as_of.year(), m, d);
+    match this_year {
+        Some(date) if date <= limit => Some(date),
+        _ => NaiveDate::from_ymd_opt(as_of.year() - 1, m, d),
+    }
+    .and_then(|date| plausible(date, as_of))
+}
+
+/// A text that is nothing but a date (list-item date cells): full or year-less.
+pub fn parse_pure(text: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+    let text = normalize(text);
+    let text = text.trim();
+    if text.len() > 40 {
+        return None;
+    }
+    let caps = PURE.captures(text)?;
+    let a = caps.get(1)?.as_str();
+    let b = caps.get(2)?.as_str();
+    match caps.get(3) {
+        Some(c) => ymd(a, b, c.as_str(), as_of),
+        None => {
+            if a.len() > 2 || b.len() > 2 || text.contains('年') {
+                return None;
+            }
+            month_day(a.parse().ok()?, b.parse().ok()?, as_of)
+        }
+    }
+}
+
+/// Whether a text is shaped like a date (regardless of plausibility).
+pub fn looks_like_date(text: &str) -> bool {
+    let text = normalize(text);
+    let text = text.trim();
+    text.len() <= 40 && PURE.is_match(text)
+}
+
+/// Every plausible Y-M-D date in a text, in order.
+pub fn find_full(text: &str, as_of: NaiveDate) -> Vec<NaiveDate> {
+    let text = normalize(text);
+    FULL.captures_iter(&text)
+        .filter_map(|c| {
+            ymd(
+                c.get(1)?.as_str(),
+                c.get(2)?.as_str(),
+                c.get(3)?.as_str(),
+                as_of,
+            )
+        })
+        .collect()
+}
+
+/// A Y-M-D date at the start of a text (after whitespace): meta contents, label values.
+pub fn parse_leading(text: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+    let text = normalize(text);
+    let trimmed = text.trim_start();
+    let caps = FULL.captures(trimmed)?;
+    let whole = caps.get(0)?;
+    if whole.start() != 0 {
+        return None;
+    }
+    ymd(
+        caps.get(1)?.as_str(),
+        caps.get(2)?.as_str(),
+        caps.get(3)?.as_str(),
+        as_of,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+    const AS_OF: (i32, u32, u32) = (2018, 1, 15);
+    fn as_of() -> NaiveDate {
+        d(AS_OF.0, AS_OF.1, AS_OF.2)
+    }
+
+    #[test]
+    fn full_forms() {
+        for s in [
+            "2018-01-10",
+            "2018/1/10",
+            "2018.01.10",
+            "2018年1月10日",
+            "2018 年 01 月 10 日",
+            "[2018-01-10]",
+            "(2018-01-10)",
+            "【2018-01-10】",
+            "2018-01-10 09:30:00",
+            "2018-01-10 09:30",
+            "２０１８－０１－１０",
+            "［2018-01-10］",
+            "（2018/01/10）",
+        ] {
+            assert_eq!(parse_pure(s, as_of()), Some(d(2018, 1, 10)), "{s}");
+        }
+    }
+
+    #[test]
+    fn year_less_forms() {
+        for s in [
+            "[01-10]",
+            "01-10",
+            "1-10",
+            "1/10",
+            "1月10日",
+            "01.10",
+            " 01-10 ",
+            "［01-10］",
+        ] {
+            assert_eq!(parse_pure(s, as_of()), Some(d(2018, 1, 10)), "{s}");
+        }
+    }
+
+    #[test]
+    fn year_inference_across_new_year() {
+        let as_of = d(2018, 1, 5);
+        assert_eq!(parse_pure("[12-28]", as_of), Some(d(2017, 12, 28)));
+        assert_eq!(parse_pure("01-05", as_of), Some(d(2018, 1, 5)));
+        // One day of grace, then last year.
+        assert_eq!(parse_pure("01-06", as_of), Some(d(2018, 1, 6)));
+        assert_eq!(parse_pure("01-07", as_of), Some(d(2017, 1, 7)));
+        // 29 February: this year if valid, else last year if valid, else no date.
+        assert_eq!(parse_pure("02-29", d(2020, 3, 1)), Some(d(2020, 2, 29)));
+        assert_eq!(parse_pure("02-29", d(2021, 3, 1)), Some(d(2020, 2, 29)));
+        assert_eq!(parse_pure("02-29", d(2022, 3, 1)), None);
+    }
+
+    #[test]
+    fn rejects_impossible_and_future() {
+        assert_eq!(parse_pure("2018-02-30", as_of()), None);
+        assert_eq!(parse_pure("2018-13-01", as_of()), None);
+        assert_eq!(parse_pure("13-01", as_of()), None);
+        assert_eq!(
+            parse_pure("2018-01-17", as_of()),
+            None,
+            "future beyond grace"
+        );
+        assert_eq!(
+            parse_pure("2018-01-16", as_of()),
+            Some(d(2018, 1, 16)),
+            "grace day"
+        );
+        assert_eq!(parse_pure("1980-01-01", as_of()), None, "too old");
+        assert_eq!(parse_pure("20180-01-10", as_of()), None);
+        assert_eq!(parse_pure("2018-001-10", as_of()), None);
+    }
+
+    #[test]
+    fn pure_rejects_non_dates() {
+        for s in [
+            "",
+            "标题",
+            "2018",
+            "2018年1月",
+            "0795-8819792",
+            "第1-10期",
+            "1-10号文件",
+            "v1.2.3",
+        ] {
+            assert_eq!(parse_pure(s, as_of()), None, "{s}");
+        }
+        assert!(!looks_like_date("工作动态"));
+        assert!(looks_like_date("[01-10]"));
+    }
+
+    #[test]
+    fn find_in_text() {
+        let t = "发布时间：2018-01-10 来源：本站 更新于2017年12月1日，电话0795-8819792";
+        assert_eq!(find_full(t, as_of()), vec![d(2018, 1, 10), d(2017, 12, 1)]);
+        assert_eq!(find_full("2018-01-10 2018-01-11", as_of()).len(), 2);
+        assert!(find_full("12018-01-10", as_of()).is_empty());
+    }
+
+    #[test]
+    fn leading() {
+        assert_eq!(
+            parse_leading("2018-01-10 09:00", as_of()),
+            Some(d(2018, 1, 10))
+        );
+        assert_eq!(
+            parse_leading("  2007-08-20-23:59:59", as_of()),
+            Some(d(2007, 8, 20))
+        );
+        assert_eq!(parse_leading("x 2018-01-10", as_of()), None);
+        assert_eq!(parse_leading("", as_of()), None);
+    }
+
+    #[test]
+    fn normalize_full_width() {
+        assert_eq!(normalize("２０１８年１月１０日"), "2018年1月10日");
+        assert_eq!(normalize("（１）"), "(1)");
+        assert_eq!(normalize("a\u{3000}b"), "a b");
+    }
+}

@@ -1,0 +1,322 @@
+//! DOM helpers shared by the extractors: class/id hint matching, page zones (navigation,
+//! side navigation, footer, pagination, hidden, script) computed in one pass, text collection
+//! that skips scripts, and URL resolution.
+
+use std::collections::HashMap;
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node};
+use url::Url;
+
+use super::vocabulary::Vocabulary;
+
+/// Zone flags of an element (own or inherited from an ancestor).
+pub const NAV: u8 = 1;
+pub const SUBNAV: u8 = 2;
+pub const FOOTER: u8 = 4;
+pub const PAGINATION: u8 = 8;
+pub const HIDDEN: u8 = 16;
+/// Inside `<script>`, `<style>`, `<noscript>`, `<template>`, `<head>` text.
+pub const SCRIPT: u8 = 32;
+
+/// Whether one of `hints` matches the element's `class` or `id` (lower-cased, split on
+/// whitespace, `-` and `_`; hints of three or more characters match inside a part, shorter
+/// hints must equal a part).
+pub fn matches_hints(el: &ElementRef<'_>, hints: &[String]) -> bool {
+    let mut parts = String::new();
+    if let Some(c) = el.attr("class") {
+        parts.push_str(c);
+        parts.push(' ');
+    }
+    if let Some(i) = el.attr("id") {
+        parts.push_str(i);
+    }
+    if parts.is_empty() {
+        return false;
+    }
+    let parts = parts.to_lowercase();
+    parts
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|p| !p.is_empty())
+        .any(|part| {
+            hints.iter().any(|h| {
+                let h = h.to_lowercase();
+                if h.chars().count() >= 3 {
+                    part.contains(&h)
+                } else {
+                    part == h
+                }
+            })
+        })
+}
+
+/// Whether an element's inline style or attributes hide it.
+fn hides(el: &ElementRef<'_>) -> bool {
+    if el.attr("hidden").is_some() {
+        return true;
+    }
+    if el
+        .attr("type")
+        .is_some_and(|t| t.eq_ignore_ascii_case("hidden"))
+        && el.value().name() == "input"
+    {
+        return true;
+    }
+    el.attr("style").is_some_and(|s| {
+        let s: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase();
+        s.contains("display:none") || s.contains("visibility:hidden")
+    })
+}
+
+/// Zone flags for every element, computed in one pre-order pass.
+pub struct Zones {
+    flags: HashMap<NodeId, u8>,
+    /// Number of element descendants (self included) of every element.
+    sizes: HashMap<NodeId, u32>,
+    /// Elements that carry a zone hint themselves (not inherited), in document order.
+    pub own: Vec<(NodeId, u8)>,
+}
+
+impl Zones {
+    pub fn compute(doc: &Html, vocab: &Vocabulary) -> Zones {
+        let mut flags = HashMap::new();
+        let mut sizes = HashMap::new();
+        let mut own = Vec::new();
+        let mut stack: Vec<u8> = vec![0];
+        let mut opened: Vec<u32> = Vec::new();
+        let mut count: u32 = 0;
+        for edge in doc.tree.root().traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    let parent = stack.last().copied().unwrap_or(0);
+                    let Some(el) = ElementRef::wrap(node) else {
+                        continue;
+                    };
+                    let name = el.value().name();
+                    let mut mine = 0u8;
+                    match name {
+                        "nav" => mine |= NAV,
+                        "footer" => mine |= FOOTER,
+                        "script" | "style" | "noscript" | "template" | "head" => mine |= SCRIPT,
+                        _ => {}
+                    }
+                    if !matches!(name, "html" | "body" | "a") {
+                        // `left-nav`, `subnav`: side navigation wins over navigation.
+                        if matches_hints(&el, &vocab.columns.subnav_hints) {
+                            mine |= SUBNAV;
+                        } else if matches_hints(&el, &vocab.columns.nav_hints) {
+                            mine |= NAV;
+                        }
+                        if matches_hints(&el, &vocab.footer.hints) {
+                            mine |= FOOTER;
+                        }
+                        if matches_hints(&el, &vocab.links.pagination_hints) {
+                            mine |= PAGINATION;
+                        }
+                    }
+                    if hides(&el) {
+                        mine |= HIDDEN;
+                    }
+                    if mine & (NAV | SUBNAV | FOOTER | PAGINATION) != 0 {
+                        own.push((node.id(), mine));
+                    }
+                    let all = parent | mine;
+                    flags.insert(node.id(), all);
+                    stack.push(all);
+                    opened.push(count);
+                    count = count.saturating_add(1);
+                }
+                Edge::Close(node) => {
+                    if node.value().is_element() {
+                        stack.pop();
+                        let start = opened.pop().unwrap_or(0);
+                        sizes.insert(node.id(), count - start);
+                    }
+                }
+            }
+        }
+        Zones { flags, sizes, own }
+    }
+
+    /// Number of elements in an element's subtree (itself included).
+    pub fn size(&self, id: NodeId) -> u32 {
+        self.sizes.get(&id).copied().unwrap_or(u32::MAX)
+    }
+
+    /// Flags of an element (own and inherited).
+    pub fn of(&self, id: NodeId) -> u8 {
+        self.flags.get(&id).copied().unwrap_or(0)
+    }
+
+    /// Whether an element is in any of the `mask` zones.
+    pub fn is(&self, id: NodeId, mask: u8) -> bool {
+        self.of(id) & mask != 0
+    }
+}
+
+/// Elements whose text is not page text.
+pub fn is_non_text(name: &str) -> bool {
+    matches!(name, "script" | "style" | "noscript" | "template")
+}
+
+/// Raw text of an element, skipping scripts and styles, text nodes separated by a space.
+pub fn raw_text(el: &ElementRef<'_>) -> String {
+    let mut out = String::new();
+    let mut skip = 0usize;
+    for edge in el.traverse() {
+        match edge {
+            Edge::Open(n) => match n.value() {
+                Node::Element(e) if is_non_text(e.name()) => skip += 1,
+                Node::Text(t) if skip == 0 => {
+                    out.push_str(t);
+                    out.push(' ');
+                }
+                _ => {}
+            },
+            Edge::Close(n) => {
+                if let Node::Element(e) = n.value() {
+                    if is_non_text(e.name()) {
+                        skip = skip.saturating_sub(1);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whitespace-collapsed text of an element, skipping scripts and styles.
+pub fn text_of(el: &ElementRef<'_>) -> String {
+    collapse(&raw_text(el))
+}
+
+/// Collapse runs of whitespace (incl. ideographic and non-breaking spaces) into one space.
+pub fn collapse(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The display name of a link: its text, or its `title` when the text is empty or truncated.
+pub fn link_name(a: &ElementRef<'_>) -> String {
+    let text = text_of(a);
+    let title = a.attr("title").map(collapse).unwrap_or_default();
+    if (text.is_empty() || text.ends_with("...") || text.ends_with('…')) && !title.is_empty() {
+        title
+    } else {
+        text
+    }
+}
+
+/// Resolve an href/src against the base: http(s) only, fragment removed. `javascript:`,
+/// `mailto:`, `tel:` and fragment-only references give `None`.
+pub fn resolve(base: &Url, raw: &str) -> Option<Url> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.starts_with('#') {
+        return None;
+    }
+    let lower = raw.to_ascii_lowercase();
+    if [
+        "javascript:",
+        "mailto:",
+        "tel:",
+        "data:",
+        "about:",
+        "vbscript:",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+    {
+        return None;
+    }
+    let mut url = base.join(raw).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    url.set_fragment(None);
+    Some(url)
+}
+
+/// Host without a leading `www.`.
+fn bare_host(u: &Url) -> Option<String> {
+    u.host_str()
+        .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
+}
+
+/// Whether `u` is on the same site as `base` (same host, ignoring `www.`).
+pub fn same_site(base: &Url, u: &Url) -> bool {
+    bare_host(base).is_some() && bare_host(base) == bare_host(u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Selector;
+
+    fn first(html: &str) -> bool {
+        let doc = Html::parse_fragment(html);
+        let sel = Selector::parse("div").unwrap();
+        let el = doc.select(&sel).next().unwrap();
+        let hints = vec!["nav".to_string(), "dh".to_string()];
+        matches_hints(&el, &hints)
+    }
+
+    #[test]
+    fn hint_matching() {
+        assert!(first("<div class='main-Nav'></div>"));
+        assert!(first("<div class='mainnav x'></div>"));
+        assert!(first("<div id='top_dh'></div>"));
+        assert!(first("<div class='dh'></div>"));
+        assert!(
+            !first("<div class='adhoc'></div>"),
+            "short hints match whole parts only"
+        );
+        assert!(!first("<div></div>"));
+    }
+
+    #[test]
+    fn resolution() {
+        let base = Url::parse("http://www.example.gov.cn/a/b.html").unwrap();
+        let r = |s: &str| resolve(&base, s).map(|u| u.to_string());
+        assert_eq!(
+            r("c.html#x").as_deref(),
+            Some("http://www.example.gov.cn/a/c.html")
+        );
+        assert_eq!(
+            r("//cdn.gov.cn/x.js").as_deref(),
+            Some("http://cdn.gov.cn/x.js")
+        );
+        assert_eq!(
+            r(" \n/img/a.png\n").as_deref(),
+            Some("http://www.example.gov.cn/img/a.png")
+        );
+        for bad in [
+            "",
+            "#",
+            "#top",
+            "javascript:;",
+            "MAILTO:a@b.cn",
+            "tel:12345",
+            "ftp://x/y",
+        ] {
+            assert_eq!(r(bad), None, "{bad}");
+        }
+        let other = Url::parse("https://example.gov.cn/x").unwrap();
+        assert!(same_site(&base, &other));
+        assert!(!same_site(
+            &base,
+            &Url::parse("http://sub.example.gov.cn/").unwrap()
+        ));
+    }
+
+    #[test]
+    fn collapse_spaces() {
+        assert_eq!(collapse("  a \u{3000} b\n\tc\u{a0}"), "a b c");
+    }
+}

@@ -1,0 +1,469 @@
+//! Footer identifiers (rules.md §4.1, §4.3, §6): ICP备案号, 网站标识码, 公网安备,
+//! 党政机关网站标识 (conac) and the 「我为政府网站找错」 entry.
+//!
+//! Text identifiers are searched in footer containers first (`<footer>`, `footer.hints`), then
+//! in the whole visible text, since footers are not always marked. Link identifiers are read
+//! from every `href`/`src`. For each identifier a well-formed value anywhere wins over a
+//! malformed one.
+//!
+//! Values: ICP normalised `京ICP备05009132号-1`; 网站标识码 the code (`bm` lower-cased);
+//! 公网安备 the 14-digit record number; conac the bszs id (upper-case hex), else the dcs script
+//! path or seal image path as matched.
+//!
+//! Site-code sources, in order: footer/page text label, `SiteIDCode` meta, jiucuo sitecode.
+//!
+//! Jiucuo: entries are `script#_jiucuo_` / a script matching `footer.jiucuo_script`,
+//! `a[href]` matching `jiucuo_link` or `jiucuo_platform`, and the jiucuo image (`jiucuo.png`,
+//! `onclick="Link('…')"`). `present` = at least one entry is visible; `hidden` = entries exist
+//! but every one sits under `display:none` / `visibility:hidden` / `hidden` (fzggw.zj: counts as
+//! not present). `nonstandard` = with no standard entry, the first http(s) link whose text has
+//! a `jiucuo_words` word (www.gov.cn's own 网站纠错 page).
+
+use scraper::{Html, Node};
+use url::Url;
+
+use super::dates;
+use super::dom::{self, Zones};
+use super::vocabulary::{Compiled, Vocabulary};
+use super::PageMeta;
+use crate::observation::{FooterObservation, Ident, Jiucuo};
+
+/// Keep the first well-formed value, else the first malformed one.
+fn better(current: Ident, next: Ident) -> Ident {
+    match (&current, &next) {
+        (Ident::Found(_), _) => current,
+        (_, Ident::Found(_)) => next,
+        (Ident::Missing, _) => next,
+        _ => current,
+    }
+}
+
+/// Footer text and whole visible text (normalised half-width), text nodes joined by spaces.
+fn texts(doc: &Html, zones: &Zones) -> (String, String) {
+    let mut footer = String::new();
+    let mut all = String::new();
+    for n in doc.tree.root().descendants() {
+        let Node::Text(t) = n.value() else { continue };
+        let flags = n.parent().map(|p| zones.of(p.id())).unwrap_or(0);
+        if flags & dom::SCRIPT != 0 {
+            continue;
+        }
+        if flags & dom::FOOTER != 0 {
+            footer.push_str(t);
+            footer.push(' ');
+        }
+        all.push_str(t);
+        all.push(' ');
+    }
+    (dates::normalize(&footer), dates::normalize(&all))
+}
+
+fn icp(text: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
+    let mut best = Ident::Missing;
+    for caps in c.icp.captures_iter(text) {
+        let (Some(whole), Some(prov), Some(kind), Some(digits)) =
+            (caps.get(0), caps.get(1), caps.get(2), caps.get(3))
+        else {
+            continue;
+        };
+        let n = digits.as_str().len();
+        let ident = if (vocab.footer.icp_min_digits..=vocab.footer.icp_max_digits).contains(&n) {
+            let suffix = caps
+                .get(4)
+                .map(|s| format!("-{}", s.as_str()))
+                .unwrap_or_default();
+            Ident::Found(format!(
+                "{}ICP{}{}号{}",
+                prov.as_str(),
+                kind.as_str(),
+                digits.as_str(),
+                suffix
+            ))
+        } else {
+            Ident::Malformed(whole.as_str().trim().to_string())
+        };
+        best = better(best, ident);
+    }
+    best
+}
+
+fn police_text(text: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
+    let mut best = Ident::Missing;
+    for caps in c.police.captures_iter(text) {
+        let (Some(whole), Some(digits)) = (caps.get(0), caps.get(2)) else {
+            continue;
+        };
+        let prov = caps.get(1).map(|p| p.as_str()).unwrap_or_default();
+        let ok = digits.as_str().len() == vocab.footer.police_digits
+            && !prov.is_empty()
+            && vocab.footer.police_provinces.contains(prov);
+        best = better(
+            best,
+            if ok {
+                Ident::Found(digits.as_str().to_string())
+            } else {
+                Ident::Malformed(whole.as_str().trim().to_string())
+            },
+        );
+    }
+    for m in c.police_malformed.find_iter(text) {
+        best = better(best, Ident::Malformed(m.as_str().trim().to_string()));
+    }
+    best
+}
+
+fn site_code_value(raw: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
+    let raw = raw.trim();
+    let value = if raw.len() > 2 && raw[..2].eq_ignore_ascii_case("bm") {
+        format!("bm{}", &raw[2..])
+    } else {
+        raw.to_string()
+    };
+    if c.site_code.is_match(&value)
+        && !vocab
+            .footer
+            .site_code_placeholders
+            .iter()
+            .any(|p| p == &value)
+    {
+        Ident::Found(value)
+    } else {
+        Ident::Malformed(raw.to_string())
+    }
+}
+
+fn site_code_text(text: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
+    let mut best = Ident::Missing;
+    for caps in c.site_code_label.captures_iter(text) {
+        let Some(v) = caps.get(1).filter(|v| !v.as_str().is_empty()) else {
+            continue;
+        };
+        best = better(best, site_code_value(v.as_str(), vocab, c));
+    }
+    best
+}
+
+/// Analyse the footer identifiers of a page.
+pub fn footer(
+    doc: &Html,
+    base: &Url,
+    zones: &Zones,
+    meta: &PageMeta,
+    vocab: &Vocabulary,
+    c: &Compiled,
+) -> FooterObservation {
+    let (footer_text, all_text) = texts(doc, zones);
+    let mut obs = FooterObservation {
+        icp: better(icp(&footer_text, vocab, c), icp(&all_text, vocab, c)),
+        police_record: better(
+            police_text(&footer_text, vocab, c),
+            police_text(&all_text, vocab, c),
+        ),
+        site_code: better(
+            site_code_text(&footer_text, vocab, c),
+            site_code_text(&all_text, vocab, c),
+        ),
+        ..FooterObservation::default()
+    };
+    let mut entries: Vec<(bool, Option<String>, Option<String>)> = Vec::new();
+    let mut nonstandard: Option<String> = None;
+    for el in doc.root_element().descendent_elements() {
+        let hidden = zones.is(el.id(), dom::HIDDEN);
+        let href = el.attr("href").unwrap_or_default();
+        let src = el.attr("src").unwrap_or_default();
+        let name = el.value().name();
+        // 公网安备 record link.
+        if name == "a" {
+            if let Some(code) = c.police_link.captures(href).and_then(|m| m.get(1)) {
+                let code = code.as_str();
+                obs.police_record = better(
+                    obs.police_record.clone(),
+                    if code.len() == vocab.footer.police_digits {
+                        Ident::Found(code.to_string())
+                    } else {
+                        Ident::Malformed(code.to_string())
+                    },
+                );
+            }
+        }
+        // conac.
+        for attr in [href, src] {
+            if attr.is_empty() {
+                continue;
+            }
+            let found = if let Some(id) = c.conac_bszs.captures(attr).and_then(|m| m.get(1)) {
+                Ident::Found(id.as_str().to_ascii_uppercase())
+            } else if let Some(m) = c.conac_js.find(attr).or_else(|| c.conac_img.find(attr)) {
+                Ident::Found(m.as_str().to_string())
+            } else if c.conac_bszs_any.is_match(attr) {
+                Ident::Malformed(attr.to_string())
+            } else {
+                continue;
+            };
+            obs.conac = better(obs.conac.clone(), found);
+        }
+        // jiucuo.
+        let host_of = |raw: &str| {
+            dom::resolve(base, raw)
+                .and_then(|u| u.host_str().map(str::to_string))
+                .filter(|h| {
+                    vocab
+                        .footer
+                        .jiucuo_hosts
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(h))
+                })
+        };
+        match name {
+            "script" if el.attr("id") == Some("_jiucuo_") || c.jiucuo_script.is_match(src) => {
+                let code = el
+                    .attr("sitecode")
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty());
+                entries.push((hidden, code, host_of(src)));
+            }
+            "a" if c.jiucuo_link.is_match(href) || c.jiucuo_platform.is_match(href) => {
+                let code = c
+                    .jiucuo_link
+                    .captures(href)
+                    .and_then(|m| m.get(1))
+                    .map(|m| m.as_str().to_string());
+                entries.push((hidden, code, host_of(href)));
+            }
+            "img"
+                if c.jiucuo_image.is_match(src)
+                    || el
+                        .attr("onclick")
+                        .is_some_and(|o| c.jiucuo_onclick.is_match(o)) =>
+            {
+                let code = el
+                    .attr("onclick")
+                    .and_then(|o| c.jiucuo_onclick.captures(o))
+                    .and_then(|m| m.get(1))
+                    .map(|m| m.as_str().to_string());
+                entries.push((hidden, code, host_of(src)));
+            }
+            "a" if nonstandard.is_none() => {
+                let text = dom::text_of(&el);
+                if vocab
+                    .footer
+                    .jiucuo_words
+                    .iter()
+                    .any(|w| !w.is_empty() && text.contains(w.as_str()))
+                {
+                    nonstandard = dom::resolve(base, href).map(|u| u.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut j = Jiucuo {
+        present: entries.iter().any(|e| !e.0),
+        hidden: !entries.is_empty() && entries.iter().all(|e| e.0),
+        ..Jiucuo::default()
+    };
+    let visible_first = entries
+        .iter()
+        .filter(|e| !e.0)
+        .chain(entries.iter().filter(|e| e.0));
+    for (_, code, host) in visible_first {
+        if j.site_code.is_none() {
+            j.site_code.clone_from(code);
+        }
+        if j.host.is_none() {
+            j.host.clone_from(host);
+        }
+    }
+    if entries.is_empty() {
+        j.nonstandard = nonstandard;
+    }
+    // 网站标识码 fallbacks: meta, then the jiucuo sitecode.
+    if obs.site_code == Ident::Missing {
+        if let Some(code) = &meta.site_id_code {
+            obs.site_code = site_code_value(code, vocab, c);
+        } else if let Some(code) = &j.site_code {
+            obs.site_code = site_code_value(code, vocab, c);
+        }
+    }
+    obs.jiucuo = j;
+    obs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::run;
+    use crate::observation::Ident;
+
+    fn found(s: &str) -> Ident {
+        Ident::Found(s.to_string())
+    }
+    fn footer(inner: &str) -> crate::observation::FooterObservation {
+        run(&format!("<html><body><div class='main'>正文</div><div class='footer'>{inner}</div></body></html>")).footer
+    }
+
+    #[test]
+    fn icp_forms() {
+        for (text, want) in [
+            ("京ICP备05009132号", "京ICP备05009132号"),
+            ("京ICP备05009132号-1", "京ICP备05009132号-1"),
+            ("蜀ICP备 12005138号-1", "蜀ICP备12005138号-1"),
+            ("陇ICP备 05000593", "陇ICP备05000593号"),
+            ("苏ICP备2025160641号-3", "苏ICP备2025160641号-3"),
+            ("京ICP备030173号", "京ICP备030173号"),
+            ("ICP备案编号: 京ICP备05009132号", "京ICP备05009132号"),
+            ("浙ICP备１２３４５６７８号", "浙ICP备12345678号"),
+        ] {
+            assert_eq!(footer(text).icp, found(want), "{text}");
+        }
+        assert!(matches!(footer("冀ICP备1234号").icp, Ident::Malformed(_)));
+        assert!(matches!(
+            footer("京ICP备12345678901号").icp,
+            Ident::Malformed(_)
+        ));
+        assert_eq!(footer("备案中").icp, Ident::Missing);
+        // A valid number elsewhere wins over a malformed one.
+        assert_eq!(
+            footer("冀ICP备1234号 冀ICP备12345678号").icp,
+            found("冀ICP备12345678号")
+        );
+    }
+
+    #[test]
+    fn police_forms() {
+        assert_eq!(
+            footer("京公网安备 11040102700072号").police_record,
+            found("11040102700072")
+        );
+        assert_eq!(
+            footer("苏公网安备32120202010796号").police_record,
+            found("32120202010796")
+        );
+        let link = "<a href='http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=32010202010427'>备案</a>";
+        assert_eq!(footer(link).police_record, found("32010202010427"));
+        for bad in [
+            "冀公网安备 13010200000000000号",
+            "深公网安备：4403101910665",
+            "沪公安网备31011502009028号",
+        ] {
+            assert!(
+                matches!(footer(bad).police_record, Ident::Malformed(_)),
+                "{bad}"
+            );
+        }
+        assert_eq!(footer("公安备案").police_record, Ident::Missing);
+    }
+
+    #[test]
+    fn site_code_forms() {
+        assert_eq!(
+            footer("网站标识码：1304000009").site_code,
+            found("1304000009")
+        );
+        assert_eq!(
+            footer("政府网站标识码：3609000002").site_code,
+            found("3609000002")
+        );
+        assert_eq!(
+            footer("网站标识码bm01000001").site_code,
+            found("bm01000001")
+        );
+        assert_eq!(
+            footer("网站标识码: BM17000009").site_code,
+            found("bm17000009")
+        );
+        for bad in [
+            "网站标识码：0000000000",
+            "网站标识码：1234567890",
+            "网站标识码：12345",
+            "网站标识码：bm0100",
+        ] {
+            assert!(
+                matches!(footer(bad).site_code, Ident::Malformed(_)),
+                "{bad}"
+            );
+        }
+        // Meta fallback, then jiucuo sitecode.
+        let meta = run(
+            "<html><head><meta name='siteidcode' content='1101070001'></head><body></body></html>",
+        );
+        assert_eq!(meta.footer.site_code, found("1101070001"));
+        let js = footer("<script id='_jiucuo_' sitecode='bm29040001' src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>");
+        assert_eq!(js.site_code, found("bm29040001"));
+    }
+
+    #[test]
+    fn conac_forms() {
+        let bszs = "<a href='http://bszs.conac.cn/sitename?method=show&amp;id=1acc49f8764d14f7e053012819aceff4'><img src='/x.png'></a>";
+        assert_eq!(
+            footer(bszs).conac,
+            found("1ACC49F8764D14F7E053012819ACEFF4")
+        );
+        let img = "<img src='//dcs.conac.cn/image/blue_error.png'>";
+        assert_eq!(
+            footer(img).conac,
+            found("dcs.conac.cn/image/blue_error.png")
+        );
+        let js = "<span id='_ideConac'></span><script src='https://dcs.conac.cn/js/12/187/0000/41045066/CA121870000410450660001.js'></script>";
+        assert_eq!(
+            footer(js).conac,
+            found("dcs.conac.cn/js/12/187/0000/41045066/CA121870000410450660001.js")
+        );
+        let bad = "<a href='http://bszs.conac.cn/sitename?method=show&id=XYZ'>标识</a>";
+        assert!(matches!(footer(bad).conac, Ident::Malformed(_)));
+        assert_eq!(footer("无").conac, Ident::Missing);
+    }
+
+    #[test]
+    fn jiucuo_forms() {
+        let link = footer("<a href='https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=bm17000009'><img src='/j.png'></a>");
+        assert!(link.jiucuo.present && !link.jiucuo.hidden);
+        assert_eq!(link.jiucuo.site_code.as_deref(), Some("bm17000009"));
+        assert_eq!(link.jiucuo.host.as_deref(), Some("zfwzgl.www.gov.cn"));
+
+        let legacy = footer("<script id='_jiucuo_' sitecode='3609220011' src='http://pucha.kaipuyun.cn/exposure/jiucuo.js'></script>");
+        assert_eq!(legacy.jiucuo.host.as_deref(), Some("pucha.kaipuyun.cn"));
+
+        let platform = footer(
+            "<a href='https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfo/abc-123'>找错</a>",
+        );
+        assert!(platform.jiucuo.present);
+        assert_eq!(platform.jiucuo.nonstandard, None);
+
+        // A saved page: local script copy plus the image jiucuo.js wrote.
+        let saved = footer("<script id='_jiucuo_' sitecode='3609000002' src='./x_files/jiucuo.js'></script><span id='_span_jiucuo'><img onclick=\"Link('3609000002')\" src='./x_files/jiucuo.png'></span>");
+        assert!(saved.jiucuo.present);
+        assert_eq!(saved.jiucuo.site_code.as_deref(), Some("3609000002"));
+        assert_eq!(saved.jiucuo.host, None);
+
+        // Hidden by an ancestor's `hidden` attribute or style.
+        for wrap in [
+            "<div hidden>",
+            "<div style='DISPLAY: none'>",
+            "<div style='visibility:hidden'>",
+        ] {
+            let h = footer(&format!("{wrap}<a href='http://121.43.68.40/exposure/jiucuo.html?site_code=3300000020'>x</a></div>"));
+            assert!(!h.jiucuo.present && h.jiucuo.hidden, "{wrap}");
+        }
+        // One visible entry is enough.
+        let both = footer("<div hidden><a href='http://121.43.68.40/exposure/jiucuo.html?site_code=3300000020'>x</a></div><script id='_jiucuo_' sitecode='3300000020' src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>");
+        assert!(both.jiucuo.present && !both.jiucuo.hidden);
+        assert_eq!(both.jiucuo.host.as_deref(), Some("zfwzgl.www.gov.cn"));
+
+        let own = footer("<a href='/fuwu/jiucuopage.html'>网站纠错</a>");
+        assert!(!own.jiucuo.present);
+        assert_eq!(
+            own.jiucuo.nonstandard.as_deref(),
+            Some("http://www.example.gov.cn/fuwu/jiucuopage.html")
+        );
+        let js_only = footer("<a href='javascript:;'>【我要纠错】</a>");
+        assert_eq!(js_only.jiucuo.nonstandard, None);
+        assert_eq!(footer("").jiucuo, crate::observation::Jiucuo::default());
+    }
+
+    #[test]
+    fn unmarked_footer_is_searched_in_the_whole_page() {
+        let a = run("<html><body><div class='wrap'><p>京ICP备05070218号 网站标识码：bm01000001</p></div></body></html>");
+        assert_eq!(a.footer.icp, found("京ICP备05070218号"));
+        assert_eq!(a.footer.site_code, found("bm01000001"));
+    }
+}

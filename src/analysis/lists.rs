@@ -1,0 +1,399 @@
+//! List items (news lists, notice lists, homepage blocks) and blank-column markers.
+//!
+//! An item is an `li`, `tr`, `dl`, or a repeated `div`/`p`/`section`/`article`/`dd` (its parent
+//! has another child with the same tag) that holds at most 400 characters of text and a title link (the first link that is not
+//! a "more" link and whose text is not a date) and at most three other links, outside
+//! navigation, footer and scripts. When items nest, the innermost wins.
+//!
+//! Its date, first match wins: a text node that is only a date (`[01-10]`, `2018年1月10日`);
+//! then a small descendant element whose whole text is a date; then the first Y-M-D date in
+//! the item's text outside its links when that text is short (a row, not an article).
+//! Links named like home (首页) are never titles. See [`super::dates`] for forms and year inference.
+//!
+//! Undated fallback: when no item on the page has a date, the items are the main undated list:
+//! candidates outside side navigation and hidden markup, linking to another page of the same
+//! site (not its root), grouped by parent; the group whose
+//! titles are longest in total wins (article titles are long, header link lists short). They
+//! keep document order, so the first is the newest on a usual list page.
+//!
+//! Blank marker: only when there are no items, the first text node outside navigation, side
+//! navigation, footer, scripts and hidden markup that contains a `blank.markers` word.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node, Selector};
+use url::Url;
+
+use super::columns::is_more_link;
+use super::dates;
+use super::dom::{self, Zones};
+use super::vocabulary::Vocabulary;
+use super::ListItem;
+
+static LINKS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("a[href]").ok());
+
+/// Longest text of a descendant element still considered a date cell.
+const DATE_CELL_CHARS: usize = 40;
+/// Most links an item may hold besides its title.
+const MAX_LINKS: usize = 4;
+/// Longest text outside links of a list row whose date is found in free text.
+const MAX_ROW_TEXT: usize = 120;
+/// Most elements in a list item's subtree (bounds the work on pathological pages).
+const MAX_ITEM_ELEMENTS: u32 = 300;
+/// Longest text of a list item (title, date, summary): more is an article or a layout box.
+const MAX_ITEM_TEXT: usize = 400;
+/// How far up to look for an enclosing candidate.
+const MAX_NEST: usize = 64;
+
+/// Whether an element contains a text node shaped like a date.
+pub fn has_dated_text(el: &ElementRef<'_>) -> bool {
+    el.descendants().any(|n| match n.value() {
+        Node::Text(t) => t.trim().len() >= 3 && dates::looks_like_date(t),
+        _ => false,
+    })
+}
+
+/// The date of an item.
+pub fn item_date(el: &ElementRef<'_>, as_of: NaiveDate, vocab: &Vocabulary) -> Option<NaiveDate> {
+    // A header's "今天是2018年1月10日 星期三" is not an item date.
+    let today = |t: &str| {
+        vocab
+            .dates
+            .not_item_dates
+            .iter()
+            .any(|w| !w.is_empty() && t.contains(w.as_str()))
+    };
+    for n in el.descendants() {
+        if let Node::Text(t) = n.value() {
+            if today(t) {
+                return None;
+            }
+            if let Some(d) = dates::parse_pure(t, as_of) {
+                return Some(d);
+            }
+        }
+    }
+    for e in el.descendent_elements().skip(1) {
+        if e.value().name() == "a" {
+            continue;
+        }
+        let t = dom::text_of(&e);
+        if !t.is_empty() && t.chars().count() <= DATE_CELL_CHARS {
+            if let Some(d) = dates::parse_pure(&t, as_of) {
+                return Some(d);
+            }
+        }
+    }
+    let mut outside = String::new();
+    for n in el.descendants() {
+        if let Node::Text(t) = n.value() {
+            let in_link = n
+                .ancestors()
+                .take_while(|a| a.id() != el.id())
+                .filter_map(ElementRef::wrap)
+                .any(|a| matches!(a.value().name(), "a" | "script" | "style"));
+            if !in_link {
+                outside.push_str(t);
+                outside.push(' ');
+            }
+        }
+    }
+    // A long text is an article or a layout box, not a list row.
+    if dom::collapse(&outside).chars().count() > MAX_ROW_TEXT {
+        return None;
+    }
+    dates::find_full(&outside, as_of).into_iter().next()
+}
+
+/// Whether an element's text (whitespace excluded) is longer than `limit` characters.
+fn text_longer_than(el: &ElementRef<'_>, limit: usize) -> bool {
+    let mut n = 0usize;
+    for node in el.descendants() {
+        if let Node::Text(t) = node.value() {
+            n += t.chars().filter(|c| !c.is_whitespace()).count();
+            if n > limit {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+struct Candidate {
+    id: NodeId,
+    parent: Option<NodeId>,
+    item: ListItem,
+}
+
+fn is_candidate_tag(el: &ElementRef<'_>) -> bool {
+    match el.value().name() {
+        "li" | "tr" | "dl" => true,
+        "div" | "p" | "section" | "article" | "dd" => {
+            let name = el.value().name();
+            el.parent().is_some_and(|p| {
+                p.children()
+                    .filter_map(ElementRef::wrap)
+                    .filter(|c| c.value().name() == name)
+                    .nth(1)
+                    .is_some()
+            })
+        }
+        _ => false,
+    }
+}
+
+/// A candidate item: its title link and other-link count.
+fn candidate(
+    el: &ElementRef<'_>,
+    base: &Url,
+    vocab: &Vocabulary,
+    as_of: NaiveDate,
+) -> Option<ListItem> {
+    let links = LINKS.as_ref()?;
+    if text_longer_than(el, MAX_ITEM_TEXT) {
+        return None;
+    }
+    let mut title: Option<(String, Option<Url>)> = None;
+    let mut others = 0usize;
+    for a in el.select(links) {
+        if is_more_link(&a, vocab) {
+            continue;
+        }
+        let name = dom::link_name(&a);
+        let home = vocab
+            .columns
+            .home_words
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(&name));
+        if title.is_none() && !name.is_empty() && !home && !dates::looks_like_date(&name) {
+            title = Some((name, dom::resolve(base, a.attr("href").unwrap_or_default())));
+        } else {
+            others += 1;
+            if others > MAX_LINKS {
+                return None;
+            }
+        }
+    }
+    let (title, url) = title?;
+    Some(ListItem {
+        title,
+        url,
+        date: item_date(el, as_of, vocab),
+    })
+}
+
+/// The list items of a page (dated ones, else the main undated list).
+pub fn items(
+    doc: &Html,
+    base: &Url,
+    zones: &Zones,
+    as_of: NaiveDate,
+    vocab: &Vocabulary,
+) -> Vec<ListItem> {
+    // Not PAGINATION: `page` is as common a layout class as a pager class (宜春 `section page
+    // page2`); page-number links have no dates and short titles, so they lose anyway.
+    let excluded = dom::NAV | dom::FOOTER | dom::SCRIPT;
+    let mut cands = Vec::new();
+    for el in doc.root_element().descendent_elements() {
+        if !is_candidate_tag(&el)
+            || zones.is(el.id(), excluded)
+            || zones.size(el.id()) > MAX_ITEM_ELEMENTS
+        {
+            continue;
+        }
+        if let Some(item) = candidate(&el, base, vocab, as_of) {
+            cands.push(Candidate {
+                id: el.id(),
+                parent: el.parent().map(|p| p.id()),
+                item,
+            });
+        }
+    }
+    let mut page = base.clone();
+    page.set_fragment(None);
+    let dated: Vec<&Candidate> = cands.iter().filter(|c| c.item.date.is_some()).collect();
+    let chosen: Vec<&Candidate> = if !dated.is_empty() {
+        innermost(doc, dated)
+    } else {
+        let undated: Vec<&Candidate> = cands
+            .iter()
+            .filter(|c| !zones.is(c.id, dom::SUBNAV | dom::HIDDEN))
+            .filter(|c| {
+                c.item.url.as_ref().is_some_and(|u| {
+                    dom::same_site(base, u)
+                        && u != &page
+                        && !(u.path() == "/" && u.query().is_none())
+                })
+            })
+            .collect();
+        main_group(innermost(doc, undated))
+    };
+    let mut seen = HashSet::new();
+    chosen
+        .into_iter()
+        .filter(|c| match &c.item.url {
+            Some(u) => seen.insert(u.as_str().to_string()),
+            None => true,
+        })
+        .map(|c| c.item.clone())
+        .collect()
+}
+
+/// Drop candidates that contain another candidate.
+fn innermost<'c>(doc: &Html, cands: Vec<&'c Candidate>) -> Vec<&'c Candidate> {
+    let ids: HashSet<NodeId> = cands.iter().map(|c| c.id).collect();
+    let mut outer = HashSet::new();
+    for c in &cands {
+        if let Some(node) = doc.tree.get(c.id) {
+            for a in node.ancestors().take(MAX_NEST) {
+                if ids.contains(&a.id()) {
+                    outer.insert(a.id());
+                }
+            }
+        }
+    }
+    cands
+        .into_iter()
+        .filter(|c| !outer.contains(&c.id))
+        .collect()
+}
+
+/// The sibling group with the longest titles in total.
+fn main_group(cands: Vec<&Candidate>) -> Vec<&Candidate> {
+    let mut score: HashMap<Option<NodeId>, usize> = HashMap::new();
+    let mut order: Vec<Option<NodeId>> = Vec::new();
+    for c in &cands {
+        let entry = score.entry(c.parent).or_insert_with(|| {
+            order.push(c.parent);
+            0
+        });
+        *entry += c.item.title.chars().count();
+    }
+    let best = order.iter().copied().max_by_key(|p| {
+        (
+            score.get(p).copied().unwrap_or(0),
+            std::cmp::Reverse(order.iter().position(|o| o == p)),
+        )
+    });
+    match best {
+        Some(best) => cands.into_iter().filter(|c| c.parent == best).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The first blank-column marker in the content area.
+pub fn blank_marker(doc: &Html, zones: &Zones, vocab: &Vocabulary) -> Option<String> {
+    let mut markers: Vec<&String> = vocab
+        .blank
+        .markers
+        .iter()
+        .filter(|m| !m.is_empty())
+        .collect();
+    markers.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
+    let excluded = dom::NAV | dom::SUBNAV | dom::FOOTER | dom::SCRIPT | dom::HIDDEN;
+    for n in doc.tree.root().descendants() {
+        let Node::Text(t) = n.value() else {
+            continue;
+        };
+        if n.parent().is_some_and(|p| zones.is(p.id(), excluded)) {
+            continue;
+        }
+        if let Some(m) = markers.iter().find(|m| t.contains(m.as_str())) {
+            return Some((*m).clone());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{day, run};
+
+    fn dates(html: &str) -> Vec<Option<chrono::NaiveDate>> {
+        run(html).items.iter().map(|i| i.date).collect()
+    }
+
+    #[test]
+    fn date_in_various_wrappers() {
+        for li in [
+            "<li><a href='/a/1.html'>标题一</a><span>2018-01-10</span></li>",
+            "<li><a href='/a/1.html'>标题一</a><em>[01-10]</em></li>",
+            "<li><a href='/a/1.html'>标题一</a><font color=red>2018年1月10日</font></li>",
+            "<li><a href='/a/1.html'>标题一</a> 2018/01/10</li>",
+            "<li><span class='date'>2018.01.10</span><a href='/a/1.html'>标题一</a></li>",
+            "<li><a href='/a/1.html'><span>标题一</span><i>01-10</i></a></li>",
+            "<li><a href='/a/1.html'>标题一</a><span>(<b>2018-01-10 09:30</b>)</span></li>",
+            "<li><a href='/a/1.html'>标题一</a><span>发布时间：2018-01-10</span></li>",
+            "<li><a href='/a/1.html'>标题一</a><span>［０１－１０］</span></li>",
+        ] {
+            assert_eq!(
+                dates(&format!("<ul>{li}</ul>")),
+                vec![Some(day(2018, 1, 10))],
+                "{li}"
+            );
+        }
+    }
+
+    #[test]
+    fn header_clock_is_not_an_item() {
+        let a = run("<div class='top'>今天是2018年1月15日 星期一 <a href='/x.html'>设为首页</a></div><div class='top'>x</div>");
+        assert!(a.items.iter().all(|i| i.date.is_none()), "{:?}", a.items);
+    }
+
+    #[test]
+    fn excluded_zones_and_links() {
+        let html = "<div class='nav'><ul><li><a href='/a/1.html'>导航</a><span>2018-01-10</span></li></ul></div>
+            <ul><li><a href='/col/more/'>更多</a><a href='/a/2.html'>正文标题</a><span>01-11</span></li></ul>
+            <div class='footer'><ul><li><a href='/a/3.html'>底部</a><span>2018-01-12</span></li></ul></div>";
+        let a = run(html);
+        let titles: Vec<&str> = a.items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(titles, vec!["正文标题"]);
+        assert_eq!(a.items[0].date, Some(day(2018, 1, 11)));
+    }
+
+    #[test]
+    fn truncated_title_uses_title_attribute_and_duplicates_are_dropped() {
+        let html = "<ul><li><a href='/a/1.html' title='关于印发某某实施办法的通知'>关于印发某某...</a><span>2018-01-10</span></li>
+            <li><a href='/a/1.html'>关于印发某某</a><span>2018-01-10</span></li></ul>";
+        let a = run(html);
+        assert_eq!(a.items.len(), 1);
+        assert_eq!(a.items[0].title, "关于印发某某实施办法的通知");
+    }
+
+    #[test]
+    fn future_and_impossible_dates_are_no_dates() {
+        let html = "<ul><li><a href='/a/1.html'>未来</a><span>2019-03-01</span></li>
+            <li><a href='/a/2.html'>不可能</a><span>2018-02-30</span></li>
+            <li><a href='/a/3.html'>正常</a><span>2018-01-02</span></li></ul>";
+        // Only the dated item counts as a dated list item.
+        assert_eq!(dates(html), vec![Some(day(2018, 1, 2))]);
+    }
+
+    #[test]
+    fn undated_main_list_beats_short_link_lists() {
+        let html = "<div class='top'><ul><li><a href='/wza/'>无障碍</a></li><li><a href='/en/'>English</a></li><li><a href='/m/'>手机版</a></li></ul></div>
+            <div class='con'><ul><li><a href='/a/2.html'>关于某某同志任职的通知</a></li><li><a href='/a/1.html'>关于某某同志免职的通知</a></li></ul></div>";
+        let a = run(html);
+        let titles: Vec<&str> = a.items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            vec!["关于某某同志任职的通知", "关于某某同志免职的通知"]
+        );
+        assert!(a.items.iter().all(|i| i.date.is_none()));
+    }
+
+    #[test]
+    fn blank_markers() {
+        let a = run("<div class='nav'>暂无数据</div><div class='con'><span>该栏目正在建设中，敬请期待</span></div>");
+        assert_eq!(a.blank_marker.as_deref(), Some("正在建设中"));
+        let b = run("<div class='con'><p style='display:none'>暂无信息</p><ul><li><a href='/a/1.html'>标题</a><span>2018-01-01</span></li></ul></div>");
+        assert_eq!(b.blank_marker, None);
+        let c = run("<div class='footer'>暂无信息</div><div class='left'><p>没有记录</p></div>");
+        assert_eq!(c.blank_marker, None, "footer and side areas do not count");
+        let d = run("<table><tr><td>没有记录</td></tr></table>");
+        assert_eq!(d.blank_marker.as_deref(), Some("没有记录"));
+    }
+}

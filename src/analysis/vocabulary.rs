@@ -1,0 +1,288 @@
+//! The page-analysis vocabulary: words, class/id hints and identifier regexes read from
+//! `rules/page.toml`, plus their compiled form.
+//!
+//! [`Vocabulary`] is plain data (it derives `Deserialize` and rejects unknown keys); the regexes
+//! are compiled once by [`Vocabulary::from_toml`] / [`Vocabulary::builtin`] and kept in a private
+//! field. A vocabulary built by hand or by plain serde is compiled lazily on first use; if its
+//! patterns do not compile, analysis falls back to the builtin patterns.
+
+use std::sync::{Arc, LazyLock, OnceLock};
+
+use regex::Regex;
+use serde::Deserialize;
+
+/// The builtin `rules/page.toml`.
+pub const BUILTIN_TOML: &str = include_str!("../../rules/page.toml");
+
+/// Errors loading a vocabulary.
+#[derive(Debug, thiserror::Error)]
+pub enum VocabularyError {
+    /// The TOML text does not parse or does not match the schema (unknown key, wrong type).
+    #[error("{origin}: {source}")]
+    Toml {
+        origin: String,
+        #[source]
+        source: toml::de::Error,
+    },
+    /// A regex does not compile.
+    #[error("{origin}: key `{key}`: invalid regex: {source}")]
+    Regex {
+        origin: String,
+        key: String,
+        #[source]
+        source: Box<regex::Error>,
+    },
+}
+
+/// `<meta name=…>` names (compared case-insensitively).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetaNames {
+    pub site_name: Vec<String>,
+    pub site_domain: Vec<String>,
+    pub site_id_code: Vec<String>,
+    pub column_name: Vec<String>,
+    pub column_type: Vec<String>,
+    pub pub_date: Vec<String>,
+    pub first_published: Vec<String>,
+}
+
+/// Date vocabulary.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateWords {
+    /// Labels of a visible publish date (发布时间 …).
+    pub publish_labels: Vec<String>,
+    /// Words that mark a text as a "today is" header date, never an item date.
+    pub not_item_dates: Vec<String>,
+}
+
+/// Blank-column vocabulary.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlankWords {
+    pub markers: Vec<String>,
+}
+
+/// "More" and pagination vocabulary.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkWords {
+    pub more_words: Vec<String>,
+    pub more_hints: Vec<String>,
+    pub next_words: Vec<String>,
+    pub pagination_hints: Vec<String>,
+}
+
+/// Column (navigation) vocabulary.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnWords {
+    pub nav_hints: Vec<String>,
+    pub subnav_hints: Vec<String>,
+    pub home_words: Vec<String>,
+    pub heading_hints: Vec<String>,
+    pub max_name_chars: usize,
+}
+
+/// Footer hints and identifier patterns (rules.md §4.3, §6).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FooterPatterns {
+    pub hints: Vec<String>,
+    pub icp: String,
+    pub icp_min_digits: usize,
+    pub icp_max_digits: usize,
+    pub police: String,
+    pub police_provinces: String,
+    pub police_digits: usize,
+    pub police_malformed: String,
+    pub police_link: String,
+    pub site_code_label: String,
+    pub site_code: String,
+    pub site_code_placeholders: Vec<String>,
+    pub conac_bszs: String,
+    pub conac_bszs_any: String,
+    pub conac_js: String,
+    pub conac_img: String,
+    pub jiucuo_script: String,
+    pub jiucuo_link: String,
+    pub jiucuo_image: String,
+    pub jiucuo_onclick: String,
+    pub jiucuo_platform: String,
+    pub jiucuo_hosts: Vec<String>,
+    pub jiucuo_words: Vec<String>,
+}
+
+/// Words and patterns page analysis needs, read from `rules/page.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    pub meta: MetaNames,
+    pub dates: DateWords,
+    pub blank: BlankWords,
+    pub links: LinkWords,
+    pub columns: ColumnWords,
+    pub footer: FooterPatterns,
+    #[serde(skip)]
+    compiled: OnceLock<Arc<Compiled>>,
+}
+
+/// The compiled regexes of a vocabulary.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub icp: Regex,
+    pub police: Regex,
+    pub police_malformed: Regex,
+    pub police_link: Regex,
+    pub site_code_label: Regex,
+    pub site_code: Regex,
+    pub conac_bszs: Regex,
+    pub conac_bszs_any: Regex,
+    pub conac_js: Regex,
+    pub conac_img: Regex,
+    pub jiucuo_script: Regex,
+    pub jiucuo_link: Regex,
+    pub jiucuo_image: Regex,
+    pub jiucuo_onclick: Regex,
+    pub jiucuo_platform: Regex,
+    /// `(label)\s*[:：]?\s*` built from `dates.publish_labels`, longest label first.
+    pub publish_label: Regex,
+}
+
+static BUILTIN: LazyLock<Result<Vocabulary, String>> = LazyLock::new(|| {
+    Vocabulary::from_toml(BUILTIN_TOML, "rules/page.toml (builtin)").map_err(|e| e.to_string())
+});
+
+impl Vocabulary {
+    /// Parse and compile a vocabulary. `origin` names the source in errors
+    /// (e.g. `"rules/page.toml"`).
+    pub fn from_toml(text: &str, origin: &str) -> Result<Vocabulary, VocabularyError> {
+        let vocab: Vocabulary = toml::from_str(text).map_err(|source| VocabularyError::Toml {
+            origin: origin.to_string(),
+            source,
+        })?;
+        let compiled = vocab.compile(origin)?;
+        let _ = vocab.compiled.set(Arc::new(compiled));
+        Ok(vocab)
+    }
+
+    /// The vocabulary built into the binary (`rules/page.toml`).
+    ///
+    /// The builtin file is checked by a unit test; should it ever fail to load this panics
+    /// with the error, which is a build defect rather than bad input.
+    pub fn builtin() -> Vocabulary {
+        match &*BUILTIN {
+            Ok(v) => v.clone(),
+            Err(e) => panic!("builtin rules/page.toml is invalid: {e}"),
+        }
+    }
+
+    /// Compile the regexes, naming the offending key on error.
+    fn compile(&self, origin: &str) -> Result<Compiled, VocabularyError> {
+        let f = &self.footer;
+        let re = |key: &str, pattern: &str| {
+            Regex::new(pattern).map_err(|source| VocabularyError::Regex {
+                origin: origin.to_string(),
+                key: key.to_string(),
+                source: Box::new(source),
+            })
+        };
+        let mut labels: Vec<&str> = self
+            .dates
+            .publish_labels
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        labels.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+        let alternation = labels
+            .iter()
+            .map(|s| regex::escape(s))
+            .collect::<Vec<_>>()
+            .join("|");
+        let publish_label = if alternation.is_empty() {
+            // Matches nothing.
+            r"[^\s\S]".to_string()
+        } else {
+            format!(r"({alternation})\s*[:：]?\s*")
+        };
+        Ok(Compiled {
+            icp: re("footer.icp", &f.icp)?,
+            police: re("footer.police", &f.police)?,
+            police_malformed: re("footer.police_malformed", &f.police_malformed)?,
+            police_link: re("footer.police_link", &f.police_link)?,
+            site_code_label: re("footer.site_code_label", &f.site_code_label)?,
+            site_code: re("footer.site_code", &f.site_code)?,
+            conac_bszs: re("footer.conac_bszs", &f.conac_bszs)?,
+            conac_bszs_any: re("footer.conac_bszs_any", &f.conac_bszs_any)?,
+            conac_js: re("footer.conac_js", &f.conac_js)?,
+            conac_img: re("footer.conac_img", &f.conac_img)?,
+            jiucuo_script: re("footer.jiucuo_script", &f.jiucuo_script)?,
+            jiucuo_link: re("footer.jiucuo_link", &f.jiucuo_link)?,
+            jiucuo_image: re("footer.jiucuo_image", &f.jiucuo_image)?,
+            jiucuo_onclick: re("footer.jiucuo_onclick", &f.jiucuo_onclick)?,
+            jiucuo_platform: re("footer.jiucuo_platform", &f.jiucuo_platform)?,
+            publish_label: re("dates.publish_labels", &publish_label)?,
+        })
+    }
+
+    /// The compiled regexes: compiled on first use when the vocabulary was not built by
+    /// [`Vocabulary::from_toml`]; falls back to the builtin ones if they do not compile.
+    pub(crate) fn compiled(&self) -> Arc<Compiled> {
+        self.compiled
+            .get_or_init(|| match self.compile("vocabulary") {
+                Ok(c) => Arc::new(c),
+                Err(e) => {
+                    tracing::warn!("{e}; using the builtin page patterns");
+                    Vocabulary::builtin().compiled()
+                }
+            })
+            .clone()
+    }
+}
+
+impl Default for Vocabulary {
+    /// The builtin vocabulary.
+    fn default() -> Self {
+        Vocabulary::builtin()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_loads() {
+        let v = Vocabulary::from_toml(BUILTIN_TOML, "rules/page.toml").unwrap();
+        assert!(v.blank.markers.iter().any(|m| m == "暂无信息"));
+        assert!(v.compiled().icp.is_match("京ICP备05009132号-1"));
+        let _ = Vocabulary::default();
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() {
+        let text = format!("{BUILTIN_TOML}\n[extra]\nx = 1\n");
+        let err = Vocabulary::from_toml(&text, "x.toml").unwrap_err();
+        assert!(matches!(err, VocabularyError::Toml { .. }), "{err}");
+        assert!(err.to_string().starts_with("x.toml:"));
+    }
+
+    #[test]
+    fn bad_regex_names_the_key() {
+        let text = BUILTIN_TOML.replace(
+            r"conac_js = 'dcs\.conac\.cn",
+            r"conac_js = '(dcs\.conac\.cn",
+        );
+        let err = Vocabulary::from_toml(&text, "rules/page.toml").unwrap_err();
+        match &err {
+            VocabularyError::Regex { key, origin, .. } => {
+                assert_eq!(key, "footer.conac_js");
+                assert_eq!(origin, "rules/page.toml");
+            }
+            other => panic!("unexpected {other}"),
+        }
+        assert!(err.to_string().contains("footer.conac_js"));
+    }
+}
