@@ -2,7 +2,8 @@
 //!
 //! One HTTP server answers for every simulated host, routing by the `Host` header (or by the
 //! absolute URI of a proxy-style request), and also for the identifier services footers link to
-//! (beian.miit.gov.cn, bszs.conac.cn …), so nothing leaves the machine. The auditor reaches it
+//! (beian.miit.gov.cn, bszs.conac.cn …), so nothing leaves the machine. The simulated world speaks
+//! plain HTTP only, so footers link those services over http://. The auditor reaches it
 //! through `--resolve HOST=127.0.0.1:PORT` ([`SimServer::resolve_entries`]) and sees only HTTP.
 
 pub mod render;

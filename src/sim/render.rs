@@ -86,7 +86,7 @@ fn footer(site: &SiteSpec) -> String {
         "{}",
         item(
             &site.footer.icp,
-            "<a href=\"https://beian.miit.gov.cn/\">宁ICP备05001234号-1</a>".into()
+            "<a href=\"http://beian.miit.gov.cn/\">宁ICP备05001234号-1</a>".into()
         )
     );
     let _ = writeln!(
@@ -115,7 +115,7 @@ fn footer(site: &SiteSpec) -> String {
         item(
             &site.footer.jiucuo,
             format!(
-                "<script id=\"_jiucuo_\" sitecode='{code}' src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>"
+                "<script id=\"_jiucuo_\" sitecode='{code}' src='http://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>"
             )
         )
     );
