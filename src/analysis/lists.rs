@@ -8,7 +8,7 @@
 //! Its date, first match wins: a text node that is only a date (`[01-10]`, `2018年1月10日`);
 //! then a small descendant element whose whole text is a date; then the first Y-M-D date in
 //! the item's text outside its links when that text is short (a row, not an article).
-//! Links named like home (首页) are never titles. See [`super::dates`] for forms and year inference.
+//! Links named like home (首页), pager links (下一页, 尾页, page numbers) are never titles. See [`super::dates`] for forms and year inference.
 //!
 //! Undated fallback: when no item on the page has a date, the items are the main undated list:
 //! candidates outside side navigation and hidden markup, linking to another page of the same
@@ -163,12 +163,16 @@ fn candidate(
             continue;
         }
         let name = dom::link_name(&a);
-        let home = vocab
+        let not_title = vocab
             .columns
             .home_words
             .iter()
-            .any(|w| w.eq_ignore_ascii_case(&name));
-        if title.is_none() && !name.is_empty() && !home && !dates::looks_like_date(&name) {
+            .chain(&vocab.links.pager_words)
+            .chain(&vocab.links.next_words)
+            .any(|w| w.eq_ignore_ascii_case(&name))
+            || name.chars().all(|c| c.is_ascii_digit())
+            || dates::looks_like_date(&name);
+        if title.is_none() && !name.is_empty() && !not_title {
             title = Some((name, dom::resolve(base, a.attr("href").unwrap_or_default())));
         } else {
             others += 1;
@@ -383,6 +387,15 @@ mod tests {
             vec!["关于某某同志任职的通知", "关于某某同志免职的通知"]
         );
         assert!(a.items.iter().all(|i| i.date.is_none()));
+    }
+
+    #[test]
+    fn pager_links_are_not_undated_items() {
+        let html = "<ul class='list'><li><a href='/a/1.html'>关于某事的通知</a></li></ul>
+            <ul class='pagination'><li><a href='?p=1'>首页</a></li><li><a href='?p=0'>上一页</a></li><li><a href='?p=2'>2</a></li>
+            <li><a href='?p=3'>3</a></li><li><a href='?p=2'>下一页</a></li><li><a href='?p=9'>尾页</a></li></ul>";
+        let titles: Vec<String> = run(html).items.into_iter().map(|i| i.title).collect();
+        assert_eq!(titles, vec!["关于某事的通知"]);
     }
 
     #[test]

@@ -109,7 +109,7 @@ pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> 
         publish_date: meta::publish_date(labelled, &page_meta),
         footer: footer::footer(&doc, &link_base, &zones, &page_meta, vocab, &compiled),
         links: links::links(&doc, &link_base),
-        next_pages: links::next_pages(&doc, &link_base, base, &zones, vocab),
+        next_pages: links::next_pages(&doc, &link_base, base, &zones, vocab, &compiled),
         items,
         meta: page_meta,
     }

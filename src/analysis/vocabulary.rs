@@ -71,7 +71,9 @@ pub struct LinkWords {
     pub more_words: Vec<String>,
     pub more_hints: Vec<String>,
     pub next_words: Vec<String>,
+    pub pager_words: Vec<String>,
     pub pagination_hints: Vec<String>,
+    pub script_pager: String,
 }
 
 /// Column (navigation) vocabulary.
@@ -146,6 +148,7 @@ pub(crate) struct Compiled {
     pub jiucuo_image: Regex,
     pub jiucuo_onclick: Regex,
     pub jiucuo_platform: Regex,
+    pub script_pager: Regex,
     /// `(label)\s*[:：]?\s*` built from `dates.publish_labels`, longest label first.
     pub publish_label: Regex,
 }
@@ -223,6 +226,7 @@ impl Vocabulary {
             jiucuo_image: re("footer.jiucuo_image", &f.jiucuo_image)?,
             jiucuo_onclick: re("footer.jiucuo_onclick", &f.jiucuo_onclick)?,
             jiucuo_platform: re("footer.jiucuo_platform", &f.jiucuo_platform)?,
+            script_pager: re("links.script_pager", &self.links.script_pager)?,
             publish_label: re("dates.publish_labels", &publish_label)?,
         })
     }
