@@ -10,7 +10,8 @@
 //! * **SubNav**: links inside elements matching `columns.subnav_hints` that show no dates
 //!   (a dated "left" box is content, not navigation), outside the main navigation.
 //!
-//! Skipped everywhere: home links (`columns.home_words`, or the site root), links to other
+//! Skipped everywhere: home links (`columns.home_words`, or the site root), site functions
+//! (`columns.skip_words`: 登录, 无障碍, English …), links to other
 //! hosts, the page itself, names longer than `columns.max_name_chars`. Deduplicated by URL
 //! (ignoring http/https and a leading `www.`),
 //! first source wins (Nav, then Block, then SubNav).
@@ -80,6 +81,12 @@ impl Collector<'_> {
         if name.is_empty()
             || name.chars().count() > self.vocab.columns.max_name_chars
             || is_home(&name, self.vocab)
+            || self
+                .vocab
+                .columns
+                .skip_words
+                .iter()
+                .any(|w| !w.is_empty() && name.to_lowercase().contains(&w.to_lowercase()))
         {
             return;
         }
@@ -285,6 +292,9 @@ mod tests {
             <div class='adhoc'><a href='/col/c/'>不是导航</a></div>";
         let names: Vec<String> = cols(html).into_iter().map(|c| c.0).collect();
         assert_eq!(names, vec!["栏目A", "栏目B"]);
+        let skipped = "<div class='nav'><a href='/login'>登录</a><a href='/wza/'>无障碍浏览</a><a href='/en/'>English</a><a href='/col/c/'>栏目C</a></div>";
+        let names: Vec<String> = cols(skipped).into_iter().map(|c| c.0).collect();
+        assert_eq!(names, vec!["栏目C"]);
     }
 
     #[test]

@@ -203,15 +203,22 @@ pub fn collapse(s: &str) -> String {
         .join(" ")
 }
 
-/// The display name of a link: its text, or its `title` when the text is empty or truncated.
+/// The display name of a link: its text, or its `title` when the text is empty or truncated,
+/// or the `alt` of an image inside it.
 pub fn link_name(a: &ElementRef<'_>) -> String {
     let text = text_of(a);
     let title = a.attr("title").map(collapse).unwrap_or_default();
     if (text.is_empty() || text.ends_with("...") || text.ends_with('…')) && !title.is_empty() {
-        title
-    } else {
-        text
+        return title;
     }
+    if text.is_empty() {
+        return a
+            .descendent_elements()
+            .filter(|e| e.value().name() == "img")
+            .find_map(|i| i.attr("alt").map(collapse).filter(|s| !s.is_empty()))
+            .unwrap_or_default();
+    }
+    text
 }
 
 /// Resolve an href/src against the base: http(s) only, fragment removed. `javascript:`,

@@ -83,6 +83,7 @@ pub struct ColumnWords {
     pub nav_hints: Vec<String>,
     pub subnav_hints: Vec<String>,
     pub home_words: Vec<String>,
+    pub skip_words: Vec<String>,
     pub heading_hints: Vec<String>,
     pub max_name_chars: usize,
 }
