@@ -18,6 +18,7 @@ mod columns;
 pub mod dates;
 mod dom;
 mod footer;
+mod jiucuo;
 mod links;
 mod lists;
 mod meta;
