@@ -15,9 +15,6 @@
 //! site (not its root), grouped by parent; the group whose
 //! titles are longest in total wins (article titles are long, header link lists short). They
 //! keep document order, so the first is the newest on a usual list page.
-//!
-//! Blank marker: only when there are no items, the first text node outside navigation, side
-//! navigation, footer, scripts and hidden markup that contains a `blank.markers` word.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -288,30 +285,6 @@ fn main_group(cands: Vec<&Candidate>) -> Vec<&Candidate> {
     }
 }
 
-/// The first blank-column marker in the content area.
-pub fn blank_marker(doc: &Html, zones: &Zones, vocab: &Vocabulary) -> Option<String> {
-    let mut markers: Vec<&String> = vocab
-        .blank
-        .markers
-        .iter()
-        .filter(|m| !m.is_empty())
-        .collect();
-    markers.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
-    let excluded = dom::NAV | dom::SUBNAV | dom::FOOTER | dom::SCRIPT | dom::HIDDEN;
-    for n in doc.tree.root().descendants() {
-        let Node::Text(t) = n.value() else {
-            continue;
-        };
-        if n.parent().is_some_and(|p| zones.is(p.id(), excluded)) {
-            continue;
-        }
-        if let Some(m) = markers.iter().find(|m| t.contains(m.as_str())) {
-            return Some((*m).clone());
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::test_util::{day, run};
@@ -396,17 +369,5 @@ mod tests {
             <li><a href='?p=3'>3</a></li><li><a href='?p=2'>下一页</a></li><li><a href='?p=9'>尾页</a></li></ul>";
         let titles: Vec<String> = run(html).items.into_iter().map(|i| i.title).collect();
         assert_eq!(titles, vec!["关于某事的通知"]);
-    }
-
-    #[test]
-    fn blank_markers() {
-        let a = run("<div class='nav'>暂无数据</div><div class='con'><span>该栏目正在建设中，敬请期待</span></div>");
-        assert_eq!(a.blank_marker.as_deref(), Some("正在建设中"));
-        let b = run("<div class='con'><p style='display:none'>暂无信息</p><ul><li><a href='/a/1.html'>标题</a><span>2018-01-01</span></li></ul></div>");
-        assert_eq!(b.blank_marker, None);
-        let c = run("<div class='footer'>暂无信息</div><div class='left'><p>没有记录</p></div>");
-        assert_eq!(c.blank_marker, None, "footer and side areas do not count");
-        let d = run("<table><tr><td>没有记录</td></tr></table>");
-        assert_eq!(d.blank_marker.as_deref(), Some("没有记录"));
     }
 }

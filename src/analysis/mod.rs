@@ -3,8 +3,13 @@
 //! date is passed in to infer years of year-less dates).
 //!
 //! Files: [`vocabulary`] (`rules/page.toml`), [`dates`], `dom` (zones, text, URLs), `meta`
-//! (title, meta tags, publish date), `columns`, `lists` (items, blank markers), `footer`,
-//! `links` (links, pagination). Each file documents its heuristics.
+//! (title, meta tags, publish date), `columns`, `lists` (items), `blank` (blank markers),
+//! `footer`, `jiucuo`, `links` (links, pagination). Each file documents its heuristics.
+//!
+//! Zones: one pre-order pass flags every element as navigation (`<nav>`, `columns.nav_hints`),
+//! side navigation (`columns.subnav_hints`; wins over navigation on the same element, e.g.
+//! `left-nav`), footer (`<footer>`, `footer.hints`), pagination, hidden (`display:none`,
+//! `visibility:hidden`, `hidden`) or script/style; flags are inherited by descendants.
 //!
 //! Never panics on input: garbage, empty or deeply nested pages give an empty-ish analysis.
 
@@ -14,6 +19,7 @@ use url::Url;
 
 use crate::observation::FooterObservation;
 
+mod blank;
 mod columns;
 pub mod dates;
 mod dom;
@@ -99,7 +105,7 @@ pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> 
     let labelled = meta::labelled_date(&doc, &zones, as_of, &compiled);
     let items = lists::items(&doc, &link_base, &zones, as_of, vocab);
     let blank_marker = if items.is_empty() {
-        lists::blank_marker(&doc, &zones, vocab)
+        blank::blank_marker(&doc, &zones, vocab)
     } else {
         None
     };
