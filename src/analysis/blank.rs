@@ -43,8 +43,14 @@ mod tests {
         assert_eq!(a.blank_marker.as_deref(), Some("正在建设中"));
         let b = run("<div class='con'><p style='display:none'>暂无信息</p><ul><li><a href='/a/1.html'>标题</a><span>2018-01-01</span></li></ul></div>");
         assert_eq!(b.blank_marker, None);
-        let c = run("<div class='footer'>暂无信息</div><div class='left'><p>没有记录</p></div>");
-        assert_eq!(c.blank_marker, None, "footer and side areas do not count");
+        let c = run("<div class='footer'>暂无信息</div><div class='left-nav'><a href='/c/a/'>暂无内容栏目</a></div>");
+        assert_eq!(
+            c.blank_marker, None,
+            "footer and side navigation do not count"
+        );
+        // A `left` layout box without links is content, not side navigation.
+        let e = run("<div class='left'><p>没有记录</p></div>");
+        assert_eq!(e.blank_marker.as_deref(), Some("没有记录"));
         let d = run("<table><tr><td>没有记录</td></tr></table>");
         assert_eq!(d.blank_marker.as_deref(), Some("没有记录"));
     }

@@ -7,8 +7,9 @@
 //!   parent's class matches `links.more_hints`) with a heading within four ancestor levels
 //!   (h1–h4 or an element matching `columns.heading_hints`). The name is the heading's link
 //!   with the same href (tabbed headings), else the heading text without the "more" words.
-//! * **SubNav**: links inside elements matching `columns.subnav_hints` that show no dates
-//!   (a dated "left" box is content, not navigation), outside the main navigation.
+//! * **SubNav**: links inside elements matching `columns.subnav_hints` that look like
+//!   navigation — no dates, at least half of their text is link text, link names average at
+//!   most `columns.subnav_max_avg_name_chars` (a `left` box holding a list is content).
 //!
 //! Skipped everywhere: home links (`columns.home_words`, or the site root), site functions
 //! (`columns.skip_words`: 登录, 无障碍, English …), links to other
@@ -29,7 +30,6 @@ use super::{ColumnLink, ColumnSource};
 /// Work bounds for pathological pages.
 const MAX_MORE_LINKS: usize = 200;
 const MAX_BLOCK_ELEMENTS: u32 = 3000;
-const MAX_SUBNAV_ELEMENTS: u32 = 5000;
 
 static LINKS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("a[href]").ok());
 static HEADINGS: LazyLock<Option<Selector>> =
@@ -155,22 +155,11 @@ pub fn columns(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary) -> Vec
             c.push(&name, href, ColumnSource::Block);
         }
     }
-    // Side navigation: outermost qualifying containers (nested ones are covered).
-    let mut covered = HashSet::new();
-    for &(id, own) in &zones.own {
-        if own & dom::SUBNAV == 0
-            || zones.is(id, dom::NAV | dom::FOOTER | dom::SCRIPT)
-            || covered.contains(&id)
-        {
-            continue;
-        }
+    // Side navigation (qualifying containers, see `dom::Zones`).
+    for &id in &zones.subnavs {
         let Some(el) = doc.tree.get(id).and_then(ElementRef::wrap) else {
             continue;
         };
-        if zones.size(id) > MAX_SUBNAV_ELEMENTS || super::lists::has_dated_text(&el) {
-            continue;
-        }
-        covered.extend(el.descendants().map(|n| n.id()));
         for a in el.select(links) {
             if !is_more_link(&a, vocab) {
                 c.push(

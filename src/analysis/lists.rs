@@ -45,14 +45,6 @@ const MAX_ITEM_TEXT: usize = 400;
 /// How far up to look for an enclosing candidate.
 const MAX_NEST: usize = 64;
 
-/// Whether an element contains a text node shaped like a date.
-pub fn has_dated_text(el: &ElementRef<'_>) -> bool {
-    el.descendants().any(|n| match n.value() {
-        Node::Text(t) => t.trim().len() >= 3 && dates::looks_like_date(t),
-        _ => false,
-    })
-}
-
 /// The date of an item.
 pub fn item_date(el: &ElementRef<'_>, as_of: NaiveDate, vocab: &Vocabulary) -> Option<NaiveDate> {
     // A header's "今天是2018年1月10日 星期三" is not an item date.
@@ -360,6 +352,22 @@ mod tests {
             vec!["关于某某同志任职的通知", "关于某某同志免职的通知"]
         );
         assert!(a.items.iter().all(|i| i.date.is_none()));
+    }
+
+    #[test]
+    fn left_box_with_an_article_list_is_not_side_navigation() {
+        let html = "<div class='left'><ul><li><a href='/a/2.html'>关于开展二〇一八年度安全生产大检查的通知</a></li>
+            <li><a href='/a/1.html'>关于做好二〇一八年元旦春节期间有关工作的通知</a></li></ul></div>
+            <div class='right'><ul><li><a href='/c/a/'>栏目A</a></li></ul></div>";
+        let a = run(html);
+        assert_eq!(a.items.len(), 2, "{:?}", a.items);
+        assert!(a.columns.is_empty(), "{:?}", a.columns);
+        let nav = "<div class='left'><h2>政务公开</h2><ul><li><a href='/c/a/'>工作动态</a></li><li><a href='/c/b/'>通知公告</a></li></ul></div>
+            <ul class='list'><li><a href='/a/1.html'>关于某事的通知</a></li></ul>";
+        let b = run(nav);
+        assert_eq!(b.columns.len(), 2);
+        assert_eq!(b.items.len(), 1);
+        assert_eq!(b.items[0].title, "关于某事的通知");
     }
 
     #[test]

@@ -86,6 +86,7 @@ pub struct ColumnWords {
     pub skip_words: Vec<String>,
     pub heading_hints: Vec<String>,
     pub max_name_chars: usize,
+    pub subnav_max_avg_name_chars: usize,
 }
 
 /// Footer hints and identifier patterns (rules.md §4.3, §6).
