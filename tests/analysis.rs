@@ -349,8 +349,8 @@ fn real_yichun_home() {
     ) else {
         return;
     };
-    let newest = a.items.iter().filter_map(|i| i.date).max();
-    assert_eq!(newest, Some(d(2023, 10, 11)));
+    assert_eq!(a.newest_item_date(), Some(d(2023, 10, 11)));
+    assert_eq!(a.undated_items(), 0);
     let jxszc = a
         .items
         .iter()

@@ -94,6 +94,18 @@ pub struct PageAnalysis {
     pub next_pages: Vec<Url>,
 }
 
+impl PageAnalysis {
+    /// The newest dated list item, if any item has a date.
+    pub fn newest_item_date(&self) -> Option<NaiveDate> {
+        self.items.iter().filter_map(|i| i.date).max()
+    }
+
+    /// Number of list items without a date.
+    pub fn undated_items(&self) -> usize {
+        self.items.iter().filter(|i| i.date.is_none()).count()
+    }
+}
+
 /// Analyse one page. `base` is the page URL (a `<base href>` in the page overrides it for
 /// resolving links); `as_of` infers the year of year-less dates and bounds future dates.
 pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> PageAnalysis {
