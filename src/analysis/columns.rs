@@ -315,6 +315,15 @@ mod tests {
     }
 
     #[test]
+    fn simulated_side_nav_with_one_link() {
+        let html = "<div class=\"left-nav\"><h2>政务公开信息</h2><ul><li><a href=\"/col/gzdt/\">动态</a></li></ul></div>";
+        assert_eq!(
+            cols(html),
+            vec![("动态".into(), "/col/gzdt/".into(), ColumnSource::SubNav)]
+        );
+    }
+
+    #[test]
     fn long_names_are_not_columns() {
         let html = "<div class='nav'><a href='/a/1.html'>这是一个非常非常非常非常非常长的文章标题而不是栏目名称</a></div>";
         assert!(cols(html).is_empty());

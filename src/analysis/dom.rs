@@ -190,7 +190,13 @@ impl Zones {
             return false;
         }
         let count = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
-        let total = count(&raw_text(el));
+        // Headings (政务公开 above the links) do not count against the link share.
+        let headings: usize = el
+            .descendent_elements()
+            .filter(|e| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
+            .map(|h| count(&raw_text(&h)))
+            .sum();
+        let total = count(&raw_text(el)).saturating_sub(headings);
         let (mut links, mut link_chars) = (0usize, 0usize);
         for a in el.descendent_elements().filter(|e| e.value().name() == "a") {
             let n = count(&link_name(&a));
