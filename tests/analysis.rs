@@ -312,6 +312,96 @@ fn garbage_does_not_panic() {
     }
 }
 
+#[test]
+fn random_fragments_do_not_panic() {
+    const TOKENS: &[&str] = &[
+        "<div class='nav'>",
+        "<div class='left-nav'>",
+        "<div class='footer'>",
+        "</div>",
+        "<ul>",
+        "</ul>",
+        "<li>",
+        "</li>",
+        "<a href='/a/1.html'>",
+        "<a href='javascript:;'>",
+        "<a href='http://[::1'>",
+        "</a>",
+        "<span>",
+        "</span>",
+        "2018-01-10",
+        "[01-10]",
+        "12-31",
+        "2018年1月",
+        "发布时间：",
+        "时间",
+        "网站标识码：",
+        "BM",
+        "bm0100",
+        "京ICP备",
+        "ICP备",
+        "公网安备",
+        "1234567890123",
+        "号",
+        "-",
+        "更多",
+        "暂无信息",
+        "<meta name='SiteIDCode' content='网站'>",
+        "<meta name='PubDate' content='2018-13-45'>",
+        "<script id='_jiucuo_' sitecode='",
+        "<img src='",
+        "'>",
+        "\"",
+        "<",
+        ">",
+        "&amp;",
+        "&#x0;",
+        "\u{0}",
+        "<table><tr><td>",
+        "</td></tr></table>",
+        "＞＞",
+        "年",
+        "月",
+        "日",
+        "<base href='",
+        "http://",
+        "//",
+        "?",
+        "#",
+        "𝕏",
+        "é",
+        "\u{feff}",
+        "<h3>",
+        "</h3>",
+        "<div class='title'>",
+        "<em>",
+        "createPageHTML(3, 0, 'index', 'html')",
+        "<script>",
+        "</script>",
+        " ",
+        "\n",
+        "bszs.conac.cn/sitename?method=show&id=",
+        "registerSystemInfo?recordcode=",
+        "<a style='display:none' href='",
+        "/exposure/jiucuo.html?site_code=",
+        "Link('",
+        "')",
+    ];
+    let base = Url::parse(SITE).unwrap();
+    let v = Vocabulary::builtin();
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    for _ in 0..400 {
+        let mut html = String::new();
+        for _ in 0..60 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            html.push_str(TOKENS[(seed % TOKENS.len() as u64) as usize]);
+        }
+        let _ = analyze(&html, &base, d(2018, 1, 15), &v);
+    }
+}
+
 // ---------------------------------------------------------------- real pages
 
 fn real(name: &str, url: &str, as_of: NaiveDate) -> Option<PageAnalysis> {

@@ -109,10 +109,10 @@ fn police_text(text: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
 
 fn site_code_value(raw: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
     let raw = raw.trim();
-    let value = if raw.len() > 2 && raw[..2].eq_ignore_ascii_case("bm") {
-        format!("bm{}", &raw[2..])
-    } else {
-        raw.to_string()
+    // `BM01000001` → `bm01000001` (`get` keeps multi-byte input from splitting a char).
+    let value = match (raw.get(..2), raw.get(2..)) {
+        (Some(prefix), Some(rest)) if prefix.eq_ignore_ascii_case("bm") => format!("bm{rest}"),
+        _ => raw.to_string(),
     };
     if c.site_code.is_match(&value)
         && !vocab
@@ -301,6 +301,11 @@ mod tests {
                 "{bad}"
             );
         }
+        // Non-ASCII meta content must not panic.
+        let odd = run(
+            "<html><head><meta name='SiteIDCode' content='网站标识'></head><body></body></html>",
+        );
+        assert!(matches!(odd.footer.site_code, Ident::Malformed(_)));
         // Meta fallback, then jiucuo sitecode.
         let meta = run(
             "<html><head><meta name='siteidcode' content='1101070001'></head><body></body></html>",
