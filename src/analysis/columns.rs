@@ -12,10 +12,10 @@
 //!   most `columns.subnav_max_avg_name_chars` (a `left` box holding a list is content).
 //!
 //! Skipped everywhere: home links (`columns.home_words`, or the site root), site functions
-//! (`columns.skip_words`: 登录, 无障碍, English …), links to other
-//! hosts, the page itself, names longer than `columns.max_name_chars`. Deduplicated by URL
-//! (ignoring http/https and a leading `www.`),
-//! first source wins (Nav, then Block, then SubNav).
+//! (`columns.skip_words`: 登录, 无障碍, English …), links to other hosts (a leading `www.`
+//! ignored), the page itself, names longer than `columns.max_name_chars`. Deduplicated by URL
+//! (ignoring http/https and a leading `www.`); the first source wins (Nav, then Block, then
+//! SubNav), so on a column page a side-nav entry already in the main menu stays `Nav`.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;

@@ -1,20 +1,24 @@
-//! List items (news lists, notice lists, homepage blocks) and blank-column markers.
+//! List items (news lists, notice lists, homepage blocks).
 //!
-//! An item is an `li`, `tr`, `dl`, or a repeated `div`/`p`/`section`/`article`/`dd` (its parent
-//! has another child with the same tag) that holds at most 400 characters of text and a title link (the first link that is not
-//! a "more" link and whose text is not a date) and at most three other links, outside
-//! navigation, footer and scripts. When items nest, the innermost wins.
+//! An item is an `li`, `tr`, `dl`, or a repeated `div`/`p`/`section`/`article`/`dd` (its
+//! parent has another child with the same tag), outside navigation, footer and scripts, with
+//! at most 300 elements and 400 characters of text, holding a title link and at most four
+//! other links. The title link is the first link that is not a "more" link, not a home or
+//! pager link (首页, 下一页, 尾页, page numbers) and whose text is not a date; its name falls
+//! back to the `title` attribute when the text is empty or truncated (`…`). When items nest,
+//! the innermost wins; items are deduplicated by URL.
 //!
 //! Its date, first match wins: a text node that is only a date (`[01-10]`, `2018年1月10日`);
 //! then a small descendant element whose whole text is a date; then the first Y-M-D date in
-//! the item's text outside its links when that text is short (a row, not an article).
-//! Links named like home (首页), pager links (下一页, 尾页, page numbers) are never titles. See [`super::dates`] for forms and year inference.
+//! the item's text outside its links when that text is short (a row, not an article). An item
+//! whose text has a `dates.not_item_dates` word (今天是 … 星期三) has no date. See
+//! [`super::dates`] for forms, year inference and rejected dates.
 //!
-//! Undated fallback: when no item on the page has a date, the items are the main undated list:
-//! candidates outside side navigation and hidden markup, linking to another page of the same
-//! site (not its root), grouped by parent; the group whose
-//! titles are longest in total wins (article titles are long, header link lists short). They
-//! keep document order, so the first is the newest on a usual list page.
+//! Undated fallback: when no item on the page has a date, the items are the main undated
+//! list: candidates outside side navigation and hidden markup, linking to another page of the
+//! same site (not its root), grouped by parent; the group whose titles are longest in total
+//! wins (article titles are long, header link lists short). They keep document order, so the
+//! first is the newest on a usual list page.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
