@@ -178,8 +178,16 @@ pub fn footer(
                 );
             }
         }
-        // conac.
-        for attr in [href, src] {
+        // conac (also inside inline scripts that write the seal: document.write / unescape).
+        let inline = if name == "script" && src.is_empty() {
+            el.text()
+                .collect::<String>()
+                .replace("%2F", "/")
+                .replace("%2f", "/")
+        } else {
+            String::new()
+        };
+        for attr in [href, src, inline.as_str()] {
             if attr.is_empty() {
                 continue;
             }
@@ -188,7 +196,7 @@ pub fn footer(
             } else if let Some(m) = c.conac_js.find(attr).or_else(|| c.conac_img.find(attr)) {
                 Ident::Found(m.as_str().to_string())
             } else if c.conac_bszs_any.is_match(attr) {
-                Ident::Malformed(attr.to_string())
+                Ident::Malformed(attr.chars().take(200).collect())
             } else {
                 continue;
             };
@@ -335,6 +343,11 @@ mod tests {
         let bad = "<a href='http://bszs.conac.cn/sitename?method=show&id=XYZ'>标识</a>";
         assert!(matches!(footer(bad).conac, Ident::Malformed(_)));
         assert_eq!(footer("无").conac, Ident::Missing);
+        let inline = "<script>document.write(unescape(\"%3Cspan id='_ideConac'%3E%3C/span%3E%3Cscript src='http://dcs.conac.cn/js/33/000/0000/40672392/CA330000000406723920001.js'%3E%3C/script%3E\"));</script>";
+        assert_eq!(
+            footer(inline).conac,
+            found("dcs.conac.cn/js/33/000/0000/40672392/CA330000000406723920001.js")
+        );
     }
 
     #[test]

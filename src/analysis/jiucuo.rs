@@ -3,6 +3,8 @@
 //! Standard entries:
 //! * `script#_jiucuo_`, or any script whose src matches `footer.jiucuo_script` — its `sitecode`
 //!   attribute is the site code (saved pages rewrite the src to a local copy: still an entry);
+//!   or an inline script whose text writes such a script or link (`document.write`), the code
+//!   from `footer.jiucuo_inline_sitecode`;
 //! * `a[href]` matching `footer.jiucuo_link` (`…/exposure/jiucuo.html?site_code=…`) or
 //!   `footer.jiucuo_platform` (zfwzzc.www.gov.cn/check_web/errorInfo);
 //! * the image jiucuo.js writes: an `img` with `onclick="Link('<sitecode>')"`, or a
@@ -51,6 +53,26 @@ pub fn jiucuo(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary, c: &Com
             host,
         };
         match el.value().name() {
+            "script" if src.is_empty() => {
+                // Inline script writing the embed (document.write / unescape).
+                let text: String = el.text().collect();
+                let text = text.replace("%2F", "/").replace("%2f", "/");
+                if c.jiucuo_script.is_match(&text) || c.jiucuo_link.is_match(&text) {
+                    let code = c
+                        .jiucuo_inline_sitecode
+                        .captures(&text)
+                        .or_else(|| c.jiucuo_link.captures(&text))
+                        .and_then(|m| m.get(1))
+                        .map(|m| m.as_str().to_string());
+                    let host = vocab
+                        .footer
+                        .jiucuo_hosts
+                        .iter()
+                        .find(|h| text.contains(h.as_str()))
+                        .cloned();
+                    entries.push(entry(code, host));
+                }
+            }
             "script" if el.attr("id") == Some("_jiucuo_") || c.jiucuo_script.is_match(src) => {
                 let code = el
                     .attr("sitecode")
@@ -175,6 +197,18 @@ mod tests {
         let js_only = footer("<a href='javascript:;'>【我要纠错】</a>");
         assert_eq!(js_only.jiucuo.nonstandard, None);
         assert_eq!(footer("").jiucuo, crate::observation::Jiucuo::default());
+    }
+
+    #[test]
+    fn inline_script_embed() {
+        let js = footer("<script>document.write(unescape(\"%3Cscript id='_jiucuo_' sitecode='3302000071' src='http://pucha.kaipuyun.cn/exposure/jiucuo.js'%3E%3C/script%3E\"));</script>");
+        assert!(js.jiucuo.present);
+        assert_eq!(js.jiucuo.site_code.as_deref(), Some("3302000071"));
+        assert_eq!(js.jiucuo.host.as_deref(), Some("pucha.kaipuyun.cn"));
+        assert_eq!(
+            js.site_code,
+            crate::observation::Ident::Found("3302000071".into())
+        );
     }
 
     #[test]

@@ -113,6 +113,7 @@ pub struct FooterPatterns {
     pub jiucuo_link: String,
     pub jiucuo_image: String,
     pub jiucuo_onclick: String,
+    pub jiucuo_inline_sitecode: String,
     pub jiucuo_platform: String,
     pub jiucuo_hosts: Vec<String>,
     pub jiucuo_words: Vec<String>,
@@ -149,6 +150,7 @@ pub(crate) struct Compiled {
     pub jiucuo_link: Regex,
     pub jiucuo_image: Regex,
     pub jiucuo_onclick: Regex,
+    pub jiucuo_inline_sitecode: Regex,
     pub jiucuo_platform: Regex,
     pub script_pager: Regex,
     /// `(label)\s*[:：]?\s*` built from `dates.publish_labels`, longest label first.
@@ -227,6 +229,7 @@ impl Vocabulary {
             jiucuo_link: re("footer.jiucuo_link", &f.jiucuo_link)?,
             jiucuo_image: re("footer.jiucuo_image", &f.jiucuo_image)?,
             jiucuo_onclick: re("footer.jiucuo_onclick", &f.jiucuo_onclick)?,
+            jiucuo_inline_sitecode: re("footer.jiucuo_inline_sitecode", &f.jiucuo_inline_sitecode)?,
             jiucuo_platform: re("footer.jiucuo_platform", &f.jiucuo_platform)?,
             script_pager: re("links.script_pager", &self.links.script_pager)?,
             publish_label: re("dates.publish_labels", &publish_label)?,
