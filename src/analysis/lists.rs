@@ -16,8 +16,10 @@
 //!
 //! Undated fallback: when no item on the page has a date, the items are the main undated
 //! list: candidates outside side navigation and hidden markup, linking to another page of the
-//! same site (not its root), grouped by parent; the group whose titles are longest in total
-//! wins (article titles are long, header link lists short). They keep document order, so the
+//! same site (not its root), grouped by parent; among groups whose titles average at least
+//! `lists.undated_min_avg_title_chars` characters, the one whose titles are longest in total
+//! wins (article titles are long, header link lists and 专题1/专题2 links short; a hub
+//! homepage thus keeps no items). They keep document order, so the
 //! first is the newest on a usual list page.
 
 use std::collections::{HashMap, HashSet};
@@ -226,7 +228,10 @@ pub fn items(
                 })
             })
             .collect();
-        main_group(innermost(doc, undated))
+        main_group(
+            innermost(doc, undated),
+            vocab.lists.undated_min_avg_title_chars,
+        )
     };
     let mut seen = HashSet::new();
     chosen
@@ -259,22 +264,19 @@ fn innermost<'c>(doc: &Html, cands: Vec<&'c Candidate>) -> Vec<&'c Candidate> {
 }
 
 /// The sibling group with the longest titles in total.
-fn main_group(cands: Vec<&Candidate>) -> Vec<&Candidate> {
-    let mut score: HashMap<Option<NodeId>, usize> = HashMap::new();
-    let mut order: Vec<Option<NodeId>> = Vec::new();
-    for c in &cands {
-        let entry = score.entry(c.parent).or_insert_with(|| {
-            order.push(c.parent);
-            0
-        });
-        *entry += c.item.title.chars().count();
+fn main_group(cands: Vec<&Candidate>, min_avg: usize) -> Vec<&Candidate> {
+    // Per parent: (first position, total title chars, items).
+    let mut groups: HashMap<Option<NodeId>, (usize, usize, usize)> = HashMap::new();
+    for (i, c) in cands.iter().enumerate() {
+        let g = groups.entry(c.parent).or_insert((i, 0, 0));
+        g.1 += c.item.title.chars().count();
+        g.2 += 1;
     }
-    let best = order.iter().copied().max_by_key(|p| {
-        (
-            score.get(p).copied().unwrap_or(0),
-            std::cmp::Reverse(order.iter().position(|o| o == p)),
-        )
-    });
+    let best = groups
+        .iter()
+        .filter(|(_, &(_, chars, n))| n > 0 && chars >= min_avg * n)
+        .max_by_key(|(_, &(first, chars, _))| (chars, std::cmp::Reverse(first)))
+        .map(|(p, _)| *p);
     match best {
         Some(best) => cands.into_iter().filter(|c| c.parent == best).collect(),
         None => Vec::new(),
@@ -372,6 +374,12 @@ mod tests {
         assert_eq!(b.columns.len(), 2);
         assert_eq!(b.items.len(), 1);
         assert_eq!(b.items[0].title, "关于某事的通知");
+    }
+
+    #[test]
+    fn short_undated_links_are_not_a_list() {
+        let a = run("<div class='main'><p><a href='/zt/old1/index.html'>专题1</a></p><p><a href='/zt/old2/index.html'>专题2</a></p></div>");
+        assert!(a.items.is_empty(), "{:?}", a.items);
     }
 
     #[test]

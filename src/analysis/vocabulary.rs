@@ -76,6 +76,14 @@ pub struct LinkWords {
     pub script_pager: String,
 }
 
+/// List-item thresholds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRules {
+    /// An undated link group is a list only when its titles average at least this many chars.
+    pub undated_min_avg_title_chars: usize,
+}
+
 /// Column (navigation) vocabulary.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,6 +134,7 @@ pub struct Vocabulary {
     pub meta: MetaNames,
     pub dates: DateWords,
     pub blank: BlankWords,
+    pub lists: ListRules,
     pub links: LinkWords,
     pub columns: ColumnWords,
     pub footer: FooterPatterns,
