@@ -313,6 +313,80 @@ fn garbage_does_not_panic() {
 }
 
 #[test]
+fn prefix_site_undated_table_column() {
+    let a = fixture(
+        "sim-prefix-column-undated.html",
+        "http://www.example.gov.cn/fgj/col/ghjh/",
+        d(2018, 1, 15),
+    );
+    let titles: Vec<&str> = a.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        vec![
+            "规划计划第3期信息",
+            "规划计划第2期信息",
+            "规划计划第1期信息"
+        ]
+    );
+    assert_eq!(a.undated_items(), 3);
+    assert_eq!(
+        a.items[0].url.as_ref().unwrap().path(),
+        "/fgj/art/ghjh/1.html"
+    );
+    assert_eq!(a.blank_marker, None);
+    let cols: Vec<(&str, ColumnSource)> = a
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.source))
+        .collect();
+    assert_eq!(
+        cols,
+        vec![
+            ("工作动态", ColumnSource::Nav),
+            ("政务公开", ColumnSource::Nav),
+            ("年度计划", ColumnSource::SubNav),
+        ]
+    );
+    assert_eq!(a.meta.column_name.as_deref(), Some("规划计划"));
+    let f = &a.footer;
+    assert!(
+        matches!(f.icp, Ident::Malformed(ref s) if s == "冀ICP备1234号"),
+        "{:?}",
+        f.icp
+    );
+    assert_eq!(f.conac, Ident::Missing);
+    assert_eq!(f.site_code, found("6401000012"));
+    assert!(f.jiucuo.present);
+}
+
+#[test]
+fn prefix_site_homepage_with_chinese_dates() {
+    let a = fixture(
+        "sim-prefix-home-chinese.html",
+        "http://www.example.gov.cn/fgj/",
+        d(2018, 1, 15),
+    );
+    let items: Vec<(&str, Option<NaiveDate>)> =
+        a.items.iter().map(|i| (i.title.as_str(), i.date)).collect();
+    assert_eq!(
+        items,
+        vec![
+            ("工作动态第2期信息", Some(d(2017, 12, 30))),
+            ("工作动态第1期信息", Some(d(2017, 12, 20))),
+            ("通知公告第1期信息", Some(d(2017, 6, 1))),
+        ]
+    );
+    let names: Vec<&str> = a.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["工作动态", "通知公告"]);
+    assert_eq!(a.footer.icp, Ident::Missing);
+    assert!(!a.footer.jiucuo.present);
+    assert!(a
+        .links
+        .iter()
+        .any(|u| u.path() == "/fgj/zt/old2/index.html"));
+}
+
+#[test]
 fn random_fragments_do_not_panic() {
     const TOKENS: &[&str] = &[
         "<div class='nav'>",
