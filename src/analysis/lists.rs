@@ -21,6 +21,11 @@
 //! wins (article titles are long, header link lists and 专题1/专题2 links short; a hub
 //! homepage thus keeps no items). They keep document order, so the
 //! first is the newest on a usual list page.
+//!
+//! Hanweb (大汉) pages carry their list as CDATA records in a `<script type="text/xml">`
+//! datastore (`lists.record_pattern`); the records are parsed as a fragment and analysed the
+//! same way. Dated items of page and records are merged; when neither is dated, the records
+//! (if any) are the list.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -33,10 +38,11 @@ use url::Url;
 use super::columns::is_more_link;
 use super::dates;
 use super::dom::{self, Zones};
-use super::vocabulary::Vocabulary;
+use super::vocabulary::{Compiled, Vocabulary};
 use super::ListItem;
 
 static LINKS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("a[href]").ok());
+static SCRIPTS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("script").ok());
 
 /// Longest text of a descendant element still considered a date cell.
 const DATE_CELL_CHARS: usize = 40;
@@ -184,8 +190,66 @@ fn candidate(
     })
 }
 
-/// The list items of a page (dated ones, else the main undated list).
+/// The list items of a page (dated ones, else the main undated list), including the records
+/// of a Hanweb `<script type="text/xml"><datastore>` list.
 pub fn items(
+    doc: &Html,
+    base: &Url,
+    zones: &Zones,
+    as_of: NaiveDate,
+    vocab: &Vocabulary,
+    compiled: &Compiled,
+) -> Vec<ListItem> {
+    let main = items_in(doc, base, zones, as_of, vocab);
+    let records = match record_fragment(doc, compiled) {
+        Some(frag) => {
+            let z = Zones::compute(&frag, vocab);
+            items_in(&frag, base, &z, as_of, vocab)
+        }
+        None => Vec::new(),
+    };
+    let is_dated = |v: &Vec<ListItem>| v.iter().any(|i| i.date.is_some());
+    let chosen: Vec<ListItem> = match (is_dated(&main), is_dated(&records)) {
+        (true, true) => main.into_iter().chain(records).collect(),
+        (true, false) => main,
+        (false, true) => records,
+        // Both undated: the datastore is the column's list when it has records.
+        (false, false) if !records.is_empty() => records,
+        (false, false) => main,
+    };
+    let mut seen = HashSet::new();
+    chosen
+        .into_iter()
+        .filter(|i| match &i.url {
+            Some(u) => seen.insert(u.as_str().to_string()),
+            None => true,
+        })
+        .collect()
+}
+
+/// Hanweb (大汉) column pages ship their list as CDATA records inside
+/// `<script type="text/xml"><datastore><recordset><record><![CDATA[<li>…</li>]]></record>`;
+/// the records joined and parsed as a fragment.
+fn record_fragment(doc: &Html, compiled: &Compiled) -> Option<Html> {
+    let sel = SCRIPTS.as_ref()?;
+    let mut joined = String::new();
+    for script in doc.select(sel) {
+        let text: String = script.text().collect();
+        if !text.contains("<record") {
+            continue;
+        }
+        for caps in compiled.list_record.captures_iter(&text) {
+            if let Some(m) = caps.get(1) {
+                joined.push_str(m.as_str());
+                joined.push('\n');
+            }
+        }
+    }
+    (!joined.is_empty()).then(|| Html::parse_fragment(&joined))
+}
+
+/// The items of one tree: dated ones, else the main undated group.
+fn items_in(
     doc: &Html,
     base: &Url,
     zones: &Zones,
@@ -233,15 +297,7 @@ pub fn items(
             vocab.lists.undated_min_avg_title_chars,
         )
     };
-    let mut seen = HashSet::new();
-    chosen
-        .into_iter()
-        .filter(|c| match &c.item.url {
-            Some(u) => seen.insert(u.as_str().to_string()),
-            None => true,
-        })
-        .map(|c| c.item.clone())
-        .collect()
+    chosen.into_iter().map(|c| c.item.clone()).collect()
 }
 
 /// Drop candidates that contain another candidate.
@@ -380,6 +436,34 @@ mod tests {
     fn short_undated_links_are_not_a_list() {
         let a = run("<div class='main'><p><a href='/zt/old1/index.html'>专题1</a></p><p><a href='/zt/old2/index.html'>专题2</a></p></div>");
         assert!(a.items.is_empty(), "{:?}", a.items);
+    }
+
+    #[test]
+    fn hanweb_datastore_records() {
+        let html = r#"<div class="nav"><a href="/col/a/">栏目A</a></div><div id="4391"><script type="text/xml"><datastore>
+            <nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&columnid=1"></a>]]></nextgroup>
+            <recordset>
+            <record><![CDATA[<li><a href="/art/2018/1/9/art_1_2.html" title="关于某事的通知">关于某事的通知</a><span>2018-01-09</span></li>]]></record>
+            <record><![CDATA[<li><a href="/art/2017/12/1/art_1_1.html" title="关于另一事的通知">关于另一事的通知</a><span>2017-12-01</span></li>]]></record>
+            </recordset></datastore></script></div>"#;
+        let a = run(html);
+        let items: Vec<(&str, Option<chrono::NaiveDate>)> =
+            a.items.iter().map(|i| (i.title.as_str(), i.date)).collect();
+        assert_eq!(
+            items,
+            vec![
+                ("关于某事的通知", Some(day(2018, 1, 9))),
+                ("关于另一事的通知", Some(day(2017, 12, 1))),
+            ]
+        );
+        assert_eq!(
+            a.items[0].url.as_ref().unwrap().as_str(),
+            "http://www.example.gov.cn/art/2018/1/9/art_1_2.html"
+        );
+        let undated = r#"<ul><li><a href="/x/1.html">页面上的其他链接很长</a></li></ul><script type="text/xml"><datastore><recordset>
+            <record><![CDATA[<li><a href="/art/2.html">关于某事的通知公告</a></li>]]></record></recordset></datastore></script>"#;
+        let titles: Vec<String> = run(undated).items.into_iter().map(|i| i.title).collect();
+        assert_eq!(titles, vec!["关于某事的通知公告"]);
     }
 
     #[test]

@@ -115,7 +115,7 @@ pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> 
     let link_base = links::effective_base(&doc, base);
     let page_meta = meta::page_meta(&doc, as_of, vocab);
     let labelled = meta::labelled_date(&doc, &zones, as_of, &compiled);
-    let items = lists::items(&doc, &link_base, &zones, as_of, vocab);
+    let items = lists::items(&doc, &link_base, &zones, as_of, vocab, &compiled);
     let blank_marker = if items.is_empty() {
         blank::blank_marker(&doc, &zones, vocab)
     } else {

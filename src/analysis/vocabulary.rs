@@ -82,6 +82,8 @@ pub struct LinkWords {
 pub struct ListRules {
     /// An undated link group is a list only when its titles average at least this many chars.
     pub undated_min_avg_title_chars: usize,
+    /// Hanweb datastore record; group 1 = the record's HTML.
+    pub record_pattern: String,
 }
 
 /// Column (navigation) vocabulary.
@@ -162,6 +164,7 @@ pub(crate) struct Compiled {
     pub jiucuo_inline_sitecode: Regex,
     pub jiucuo_platform: Regex,
     pub script_pager: Regex,
+    pub list_record: Regex,
     /// `(label)\s*[:：]?\s*` built from `dates.publish_labels`, longest label first.
     pub publish_label: Regex,
 }
@@ -241,6 +244,7 @@ impl Vocabulary {
             jiucuo_inline_sitecode: re("footer.jiucuo_inline_sitecode", &f.jiucuo_inline_sitecode)?,
             jiucuo_platform: re("footer.jiucuo_platform", &f.jiucuo_platform)?,
             script_pager: re("links.script_pager", &self.links.script_pager)?,
+            list_record: re("lists.record_pattern", &self.lists.record_pattern)?,
             publish_label: re("dates.publish_labels", &publish_label)?,
         })
     }
