@@ -165,7 +165,7 @@ pub(crate) struct Compiled {
     pub jiucuo_platform: Regex,
     pub script_pager: Regex,
     pub list_record: Regex,
-    /// `(label)\s*[:：]?\s*` built from `dates.publish_labels`, longest label first.
+    /// `(label)` + optional brackets and colon, built from `dates.publish_labels`, longest first.
     pub publish_label: Regex,
 }
 
@@ -224,7 +224,7 @@ impl Vocabulary {
             // Matches nothing.
             r"[^\s\S]".to_string()
         } else {
-            format!(r"({alternation})\s*[:：]?\s*")
+            format!(r"({alternation})\s*[\]】)]?\s*[:：]?\s*[\[【(]?\s*")
         };
         Ok(Compiled {
             icp: re("footer.icp", &f.icp)?,
