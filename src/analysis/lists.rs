@@ -198,13 +198,13 @@ pub fn items(
     zones: &Zones,
     as_of: NaiveDate,
     vocab: &Vocabulary,
-    compiled: &Compiled,
+    records: Option<&Html>,
 ) -> Vec<ListItem> {
     let main = items_in(doc, base, zones, as_of, vocab);
-    let records = match record_fragment(doc, compiled) {
+    let records = match records {
         Some(frag) => {
-            let z = Zones::compute(&frag, vocab);
-            items_in(&frag, base, &z, as_of, vocab)
+            let z = Zones::compute(frag, vocab);
+            items_in(frag, base, &z, as_of, vocab)
         }
         None => Vec::new(),
     };
@@ -230,7 +230,7 @@ pub fn items(
 /// Hanweb (大汉) column pages ship their list as CDATA records inside
 /// `<script type="text/xml"><datastore><recordset><record><![CDATA[<li>…</li>]]></record>`;
 /// the records joined and parsed as a fragment.
-fn record_fragment(doc: &Html, compiled: &Compiled) -> Option<Html> {
+pub fn record_fragment(doc: &Html, compiled: &Compiled) -> Option<Html> {
     let sel = SCRIPTS.as_ref()?;
     let mut joined = String::new();
     for script in doc.select(sel) {
@@ -460,6 +460,10 @@ mod tests {
             a.items[0].url.as_ref().unwrap().as_str(),
             "http://www.example.gov.cn/art/2018/1/9/art_1_2.html"
         );
+        assert!(a
+            .links
+            .iter()
+            .any(|u| u.path() == "/art/2017/12/1/art_1_1.html"));
         let undated = r#"<ul><li><a href="/x/1.html">页面上的其他链接很长</a></li></ul><script type="text/xml"><datastore><recordset>
             <record><![CDATA[<li><a href="/art/2.html">关于某事的通知公告</a></li>]]></record></recordset></datastore></script>"#;
         let titles: Vec<String> = run(undated).items.into_iter().map(|i| i.title).collect();

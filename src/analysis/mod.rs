@@ -88,7 +88,8 @@ pub struct PageAnalysis {
     pub publish_date: Option<NaiveDate>,
     /// Footer identifiers.
     pub footer: FooterObservation,
-    /// Every http(s) link on the page, absolute, fragment removed, deduplicated, in page order.
+    /// Every http(s) link on the page, absolute, fragment removed, deduplicated, in page order
+    /// (links of Hanweb datastore records last).
     pub links: Vec<Url>,
     /// Pagination links of a list page (下一页 …).
     pub next_pages: Vec<Url>,
@@ -115,7 +116,17 @@ pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> 
     let link_base = links::effective_base(&doc, base);
     let page_meta = meta::page_meta(&doc, as_of, vocab);
     let labelled = meta::labelled_date(&doc, &zones, as_of, &compiled);
-    let items = lists::items(&doc, &link_base, &zones, as_of, vocab, &compiled);
+    // Hanweb list records (CDATA inside `<script type="text/xml">`): list items and links.
+    let records = lists::record_fragment(&doc, &compiled);
+    let mut page_links = links::links(&doc, &link_base);
+    if let Some(frag) = &records {
+        for u in links::links(frag, &link_base) {
+            if !page_links.contains(&u) {
+                page_links.push(u);
+            }
+        }
+    }
+    let items = lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
     let blank_marker = if items.is_empty() {
         blank::blank_marker(&doc, &zones, vocab)
     } else {
@@ -127,7 +138,7 @@ pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> 
         blank_marker,
         publish_date: meta::publish_date(labelled, &page_meta),
         footer: footer::footer(&doc, &link_base, &zones, &page_meta, vocab, &compiled),
-        links: links::links(&doc, &link_base),
+        links: page_links,
         next_pages: links::next_pages(&doc, &link_base, base, &zones, vocab, &compiled),
         items,
         meta: page_meta,
