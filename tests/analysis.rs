@@ -312,6 +312,170 @@ fn garbage_does_not_panic() {
     }
 }
 
+#[test]
+fn prefix_site_undated_table_column() {
+    let a = fixture(
+        "sim-prefix-column-undated.html",
+        "http://www.example.gov.cn/fgj/col/ghjh/",
+        d(2018, 1, 15),
+    );
+    let titles: Vec<&str> = a.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        vec![
+            "规划计划第3期信息",
+            "规划计划第2期信息",
+            "规划计划第1期信息"
+        ]
+    );
+    assert_eq!(a.undated_items(), 3);
+    assert_eq!(
+        a.items[0].url.as_ref().unwrap().path(),
+        "/fgj/art/ghjh/1.html"
+    );
+    assert_eq!(a.blank_marker, None);
+    let cols: Vec<(&str, ColumnSource)> = a
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.source))
+        .collect();
+    assert_eq!(
+        cols,
+        vec![
+            ("工作动态", ColumnSource::Nav),
+            ("政务公开", ColumnSource::Nav),
+            ("年度计划", ColumnSource::SubNav),
+        ]
+    );
+    assert_eq!(a.meta.column_name.as_deref(), Some("规划计划"));
+    let f = &a.footer;
+    assert!(
+        matches!(f.icp, Ident::Malformed(ref s) if s == "冀ICP备1234号"),
+        "{:?}",
+        f.icp
+    );
+    assert_eq!(f.conac, Ident::Missing);
+    assert_eq!(f.site_code, found("6401000012"));
+    assert!(f.jiucuo.present);
+}
+
+#[test]
+fn prefix_site_homepage_with_chinese_dates() {
+    let a = fixture(
+        "sim-prefix-home-chinese.html",
+        "http://www.example.gov.cn/fgj/",
+        d(2018, 1, 15),
+    );
+    let items: Vec<(&str, Option<NaiveDate>)> =
+        a.items.iter().map(|i| (i.title.as_str(), i.date)).collect();
+    assert_eq!(
+        items,
+        vec![
+            ("工作动态第2期信息", Some(d(2017, 12, 30))),
+            ("工作动态第1期信息", Some(d(2017, 12, 20))),
+            ("通知公告第1期信息", Some(d(2017, 6, 1))),
+        ]
+    );
+    let names: Vec<&str> = a.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["工作动态", "通知公告"]);
+    assert_eq!(a.footer.icp, Ident::Missing);
+    assert!(!a.footer.jiucuo.present);
+    assert!(a
+        .links
+        .iter()
+        .any(|u| u.path() == "/fgj/zt/old2/index.html"));
+}
+
+#[test]
+fn random_fragments_do_not_panic() {
+    const TOKENS: &[&str] = &[
+        "<div class='nav'>",
+        "<div class='left-nav'>",
+        "<div class='footer'>",
+        "</div>",
+        "<ul>",
+        "</ul>",
+        "<li>",
+        "</li>",
+        "<a href='/a/1.html'>",
+        "<a href='javascript:;'>",
+        "<a href='http://[::1'>",
+        "</a>",
+        "<span>",
+        "</span>",
+        "2018-01-10",
+        "[01-10]",
+        "12-31",
+        "2018年1月",
+        "发布时间：",
+        "时间",
+        "网站标识码：",
+        "BM",
+        "bm0100",
+        "京ICP备",
+        "ICP备",
+        "公网安备",
+        "1234567890123",
+        "号",
+        "-",
+        "更多",
+        "暂无信息",
+        "<meta name='SiteIDCode' content='网站'>",
+        "<meta name='PubDate' content='2018-13-45'>",
+        "<script id='_jiucuo_' sitecode='",
+        "<img src='",
+        "'>",
+        "\"",
+        "<",
+        ">",
+        "&amp;",
+        "&#x0;",
+        "\u{0}",
+        "<table><tr><td>",
+        "</td></tr></table>",
+        "＞＞",
+        "年",
+        "月",
+        "日",
+        "<base href='",
+        "http://",
+        "//",
+        "?",
+        "#",
+        "𝕏",
+        "é",
+        "\u{feff}",
+        "<h3>",
+        "</h3>",
+        "<div class='title'>",
+        "<em>",
+        "createPageHTML(3, 0, 'index', 'html')",
+        "<script>",
+        "</script>",
+        " ",
+        "\n",
+        "bszs.conac.cn/sitename?method=show&id=",
+        "registerSystemInfo?recordcode=",
+        "<a style='display:none' href='",
+        "/exposure/jiucuo.html?site_code=",
+        "Link('",
+        "')",
+    ];
+    let base = Url::parse(SITE).unwrap();
+    let v = Vocabulary::builtin();
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    for _ in 0..400 {
+        let mut html = String::new();
+        for _ in 0..60 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            html.push_str(TOKENS[(seed % TOKENS.len() as u64) as usize]);
+        }
+        let _ = analyze(&html, &base, d(2018, 1, 15), &v);
+    }
+}
+
 // ---------------------------------------------------------------- real pages
 
 fn real(name: &str, url: &str, as_of: NaiveDate) -> Option<PageAnalysis> {
@@ -349,8 +513,8 @@ fn real_yichun_home() {
     ) else {
         return;
     };
-    let newest = a.items.iter().filter_map(|i| i.date).max();
-    assert_eq!(newest, Some(d(2023, 10, 11)));
+    assert_eq!(a.newest_item_date(), Some(d(2023, 10, 11)));
+    assert_eq!(a.undated_items(), 0);
     let jxszc = a
         .items
         .iter()

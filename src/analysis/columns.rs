@@ -7,13 +7,15 @@
 //!   parent's class matches `links.more_hints`) with a heading within four ancestor levels
 //!   (h1–h4 or an element matching `columns.heading_hints`). The name is the heading's link
 //!   with the same href (tabbed headings), else the heading text without the "more" words.
-//! * **SubNav**: links inside elements matching `columns.subnav_hints` that show no dates
-//!   (a dated "left" box is content, not navigation), outside the main navigation.
+//! * **SubNav**: links inside elements matching `columns.subnav_hints` that look like
+//!   navigation — no dates, at least half of their text is link text, link names average at
+//!   most `columns.subnav_max_avg_name_chars` (a `left` box holding a list is content).
 //!
-//! Skipped everywhere: home links (`columns.home_words`, or the site root), links to other
-//! hosts, the page itself, names longer than `columns.max_name_chars`. Deduplicated by URL
-//! (ignoring http/https and a leading `www.`),
-//! first source wins (Nav, then Block, then SubNav).
+//! Skipped everywhere: home links (`columns.home_words`, or the site root), site functions
+//! (`columns.skip_words`: 登录, 无障碍, English …), links to other hosts (a leading `www.`
+//! ignored), the page itself, names longer than `columns.max_name_chars`. Deduplicated by URL
+//! (ignoring http/https and a leading `www.`); the first source wins (Nav, then Block, then
+//! SubNav), so on a column page a side-nav entry already in the main menu stays `Nav`.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -28,7 +30,6 @@ use super::{ColumnLink, ColumnSource};
 /// Work bounds for pathological pages.
 const MAX_MORE_LINKS: usize = 200;
 const MAX_BLOCK_ELEMENTS: u32 = 3000;
-const MAX_SUBNAV_ELEMENTS: u32 = 5000;
 
 static LINKS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("a[href]").ok());
 static HEADINGS: LazyLock<Option<Selector>> =
@@ -80,6 +81,12 @@ impl Collector<'_> {
         if name.is_empty()
             || name.chars().count() > self.vocab.columns.max_name_chars
             || is_home(&name, self.vocab)
+            || self
+                .vocab
+                .columns
+                .skip_words
+                .iter()
+                .any(|w| !w.is_empty() && name.to_lowercase().contains(&w.to_lowercase()))
         {
             return;
         }
@@ -148,22 +155,11 @@ pub fn columns(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary) -> Vec
             c.push(&name, href, ColumnSource::Block);
         }
     }
-    // Side navigation: outermost qualifying containers (nested ones are covered).
-    let mut covered = HashSet::new();
-    for &(id, own) in &zones.own {
-        if own & dom::SUBNAV == 0
-            || zones.is(id, dom::NAV | dom::FOOTER | dom::SCRIPT)
-            || covered.contains(&id)
-        {
-            continue;
-        }
+    // Side navigation (qualifying containers, see `dom::Zones`).
+    for &id in &zones.subnavs {
         let Some(el) = doc.tree.get(id).and_then(ElementRef::wrap) else {
             continue;
         };
-        if zones.size(id) > MAX_SUBNAV_ELEMENTS || super::lists::has_dated_text(&el) {
-            continue;
-        }
-        covered.extend(el.descendants().map(|n| n.id()));
         for a in el.select(links) {
             if !is_more_link(&a, vocab) {
                 c.push(
@@ -285,6 +281,9 @@ mod tests {
             <div class='adhoc'><a href='/col/c/'>不是导航</a></div>";
         let names: Vec<String> = cols(html).into_iter().map(|c| c.0).collect();
         assert_eq!(names, vec!["栏目A", "栏目B"]);
+        let skipped = "<div class='nav'><a href='/login'>登录</a><a href='/wza/'>无障碍浏览</a><a href='/en/'>English</a><a href='/col/c/'>栏目C</a></div>";
+        let names: Vec<String> = cols(skipped).into_iter().map(|c| c.0).collect();
+        assert_eq!(names, vec!["栏目C"]);
     }
 
     #[test]
@@ -312,6 +311,15 @@ mod tests {
         assert_eq!(
             cols(html),
             vec![("子栏目A".into(), "/col/a/".into(), ColumnSource::SubNav)]
+        );
+    }
+
+    #[test]
+    fn simulated_side_nav_with_one_link() {
+        let html = "<div class=\"left-nav\"><h2>政务公开信息</h2><ul><li><a href=\"/col/gzdt/\">动态</a></li></ul></div>";
+        assert_eq!(
+            cols(html),
+            vec![("动态".into(), "/col/gzdt/".into(), ColumnSource::SubNav)]
         );
     }
 

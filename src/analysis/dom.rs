@@ -73,20 +73,33 @@ fn hides(el: &ElementRef<'_>) -> bool {
     })
 }
 
-/// Zone flags for every element, computed in one pre-order pass.
+/// Largest side-navigation container, in elements.
+const MAX_SUBNAV_ELEMENTS: u32 = 5000;
+
+/// Whether an element contains a text node shaped like a date.
+pub fn has_dated_text(el: &ElementRef<'_>) -> bool {
+    el.descendants().any(|n| match n.value() {
+        Node::Text(t) => t.trim().len() >= 3 && super::dates::looks_like_date(t),
+        _ => false,
+    })
+}
+
+/// Zone flags for every element: one pre-order pass, then side-navigation candidates
+/// (`columns.subnav_hints`) are kept only when they look like navigation.
 pub struct Zones {
     flags: HashMap<NodeId, u8>,
     /// Number of element descendants (self included) of every element.
     sizes: HashMap<NodeId, u32>,
-    /// Elements that carry a zone hint themselves (not inherited), in document order.
-    pub own: Vec<(NodeId, u8)>,
+    /// Side-navigation containers (outermost), in document order.
+    pub subnavs: Vec<NodeId>,
 }
 
 impl Zones {
     pub fn compute(doc: &Html, vocab: &Vocabulary) -> Zones {
         let mut flags = HashMap::new();
         let mut sizes = HashMap::new();
-        let mut own = Vec::new();
+        // Side-navigation candidates and whether they also match navigation hints.
+        let mut side: Vec<(NodeId, bool)> = Vec::new();
         let mut stack: Vec<u8> = vec![0];
         let mut opened: Vec<u32> = Vec::new();
         let mut count: u32 = 0;
@@ -106,10 +119,12 @@ impl Zones {
                         _ => {}
                     }
                     if !matches!(name, "html" | "body" | "a") {
-                        // `left-nav`, `subnav`: side navigation wins over navigation.
+                        // `left-nav`, `subnav`: side navigation is decided after this pass
+                        // (it must look like navigation); navigation otherwise.
+                        let nav = matches_hints(&el, &vocab.columns.nav_hints);
                         if matches_hints(&el, &vocab.columns.subnav_hints) {
-                            mine |= SUBNAV;
-                        } else if matches_hints(&el, &vocab.columns.nav_hints) {
+                            side.push((node.id(), nav));
+                        } else if nav {
                             mine |= NAV;
                         }
                         if matches_hints(&el, &vocab.footer.hints) {
@@ -121,9 +136,6 @@ impl Zones {
                     }
                     if hides(&el) {
                         mine |= HIDDEN;
-                    }
-                    if mine & (NAV | SUBNAV | FOOTER | PAGINATION) != 0 {
-                        own.push((node.id(), mine));
                     }
                     let all = parent | mine;
                     flags.insert(node.id(), all);
@@ -140,7 +152,62 @@ impl Zones {
                 }
             }
         }
-        Zones { flags, sizes, own }
+        let mut zones = Zones {
+            flags,
+            sizes,
+            subnavs: Vec::new(),
+        };
+        for (id, nav) in side {
+            let Some(el) = doc.tree.get(id).and_then(ElementRef::wrap) else {
+                continue;
+            };
+            if zones.is(id, SUBNAV | NAV | FOOTER | SCRIPT) {
+                continue;
+            }
+            if zones.looks_like_side_nav(&el, vocab) {
+                zones.subnavs.push(id);
+                zones.mark(&el, SUBNAV);
+            } else if nav {
+                zones.mark(&el, NAV);
+            }
+        }
+        zones
+    }
+
+    /// Add a flag to an element and its descendants.
+    fn mark(&mut self, el: &ElementRef<'_>, flag: u8) {
+        for n in el.descendants() {
+            if n.value().is_element() {
+                *self.flags.entry(n.id()).or_insert(0) |= flag;
+            }
+        }
+    }
+
+    /// A side-navigation candidate is navigation when it is small, shows no dates, and is
+    /// mostly short links (a `left` layout box holding an article list is not).
+    fn looks_like_side_nav(&self, el: &ElementRef<'_>, vocab: &Vocabulary) -> bool {
+        if self.size(el.id()) > MAX_SUBNAV_ELEMENTS || has_dated_text(el) {
+            return false;
+        }
+        let count = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+        // Headings (政务公开 above the links) do not count against the link share.
+        let headings: usize = el
+            .descendent_elements()
+            .filter(|e| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
+            .map(|h| count(&raw_text(&h)))
+            .sum();
+        let total = count(&raw_text(el)).saturating_sub(headings);
+        let (mut links, mut link_chars) = (0usize, 0usize);
+        for a in el.descendent_elements().filter(|e| e.value().name() == "a") {
+            let n = count(&link_name(&a));
+            if n > 0 {
+                links += 1;
+                link_chars += n;
+            }
+        }
+        links > 0
+            && link_chars * 2 >= total
+            && link_chars <= links * vocab.columns.subnav_max_avg_name_chars
     }
 
     /// Number of elements in an element's subtree (itself included).
@@ -203,15 +270,22 @@ pub fn collapse(s: &str) -> String {
         .join(" ")
 }
 
-/// The display name of a link: its text, or its `title` when the text is empty or truncated.
+/// The display name of a link: its text, or its `title` when the text is empty or truncated,
+/// or the `alt` of an image inside it.
 pub fn link_name(a: &ElementRef<'_>) -> String {
     let text = text_of(a);
     let title = a.attr("title").map(collapse).unwrap_or_default();
     if (text.is_empty() || text.ends_with("...") || text.ends_with('…')) && !title.is_empty() {
-        title
-    } else {
-        text
+        return title;
     }
+    if text.is_empty() {
+        return a
+            .descendent_elements()
+            .filter(|e| e.value().name() == "img")
+            .find_map(|i| i.attr("alt").map(collapse).filter(|s| !s.is_empty()))
+            .unwrap_or_default();
+    }
+    text
 }
 
 /// Resolve an href/src against the base: http(s) only, fragment removed. `javascript:`,

@@ -12,12 +12,7 @@
 //!
 //! Site-code sources, in order: footer/page text label, `SiteIDCode` meta, jiucuo sitecode.
 //!
-//! Jiucuo: entries are `script#_jiucuo_` / a script matching `footer.jiucuo_script`,
-//! `a[href]` matching `jiucuo_link` or `jiucuo_platform`, and the jiucuo image (`jiucuo.png`,
-//! `onclick="Link('…')"`). `present` = at least one entry is visible; `hidden` = entries exist
-//! but every one sits under `display:none` / `visibility:hidden` / `hidden` (fzggw.zj: counts as
-//! not present). `nonstandard` = with no standard entry, the first http(s) link whose text has
-//! a `jiucuo_words` word (www.gov.cn's own 网站纠错 page).
+//! The 「我为政府网站找错」 entry is read by [`super::jiucuo`].
 
 use scraper::{Html, Node};
 use url::Url;
@@ -26,7 +21,7 @@ use super::dates;
 use super::dom::{self, Zones};
 use super::vocabulary::{Compiled, Vocabulary};
 use super::PageMeta;
-use crate::observation::{FooterObservation, Ident, Jiucuo};
+use crate::observation::{FooterObservation, Ident};
 
 /// Keep the first well-formed value, else the first malformed one.
 fn better(current: Ident, next: Ident) -> Ident {
@@ -114,10 +109,10 @@ fn police_text(text: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
 
 fn site_code_value(raw: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
     let raw = raw.trim();
-    let value = if raw.len() > 2 && raw[..2].eq_ignore_ascii_case("bm") {
-        format!("bm{}", &raw[2..])
-    } else {
-        raw.to_string()
+    // `BM01000001` → `bm01000001` (`get` keeps multi-byte input from splitting a char).
+    let value = match (raw.get(..2), raw.get(2..)) {
+        (Some(prefix), Some(rest)) if prefix.eq_ignore_ascii_case("bm") => format!("bm{rest}"),
+        _ => raw.to_string(),
     };
     if c.site_code.is_match(&value)
         && !vocab
@@ -165,10 +160,7 @@ pub fn footer(
         ),
         ..FooterObservation::default()
     };
-    let mut entries: Vec<(bool, Option<String>, Option<String>)> = Vec::new();
-    let mut nonstandard: Option<String> = None;
     for el in doc.root_element().descendent_elements() {
-        let hidden = zones.is(el.id(), dom::HIDDEN);
         let href = el.attr("href").unwrap_or_default();
         let src = el.attr("src").unwrap_or_default();
         let name = el.value().name();
@@ -186,8 +178,16 @@ pub fn footer(
                 );
             }
         }
-        // conac.
-        for attr in [href, src] {
+        // conac (also inside inline scripts that write the seal: document.write / unescape).
+        let inline = if name == "script" && src.is_empty() {
+            el.text()
+                .collect::<String>()
+                .replace("%2F", "/")
+                .replace("%2f", "/")
+        } else {
+            String::new()
+        };
+        for attr in [href, src, inline.as_str()] {
             if attr.is_empty() {
                 continue;
             }
@@ -196,87 +196,14 @@ pub fn footer(
             } else if let Some(m) = c.conac_js.find(attr).or_else(|| c.conac_img.find(attr)) {
                 Ident::Found(m.as_str().to_string())
             } else if c.conac_bszs_any.is_match(attr) {
-                Ident::Malformed(attr.to_string())
+                Ident::Malformed(attr.chars().take(200).collect())
             } else {
                 continue;
             };
             obs.conac = better(obs.conac.clone(), found);
         }
-        // jiucuo.
-        let host_of = |raw: &str| {
-            dom::resolve(base, raw)
-                .and_then(|u| u.host_str().map(str::to_string))
-                .filter(|h| {
-                    vocab
-                        .footer
-                        .jiucuo_hosts
-                        .iter()
-                        .any(|k| k.eq_ignore_ascii_case(h))
-                })
-        };
-        match name {
-            "script" if el.attr("id") == Some("_jiucuo_") || c.jiucuo_script.is_match(src) => {
-                let code = el
-                    .attr("sitecode")
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty());
-                entries.push((hidden, code, host_of(src)));
-            }
-            "a" if c.jiucuo_link.is_match(href) || c.jiucuo_platform.is_match(href) => {
-                let code = c
-                    .jiucuo_link
-                    .captures(href)
-                    .and_then(|m| m.get(1))
-                    .map(|m| m.as_str().to_string());
-                entries.push((hidden, code, host_of(href)));
-            }
-            "img"
-                if c.jiucuo_image.is_match(src)
-                    || el
-                        .attr("onclick")
-                        .is_some_and(|o| c.jiucuo_onclick.is_match(o)) =>
-            {
-                let code = el
-                    .attr("onclick")
-                    .and_then(|o| c.jiucuo_onclick.captures(o))
-                    .and_then(|m| m.get(1))
-                    .map(|m| m.as_str().to_string());
-                entries.push((hidden, code, host_of(src)));
-            }
-            "a" if nonstandard.is_none() => {
-                let text = dom::text_of(&el);
-                if vocab
-                    .footer
-                    .jiucuo_words
-                    .iter()
-                    .any(|w| !w.is_empty() && text.contains(w.as_str()))
-                {
-                    nonstandard = dom::resolve(base, href).map(|u| u.to_string());
-                }
-            }
-            _ => {}
-        }
     }
-    let mut j = Jiucuo {
-        present: entries.iter().any(|e| !e.0),
-        hidden: !entries.is_empty() && entries.iter().all(|e| e.0),
-        ..Jiucuo::default()
-    };
-    let visible_first = entries
-        .iter()
-        .filter(|e| !e.0)
-        .chain(entries.iter().filter(|e| e.0));
-    for (_, code, host) in visible_first {
-        if j.site_code.is_none() {
-            j.site_code.clone_from(code);
-        }
-        if j.host.is_none() {
-            j.host.clone_from(host);
-        }
-    }
-    if entries.is_empty() {
-        j.nonstandard = nonstandard;
-    }
+    let j = super::jiucuo::jiucuo(doc, base, zones, vocab, c);
     // 网站标识码 fallbacks: meta, then the jiucuo sitecode.
     if obs.site_code == Ident::Missing {
         if let Some(code) = &meta.site_id_code {
@@ -382,6 +309,11 @@ mod tests {
                 "{bad}"
             );
         }
+        // Non-ASCII meta content must not panic.
+        let odd = run(
+            "<html><head><meta name='SiteIDCode' content='网站标识'></head><body></body></html>",
+        );
+        assert!(matches!(odd.footer.site_code, Ident::Malformed(_)));
         // Meta fallback, then jiucuo sitecode.
         let meta = run(
             "<html><head><meta name='siteidcode' content='1101070001'></head><body></body></html>",
@@ -411,53 +343,11 @@ mod tests {
         let bad = "<a href='http://bszs.conac.cn/sitename?method=show&id=XYZ'>标识</a>";
         assert!(matches!(footer(bad).conac, Ident::Malformed(_)));
         assert_eq!(footer("无").conac, Ident::Missing);
-    }
-
-    #[test]
-    fn jiucuo_forms() {
-        let link = footer("<a href='https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=bm17000009'><img src='/j.png'></a>");
-        assert!(link.jiucuo.present && !link.jiucuo.hidden);
-        assert_eq!(link.jiucuo.site_code.as_deref(), Some("bm17000009"));
-        assert_eq!(link.jiucuo.host.as_deref(), Some("zfwzgl.www.gov.cn"));
-
-        let legacy = footer("<script id='_jiucuo_' sitecode='3609220011' src='http://pucha.kaipuyun.cn/exposure/jiucuo.js'></script>");
-        assert_eq!(legacy.jiucuo.host.as_deref(), Some("pucha.kaipuyun.cn"));
-
-        let platform = footer(
-            "<a href='https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfo/abc-123'>找错</a>",
-        );
-        assert!(platform.jiucuo.present);
-        assert_eq!(platform.jiucuo.nonstandard, None);
-
-        // A saved page: local script copy plus the image jiucuo.js wrote.
-        let saved = footer("<script id='_jiucuo_' sitecode='3609000002' src='./x_files/jiucuo.js'></script><span id='_span_jiucuo'><img onclick=\"Link('3609000002')\" src='./x_files/jiucuo.png'></span>");
-        assert!(saved.jiucuo.present);
-        assert_eq!(saved.jiucuo.site_code.as_deref(), Some("3609000002"));
-        assert_eq!(saved.jiucuo.host, None);
-
-        // Hidden by an ancestor's `hidden` attribute or style.
-        for wrap in [
-            "<div hidden>",
-            "<div style='DISPLAY: none'>",
-            "<div style='visibility:hidden'>",
-        ] {
-            let h = footer(&format!("{wrap}<a href='http://121.43.68.40/exposure/jiucuo.html?site_code=3300000020'>x</a></div>"));
-            assert!(!h.jiucuo.present && h.jiucuo.hidden, "{wrap}");
-        }
-        // One visible entry is enough.
-        let both = footer("<div hidden><a href='http://121.43.68.40/exposure/jiucuo.html?site_code=3300000020'>x</a></div><script id='_jiucuo_' sitecode='3300000020' src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>");
-        assert!(both.jiucuo.present && !both.jiucuo.hidden);
-        assert_eq!(both.jiucuo.host.as_deref(), Some("zfwzgl.www.gov.cn"));
-
-        let own = footer("<a href='/fuwu/jiucuopage.html'>网站纠错</a>");
-        assert!(!own.jiucuo.present);
+        let inline = "<script>document.write(unescape(\"%3Cspan id='_ideConac'%3E%3C/span%3E%3Cscript src='http://dcs.conac.cn/js/33/000/0000/40672392/CA330000000406723920001.js'%3E%3C/script%3E\"));</script>";
         assert_eq!(
-            own.jiucuo.nonstandard.as_deref(),
-            Some("http://www.example.gov.cn/fuwu/jiucuopage.html")
+            footer(inline).conac,
+            found("dcs.conac.cn/js/33/000/0000/40672392/CA330000000406723920001.js")
         );
-        let js_only = footer("<a href='javascript:;'>【我要纠错】</a>");
-        assert_eq!(js_only.jiucuo.nonstandard, None);
-        assert_eq!(footer("").jiucuo, crate::observation::Jiucuo::default());
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! Pagination (best effort): inside a container matching `links.pagination_hints`, links whose
 //! text is a `links.next_words` word or a page number ≥ 2; anywhere else, links whose text is a
-//! Chinese next word (下一页, 下页 …). Links to the page itself are skipped.
+//! Chinese next word (下一页, 下页 …); and the next page of a TRS script pager
+//! (`links.script_pager`). Links to the page itself are skipped.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -15,12 +16,13 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::dom::{self, Zones};
-use super::vocabulary::Vocabulary;
+use super::vocabulary::{Compiled, Vocabulary};
 
 static BASE: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("base[href]").ok());
 static LINKS: LazyLock<Option<Selector>> = LazyLock::new(|| {
     Selector::parse("a[href], img[src], iframe[src], frame[src], script[src], link[href]").ok()
 });
+static SCRIPTS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("script").ok());
 static ANCHORS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("a[href]").ok());
 
 /// The effective base URL: `<base href>` resolved against the page URL, else the page URL.
@@ -69,6 +71,7 @@ pub fn next_pages(
     page: &Url,
     zones: &Zones,
     vocab: &Vocabulary,
+    compiled: &Compiled,
 ) -> Vec<Url> {
     let Some(sel) = ANCHORS.as_ref() else {
         return Vec::new();
@@ -104,7 +107,32 @@ pub fn next_pages(
             }
         }
     }
+    if let Some(u) = script_next_page(doc, base, compiled) {
+        if u != page && seen.insert(u.as_str().to_string()) {
+            out.push(u);
+        }
+    }
     out
+}
+
+/// The next page of a TRS `createPageHTML(pages, current, "index", "html")` pager.
+fn script_next_page(doc: &Html, base: &Url, compiled: &Compiled) -> Option<Url> {
+    let sel = SCRIPTS.as_ref()?;
+    for script in doc.select(sel) {
+        let text: String = script.text().collect();
+        let Some(caps) = compiled.script_pager.captures(&text) else {
+            continue;
+        };
+        let pages: u64 = caps.get(1)?.as_str().parse().ok()?;
+        let current: u64 = caps.get(2)?.as_str().parse().ok()?;
+        let (name, ext) = (caps.get(3)?.as_str(), caps.get(4)?.as_str());
+        let next = current.checked_add(1)?;
+        if next >= pages {
+            return None;
+        }
+        return base.join(&format!("{name}_{next}.{ext}")).ok();
+    }
+    None
 }
 
 #[cfg(test)]
@@ -120,6 +148,15 @@ mod tests {
         let a = run(html);
         let next: Vec<&str> = a.next_pages.iter().map(|u| u.path()).collect();
         assert_eq!(next, vec!["/col/x/index_2.html", "/other/list_2.html"]);
+    }
+
+    #[test]
+    fn trs_script_pager() {
+        let a = run("<script>createPageHTML(5, 0, \"index\", \"shtml\");</script>");
+        let next: Vec<&str> = a.next_pages.iter().map(|u| u.path()).collect();
+        assert_eq!(next, vec!["/col/x/index_1.shtml"]);
+        let last = run("<script>createPageHTML(5, 4, 'index', 'html');</script>");
+        assert!(last.next_pages.is_empty());
     }
 
     #[test]

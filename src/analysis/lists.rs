@@ -1,23 +1,31 @@
-//! List items (news lists, notice lists, homepage blocks) and blank-column markers.
+//! List items (news lists, notice lists, homepage blocks).
 //!
-//! An item is an `li`, `tr`, `dl`, or a repeated `div`/`p`/`section`/`article`/`dd` (its parent
-//! has another child with the same tag) that holds at most 400 characters of text and a title link (the first link that is not
-//! a "more" link and whose text is not a date) and at most three other links, outside
-//! navigation, footer and scripts. When items nest, the innermost wins.
+//! An item is an `li`, `tr`, `dl`, or a repeated `div`/`p`/`section`/`article`/`dd` (its
+//! parent has another child with the same tag), outside navigation, footer and scripts, with
+//! at most 300 elements and 400 characters of text, holding a title link and at most four
+//! other links. The title link is the first link that is not a "more" link, not a home or
+//! pager link (首页, 下一页, 尾页, page numbers) and whose text is not a date; its name falls
+//! back to the `title` attribute when the text is empty or truncated (`…`). When items nest,
+//! the innermost wins; items are deduplicated by URL.
 //!
 //! Its date, first match wins: a text node that is only a date (`[01-10]`, `2018年1月10日`);
 //! then a small descendant element whose whole text is a date; then the first Y-M-D date in
-//! the item's text outside its links when that text is short (a row, not an article).
-//! Links named like home (首页) are never titles. See [`super::dates`] for forms and year inference.
+//! the item's text outside its links when that text is short (a row, not an article). An item
+//! whose text has a `dates.not_item_dates` word (今天是 … 星期三) has no date. See
+//! [`super::dates`] for forms, year inference and rejected dates.
 //!
-//! Undated fallback: when no item on the page has a date, the items are the main undated list:
-//! candidates outside side navigation and hidden markup, linking to another page of the same
-//! site (not its root), grouped by parent; the group whose
-//! titles are longest in total wins (article titles are long, header link lists short). They
-//! keep document order, so the first is the newest on a usual list page.
+//! Undated fallback: when no item on the page has a date, the items are the main undated
+//! list: candidates outside side navigation and hidden markup, linking to another page of the
+//! same site (not its root), grouped by parent; among groups whose titles average at least
+//! `lists.undated_min_avg_title_chars` characters, the one whose titles are longest in total
+//! wins (article titles are long, header link lists and 专题1/专题2 links short; a hub
+//! homepage thus keeps no items). They keep document order, so the
+//! first is the newest on a usual list page.
 //!
-//! Blank marker: only when there are no items, the first text node outside navigation, side
-//! navigation, footer, scripts and hidden markup that contains a `blank.markers` word.
+//! Hanweb (大汉) pages carry their list as CDATA records in a `<script type="text/xml">`
+//! datastore (`lists.record_pattern`); the records are parsed as a fragment and analysed the
+//! same way. Dated items of page and records are merged; when neither is dated, the records
+//! (if any) are the list.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -30,10 +38,11 @@ use url::Url;
 use super::columns::is_more_link;
 use super::dates;
 use super::dom::{self, Zones};
-use super::vocabulary::Vocabulary;
+use super::vocabulary::{Compiled, Vocabulary};
 use super::ListItem;
 
 static LINKS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("a[href]").ok());
+static SCRIPTS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("script").ok());
 
 /// Longest text of a descendant element still considered a date cell.
 const DATE_CELL_CHARS: usize = 40;
@@ -47,14 +56,6 @@ const MAX_ITEM_ELEMENTS: u32 = 300;
 const MAX_ITEM_TEXT: usize = 400;
 /// How far up to look for an enclosing candidate.
 const MAX_NEST: usize = 64;
-
-/// Whether an element contains a text node shaped like a date.
-pub fn has_dated_text(el: &ElementRef<'_>) -> bool {
-    el.descendants().any(|n| match n.value() {
-        Node::Text(t) => t.trim().len() >= 3 && dates::looks_like_date(t),
-        _ => false,
-    })
-}
 
 /// The date of an item.
 pub fn item_date(el: &ElementRef<'_>, as_of: NaiveDate, vocab: &Vocabulary) -> Option<NaiveDate> {
@@ -163,12 +164,16 @@ fn candidate(
             continue;
         }
         let name = dom::link_name(&a);
-        let home = vocab
+        let not_title = vocab
             .columns
             .home_words
             .iter()
-            .any(|w| w.eq_ignore_ascii_case(&name));
-        if title.is_none() && !name.is_empty() && !home && !dates::looks_like_date(&name) {
+            .chain(&vocab.links.pager_words)
+            .chain(&vocab.links.next_words)
+            .any(|w| w.eq_ignore_ascii_case(&name))
+            || name.chars().all(|c| c.is_ascii_digit())
+            || dates::looks_like_date(&name);
+        if title.is_none() && !name.is_empty() && !not_title {
             title = Some((name, dom::resolve(base, a.attr("href").unwrap_or_default())));
         } else {
             others += 1;
@@ -185,8 +190,66 @@ fn candidate(
     })
 }
 
-/// The list items of a page (dated ones, else the main undated list).
+/// The list items of a page (dated ones, else the main undated list), including the records
+/// of a Hanweb `<script type="text/xml"><datastore>` list.
 pub fn items(
+    doc: &Html,
+    base: &Url,
+    zones: &Zones,
+    as_of: NaiveDate,
+    vocab: &Vocabulary,
+    records: Option<&Html>,
+) -> Vec<ListItem> {
+    let main = items_in(doc, base, zones, as_of, vocab);
+    let records = match records {
+        Some(frag) => {
+            let z = Zones::compute(frag, vocab);
+            items_in(frag, base, &z, as_of, vocab)
+        }
+        None => Vec::new(),
+    };
+    let is_dated = |v: &Vec<ListItem>| v.iter().any(|i| i.date.is_some());
+    let chosen: Vec<ListItem> = match (is_dated(&main), is_dated(&records)) {
+        (true, true) => main.into_iter().chain(records).collect(),
+        (true, false) => main,
+        (false, true) => records,
+        // Both undated: the datastore is the column's list when it has records.
+        (false, false) if !records.is_empty() => records,
+        (false, false) => main,
+    };
+    let mut seen = HashSet::new();
+    chosen
+        .into_iter()
+        .filter(|i| match &i.url {
+            Some(u) => seen.insert(u.as_str().to_string()),
+            None => true,
+        })
+        .collect()
+}
+
+/// Hanweb (大汉) column pages ship their list as CDATA records inside
+/// `<script type="text/xml"><datastore><recordset><record><![CDATA[<li>…</li>]]></record>`;
+/// the records joined and parsed as a fragment.
+pub fn record_fragment(doc: &Html, compiled: &Compiled) -> Option<Html> {
+    let sel = SCRIPTS.as_ref()?;
+    let mut joined = String::new();
+    for script in doc.select(sel) {
+        let text: String = script.text().collect();
+        if !text.contains("<record") {
+            continue;
+        }
+        for caps in compiled.list_record.captures_iter(&text) {
+            if let Some(m) = caps.get(1) {
+                joined.push_str(m.as_str());
+                joined.push('\n');
+            }
+        }
+    }
+    (!joined.is_empty()).then(|| Html::parse_fragment(&joined))
+}
+
+/// The items of one tree: dated ones, else the main undated group.
+fn items_in(
     doc: &Html,
     base: &Url,
     zones: &Zones,
@@ -229,17 +292,12 @@ pub fn items(
                 })
             })
             .collect();
-        main_group(innermost(doc, undated))
+        main_group(
+            innermost(doc, undated),
+            vocab.lists.undated_min_avg_title_chars,
+        )
     };
-    let mut seen = HashSet::new();
-    chosen
-        .into_iter()
-        .filter(|c| match &c.item.url {
-            Some(u) => seen.insert(u.as_str().to_string()),
-            None => true,
-        })
-        .map(|c| c.item.clone())
-        .collect()
+    chosen.into_iter().map(|c| c.item.clone()).collect()
 }
 
 /// Drop candidates that contain another candidate.
@@ -262,50 +320,23 @@ fn innermost<'c>(doc: &Html, cands: Vec<&'c Candidate>) -> Vec<&'c Candidate> {
 }
 
 /// The sibling group with the longest titles in total.
-fn main_group(cands: Vec<&Candidate>) -> Vec<&Candidate> {
-    let mut score: HashMap<Option<NodeId>, usize> = HashMap::new();
-    let mut order: Vec<Option<NodeId>> = Vec::new();
-    for c in &cands {
-        let entry = score.entry(c.parent).or_insert_with(|| {
-            order.push(c.parent);
-            0
-        });
-        *entry += c.item.title.chars().count();
+fn main_group(cands: Vec<&Candidate>, min_avg: usize) -> Vec<&Candidate> {
+    // Per parent: (first position, total title chars, items).
+    let mut groups: HashMap<Option<NodeId>, (usize, usize, usize)> = HashMap::new();
+    for (i, c) in cands.iter().enumerate() {
+        let g = groups.entry(c.parent).or_insert((i, 0, 0));
+        g.1 += c.item.title.chars().count();
+        g.2 += 1;
     }
-    let best = order.iter().copied().max_by_key(|p| {
-        (
-            score.get(p).copied().unwrap_or(0),
-            std::cmp::Reverse(order.iter().position(|o| o == p)),
-        )
-    });
+    let best = groups
+        .iter()
+        .filter(|(_, &(_, chars, n))| n > 0 && chars >= min_avg * n)
+        .max_by_key(|(_, &(first, chars, _))| (chars, std::cmp::Reverse(first)))
+        .map(|(p, _)| *p);
     match best {
         Some(best) => cands.into_iter().filter(|c| c.parent == best).collect(),
         None => Vec::new(),
     }
-}
-
-/// The first blank-column marker in the content area.
-pub fn blank_marker(doc: &Html, zones: &Zones, vocab: &Vocabulary) -> Option<String> {
-    let mut markers: Vec<&String> = vocab
-        .blank
-        .markers
-        .iter()
-        .filter(|m| !m.is_empty())
-        .collect();
-    markers.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
-    let excluded = dom::NAV | dom::SUBNAV | dom::FOOTER | dom::SCRIPT | dom::HIDDEN;
-    for n in doc.tree.root().descendants() {
-        let Node::Text(t) = n.value() else {
-            continue;
-        };
-        if n.parent().is_some_and(|p| zones.is(p.id(), excluded)) {
-            continue;
-        }
-        if let Some(m) = markers.iter().find(|m| t.contains(m.as_str())) {
-            return Some((*m).clone());
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -386,14 +417,65 @@ mod tests {
     }
 
     #[test]
-    fn blank_markers() {
-        let a = run("<div class='nav'>暂无数据</div><div class='con'><span>该栏目正在建设中，敬请期待</span></div>");
-        assert_eq!(a.blank_marker.as_deref(), Some("正在建设中"));
-        let b = run("<div class='con'><p style='display:none'>暂无信息</p><ul><li><a href='/a/1.html'>标题</a><span>2018-01-01</span></li></ul></div>");
-        assert_eq!(b.blank_marker, None);
-        let c = run("<div class='footer'>暂无信息</div><div class='left'><p>没有记录</p></div>");
-        assert_eq!(c.blank_marker, None, "footer and side areas do not count");
-        let d = run("<table><tr><td>没有记录</td></tr></table>");
-        assert_eq!(d.blank_marker.as_deref(), Some("没有记录"));
+    fn left_box_with_an_article_list_is_not_side_navigation() {
+        let html = "<div class='left'><ul><li><a href='/a/2.html'>关于开展二〇一八年度安全生产大检查的通知</a></li>
+            <li><a href='/a/1.html'>关于做好二〇一八年元旦春节期间有关工作的通知</a></li></ul></div>
+            <div class='right'><ul><li><a href='/c/a/'>栏目A</a></li></ul></div>";
+        let a = run(html);
+        assert_eq!(a.items.len(), 2, "{:?}", a.items);
+        assert!(a.columns.is_empty(), "{:?}", a.columns);
+        let nav = "<div class='left'><h2>政务公开</h2><ul><li><a href='/c/a/'>工作动态</a></li><li><a href='/c/b/'>通知公告</a></li></ul></div>
+            <ul class='list'><li><a href='/a/1.html'>关于某事的通知</a></li></ul>";
+        let b = run(nav);
+        assert_eq!(b.columns.len(), 2);
+        assert_eq!(b.items.len(), 1);
+        assert_eq!(b.items[0].title, "关于某事的通知");
+    }
+
+    #[test]
+    fn short_undated_links_are_not_a_list() {
+        let a = run("<div class='main'><p><a href='/zt/old1/index.html'>专题1</a></p><p><a href='/zt/old2/index.html'>专题2</a></p></div>");
+        assert!(a.items.is_empty(), "{:?}", a.items);
+    }
+
+    #[test]
+    fn hanweb_datastore_records() {
+        let html = r#"<div class="nav"><a href="/col/a/">栏目A</a></div><div id="4391"><script type="text/xml"><datastore>
+            <nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&columnid=1"></a>]]></nextgroup>
+            <recordset>
+            <record><![CDATA[<li><a href="/art/2018/1/9/art_1_2.html" title="关于某事的通知">关于某事的通知</a><span>2018-01-09</span></li>]]></record>
+            <record><![CDATA[<li><a href="/art/2017/12/1/art_1_1.html" title="关于另一事的通知">关于另一事的通知</a><span>2017-12-01</span></li>]]></record>
+            </recordset></datastore></script></div>"#;
+        let a = run(html);
+        let items: Vec<(&str, Option<chrono::NaiveDate>)> =
+            a.items.iter().map(|i| (i.title.as_str(), i.date)).collect();
+        assert_eq!(
+            items,
+            vec![
+                ("关于某事的通知", Some(day(2018, 1, 9))),
+                ("关于另一事的通知", Some(day(2017, 12, 1))),
+            ]
+        );
+        assert_eq!(
+            a.items[0].url.as_ref().unwrap().as_str(),
+            "http://www.example.gov.cn/art/2018/1/9/art_1_2.html"
+        );
+        assert!(a
+            .links
+            .iter()
+            .any(|u| u.path() == "/art/2017/12/1/art_1_1.html"));
+        let undated = r#"<ul><li><a href="/x/1.html">页面上的其他链接很长</a></li></ul><script type="text/xml"><datastore><recordset>
+            <record><![CDATA[<li><a href="/art/2.html">关于某事的通知公告</a></li>]]></record></recordset></datastore></script>"#;
+        let titles: Vec<String> = run(undated).items.into_iter().map(|i| i.title).collect();
+        assert_eq!(titles, vec!["关于某事的通知公告"]);
+    }
+
+    #[test]
+    fn pager_links_are_not_undated_items() {
+        let html = "<ul class='list'><li><a href='/a/1.html'>关于某事的通知</a></li></ul>
+            <ul class='pagination'><li><a href='?p=1'>首页</a></li><li><a href='?p=0'>上一页</a></li><li><a href='?p=2'>2</a></li>
+            <li><a href='?p=3'>3</a></li><li><a href='?p=2'>下一页</a></li><li><a href='?p=9'>尾页</a></li></ul>";
+        let titles: Vec<String> = run(html).items.into_iter().map(|i| i.title).collect();
+        assert_eq!(titles, vec!["关于某事的通知"]);
     }
 }

@@ -147,6 +147,10 @@ mod tests {
         // Label split across elements.
         let b = run("<span>发布时间：<b><publishtime>2017-05-15</publishtime></b></span>");
         assert_eq!(b.publish_date, Some(day(2017, 5, 15)));
+        let bracket = run("<p>[发布日期] 2017-05-16</p>");
+        assert_eq!(bracket.publish_date, Some(day(2017, 5, 16)));
+        let full_width = run("<p>发布时间：２０１７年５月１７日</p>");
+        assert_eq!(full_width.publish_date, Some(day(2017, 5, 17)));
         // Longer words ending in a label do not count; the plain label later does.
         let c = run("<p>成文日期：2017-01-01 更新时间：2017-02-02</p><p>时间：2017-03-03</p>");
         assert_eq!(c.publish_date, Some(day(2017, 3, 3)));

@@ -3,8 +3,13 @@
 //! date is passed in to infer years of year-less dates).
 //!
 //! Files: [`vocabulary`] (`rules/page.toml`), [`dates`], `dom` (zones, text, URLs), `meta`
-//! (title, meta tags, publish date), `columns`, `lists` (items, blank markers), `footer`,
-//! `links` (links, pagination). Each file documents its heuristics.
+//! (title, meta tags, publish date), `columns`, `lists` (items), `blank` (blank markers),
+//! `footer`, `jiucuo`, `links` (links, pagination). Each file documents its heuristics.
+//!
+//! Zones: one pre-order pass flags every element as navigation (`<nav>`, `columns.nav_hints`),
+//! side navigation (`columns.subnav_hints`; wins over navigation on the same element, e.g.
+//! `left-nav`), footer (`<footer>`, `footer.hints`), pagination, hidden (`display:none`,
+//! `visibility:hidden`, `hidden`) or script/style; flags are inherited by descendants.
 //!
 //! Never panics on input: garbage, empty or deeply nested pages give an empty-ish analysis.
 
@@ -14,10 +19,12 @@ use url::Url;
 
 use crate::observation::FooterObservation;
 
+mod blank;
 mod columns;
 pub mod dates;
 mod dom;
 mod footer;
+mod jiucuo;
 mod links;
 mod lists;
 mod meta;
@@ -81,10 +88,23 @@ pub struct PageAnalysis {
     pub publish_date: Option<NaiveDate>,
     /// Footer identifiers.
     pub footer: FooterObservation,
-    /// Every http(s) link on the page, absolute, fragment removed, deduplicated, in page order.
+    /// Every http(s) link on the page, absolute, fragment removed, deduplicated, in page order
+    /// (links of Hanweb datastore records last).
     pub links: Vec<Url>,
     /// Pagination links of a list page (下一页 …).
     pub next_pages: Vec<Url>,
+}
+
+impl PageAnalysis {
+    /// The newest dated list item, if any item has a date.
+    pub fn newest_item_date(&self) -> Option<NaiveDate> {
+        self.items.iter().filter_map(|i| i.date).max()
+    }
+
+    /// Number of list items without a date.
+    pub fn undated_items(&self) -> usize {
+        self.items.iter().filter(|i| i.date.is_none()).count()
+    }
 }
 
 /// Analyse one page. `base` is the page URL (a `<base href>` in the page overrides it for
@@ -96,9 +116,19 @@ pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> 
     let link_base = links::effective_base(&doc, base);
     let page_meta = meta::page_meta(&doc, as_of, vocab);
     let labelled = meta::labelled_date(&doc, &zones, as_of, &compiled);
-    let items = lists::items(&doc, &link_base, &zones, as_of, vocab);
+    // Hanweb list records (CDATA inside `<script type="text/xml">`): list items and links.
+    let records = lists::record_fragment(&doc, &compiled);
+    let mut page_links = links::links(&doc, &link_base);
+    if let Some(frag) = &records {
+        for u in links::links(frag, &link_base) {
+            if !page_links.contains(&u) {
+                page_links.push(u);
+            }
+        }
+    }
+    let items = lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
     let blank_marker = if items.is_empty() {
-        lists::blank_marker(&doc, &zones, vocab)
+        blank::blank_marker(&doc, &zones, vocab)
     } else {
         None
     };
@@ -108,8 +138,8 @@ pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> 
         blank_marker,
         publish_date: meta::publish_date(labelled, &page_meta),
         footer: footer::footer(&doc, &link_base, &zones, &page_meta, vocab, &compiled),
-        links: links::links(&doc, &link_base),
-        next_pages: links::next_pages(&doc, &link_base, base, &zones, vocab),
+        links: page_links,
+        next_pages: links::next_pages(&doc, &link_base, base, &zones, vocab, &compiled),
         items,
         meta: page_meta,
     }

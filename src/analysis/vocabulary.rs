@@ -71,7 +71,19 @@ pub struct LinkWords {
     pub more_words: Vec<String>,
     pub more_hints: Vec<String>,
     pub next_words: Vec<String>,
+    pub pager_words: Vec<String>,
     pub pagination_hints: Vec<String>,
+    pub script_pager: String,
+}
+
+/// List-item thresholds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRules {
+    /// An undated link group is a list only when its titles average at least this many chars.
+    pub undated_min_avg_title_chars: usize,
+    /// Hanweb datastore record; group 1 = the record's HTML.
+    pub record_pattern: String,
 }
 
 /// Column (navigation) vocabulary.
@@ -81,8 +93,10 @@ pub struct ColumnWords {
     pub nav_hints: Vec<String>,
     pub subnav_hints: Vec<String>,
     pub home_words: Vec<String>,
+    pub skip_words: Vec<String>,
     pub heading_hints: Vec<String>,
     pub max_name_chars: usize,
+    pub subnav_max_avg_name_chars: usize,
 }
 
 /// Footer hints and identifier patterns (rules.md §4.3, §6).
@@ -109,6 +123,7 @@ pub struct FooterPatterns {
     pub jiucuo_link: String,
     pub jiucuo_image: String,
     pub jiucuo_onclick: String,
+    pub jiucuo_inline_sitecode: String,
     pub jiucuo_platform: String,
     pub jiucuo_hosts: Vec<String>,
     pub jiucuo_words: Vec<String>,
@@ -121,6 +136,7 @@ pub struct Vocabulary {
     pub meta: MetaNames,
     pub dates: DateWords,
     pub blank: BlankWords,
+    pub lists: ListRules,
     pub links: LinkWords,
     pub columns: ColumnWords,
     pub footer: FooterPatterns,
@@ -145,8 +161,11 @@ pub(crate) struct Compiled {
     pub jiucuo_link: Regex,
     pub jiucuo_image: Regex,
     pub jiucuo_onclick: Regex,
+    pub jiucuo_inline_sitecode: Regex,
     pub jiucuo_platform: Regex,
-    /// `(label)\s*[:：]?\s*` built from `dates.publish_labels`, longest label first.
+    pub script_pager: Regex,
+    pub list_record: Regex,
+    /// `(label)` + optional brackets and colon, built from `dates.publish_labels`, longest first.
     pub publish_label: Regex,
 }
 
@@ -205,7 +224,7 @@ impl Vocabulary {
             // Matches nothing.
             r"[^\s\S]".to_string()
         } else {
-            format!(r"({alternation})\s*[:：]?\s*")
+            format!(r"({alternation})\s*[\]】)]?\s*[:：]?\s*[\[【(]?\s*")
         };
         Ok(Compiled {
             icp: re("footer.icp", &f.icp)?,
@@ -222,7 +241,10 @@ impl Vocabulary {
             jiucuo_link: re("footer.jiucuo_link", &f.jiucuo_link)?,
             jiucuo_image: re("footer.jiucuo_image", &f.jiucuo_image)?,
             jiucuo_onclick: re("footer.jiucuo_onclick", &f.jiucuo_onclick)?,
+            jiucuo_inline_sitecode: re("footer.jiucuo_inline_sitecode", &f.jiucuo_inline_sitecode)?,
             jiucuo_platform: re("footer.jiucuo_platform", &f.jiucuo_platform)?,
+            script_pager: re("links.script_pager", &self.links.script_pager)?,
+            list_record: re("lists.record_pattern", &self.lists.record_pattern)?,
             publish_label: re("dates.publish_labels", &publish_label)?,
         })
     }
