@@ -70,10 +70,11 @@ pub fn plausible(date: NaiveDate, as_of: NaiveDate) -> Option<NaiveDate> {
 
 /// A year-less month-day, year inferred from `as_of`.
 pub fn month_day(m: u32, d: u32, as_of: NaiveDate) -> Option<NaiveDate> {
-    let limit = as_of.checked_add_days(Days::new(1)).unwrap_or(as_of);
+    // No tolerance here: a year-less date after the as-of date is last year's (a one-day clock
+    // tolerance, right for full dates, would turn an item 364 days old into tomorrow's).
     let this_year = NaiveDate::from_ymd_opt(as_of.year(), m, d);
     match this_year {
-        Some(date) if date <= limit => Some(date),
+        Some(date) if date <= as_of => Some(date),
         _ => NaiveDate::from_ymd_opt(as_of.year() - 1, m, d),
     }
     .and_then(|date| plausible(date, as_of))
@@ -193,8 +194,8 @@ mod tests {
         let as_of = d(2018, 1, 5);
         assert_eq!(parse_pure("[12-28]", as_of), Some(d(2017, 12, 28)));
         assert_eq!(parse_pure("01-05", as_of), Some(d(2018, 1, 5)));
-        // One day of grace, then last year.
-        assert_eq!(parse_pure("01-06", as_of), Some(d(2018, 1, 6)));
+        // No grace for year-less dates: the day after the as-of date is last year's.
+        assert_eq!(parse_pure("01-06", as_of), Some(d(2017, 1, 6)));
         assert_eq!(parse_pure("01-07", as_of), Some(d(2017, 1, 7)));
         // 29 February: this year if valid, else last year if valid, else no date.
         assert_eq!(parse_pure("02-29", d(2020, 3, 1)), Some(d(2020, 2, 29)));
