@@ -168,3 +168,62 @@ async fn bad_input_exits_2_naming_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nonsense"));
 }
+
+#[tokio::test]
+async fn through_a_proxy_host_names_are_left_to_the_proxy() {
+    // The simulated server also answers proxy-style requests (absolute URIs), so real-looking
+    // host names reach it with no local DNS and no --resolve.
+    let server = start().await;
+    let proxy = format!("http://{}", server.addr);
+    let base = [
+        "check",
+        "http://base.gov.test/",
+        "--as-of",
+        "2018-03-01",
+        "--format",
+        "json",
+        "--no-store",
+    ];
+    let mut args: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    args.extend([
+        "--proxy".to_string(),
+        proxy.clone(),
+        "--host-rate".into(),
+        "0".into(),
+    ]);
+    let out = govaudit(&args).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["verdict"], "pass");
+    assert!(doc["columns"].as_array().is_some_and(|c| c.len() >= 3));
+    assert!(server.host_stats("base.gov.test").hits >= 4);
+
+    // HTTP_PROXY is honoured when no proxy is configured.
+    let before = server.host_stats("base.gov.test").hits;
+    let mut args: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    args.extend(["--host-rate".to_string(), "0".into()]);
+    let out = Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .args(&args)
+        .env("HTTP_PROXY", &proxy)
+        .env("http_proxy", &proxy)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .await
+        .expect("binary runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        server.host_stats("base.gov.test").hits > before,
+        "requests went through HTTP_PROXY"
+    );
+}
