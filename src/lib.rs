@@ -9,7 +9,8 @@
 //! 5. [`store`] — every check in SQLite.
 //! 6. [`report`] — text, JSON and Markdown for people and machines.
 //!
-//! Around the single-site audit: [`registry`] (the site registry, 网站名录).
+//! Around the single-site audit: [`registry`] (the site registry, 网站名录) and [`sample`]
+//! (stratified monthly sampling).
 //!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
@@ -24,5 +25,6 @@ pub mod observation;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod sample;
 pub mod sim;
 pub mod store;
