@@ -45,9 +45,9 @@ pub(super) struct RawSite {
 
 /// Read and validate a registry file; the type comes from the extension (`.csv` or `.toml`).
 pub fn load_file(path: &Path) -> Result<Vec<Site>, RegistryError> {
-    let bytes = std::fs::read(path).map_err(|source| RegistryError::Read {
+    let bytes = std::fs::read(path).map_err(|error| RegistryError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let ext = path
         .extension()

@@ -239,11 +239,11 @@ impl fmt::Display for LineError {
 /// Registry errors, with the file (and line) or the site concerned.
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
-    #[error("cannot read registry file {path}: {source}")]
+    // The I/O error is part of the message rather than a `source`, so that it is shown once.
+    #[error("cannot read registry file {path}: {error}")]
     Read {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}: unsupported registry file type; expected .csv or .toml")]
     FileType { path: PathBuf },
@@ -256,11 +256,17 @@ pub enum RegistryError {
         errors: Vec<LineError>,
     },
     #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
+    Sql(sqlx::Error),
     #[error("stored site {id} is invalid: {message}")]
     Corrupt { id: i64, message: String },
     #[error("site {0} not found in the registry")]
     NotFound(String),
+}
+
+impl From<sqlx::Error> for RegistryError {
+    fn from(e: sqlx::Error) -> Self {
+        RegistryError::Sql(e)
+    }
 }
 
 fn render_invalid(path: &std::path::Path, errors: &[LineError]) -> String {
