@@ -10,6 +10,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use super::{parse_url, Level, RegistryError, Site, Status};
+use crate::sample::Candidate;
 use crate::store::Store;
 
 /// What an import did.
@@ -39,6 +40,16 @@ impl SiteRecord {
     /// Whether the site came from a registry file (has a unit, level and status).
     pub fn is_registered(&self) -> bool {
         self.unit.is_some() && self.level.is_some() && self.status.is_some()
+    }
+
+    /// The site as a sampling candidate; `None` when it has no unit or status (not registered).
+    pub fn candidate(&self) -> Option<Candidate> {
+        Some(Candidate {
+            id: self.id,
+            unit: self.unit.clone()?,
+            url: self.url.clone(),
+            running: self.status? == Status::Running,
+        })
     }
 
     fn from_row(row: &SqliteRow) -> Result<SiteRecord, RegistryError> {
@@ -244,6 +255,8 @@ mod tests {
         };
         let c = list(&store, &unit_c).await.expect("list");
         assert_eq!(c[0].url, "http://c.gov.test/sub");
+        let candidate = c[0].candidate().expect("registered");
+        assert_eq!((candidate.unit.as_str(), candidate.running), ("C", true));
         assert!(matches!(
             get(&store, "nowhere.gov.test").await,
             Err(RegistryError::NotFound(_))
@@ -259,6 +272,7 @@ mod tests {
             .expect("check-style row");
         let before = get(&store, "a.gov.test").await.expect("get");
         assert!(!before.is_registered());
+        assert!(before.candidate().is_none());
         let registered = SiteFilter {
             registered_only: true,
             ..SiteFilter::default()
