@@ -1,6 +1,7 @@
 //! CSV registry files as Excel writes them: a BOM (UTF-8 / UTF-16) wins, then valid UTF-8, then
 //! a statistical guess (chardetng, with the `.cn` hint), which in practice means GBK (decoded as
 //! its superset GB18030). Columns are found by their header, English or Chinese, in any order.
+//! A header with tabs and no commas means tab-separated (Excel's UTF-16 "Unicode text").
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -56,7 +57,16 @@ pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<Vec<Site>, RegistryError> 
         path: path.to_path_buf(),
         errors,
     };
+    // Excel's "Unicode text" export is UTF-16 with tabs: a header without commas but with
+    // tabs means tab-separated.
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = if !first.contains(',') && first.contains('\t') {
+        b'\t'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
@@ -225,5 +235,14 @@ mod tests {
         assert!(!errors(parse_csv(b"", p())).is_empty());
         let ragged = "unit,level,name,url\nA,市级部门,a\n";
         assert_eq!(errors(parse_csv(ragged.as_bytes(), p()))[0].line, 2);
+    }
+
+    #[test]
+    fn excel_unicode_text_is_utf16_with_tabs() {
+        let text = "单位\t级别\t网站名称\t网址\r\n兴庆区\t县级门户\t兴庆区政府\twww.xqq.gov.cn\r\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let sites = parse_csv(&bytes, p()).expect("parses");
+        assert_eq!(sites[0].name, "兴庆区政府");
     }
 }

@@ -43,7 +43,8 @@ pub(super) struct RawSite {
     pub(super) fields: [Option<RawField>; 6],
 }
 
-/// Read and validate a registry file; the type comes from the extension (`.csv` or `.toml`).
+/// Read and validate a registry file; the type comes from the extension: `.csv` (also `.tsv`
+/// and `.txt`, as Excel's text exports are named) or `.toml`.
 pub fn load_file(path: &Path) -> Result<Vec<Site>, RegistryError> {
     let bytes = std::fs::read(path).map_err(|error| RegistryError::Read {
         path: path.to_path_buf(),
@@ -54,7 +55,7 @@ pub fn load_file(path: &Path) -> Result<Vec<Site>, RegistryError> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
-        Some("csv") => parse_csv(&bytes, path),
+        Some("csv" | "tsv" | "txt") => parse_csv(&bytes, path),
         Some("toml") => parse_toml(&decode(&bytes, path)?, path),
         _ => Err(RegistryError::FileType {
             path: path.to_path_buf(),

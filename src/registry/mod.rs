@@ -94,8 +94,9 @@ impl fmt::Display for Level {
 impl FromStr for Level {
     type Err = String;
 
-    /// Accepts the Chinese name, the English key (any case, `-` or `_`), and 省级门户 / 省级部门
-    /// for provinces that are not autonomous regions.
+    /// Accepts the Chinese name, the English key (any case, `-` or `_`), the long category
+    /// names of the notices (自治区政府部门（单位）网站 …), and 省级门户 / 省级部门 for provinces
+    /// that are not autonomous regions.
     fn from_str(s: &str) -> Result<Level, String> {
         let t = s.trim();
         let english = t.to_ascii_lowercase().replace('-', "_");
@@ -103,8 +104,17 @@ impl FromStr for Level {
             .into_iter()
             .find(|l| l.label() == t || l.key() == english)
             .or(match t {
-                "省级门户" => Some(Level::RegionPortal),
-                "省级部门" => Some(Level::RegionDept),
+                // The category names of the notices' 总体情况, and 省级 for provinces.
+                "自治区人民政府门户网站" | "省级门户" => Some(Level::RegionPortal),
+                "自治区政府部门（单位）网站" | "自治区政府部门网站" | "省级部门" => {
+                    Some(Level::RegionDept)
+                }
+                "市级人民政府门户网站" => Some(Level::CityPortal),
+                "市级政府部门（单位）网站" | "市级政府部门网站" => {
+                    Some(Level::CityDept)
+                }
+                "县级人民政府门户网站" => Some(Level::CountyPortal),
+                "县级以下政府网站" => Some(Level::BelowCounty),
                 _ => None,
             })
             .ok_or_else(|| {
@@ -245,7 +255,7 @@ pub enum RegistryError {
         path: PathBuf,
         error: std::io::Error,
     },
-    #[error("{path}: unsupported registry file type; expected .csv or .toml")]
+    #[error("{path}: unsupported registry file type; expected .csv (.tsv, .txt) or .toml")]
     FileType { path: PathBuf },
     #[error("{path}: {message}")]
     Encoding { path: PathBuf, message: String },
@@ -302,6 +312,11 @@ mod tests {
             assert_eq!(l.key().to_uppercase().parse::<Level>(), Ok(l));
         }
         assert_eq!("省级部门".parse::<Level>(), Ok(Level::RegionDept));
+        assert_eq!(
+            "市级政府部门（单位）网站".parse::<Level>(),
+            Ok(Level::CityDept)
+        );
+        assert_eq!("县级以下政府网站".parse::<Level>(), Ok(Level::BelowCounty));
         assert!("区级".parse::<Level>().is_err());
     }
 
