@@ -1,5 +1,5 @@
 //! Reading registry files into validated [`Site`]s: the file type comes from the extension,
-//! [`super::csv_file`] and [`super::toml_file`] turn the text into raw records with their
+//! `csv_file` and `toml_file` turn the text into raw records with their
 //! lines, and this module validates them all before returning anything.
 //!
 //! - **CSV** with the header `unit,level,name,url,site_code,status` or
