@@ -1,8 +1,8 @@
 //! The site registry (网站名录): every government site the office samples from, with its unit
 //! (单位), level (级别), name, URL, 网站标识码 and status (运行 / 关停).
 //!
-//! - [`file`](mod@file) reads a registry file (CSV as Excel writes it — UTF-8, UTF-8 with BOM or GBK —
-//!   or TOML) into validated [`Site`]s; every error names the file, the line and the field.
+//! - [`file`](mod@file) reads a registry file (CSV as Excel writes it — UTF-8, UTF-8 with BOM
+//!   or GBK — or TOML) into validated [`Site`]s; every error names the file, line and field.
 //! - [`db`] stores them: [`import`] upserts by URL in one transaction, [`list`] and [`get`]
 //!   read them back as [`SiteRecord`]s (rows created by `govaudit check` have only a URL).
 //!
