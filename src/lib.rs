@@ -9,17 +9,24 @@
 //! 5. [`store`] — every check in SQLite.
 //! 6. [`report`] — text, JSON and Markdown for people and machines.
 //!
+//! Around the single-site audit: [`registry`] (the site registry, 网站名录), [`sample`]
+//! (stratified monthly sampling) and [`calendar`] (the official working-day calendar, for
+//! rectification deadlines).
+//!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
 
 pub mod analysis;
 pub mod audit;
+pub mod calendar;
 pub mod config;
 pub mod crawl;
 pub mod fetch;
 pub mod findings;
 pub mod observation;
+pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod sample;
 pub mod sim;
 pub mod store;

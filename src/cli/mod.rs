@@ -3,6 +3,7 @@
 
 mod check;
 mod demo;
+mod sites;
 
 use std::path::PathBuf;
 
@@ -70,6 +71,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Serve built-in sample sites on loopback, audit them and print the results.
     Demo(demo::DemoArgs),
+    /// The site registry (网站名录): import from CSV/TOML, list, show.
+    Sites(sites::SitesArgs),
 }
 
 /// Output format of a check.
@@ -133,5 +136,6 @@ pub async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(cfg, args).await,
         Command::Demo(args) => demo::run(cfg, args).await,
+        Command::Sites(args) => sites::run(cfg, args).await,
     }
 }

@@ -1,0 +1,288 @@
+//! Storing the registry in the `sites` table (see `migrations/20261129120000_registry.sql`).
+//!
+//! [`import`] upserts by normalised URL in one transaction: a site not yet known is added, a
+//! known one (also one created by `govaudit check`, which has only a URL) is updated when any
+//! field differs, and otherwise left alone. Sites absent from the file are kept as they are.
+
+use chrono::Utc;
+use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use super::{parse_url, Level, RegistryError, Site, Status};
+use crate::sample::Candidate;
+use crate::store::Store;
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// A row of the `sites` table. Registry fields are `None` for sites only ever checked with
+/// `govaudit check`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteRecord {
+    pub id: i64,
+    pub url: String,
+    pub name: Option<String>,
+    pub unit: Option<String>,
+    pub level: Option<Level>,
+    pub site_code: Option<String>,
+    pub status: Option<Status>,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+}
+
+impl SiteRecord {
+    /// Whether the site came from a registry file (has a unit, level and status).
+    pub fn is_registered(&self) -> bool {
+        self.unit.is_some() && self.level.is_some() && self.status.is_some()
+    }
+
+    /// The site as a sampling candidate; `None` when it has no unit or status (not registered).
+    pub fn candidate(&self) -> Option<Candidate> {
+        Some(Candidate {
+            id: self.id,
+            unit: self.unit.clone()?,
+            url: self.url.clone(),
+            running: self.status? == Status::Running,
+        })
+    }
+
+    fn from_row(row: &SqliteRow) -> Result<SiteRecord, RegistryError> {
+        let id: i64 = row.try_get("id")?;
+        let corrupt = |message: String| RegistryError::Corrupt { id, message };
+        let level = row
+            .try_get::<Option<String>, _>("level")?
+            .map(|k| k.parse::<Level>().map_err(corrupt))
+            .transpose()?;
+        let status = row
+            .try_get::<Option<String>, _>("status")?
+            .map(|k| k.parse::<Status>().map_err(corrupt))
+            .transpose()?;
+        Ok(SiteRecord {
+            id,
+            url: row.try_get("url")?,
+            name: row.try_get("name")?,
+            unit: row.try_get("unit")?,
+            level,
+            site_code: row.try_get("site_code")?,
+            status,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+}
+
+/// Which sites [`list`] returns; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteFilter {
+    pub unit: Option<String>,
+    pub level: Option<Level>,
+    pub status: Option<Status>,
+    /// Only sites from a registry file (not those created by `govaudit check` alone).
+    pub registered_only: bool,
+}
+
+const COLUMNS: &str = "id, url, name, unit, level, site_code, status, created_at, updated_at";
+
+/// Store validated sites in one transaction, upserting by URL.
+pub async fn import(store: &Store, sites: &[Site]) -> Result<ImportSummary, RegistryError> {
+    let now = Utc::now().to_rfc3339();
+    let mut summary = ImportSummary::default();
+    let mut tx = store.pool().begin().await?;
+    for site in sites {
+        let existing = sqlx::query(&format!("SELECT {COLUMNS} FROM sites WHERE url = ?"))
+            .bind(site.url.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        match existing {
+            None => {
+                sqlx::query(
+                    "INSERT INTO sites (url, name, unit, level, site_code, status, created_at, \
+                     updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(site.url.as_str())
+                .bind(&site.name)
+                .bind(&site.unit)
+                .bind(site.level.key())
+                .bind(&site.site_code)
+                .bind(site.status.key())
+                .bind(&now)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+                summary.added += 1;
+            }
+            Some(row) => {
+                let old = SiteRecord::from_row(&row)?;
+                let same = old.name.as_deref() == Some(site.name.as_str())
+                    && old.unit.as_deref() == Some(site.unit.as_str())
+                    && old.level == Some(site.level)
+                    && old.site_code == site.site_code
+                    && old.status == Some(site.status);
+                if same {
+                    summary.unchanged += 1;
+                    continue;
+                }
+                sqlx::query(
+                    "UPDATE sites SET name = ?, unit = ?, level = ?, site_code = ?, status = ?, \
+                     updated_at = ? WHERE id = ?",
+                )
+                .bind(&site.name)
+                .bind(&site.unit)
+                .bind(site.level.key())
+                .bind(&site.site_code)
+                .bind(site.status.key())
+                .bind(&now)
+                .bind(old.id)
+                .execute(&mut *tx)
+                .await?;
+                summary.updated += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Sites matching the filter, ordered by id (the order they were first stored).
+pub async fn list(store: &Store, filter: &SiteFilter) -> Result<Vec<SiteRecord>, RegistryError> {
+    let mut sql = format!("SELECT {COLUMNS} FROM sites WHERE 1 = 1");
+    if filter.unit.is_some() {
+        sql.push_str(" AND unit = ?");
+    }
+    if filter.level.is_some() {
+        sql.push_str(" AND level = ?");
+    }
+    if filter.status.is_some() {
+        sql.push_str(" AND status = ?");
+    }
+    if filter.registered_only {
+        sql.push_str(" AND unit IS NOT NULL AND level IS NOT NULL AND status IS NOT NULL");
+    }
+    sql.push_str(" ORDER BY id");
+    let mut query = sqlx::query(&sql);
+    if let Some(unit) = &filter.unit {
+        query = query.bind(unit.trim());
+    }
+    if let Some(level) = filter.level {
+        query = query.bind(level.key());
+    }
+    if let Some(status) = filter.status {
+        query = query.bind(status.key());
+    }
+    let rows = query.fetch_all(store.pool()).await?;
+    rows.iter().map(SiteRecord::from_row).collect()
+}
+
+/// One site by id (all digits) or by URL (normalised as on import).
+pub async fn get(store: &Store, id_or_url: &str) -> Result<SiteRecord, RegistryError> {
+    let key = id_or_url.trim();
+    let row = match key.parse::<i64>() {
+        Ok(id) => {
+            sqlx::query(&format!("SELECT {COLUMNS} FROM sites WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(store.pool())
+                .await?
+        }
+        Err(_) => {
+            let url = parse_url(key).map_err(|_| RegistryError::NotFound(key.to_string()))?;
+            sqlx::query(&format!("SELECT {COLUMNS} FROM sites WHERE url = ?"))
+                .bind(url.as_str())
+                .fetch_optional(store.pool())
+                .await?
+        }
+    };
+    match row {
+        Some(row) => SiteRecord::from_row(&row),
+        None => Err(RegistryError::NotFound(key.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::parse_url;
+
+    fn site(unit: &str, url: &str, status: Status) -> Site {
+        Site {
+            unit: unit.into(),
+            level: Level::CityDept,
+            name: format!("{unit}网站"),
+            url: parse_url(url).expect("url"),
+            site_code: None,
+            status,
+        }
+    }
+
+    #[tokio::test]
+    async fn import_upserts_by_url() {
+        let store = Store::open_memory().await.expect("open");
+        let first = [
+            site("A", "a.gov.test", Status::Running),
+            site("B", "b.gov.test", Status::Running),
+        ];
+        let s = import(&store, &first).await.expect("import");
+        assert_eq!((s.added, s.updated, s.unchanged), (2, 0, 0));
+
+        let second = [
+            site("A", "a.gov.test", Status::Running),
+            site("B", "b.gov.test", Status::Closed),
+            site("C", "c.gov.test/sub", Status::Running),
+        ];
+        let s = import(&store, &second).await.expect("re-import");
+        assert_eq!((s.added, s.updated, s.unchanged), (1, 1, 1));
+
+        let b = get(&store, "http://b.gov.test").await.expect("by url");
+        assert_eq!(b.status, Some(Status::Closed));
+        assert!(b.updated_at.is_some());
+        assert_eq!(
+            get(&store, &b.id.to_string()).await.expect("by id").url,
+            b.url
+        );
+        let closed = SiteFilter {
+            status: Some(Status::Closed),
+            ..SiteFilter::default()
+        };
+        assert_eq!(list(&store, &closed).await.expect("list").len(), 1);
+        let unit_c = SiteFilter {
+            unit: Some("C".into()),
+            ..SiteFilter::default()
+        };
+        let c = list(&store, &unit_c).await.expect("list");
+        assert_eq!(c[0].url, "http://c.gov.test/sub");
+        let candidate = c[0].candidate().expect("registered");
+        assert_eq!((candidate.unit.as_str(), candidate.running), ("C", true));
+        assert!(matches!(
+            get(&store, "nowhere.gov.test").await,
+            Err(RegistryError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_checked_site_is_completed_by_the_registry() {
+        let store = Store::open_memory().await.expect("open");
+        sqlx::query("INSERT INTO sites (url, created_at) VALUES ('http://a.gov.test/', 'x')")
+            .execute(store.pool())
+            .await
+            .expect("check-style row");
+        let before = get(&store, "a.gov.test").await.expect("get");
+        assert!(!before.is_registered());
+        assert!(before.candidate().is_none());
+        let registered = SiteFilter {
+            registered_only: true,
+            ..SiteFilter::default()
+        };
+        assert!(list(&store, &registered).await.expect("list").is_empty());
+        let s = import(&store, &[site("A", "a.gov.test", Status::Running)])
+            .await
+            .expect("import");
+        assert_eq!((s.added, s.updated), (0, 1));
+        let after = get(&store, "a.gov.test").await.expect("get");
+        assert_eq!((after.id, after.unit.as_deref()), (before.id, Some("A")));
+    }
+}
