@@ -14,7 +14,7 @@ use crate::fetch::{FetchError, Fetcher, RequestRecord};
 use crate::findings::Evaluation;
 use crate::observation::Observation;
 use crate::rules::{RuleSet, RulesError};
-use crate::store::{CheckRecord, Store, StoreError};
+use crate::store::{CheckRecord, RoundSlot, Store, StoreError};
 
 /// Errors setting up an audit run.
 #[derive(Debug, thiserror::Error)]
@@ -40,8 +40,19 @@ pub struct AuditResult {
 impl AuditResult {
     /// Store this result atomically; returns the check id.
     pub async fn save(&self, store: &Store) -> Result<i64, StoreError> {
+        self.save_in(store, None).await
+    }
+
+    /// Store this result atomically, filling a round's slot when given (the check and the slot
+    /// are written in one transaction).
+    pub async fn save_in(
+        &self,
+        store: &Store,
+        round: Option<RoundSlot>,
+    ) -> Result<i64, StoreError> {
         store
             .save_check(&CheckRecord {
+                round,
                 started_at: self.started_at,
                 finished_at: self.finished_at,
                 observation: &self.observation,

@@ -26,6 +26,7 @@ pub mod findings;
 pub mod observation;
 pub mod registry;
 pub mod report;
+pub mod rounds;
 pub mod rules;
 pub mod sample;
 pub mod sim;

@@ -3,6 +3,7 @@
 
 mod check;
 mod demo;
+mod round;
 mod sites;
 
 use std::path::PathBuf;
@@ -73,6 +74,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// The site registry (网站名录): import from CSV/TOML, list, show.
     Sites(sites::SitesArgs),
+    /// Monthly sampling rounds (月度抽查) and re-checks (复核): plan, run (resumable), list, show.
+    Round(round::RoundArgs),
 }
 
 /// Output format of a check.
@@ -137,5 +140,6 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Check(args) => check::run(cfg, args).await,
         Command::Demo(args) => demo::run(cfg, args).await,
         Command::Sites(args) => sites::run(cfg, args).await,
+        Command::Round(args) => round::run(cfg, args).await,
     }
 }

@@ -38,11 +38,24 @@ pub enum StoreError {
     },
     #[error("check {0} not found")]
     NotFound(i64),
+    #[error(
+        "round {round_id} has no open slot for site {site_id} (already checked, or not drawn)"
+    )]
+    SlotTaken { round_id: i64, site_id: i64 },
+}
+
+/// The round a check answers: its site's slot in `round_sites`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundSlot {
+    pub round_id: i64,
+    pub site_id: i64,
 }
 
 /// One finished check, ready to store.
 #[derive(Debug, Clone)]
 pub struct CheckRecord<'a> {
+    /// The round slot this check fills, if it belongs to a round.
+    pub round: Option<RoundSlot>,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub observation: &'a Observation,
@@ -148,8 +161,8 @@ impl Store {
             .try_get(0)?;
         let check_id = sqlx::query(
             "INSERT INTO checks (site_id, url, profile, as_of, started_at, finished_at, verdict, \
-             score, pages_fetched, links_checked, footer_json, observation_json) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             score, pages_fetched, links_checked, footer_json, observation_json, round_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(site_id)
         .bind(&obs.url)
@@ -163,9 +176,29 @@ impl Store {
         .bind(obs.links.checked as i64)
         .bind(footer_json)
         .bind(observation_json)
+        .bind(rec.round.map(|r| r.round_id))
         .execute(&mut *tx)
         .await?
         .last_insert_rowid();
+        if let Some(slot) = rec.round {
+            let filled = sqlx::query(
+                "UPDATE round_sites SET check_id = ? \
+                 WHERE round_id = ? AND site_id = ? AND check_id IS NULL",
+            )
+            .bind(check_id)
+            .bind(slot.round_id)
+            .bind(slot.site_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if filled != 1 {
+                // Dropping the transaction rolls the check back: a slot is filled once.
+                return Err(StoreError::SlotTaken {
+                    round_id: slot.round_id,
+                    site_id: slot.site_id,
+                });
+            }
+        }
 
         for f in &eval.findings {
             sqlx::query(
@@ -332,6 +365,7 @@ mod tests {
         let (obs, eval, reqs) = sample();
         let now = Utc::now();
         let rec = CheckRecord {
+            round: None,
             started_at: now,
             finished_at: now,
             observation: &obs,
@@ -362,6 +396,7 @@ mod tests {
         eval.findings[0].points = f64::NAN;
         let now = Utc::now();
         let rec = CheckRecord {
+            round: None,
             started_at: now,
             finished_at: now,
             observation: &obs,
@@ -383,6 +418,7 @@ mod tests {
             let store = Store::open(&path).await.expect("open");
             store
                 .save_check(&CheckRecord {
+                    round: None,
                     started_at: now,
                     finished_at: now,
                     observation: &obs,

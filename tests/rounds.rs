@@ -1,0 +1,230 @@
+//! Rounds end to end on loopback: a sampled round audited and stored, a 复核 round of its
+//! failing sites due 5 working days after the notice, and a run killed mid-way that resumes
+//! with nothing lost and nothing duplicated.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use govaudit::audit::Auditor;
+use govaudit::calendar::Calendar;
+use govaudit::findings::Verdict;
+use govaudit::registry;
+use govaudit::rounds::{self, PlanOptions, RoundKind};
+use govaudit::sim::SimServer;
+use govaudit::store::Store;
+use sqlx::Row;
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+async fn registry_db(path: &std::path::Path) -> Store {
+    let store = Store::open(path).await.expect("db");
+    let sites = registry::load_file(&support::fixture("registry/rounds.csv")).expect("registry");
+    registry::import(&store, &sites).await.expect("import");
+    store
+}
+
+fn opts(ratio: f64) -> PlanOptions {
+    PlanOptions {
+        month: "2018-02".into(),
+        ratio,
+        seed: 42,
+        profile: "gb2015".into(),
+        as_of: Some(date("2018-03-01")),
+    }
+}
+
+#[tokio::test]
+async fn a_sampled_round_runs_and_its_failures_are_rechecked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = registry_db(&dir.path().join("r.db")).await;
+
+    // ratio 0.25: every unit gets ceil(0.25 × running) ≥ 1; the closed site is never drawn.
+    let (small, sample) = rounds::plan_sample(&store, &opts(0.25))
+        .await
+        .expect("plan");
+    assert_eq!(small.sites, 3, "one site per unit: {sample:?}");
+    let (again, _) = rounds::plan_sample(&store, &opts(0.25))
+        .await
+        .expect("plan again");
+    let a: Vec<i64> = rounds::round_sites(&store, small.id)
+        .await
+        .expect("sites")
+        .iter()
+        .map(|s| s.site_id)
+        .collect();
+    let b: Vec<i64> = rounds::round_sites(&store, again.id)
+        .await
+        .expect("sites")
+        .iter()
+        .map(|s| s.site_id)
+        .collect();
+    assert_eq!(a, b, "same seed, same sample");
+
+    let (round, _) = rounds::plan_sample(&store, &opts(1.0))
+        .await
+        .expect("plan all");
+    assert_eq!(round.sites, 8, "every running site, not the closed one");
+    let as_of = date("2018-03-01");
+    let server = SimServer::start(support::scenario("thresholds"), as_of)
+        .await
+        .expect("server");
+    let auditor = Auditor::from_config(&support::config_for(&server, false)).expect("auditor");
+    let mut seen = 0;
+    let summary = rounds::run_round(&auditor, &store, &round, as_of, 8, |_| seen += 1)
+        .await
+        .expect("run");
+    assert_eq!((summary.audited, seen), (8, 8));
+    assert!(summary.finished);
+    let done = rounds::get(&store, round.id).await.expect("round");
+    assert_eq!(done.done, 8);
+    // blank5 (空白栏目), home15 (首页不更新), stale5 (栏目不更新), down (无法访问) fail.
+    assert_eq!(
+        done.failed,
+        4,
+        "{:#?}",
+        rounds::round_sites(&store, round.id).await
+    );
+    assert!(done.finished_at.is_some());
+    assert!(
+        rounds::newest_unfinished(&store)
+            .await
+            .expect("q")
+            .map(|r| r.id)
+            != Some(round.id)
+    );
+
+    // 复核: notice on Tue 2018-02-13, 5 working days over 春节 → Mon 2018-02-26.
+    let (re, warning) = rounds::plan_recheck(
+        &store,
+        round.id,
+        date("2018-02-13"),
+        5,
+        &Calendar::builtin(),
+    )
+    .await
+    .expect("recheck");
+    assert!(warning.is_none());
+    assert_eq!(re.kind, RoundKind::Recheck);
+    assert_eq!(re.due_date, Some(date("2018-02-26")));
+    assert_eq!(re.sites, 4);
+    let rows = rounds::round_sites(&store, re.id).await.expect("rows");
+    assert!(
+        rows.iter().all(|r| r.original_check_id.is_some()),
+        "linked to the failing checks"
+    );
+    let summary = rounds::run_round(&auditor, &store, &re, as_of, 8, |_| {})
+        .await
+        .expect("run recheck");
+    assert_eq!(summary.audited, 4);
+    let rows = rounds::round_sites(&store, re.id).await.expect("rows");
+    assert!(
+        rows.iter().all(|r| r.verdict == Some(Verdict::Fail)),
+        "nothing was rectified"
+    );
+}
+
+#[tokio::test]
+async fn explicit_lists_name_unknown_sites_by_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = registry_db(&dir.path().join("l.db")).await;
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "# 抽查名单\nhttp://base.gov.test/\ngbk.gov.test\n").expect("write");
+    let round = rounds::plan_list(&store, &opts(0.25), &list)
+        .await
+        .expect("plan list");
+    assert_eq!(round.sites, 2);
+    std::fs::write(&list, "http://base.gov.test/\n\nhttp://nowhere.gov.test/\n").expect("write");
+    let err = rounds::plan_list(&store, &opts(0.25), &list)
+        .await
+        .expect_err("unknown site");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("list.txt:3") && msg.contains("nowhere.gov.test"),
+        "{msg}"
+    );
+    assert_eq!(
+        rounds::list(&store).await.expect("list").len(),
+        1,
+        "the failed plan stored nothing"
+    );
+}
+
+async fn counts(store: &Store, round_id: i64) -> (i64, i64, i64) {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM checks WHERE round_id = ?1), \
+         (SELECT COUNT(*) FROM round_sites WHERE round_id = ?1 AND check_id IS NOT NULL), \
+         (SELECT COUNT(DISTINCT check_id) FROM round_sites WHERE round_id = ?1 AND check_id IS NOT NULL)",
+    )
+    .bind(round_id)
+    .fetch_one(store.pool())
+    .await
+    .expect("counts");
+    (row.get(0), row.get(1), row.get(2))
+}
+
+#[tokio::test]
+async fn a_killed_run_resumes_without_losing_or_duplicating_sites() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("k.db");
+    let store = registry_db(&db).await;
+    let (round, _) = rounds::plan_sample(&store, &opts(1.0)).await.expect("plan");
+    let as_of = date("2018-03-01");
+    let server = SimServer::start(support::scenario("thresholds"), as_of)
+        .await
+        .expect("server");
+    let mut args: Vec<String> = vec!["--db".into(), db.display().to_string()];
+    for r in server.resolve_entries() {
+        args.extend(["--resolve".to_string(), r]);
+    }
+    let run = |extra: &[&str]| {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"));
+        cmd.args(&args)
+            .args(["round", "run", "--as-of", "2018-03-01"])
+            .args(extra);
+        cmd.stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        cmd
+    };
+
+    // Default politeness: the big sites take many seconds, the small ones finish first.
+    let mut child = run(&[]).spawn().expect("spawn");
+    let started = Instant::now();
+    loop {
+        let (_, done, _) = counts(&store, round.id).await;
+        if done >= 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no site finished within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.start_kill().expect("kill");
+    let _ = child.wait().await;
+    let (checks, done, distinct) = counts(&store, round.id).await;
+    assert!((1..8).contains(&done), "killed mid-round: {done} of 8 done");
+    assert_eq!(
+        (checks, distinct),
+        (done, done),
+        "every stored check fills exactly one slot"
+    );
+
+    let status = run(&["--host-rate", "0"]).status().await.expect("resume");
+    assert!(status.success());
+    let (checks, done, distinct) = counts(&store, round.id).await;
+    assert_eq!(
+        (checks, done, distinct),
+        (8, 8, 8),
+        "resumed: each site once"
+    );
+    assert!(rounds::get(&store, round.id)
+        .await
+        .expect("round")
+        .finished_at
+        .is_some());
+}
