@@ -10,8 +10,8 @@
 //! 6. [`report`] — text, JSON and Markdown for people and machines.
 //!
 //! Around the single-site audit: [`registry`] (the site registry, 网站名录), [`sample`]
-//! (stratified monthly sampling) and [`calendar`] (the official working-day calendar, for
-//! rectification deadlines).
+//! (stratified monthly sampling), [`rounds`] (monthly rounds and 复核, resumable) and
+//! [`calendar`] (the official working-day calendar, for rectification deadlines).
 //!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
