@@ -9,6 +9,9 @@
 //! 5. [`store`] — every check in SQLite.
 //! 6. [`report`] — text, JSON and Markdown for people and machines.
 //!
+//! [`stats`] turns stored rounds into quarterly 合格率, problem categories, repeat offenders and
+//! round diffs (pure, no I/O).
+//!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
 
@@ -22,4 +25,5 @@ pub mod observation;
 pub mod report;
 pub mod rules;
 pub mod sim;
+pub mod stats;
 pub mod store;
