@@ -1,12 +1,13 @@
 //! [`quarter_stats`]: the quarterly figures of the notice from sites and audits (semantics in the
 //! module doc of [`crate::stats`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use super::categories::{category_label, category_rank};
 use super::format::{format_rate, ratio};
+use super::repeat::{repeat_offender, RepeatOffender};
 use super::{
     parse_month, AuditRecord, FailRule, Quarter, RoundKind, SiteRecord, StatsSettings, LEVELS,
     REGION_LEVELS, SUBTOTAL_LOCAL, SUBTOTAL_REGION,
@@ -85,21 +86,6 @@ pub struct FailedSite {
     pub reasons: Vec<FailReason>,
 }
 
-/// A site failing again and again (多次被抽查通报 / 复核仍不合格).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RepeatOffender {
-    pub site_id: i64,
-    pub unit: String,
-    pub name: String,
-    pub url: String,
-    /// One failing regular audit per failing round, up to the quarter's end, oldest first.
-    pub failed_rounds: Vec<RoundRef>,
-    /// Failed re-check audits up to the quarter's end, oldest first.
-    pub failed_rechecks: Vec<RoundRef>,
-    /// Why it is listed, in Chinese.
-    pub reasons: Vec<String>,
-}
-
 /// The quarter's figures; serialized as the JSON of `govaudit stats --format json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuarterStats {
@@ -144,7 +130,7 @@ impl Counts {
     }
 }
 
-fn round_ref(a: &AuditRecord) -> RoundRef {
+pub(crate) fn round_ref(a: &AuditRecord) -> RoundRef {
     RoundRef {
         round_id: a.round_id,
         month: a.month.clone(),
@@ -361,63 +347,77 @@ pub fn quarter_stats(
     }
 }
 
-/// The site's record as a repeat offender, if it is one (`list`: its audits up to the quarter's
-/// end, oldest first).
-fn repeat_offender(
-    s: &SiteRecord,
-    list: &[&AuditRecord],
-    quarter: &Quarter,
-) -> Option<RepeatOffender> {
-    let mut seen_rounds = BTreeSet::new();
-    let failed_rounds: Vec<&AuditRecord> = list
-        .iter()
-        .copied()
-        .filter(|a| a.round_kind == RoundKind::Regular && a.verdict == Verdict::Fail)
-        .filter(|a| seen_rounds.insert(a.round_id))
-        .collect();
-    let failed_rechecks: Vec<&AuditRecord> = list
-        .iter()
-        .copied()
-        .filter(|a| a.round_kind == RoundKind::Recheck && a.verdict == Verdict::Fail)
-        .filter(|a| a.rechecks_check.is_some())
-        .collect();
-    let repeated = failed_rounds.len() >= 2;
-    if !repeated && failed_rechecks.is_empty() {
-        return None;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(id: i64, unit: &str, level: &str) -> SiteRecord {
+        SiteRecord {
+            site_id: id,
+            unit: unit.into(),
+            level: level.into(),
+            name: format!("s{id}"),
+            url: format!("http://s{id}"),
+            running: true,
+        }
     }
-    let in_quarter = failed_rounds
-        .iter()
-        .chain(&failed_rechecks)
-        .any(|a| quarter.contains(&a.month));
-    if !in_quarter {
-        return None;
+
+    fn audit(check: i64, site: i64, month: &str, fail: bool, rules: &[&str]) -> AuditRecord {
+        AuditRecord {
+            check_id: check,
+            site_id: site,
+            round_id: check,
+            round_kind: RoundKind::Regular,
+            month: month.into(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2018, 1, 20).unwrap_or_default(),
+            verdict: if fail { Verdict::Fail } else { Verdict::Pass },
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            evidence: vec![("columns.blank".into(), "空白栏目6个".into())],
+            rechecks_check: None,
+        }
     }
-    let months = |v: &[&AuditRecord]| {
-        let mut m: Vec<&str> = v.iter().map(|a| a.month.as_str()).collect();
-        m.dedup();
-        m.join("、")
-    };
-    let mut reasons = Vec::new();
-    if repeated {
-        reasons.push(format!(
-            "{}轮抽查不合格（{}），多次被抽查通报",
-            failed_rounds.len(),
-            months(&failed_rounds)
-        ));
+
+    #[test]
+    fn units_in_first_appearance_order_levels_and_subtotals() {
+        let mut closed = site(4, "乙", "县级以下");
+        closed.running = false;
+        let sites = [
+            site(1, "乙", "县级门户"),
+            site(2, "甲", "自治区部门"),
+            site(3, "乙", "乡镇"),
+            closed,
+        ];
+        let audits = [
+            audit(1, 1, "2018-02", true, &["columns.blank", "x.other"]),
+            audit(2, 2, "2018-03", false, &[]),
+            audit(3, 4, "2018-01", false, &[]),
+        ];
+        let q = Quarter::new(2018, 1).expect("quarter");
+        let st = quarter_stats(&sites, &audits, &q, &StatsSettings::default());
+        let units: Vec<(&str, usize, usize, usize)> = st
+            .units
+            .iter()
+            .map(|u| (u.unit.as_str(), u.running, u.sampled, u.failed))
+            .collect();
+        assert_eq!(units, [("乙", 2, 2, 1), ("甲", 1, 1, 0)]);
+        assert_eq!(st.subtotals[0].unit, SUBTOTAL_REGION);
+        assert_eq!((st.subtotals[1].running, st.subtotals[1].sampled), (2, 2));
+        assert_eq!(st.by_level.len(), 7, "the six levels and the unknown 乡镇");
+        assert_eq!(st.by_level[6].level, "乡镇");
+        // A closed site sampled before it closed still counts as sampled.
+        assert_eq!(st.total.sample_ratio_text, "100%");
+        let rules: Vec<&str> = st.categories.iter().map(|c| c.rule.as_str()).collect();
+        assert_eq!(rules, ["columns.blank", "x.other"]);
+        assert_eq!(st.failed_sites[0].reasons[0].messages, ["空白栏目6个"]);
+        assert!(st.failed_sites[0].reasons[1].messages.is_empty());
     }
-    if !failed_rechecks.is_empty() {
-        reasons.push(format!(
-            "整改后复核仍不合格（{}）",
-            months(&failed_rechecks)
-        ));
+
+    #[test]
+    fn duplicate_site_ids_keep_the_first() {
+        let sites = [site(1, "甲", "市级门户"), site(1, "乙", "市级部门")];
+        let q = Quarter::new(2018, 1).expect("quarter");
+        let st = quarter_stats(&sites, &[], &q, &StatsSettings::default());
+        assert_eq!(st.units.len(), 1);
+        assert_eq!(st.warnings.len(), 1);
     }
-    Some(RepeatOffender {
-        site_id: s.site_id,
-        unit: s.unit.clone(),
-        name: s.name.clone(),
-        url: s.url.clone(),
-        failed_rounds: failed_rounds.iter().map(|a| round_ref(a)).collect(),
-        failed_rechecks: failed_rechecks.iter().map(|a| round_ref(a)).collect(),
-        reasons,
-    })
 }

@@ -129,3 +129,41 @@ pub fn round_diff(a: &[AuditRecord], b: &[AuditRecord], sites: &[SiteRecord]) ->
     }
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(check: i64, site: i64, day: u32, fail: bool, rules: &[&str]) -> AuditRecord {
+        AuditRecord {
+            check_id: check,
+            site_id: site,
+            round_id: 1,
+            round_kind: super::super::RoundKind::Regular,
+            month: "2018-01".into(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2018, 1, day).unwrap_or_default(),
+            verdict: if fail { Verdict::Fail } else { Verdict::Pass },
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            evidence: Vec::new(),
+            rechecks_check: None,
+        }
+    }
+
+    #[test]
+    fn latest_audit_per_site_and_duplicate_rules() {
+        let xs = [
+            a(5, 1, 10, true, &[]),
+            a(2, 1, 12, false, &[]),
+            a(9, 1, 12, true, &[]),
+        ];
+        assert_eq!(latest(&xs).get(&1).map(|x| x.check_id), Some(9));
+        let d = round_diff(
+            &[a(1, 1, 1, true, &["r", "r"])],
+            &[a(2, 1, 2, true, &["r", "s", "s"])],
+            &[],
+        );
+        assert_eq!(d.still_failing[0].rules_still, ["r"]);
+        assert_eq!(d.still_failing[0].rules_new, ["s"]);
+        assert_eq!(uniq(vec!["b".into(), "a".into(), "b".into()]), ["b", "a"]);
+    }
+}

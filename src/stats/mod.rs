@@ -41,16 +41,18 @@ mod diff;
 mod format;
 mod quarter;
 mod render;
+mod repeat;
 
 pub use categories::{category_label, category_reason, CATEGORIES};
 pub use compute::{
-    quarter_stats, CategoryRow, FailReason, FailedSite, LevelRow, QuarterStats, RepeatOffender,
-    RoundRef, UnitRow,
+    quarter_stats, CategoryRow, FailReason, FailedSite, LevelRow, QuarterStats, RoundRef, UnitRow,
+    TOTAL_LABEL,
 };
 pub use diff::{round_diff, RoundDiff, SiteDiff};
 pub use format::format_rate;
 pub use quarter::{Quarter, QuarterError};
 pub use render::{render_diff_text, render_text};
+pub use repeat::RepeatOffender;
 
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +150,24 @@ impl FailRule {
     }
 }
 
+/// An unknown [`FailRule`] name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fail rule {0:?}: expected any_regular or latest_regular")]
+pub struct FailRuleError(pub String);
+
+impl std::str::FromStr for FailRule {
+    type Err = FailRuleError;
+
+    /// `any_regular` / `latest_regular` (also with `-`), as in JSON and config files.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().replace('-', "_").as_str() {
+            "any_regular" => Ok(FailRule::AnyRegular),
+            "latest_regular" => Ok(FailRule::LatestRegular),
+            _ => Err(FailRuleError(s.to_string())),
+        }
+    }
+}
+
 /// Settings of the statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -169,6 +189,14 @@ pub(crate) fn parse_month(month: &str) -> Option<(i32, u8)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fail_rules_parse() {
+        assert_eq!("any_regular".parse(), Ok(FailRule::AnyRegular));
+        assert_eq!("latest-regular".parse(), Ok(FailRule::LatestRegular));
+        assert!("latest".parse::<FailRule>().is_err());
+        assert_eq!(StatsSettings::default().fail_rule, FailRule::AnyRegular);
+    }
 
     #[test]
     fn months_parse_strictly() {

@@ -175,3 +175,21 @@ pub fn render_diff_text(d: &RoundDiff) -> String {
     diff_section(&mut s, "仅B轮检查", &d.only_in_b);
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::{quarter_stats, round_diff, Quarter, StatsSettings};
+
+    #[test]
+    fn empty_inputs_render_without_panicking() {
+        let q = Quarter::new(2018, 2).expect("quarter");
+        let text = render_text(&quarter_stats(&[], &[], &q, &StatsSettings::default()));
+        assert!(text.contains("2018年第二季度"), "{text}");
+        assert!(text.contains("合计 | 0 | 0 | 0 | —"), "{text}");
+        assert!(text.contains("  无"), "{text}");
+        let diff = render_diff_text(&round_diff(&[], &[], &[]));
+        assert!(diff.contains("两轮均检查0家"), "{diff}");
+        assert!(diff.contains("整改率—"), "{diff}");
+    }
+}
