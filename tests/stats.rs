@@ -159,6 +159,21 @@ fn seed_fixture_reproduces_the_notice() {
         .expect("宁夏环境保护");
     assert_eq!(huanbao.failed_audits.len(), 2, "failed in both rounds");
     assert_eq!(huanbao.reasons.len(), 2, "reasons of both failing audits");
+    let zhaoshang = st
+        .failed_sites
+        .iter()
+        .find(|s| s.name == "中卫市招商")
+        .expect("中卫市招商");
+    let months: Vec<&str> = zhaoshang
+        .failed_audits
+        .iter()
+        .map(|a| a.month.as_str())
+        .collect();
+    assert_eq!(
+        months,
+        ["2018-02"],
+        "sampled twice, failing only in its second round"
+    );
 
     // The notice's four repeat offenders; 兴庆区网站2 (failed only in 2017) is not called out.
     let offenders: Vec<&str> = st

@@ -21,8 +21,8 @@
 //!   order of [`LEVELS`] (unknown levels after them, in first-appearance order).
 //! * **Categories (问题类别)**: for each rule id, how many failed sites show it in the audits that
 //!   made them fail (AnyRegular: every failing regular audit of the quarter; LatestRegular: the
-//!   latest one), and the share of all failed sites. Ordered as the label table of
-//!   [`categories`] (the notice's order), unknown rule ids after it, alphabetically.
+//!   latest one), and the share of all failed sites. Ordered as the label table
+//!   [`CATEGORIES`] (the notice's order), unknown rule ids after it, alphabetically.
 //! * **Failed sites** (附件2): every failed site with every reason (rule label and the evidence
 //!   messages of the audits that made it fail).
 //! * **Repeat offenders (多次被抽查通报 / 复核仍不合格)**: looking at all history up to the
