@@ -28,6 +28,7 @@ pub struct Config {
     pub crawl: CrawlConfig,
     pub rules: RulesConfig,
     pub store: StoreConfig,
+    pub stats: crate::stats::StatsSettings,
 }
 
 /// What to do with robots.txt.

@@ -12,6 +12,8 @@
 //! Around the single-site audit: [`registry`] (the site registry, 网站名录), [`sample`]
 //! (stratified monthly sampling), [`rounds`] (monthly rounds and 复核, resumable) and
 //! [`calendar`] (the official working-day calendar, for rectification deadlines).
+//! [`stats`] turns stored rounds into quarterly 合格率, problem categories, repeat offenders and
+//! round diffs (pure, no I/O).
 //!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
@@ -30,4 +32,5 @@ pub mod rounds;
 pub mod rules;
 pub mod sample;
 pub mod sim;
+pub mod stats;
 pub mod store;

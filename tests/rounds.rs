@@ -228,3 +228,103 @@ async fn a_killed_run_resumes_without_losing_or_duplicating_sites() {
         .finished_at
         .is_some());
 }
+
+#[tokio::test]
+async fn quarterly_stats_and_round_diff_come_from_the_stored_rounds() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("s.db");
+    let store = registry_db(&db).await;
+    let as_of = date("2018-03-01");
+    let server = SimServer::start(support::scenario("thresholds"), as_of)
+        .await
+        .expect("server");
+    let auditor = Auditor::from_config(&support::config_for(&server, false)).expect("auditor");
+    let (feb, _) = rounds::plan_sample(&store, &opts(1.0)).await.expect("plan");
+    rounds::run_round(&auditor, &store, &feb, as_of, 8, |_| {})
+        .await
+        .expect("run");
+    let (re, _) = rounds::plan_recheck(&store, feb.id, date("2018-02-13"), 5, &Calendar::builtin())
+        .await
+        .expect("recheck");
+    rounds::run_round(&auditor, &store, &re, as_of, 8, |_| {})
+        .await
+        .expect("run recheck");
+    let mut march = opts(1.0);
+    march.month = "2018-03".into();
+    let (mar, _) = rounds::plan_sample(&store, &march).await.expect("plan");
+    rounds::run_round(&auditor, &store, &mar, as_of, 8, |_| {})
+        .await
+        .expect("run");
+
+    let cli = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_govaudit"));
+        cmd.arg("--db").arg(&db).args(args);
+        cmd.output().expect("runs")
+    };
+    let out = cli(&["stats", "--quarter", "2018Q1", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let total = &doc["total"];
+    // 8 running sites (the closed one is not counted), all sampled (twice: counted once),
+    // 4 failed: blank5, home15, stale5, down.
+    assert_eq!(
+        (
+            total["running"].as_u64(),
+            total["sampled"].as_u64(),
+            total["failed"].as_u64()
+        ),
+        (Some(8), Some(8), Some(4))
+    );
+    let unit = |name: &str| {
+        doc["units"]
+            .as_array()
+            .expect("units")
+            .iter()
+            .find(|u| u["unit"] == name)
+            .cloned()
+            .expect("unit row")
+    };
+    assert_eq!(unit("区直部门（单位）")["failed"], 2);
+    assert_eq!(unit("测试市(本级)")["sampled"], 3);
+    assert_eq!(unit("测试县")["failed"], 1);
+    let cat = |rule: &str| {
+        doc["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .find(|c| c["rule"] == rule)
+            .cloned()
+    };
+    assert_eq!(cat("columns.blank").expect("blank")["sites"], 1);
+    assert_eq!(cat("columns.stale").expect("stale")["sites"], 1);
+    // All four failed their 复核 as well: repeat offenders.
+    assert_eq!(doc["repeat_offenders"].as_array().map(Vec::len), Some(4));
+
+    let text = cli(&["stats", "--quarter", "2018Q1"]);
+    let text = String::from_utf8(text.stdout).expect("utf-8");
+    assert!(
+        text.contains("合格率") && text.contains("区直部门（单位）"),
+        "{text}"
+    );
+
+    let out = cli(&[
+        "round",
+        "diff",
+        &feb.id.to_string(),
+        &mar.id.to_string(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let diff: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(diff["still_failing"].as_array().map(Vec::len), Some(4));
+    assert_eq!(diff["fixed"].as_array().map(Vec::len), Some(0));
+}

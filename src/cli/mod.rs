@@ -5,6 +5,7 @@ mod check;
 mod demo;
 mod round;
 mod sites;
+mod stats;
 
 use std::path::PathBuf;
 
@@ -76,6 +77,8 @@ pub enum Command {
     Sites(sites::SitesArgs),
     /// Monthly sampling rounds (月度抽查) and re-checks (复核): plan, run (resumable), list, show.
     Round(round::RoundArgs),
+    /// Quarterly statistics: 合格率 per unit (单位), subtotals, problem categories, repeat offenders.
+    Stats(stats::StatsArgs),
 }
 
 /// Output format of a check.
@@ -141,5 +144,6 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Demo(args) => demo::run(cfg, args).await,
         Command::Sites(args) => sites::run(cfg, args).await,
         Command::Round(args) => round::run(cfg, args).await,
+        Command::Stats(args) => stats::run(cfg, args).await,
     }
 }

@@ -63,6 +63,13 @@ pub enum RoundCommand {
         #[arg(long, default_value_t = 5)]
         days: u32,
     },
+    /// Compare two rounds: sites and findings new, fixed, still failing.
+    Diff {
+        a: i64,
+        b: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +128,25 @@ pub async fn run(cfg: Config, args: RoundArgs) -> Result<u8> {
             Ok(EXIT_PASS)
         }
         RoundCommand::Show { id, format } => show(&store, id, format).await,
+        RoundCommand::Diff { a, b, format } => {
+            rounds::get(&store, a).await?;
+            rounds::get(&store, b).await?;
+            let sites = rounds::site_records(&store).await?;
+            let audits = rounds::audit_records(&store).await?;
+            let of = |id: i64| -> Vec<_> {
+                audits
+                    .iter()
+                    .filter(|r| r.round_id == id)
+                    .cloned()
+                    .collect()
+            };
+            let diff = govaudit::stats::round_diff(&of(a), &of(b), &sites);
+            match format {
+                Format::Text => print!("{}", govaudit::stats::render_diff_text(&diff)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&diff)?),
+            }
+            Ok(EXIT_PASS)
+        }
         RoundCommand::Recheck {
             id,
             notice_date,

@@ -8,12 +8,14 @@
 //! notice date on the official calendar, and links each new check to the failing one.
 
 mod db;
+mod records;
 mod run;
 
 pub use db::{
     get, list, newest_unfinished, pending, plan_list, plan_recheck, plan_sample, round_sites,
     PlanOptions, RoundSiteRow,
 };
+pub use records::{audit_records, site_records};
 pub use run::{run_round, RunSummary, SiteOutcome};
 
 use chrono::NaiveDate;

@@ -1,0 +1,39 @@
+//! `govaudit stats --quarter 2018Q1`: quarterly 合格率 per unit, subtotals, problem categories
+//! and repeat offenders, from the stored rounds.
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use govaudit::config::Config;
+use govaudit::rounds;
+use govaudit::stats::{quarter_stats, render_text, Quarter};
+use govaudit::store::Store;
+
+use super::EXIT_PASS;
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Quarter, e.g. 2018Q1.
+    #[arg(long, value_name = "YYYYQn")]
+    pub quarter: Quarter,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+pub async fn run(cfg: Config, args: StatsArgs) -> Result<u8> {
+    let store = Store::open(&cfg.store.db).await?;
+    let sites = rounds::site_records(&store).await?;
+    let audits = rounds::audit_records(&store).await?;
+    let stats = quarter_stats(&sites, &audits, &args.quarter, &cfg.stats);
+    match args.format {
+        Format::Text => print!("{}", render_text(&stats)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
+    }
+    Ok(EXIT_PASS)
+}
