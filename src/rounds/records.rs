@@ -10,6 +10,9 @@ use crate::findings::Verdict;
 use crate::stats::{AuditRecord, RoundKind as StatsKind, SiteRecord};
 use crate::store::Store;
 
+/// A check's rule ids and its (rule id, message) pairs.
+type CheckFindings = (Vec<String>, Vec<(String, String)>);
+
 /// Registered sites, in registry (import) order.
 pub async fn site_records(store: &Store) -> Result<Vec<SiteRecord>, RoundError> {
     let rows = sqlx::query(
@@ -40,7 +43,7 @@ pub async fn site_records(store: &Store) -> Result<Vec<SiteRecord>, RoundError> 
 
 /// Every check that answers a round slot, with its findings.
 pub async fn audit_records(store: &Store) -> Result<Vec<AuditRecord>, RoundError> {
-    let mut findings: HashMap<i64, (Vec<String>, Vec<(String, String)>)> = HashMap::new();
+    let mut findings: HashMap<i64, CheckFindings> = HashMap::new();
     let rows = sqlx::query(
         "SELECT f.check_id, f.rule, f.message FROM findings f \
          JOIN round_sites s ON s.check_id = f.check_id \
