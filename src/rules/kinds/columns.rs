@@ -264,21 +264,12 @@ pub fn presence(p: &PresenceParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> 
 
 #[cfg(test)]
 mod tests {
+    use super::super::RuleSeverity;
     use super::*;
     use crate::observation::Observation;
 
-    use super::super::RuleSeverity;
-
     fn meta() -> RuleMeta {
-        RuleMeta {
-            id: "t".into(),
-            severity: RuleSeverity {
-                level: Severity::Veto,
-                points: 0.0,
-                cap: 0.0,
-            },
-            message: "{count}/{threshold} {classes}".into(),
-        }
+        RuleMeta::for_test(Severity::Veto, 0.0, 0.0, "{count}/{threshold} {classes}")
     }
 
     fn params(extra: &str) -> StalenessParams {

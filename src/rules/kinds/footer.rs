@@ -168,18 +168,8 @@ mod tests {
     use crate::findings::Severity;
     use crate::observation::{Jiucuo, Observation};
 
-    use super::super::RuleSeverity;
-
     fn meta() -> RuleMeta {
-        RuleMeta {
-            id: "t".into(),
-            severity: RuleSeverity {
-                level: Severity::Deduction,
-                points: 1.0,
-                cap: 3.0,
-            },
-            message: "{items}（{count}项）".into(),
-        }
+        RuleMeta::for_test(Severity::Deduction, 1.0, 3.0, "{items}（{count}项）")
     }
 
     fn run(p: &str, footer: FooterObservation) -> Vec<Finding> {

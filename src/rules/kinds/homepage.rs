@@ -159,18 +159,8 @@ mod tests {
     use crate::findings::Severity;
     use crate::observation::{HomepageItem, Observation};
 
-    use super::super::RuleSeverity;
-
     fn meta() -> RuleMeta {
-        RuleMeta {
-            id: "t".into(),
-            severity: RuleSeverity {
-                level: Severity::Veto,
-                points: 0.0,
-                cap: 0.0,
-            },
-            message: "{scope}{window}{newest}".into(),
-        }
+        RuleMeta::for_test(Severity::Veto, 0.0, 0.0, "{scope}{window}{newest}")
     }
 
     fn obs(dates: &[Option<&str>]) -> Observation {

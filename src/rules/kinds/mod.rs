@@ -69,6 +69,16 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
+    /// A rule's meta for unit tests of the kinds.
+    #[cfg(test)]
+    pub(crate) fn for_test(level: Severity, points: f64, cap: f64, message: &str) -> RuleMeta {
+        RuleMeta {
+            id: "t".into(),
+            severity: RuleSeverity { level, points, cap },
+            message: message.into(),
+        }
+    }
+
     /// A finding of this rule. `instances` counts deduction instances: points are
     /// `min(instances × points, cap)` for deductions and 0 otherwise. `severity` is normally the
     /// rule's own; kinds pass [`Severity::Info`] for below-threshold or informational reports.
