@@ -76,8 +76,8 @@ pub(super) fn site(p: &ProblemDesc, h: u64) -> Result<SiteSpec, String> {
         columns.push(home(col("通知公告", "tzgg", 4, 3, 6)));
         columns.push(col("领导信箱", "ldxx", 5, 2, 3));
     } else {
-        columns.push(home(col("通知公告", "tzgg", 8, 1, 2)));
-        columns.push(home(col("领导信箱", "ldxx", 6, 1, 2)));
+        columns.push(home(col("通知公告", "tzgg", 6, 1, 2)));
+        columns.push(home(col("领导信箱", "ldxx", 5, 1, 2)));
     }
     columns.push(col("政策文件", "zcwj", 5, 20, 30));
     if !has(Extra::NoSurvey) {
@@ -90,7 +90,7 @@ pub(super) fn site(p: &ProblemDesc, h: u64) -> Result<SiteSpec, String> {
             STALE_GENERIC
         };
         for ((name, slug), age) in names.iter().zip(STALE_AGES) {
-            columns.push(col(name, slug, 5, age, 15));
+            columns.push(col(name, slug, 3, age, 15));
         }
     } else {
         let c = col("工作动态", "gzdt", 8, 1, 1);
@@ -103,7 +103,7 @@ pub(super) fn site(p: &ProblemDesc, h: u64) -> Result<SiteSpec, String> {
         }
     }
     if has(Extra::BrokenColumns) {
-        columns.push(col("人事信息", "rsxx", 3, 400, 90));
+        columns.push(col("人事信息", "rsxx", 2, 400, 90));
         for (name, slug) in [
             ("法律服务", "flfw"),
             ("公证服务", "gzfw"),
