@@ -19,7 +19,7 @@ use govaudit::config::{Config, HostOverride};
 use govaudit::findings::Verdict;
 use govaudit::registry::{self, SiteFilter};
 use govaudit::rounds::{self, PlanOptions};
-use govaudit::sim::province::Province;
+use govaudit::sim::province::{Extra, Province};
 use govaudit::sim::{SimServer, SERVICE_HOSTS};
 use govaudit::store::Store;
 use sqlx::Row;
@@ -199,18 +199,45 @@ async fn the_province_reproduces_the_notice() {
     );
 
     // 11 with stale dynamic columns (52.4%), 14 with 5+ blank columns (66.7%): veto findings.
+    // The other problems the notice names show up as deductions on the right sites.
+    let extras: BTreeMap<String, Vec<Extra>> = province
+        .sites
+        .iter()
+        .filter_map(|s| {
+            let p = s.problem.as_ref()?;
+            let url = registry::parse_url(&s.url).ok()?.to_string();
+            Some((url, p.extras.clone()))
+        })
+        .collect();
     let mut stale = 0;
     let mut blank = 0;
     for r in rows.iter().filter(|r| r.verdict == Some(Verdict::Fail)) {
-        let vetoes: Vec<String> =
-            sqlx::query("SELECT rule FROM findings WHERE check_id = ?1 AND severity = 'veto'")
+        let findings: Vec<(String, String)> =
+            sqlx::query("SELECT rule, severity FROM findings WHERE check_id = ?1")
                 .bind(r.check_id.expect("audited"))
                 .fetch_all(store.pool())
                 .await
                 .expect("findings")
                 .iter()
-                .map(|row| row.get::<String, _>(0))
+                .map(|row| (row.get::<String, _>(0), row.get::<String, _>(1)))
                 .collect();
+        let fired = |rule: &str| findings.iter().any(|(f, _)| f == rule);
+        let rules: Vec<&str> = findings.iter().map(|(f, _)| f.as_str()).collect();
+        eprintln!("failed {} ({}): {rules:?}", r.url, r.name.as_deref().unwrap_or(""));
+        for extra in extras.get(&r.url).into_iter().flatten() {
+            let rule = match extra {
+                Extra::Footer => "footer.missing_identifier",
+                Extra::NoSurvey => "interaction.no_survey",
+                Extra::FewUpdates => "homepage.few_updates",
+                Extra::BrokenColumns => "links.broken",
+            };
+            assert!(fired(rule), "{}: no {rule} in {findings:?}", r.url);
+        }
+        let vetoes: Vec<String> = findings
+            .iter()
+            .filter(|(_, sev)| sev == "veto")
+            .map(|(rule, _)| rule.clone())
+            .collect();
         assert!(
             vetoes.iter().all(|v| v.starts_with("columns.")),
             "{}: {vetoes:?}",
