@@ -223,7 +223,11 @@ async fn the_province_reproduces_the_notice() {
                 .collect();
         let fired = |rule: &str| findings.iter().any(|(f, _)| f == rule);
         let rules: Vec<&str> = findings.iter().map(|(f, _)| f.as_str()).collect();
-        eprintln!("failed {} ({}): {rules:?}", r.url, r.name.as_deref().unwrap_or(""));
+        eprintln!(
+            "failed {} ({}): {rules:?}",
+            r.url,
+            r.name.as_deref().unwrap_or("")
+        );
         for extra in extras.get(&r.url).into_iter().flatten() {
             let rule = match extra {
                 Extra::Footer => "footer.missing_identifier",

@@ -43,7 +43,11 @@ pub(super) fn home(mut c: ColumnSpec) -> ColumnSpec {
 /// Template, encoding and date style from the variety hash.
 pub(super) fn look(h: u64) -> (Template, &'static str, DateStyle) {
     let template = [Template::Ul, Template::Table, Template::Div][(h % 3) as usize];
-    let encoding = if (h >> 4) % 4 == 0 { "gbk" } else { "utf-8" };
+    let encoding = if (h >> 4).is_multiple_of(4) {
+        "gbk"
+    } else {
+        "utf-8"
+    };
     let dates = [
         DateStyle::Iso,
         DateStyle::Iso,
@@ -88,7 +92,7 @@ fn identity(unit: &UnitDesc, role: Role) -> (String, String) {
 pub(super) fn site(unit: &UnitDesc, role: Role, seq: usize, h: u64) -> SiteSpec {
     let (name, host) = identity(unit, role);
     let (template, encoding, dates) = look(h);
-    let paginate = (h >> 12) % 3 == 0;
+    let paginate = (h >> 12).is_multiple_of(3);
     let mut gzdt = home(col("工作动态", "gzdt", 8, (h >> 14) as i64 % 2, 1));
     if paginate {
         gzdt.page_size = Some(5);
