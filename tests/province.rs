@@ -317,3 +317,39 @@ async fn a_polite_round_finishes_in_under_two_minutes() {
     }
     eprintln!("polite rounds in total: {:.1?}", all.elapsed());
 }
+
+/// Through `--resolve` entries the named hosts are reached too (the IP-hosted site needs the
+/// proxy), and a flaky host's first homepage request answers 503 and the retry gets through.
+#[tokio::test]
+async fn resolve_mode_and_flaky_hosts() {
+    let province = Province::ningxia_2018q1().expect("province");
+    let as_of = province.rounds[1].as_of;
+    let server = SimServer::start(province.scenario(), as_of)
+        .await
+        .expect("server");
+    assert!(server
+        .resolve_entries()
+        .iter()
+        .all(|e| !e.starts_with("218.95.179.142=")));
+    let auditor = Auditor::from_config(&support::config_for(&server, false)).expect("auditor");
+    let audit = |url: &str| {
+        let url = url::Url::parse(url).expect("url");
+        let auditor = &auditor;
+        async move { auditor.audit(&url, as_of).await }
+    };
+    let gypf = audit("http://www.gypf.gov.cn/").await;
+    assert_eq!(gypf.evaluation.verdict, Verdict::Fail);
+    let flaky = province
+        .sites
+        .iter()
+        .find(|s| s.spec.behaviour == govaudit::sim::spec::Behaviour::Flaky)
+        .expect("a flaky site");
+    let r = audit(&flaky.url).await;
+    assert!(
+        r.observation.reachability.ok,
+        "{:?}",
+        r.observation.reachability
+    );
+    assert_eq!(r.observation.reachability.attempts, 2);
+    assert_eq!(r.evaluation.verdict, Verdict::Pass);
+}

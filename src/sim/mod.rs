@@ -143,7 +143,9 @@ impl SimServer {
         })
     }
 
-    /// `HOST=127.0.0.1:PORT` routes for every simulated host and service host.
+    /// `HOST=127.0.0.1:PORT` routes for every simulated host and service host. IP-literal
+    /// hosts are left out: a resolver is never asked about them, so such sites are reachable
+    /// only through [`SimServer::proxy_url`].
     pub fn resolve_entries(&self) -> Vec<String> {
         let mut hosts: Vec<&str> = self
             .world
@@ -151,6 +153,7 @@ impl SimServer {
             .sites
             .iter()
             .map(|s| s.host.as_str())
+            .filter(|h| h.parse::<std::net::IpAddr>().is_err())
             .collect();
         hosts.extend(SERVICE_HOSTS);
         hosts.sort_unstable();
