@@ -330,3 +330,38 @@ fn html(status: StatusCode, body: String, encoding: &str) -> Response<Body> {
         .body(Body::from(bytes))
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> SiteSpec {
+        let text = "[[site]]\nname = \"示例\"\nhost = \"a.test\"\n\
+                    [[site.column]]\nname = \"工作动态\"\nslug = \"gzdt\"\nitems = 8\npage_size = 5\n\
+                    [[site.column]]\nname = \"法律服务\"\nslug = \"flfw\"\nmissing = true\n";
+        let sc = Scenario::from_toml(text, "t.toml").expect("parses");
+        sc.sites.into_iter().next().expect("one site")
+    }
+
+    #[test]
+    fn lists_paginate_behind_a_next_link() {
+        let s = site();
+        let as_of = NaiveDate::from_ymd_opt(2018, 3, 1).expect("date");
+        let first = route(&s, "/col/gzdt/", as_of).expect("page 1");
+        assert!(first.contains("/col/gzdt/index_1.html\">下一页"), "{first}");
+        assert_eq!(first.matches("/art/gzdt/").count(), 5);
+        let second = route(&s, "/col/gzdt/index_1.html", as_of).expect("page 2");
+        assert!(second.contains("/art/gzdt/8.html") && !second.contains("下一页"));
+        assert!(route(&s, "/col/gzdt/index_2.html", as_of).is_none());
+    }
+
+    #[test]
+    fn missing_columns_are_linked_but_answer_404() {
+        let s = site();
+        let as_of = NaiveDate::from_ymd_opt(2018, 3, 1).expect("date");
+        let home = route(&s, "", as_of).expect("home");
+        assert!(home.contains("/col/flfw/"));
+        assert!(route(&s, "/col/flfw/", as_of).is_none());
+        assert!(route(&s, "/art/flfw/1.html", as_of).is_none());
+    }
+}
