@@ -110,6 +110,20 @@ fn busiest_host(server: &SimServer) -> (String, usize) {
         .unwrap_or_default()
 }
 
+/// The committed copies equal the seed when the seed is present beside the repository.
+#[test]
+fn fixtures_match_the_seed_when_present() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed");
+    for name in ["units-2018q1.csv", "problem-sites-2018q1.csv"] {
+        let Ok(seed) = std::fs::read_to_string(shared.join(name)) else {
+            continue;
+        };
+        let copy =
+            std::fs::read_to_string(support::fixture(&format!("seed/{name}"))).expect("fixture");
+        assert_eq!(copy, seed, "{name} differs from ../shared/seed");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_province_reproduces_the_notice() {
     let province = Province::ningxia_2018q1().expect("province");
@@ -256,7 +270,8 @@ async fn the_province_reproduces_the_notice() {
 /// One round with the default politeness (2 req/s, 2 in flight per host): under 2 minutes.
 /// Slow (about a minute a round): `scripts/bench-province.sh` runs it. `PROVINCE_ROUNDS`
 /// (default `1`; e.g. `1,2` for the whole quarter, as the demo runs it) picks the rounds;
-/// `PROVINCE_SERVICE_RATE` (req/s) overrides the politeness of the identifier-service hosts.
+/// `PROVINCE_SERVICE_RATE` (req/s) overrides the politeness of the identifier-service hosts;
+/// `PROVINCE_SITES_AT_ONCE` (default 256, i.e. a whole round) bounds the sites audited at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "timing run with default politeness; scripts/bench-province.sh"]
 async fn a_polite_round_finishes_in_under_two_minutes() {
@@ -289,6 +304,10 @@ async fn a_polite_round_finishes_in_under_two_minutes() {
         }
     }
     let auditor = Auditor::from_config(&cfg).expect("auditor");
+    let at_once: usize = std::env::var("PROVINCE_SITES_AT_ONCE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
     let all = Instant::now();
     for round_no in wanted {
         let i = round_no - 1;
@@ -297,7 +316,7 @@ async fn a_polite_round_finishes_in_under_two_minutes() {
         server.reset_stats();
         let round = plan(&store, &province, dir.path(), i).await;
         let started = Instant::now();
-        let summary = rounds::run_round(&auditor, &store, &round, as_of, 256, |_| {})
+        let summary = rounds::run_round(&auditor, &store, &round, as_of, at_once, |_| {})
             .await
             .expect("run");
         let took = started.elapsed();
