@@ -1,6 +1,7 @@
 //! HTML of the simulated sites, in the markup real government sites use: a navigation bar,
-//! homepage blocks with a 更多 link, list pages in three templates, side navigation, article
-//! pages with 发布时间 and `PubDate`, and a footer with the identifiers.
+//! homepage blocks with a 更多 link, list pages in three templates (paginated behind a 下一页
+//! link to `index_1.html` … when a column sets `page_size`), side navigation, article pages
+//! with 发布时间 and `PubDate`, and a footer with the identifiers.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use std::fmt::Write;
