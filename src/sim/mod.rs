@@ -4,14 +4,19 @@
 //! absolute URI of a proxy-style request), and also for the identifier services footers link to
 //! (beian.miit.gov.cn, bszs.conac.cn …), so nothing leaves the machine. The simulated world speaks
 //! plain HTTP only, so footers link those services over http://. The auditor reaches it
-//! through `--resolve HOST=127.0.0.1:PORT` ([`SimServer::resolve_entries`]) and sees only HTTP.
+//! through `--resolve HOST=127.0.0.1:PORT` ([`SimServer::resolve_entries`]) or by using it as
+//! its HTTP proxy ([`SimServer::proxy_url`]; the only way to reach IP-hosted sites such as
+//! `http://218.95.179.142/gysfgw`), and sees only HTTP.
+//!
+//! [`province`] generates a whole province (the 2018 Q1 Ningxia notice) as a [`Scenario`].
 
+pub mod province;
 pub mod render;
 pub mod spec;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Body;
 use axum::extract::State;
@@ -34,8 +39,29 @@ pub const SERVICE_HOSTS: &[&str] = &[
 
 struct World {
     scenario: Scenario,
-    as_of: NaiveDate,
+    as_of: RwLock<NaiveDate>,
     hits: Mutex<HashMap<String, HostStats>>,
+    /// Homepage requests per flaky site (by URL), to fail every other one.
+    flaky: Mutex<HashMap<String, usize>>,
+}
+
+impl World {
+    fn as_of(&self) -> NaiveDate {
+        self.as_of
+            .read()
+            .map(|d| *d)
+            .unwrap_or_else(|poisoned| *poisoned.into_inner())
+    }
+
+    /// Whether this homepage request of a flaky site is the one that fails.
+    fn flaky_fails(&self, site: &SiteSpec) -> bool {
+        let Ok(mut map) = self.flaky.lock() else {
+            return false;
+        };
+        let n = map.entry(site.url()).or_default();
+        *n += 1;
+        *n % 2 == 1
+    }
 }
 
 /// What one host has been asked so far.
@@ -94,8 +120,9 @@ impl SimServer {
         let addr = listener.local_addr()?;
         let world = Arc::new(World {
             scenario,
-            as_of,
+            as_of: RwLock::new(as_of),
             hits: Mutex::new(HashMap::new()),
+            flaky: Mutex::new(HashMap::new()),
         });
         let app = axum::Router::new()
             .fallback(handle)
@@ -116,7 +143,9 @@ impl SimServer {
         })
     }
 
-    /// `HOST=127.0.0.1:PORT` routes for every simulated host and service host.
+    /// `HOST=127.0.0.1:PORT` routes for every simulated host and service host. IP-literal
+    /// hosts are left out: a resolver is never asked about them, so such sites are reachable
+    /// only through [`SimServer::proxy_url`].
     pub fn resolve_entries(&self) -> Vec<String> {
         let mut hosts: Vec<&str> = self
             .world
@@ -124,11 +153,42 @@ impl SimServer {
             .sites
             .iter()
             .map(|s| s.host.as_str())
+            .filter(|h| h.parse::<std::net::IpAddr>().is_err())
             .collect();
         hosts.extend(SERVICE_HOSTS);
         hosts.sort_unstable();
         hosts.dedup();
         hosts.iter().map(|h| format!("{h}={}", self.addr)).collect()
+    }
+
+    /// The proxy URL (`http://127.0.0.1:PORT`): a client using it as its HTTP proxy reaches
+    /// every simulated host, IP-hosted sites included, with no `--resolve` entries.
+    pub fn proxy_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Render dates relative to another as-of date from now on (the next round of a quarter).
+    pub fn set_as_of(&self, as_of: NaiveDate) {
+        match self.world.as_of.write() {
+            Ok(mut d) => *d = as_of,
+            Err(poisoned) => *poisoned.into_inner() = as_of,
+        }
+    }
+
+    /// Hosts that received requests, with their counts.
+    pub fn all_host_stats(&self) -> HashMap<String, HostStats> {
+        self.world
+            .hits
+            .lock()
+            .map(|h| h.clone())
+            .unwrap_or_default()
+    }
+
+    /// Forget the request counts (e.g. between rounds).
+    pub fn reset_stats(&self) {
+        if let Ok(mut h) = self.world.hits.lock() {
+            h.clear();
+        }
     }
 
     /// The sites served: (name, registered URL).
@@ -200,8 +260,16 @@ async fn handle(State(world): State<Arc<World>>, req: Request<Body>) -> Response
             "utf-8",
         );
     }
-    let rest = &path[site.prefix.len()..];
-    match route(site, rest, world.as_of) {
+    let rest = path.get(site.prefix.len()..).unwrap_or_default();
+    let is_home = matches!(rest, "" | "/" | "/index.html");
+    if site.behaviour == Behaviour::Flaky && is_home && world.flaky_fails(site) {
+        return html(
+            StatusCode::SERVICE_UNAVAILABLE,
+            render::plain_page("503 Service Temporarily Unavailable"),
+            "utf-8",
+        );
+    }
+    match route(site, rest, world.as_of()) {
         Some(body) => html(StatusCode::OK, body, &site.encoding),
         None => html(
             StatusCode::NOT_FOUND,
@@ -216,11 +284,30 @@ fn route(site: &SiteSpec, rest: &str, as_of: NaiveDate) -> Option<String> {
     match segs.as_slice() {
         [] | ["index.html"] => Some(render::homepage(site, as_of)),
         ["col", slug] | ["col", slug, "index.html"] => {
-            let col = site.columns.iter().find(|c| c.slug == *slug)?;
+            let col = site
+                .columns
+                .iter()
+                .find(|c| c.slug == *slug && !c.missing)?;
             Some(render::column_page(site, col, as_of))
         }
+        ["col", slug, file] => {
+            let col = site
+                .columns
+                .iter()
+                .find(|c| c.slug == *slug && !c.missing)?;
+            let n: usize = file
+                .strip_prefix("index_")?
+                .strip_suffix(".html")?
+                .parse()
+                .ok()?;
+            (n >= 1 && n < render::page_count(col))
+                .then(|| render::column_page_n(site, col, n, as_of))
+        }
         ["art", slug, file] => {
-            let col = site.columns.iter().find(|c| c.slug == *slug)?;
+            let col = site
+                .columns
+                .iter()
+                .find(|c| c.slug == *slug && !c.missing)?;
             let n: usize = file.strip_suffix(".html")?.parse().ok()?;
             (n >= 1 && n <= col.items).then(|| render::article_page(site, col, n, as_of))
         }
@@ -242,4 +329,39 @@ fn html(status: StatusCode, body: String, encoding: &str) -> Response<Body> {
         .header(header::CONTENT_TYPE, ctype)
         .body(Body::from(bytes))
         .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> SiteSpec {
+        let text = "[[site]]\nname = \"示例\"\nhost = \"a.test\"\n\
+                    [[site.column]]\nname = \"工作动态\"\nslug = \"gzdt\"\nitems = 8\npage_size = 5\n\
+                    [[site.column]]\nname = \"法律服务\"\nslug = \"flfw\"\nmissing = true\n";
+        let sc = Scenario::from_toml(text, "t.toml").expect("parses");
+        sc.sites.into_iter().next().expect("one site")
+    }
+
+    #[test]
+    fn lists_paginate_behind_a_next_link() {
+        let s = site();
+        let as_of = NaiveDate::from_ymd_opt(2018, 3, 1).expect("date");
+        let first = route(&s, "/col/gzdt/", as_of).expect("page 1");
+        assert!(first.contains("/col/gzdt/index_1.html\">下一页"), "{first}");
+        assert_eq!(first.matches("/art/gzdt/").count(), 5);
+        let second = route(&s, "/col/gzdt/index_1.html", as_of).expect("page 2");
+        assert!(second.contains("/art/gzdt/8.html") && !second.contains("下一页"));
+        assert!(route(&s, "/col/gzdt/index_2.html", as_of).is_none());
+    }
+
+    #[test]
+    fn missing_columns_are_linked_but_answer_404() {
+        let s = site();
+        let as_of = NaiveDate::from_ymd_opt(2018, 3, 1).expect("date");
+        let home = route(&s, "", as_of).expect("home");
+        assert!(home.contains("/col/flfw/"));
+        assert!(route(&s, "/col/flfw/", as_of).is_none());
+        assert!(route(&s, "/art/flfw/1.html", as_of).is_none());
+    }
 }

@@ -1,9 +1,11 @@
 //! HTML of the simulated sites, in the markup real government sites use: a navigation bar,
-//! homepage blocks with a 更多 link, list pages in three templates, side navigation, article
-//! pages with 发布时间 and `PubDate`, and a footer with the identifiers.
+//! homepage blocks with a 更多 link, list pages in three templates (paginated behind a 下一页
+//! link to `index_1.html` … when a column sets `page_size`), side navigation, article pages
+//! with 发布时间 and `PubDate`, and a footer with the identifiers.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use std::fmt::Write;
+use std::ops::Range;
 
 use super::spec::{ColumnSpec, DateStyle, FooterItem, SiteSpec, Template};
 
@@ -127,18 +129,18 @@ fn list_items(
     site: &SiteSpec,
     col: &ColumnSpec,
     as_of: NaiveDate,
-    max: usize,
+    shown: Range<usize>,
     style: DateStyle,
 ) -> String {
     let mut s = String::new();
-    let n = col.items.min(max);
+    let shown = shown.start.min(col.items)..shown.end.min(col.items);
     let (open, close) = match site.template {
         Template::Ul => ("<ul class=\"list\">\n", "</ul>\n"),
         Template::Table => ("<table class=\"list\">\n", "</table>\n"),
         Template::Div => ("<div class=\"news-list\">\n", "</div>\n"),
     };
     s.push_str(open);
-    for i in 0..n {
+    for i in shown {
         let date = fmt_date(item_date(col, as_of, i), style);
         let href = format!("{}/art/{}/{}.html", site.prefix, col.slug, i + 1);
         let title = format!("{}第{}期信息", col.name, col.items - i);
@@ -180,7 +182,7 @@ pub fn homepage(site: &SiteSpec, as_of: NaiveDate) -> String {
         } else {
             site.dates
         };
-        s.push_str(&list_items(site, c, as_of, 6, style));
+        s.push_str(&list_items(site, c, as_of, 0..6, style));
         s.push_str("</div>\n");
     }
     for i in 0..site.broken_links {
@@ -197,8 +199,21 @@ pub fn homepage(site: &SiteSpec, as_of: NaiveDate) -> String {
     s
 }
 
-/// A column's list page.
+/// Number of list pages of a column (at least 1).
+pub fn page_count(col: &ColumnSpec) -> usize {
+    match col.page_size {
+        Some(size) if size > 0 => col.items.div_ceil(size).max(1),
+        _ => 1,
+    }
+}
+
+/// A column's list page (its first page).
 pub fn column_page(site: &SiteSpec, col: &ColumnSpec, as_of: NaiveDate) -> String {
+    column_page_n(site, col, 0, as_of)
+}
+
+/// Page `page` (0 = first, `index.html`; 1 = `index_1.html` …) of a column's list.
+pub fn column_page_n(site: &SiteSpec, col: &ColumnSpec, page: usize, as_of: NaiveDate) -> String {
     let mut s = head(
         site,
         &col.name,
@@ -236,7 +251,35 @@ pub fn column_page(site: &SiteSpec, col: &ColumnSpec, as_of: NaiveDate) -> Strin
     if col.items == 0 {
         s.push_str("<div class=\"list\"><p>暂无信息</p></div>\n");
     } else {
-        s.push_str(&list_items(site, col, as_of, 20, site.dates));
+        let size = col.page_size.unwrap_or(20);
+        let start = page.saturating_mul(size);
+        s.push_str(&list_items(
+            site,
+            col,
+            as_of,
+            start..start.saturating_add(size),
+            site.dates,
+        ));
+        let pages = page_count(col);
+        if pages > 1 {
+            s.push_str("<div class=\"page\">");
+            let name = |n: usize| {
+                if n == 0 {
+                    "index.html".to_string()
+                } else {
+                    format!("index_{n}.html")
+                }
+            };
+            let base = format!("{}/col/{}/", site.prefix, col.slug);
+            if page > 0 {
+                let _ = write!(s, "<a href=\"{base}{}\">上一页</a> ", name(page - 1));
+            }
+            let _ = write!(s, "<span>第{}页 共{pages}页</span>", page + 1);
+            if page + 1 < pages {
+                let _ = write!(s, " <a href=\"{base}{}\">下一页</a>", name(page + 1));
+            }
+            s.push_str("</div>\n");
+        }
     }
     s.push_str("</div>\n");
     s.push_str(&footer(site));

@@ -65,6 +65,9 @@ pub enum Behaviour {
     Normal,
     /// Every request answers 503.
     Down,
+    /// Every other homepage request answers 503 (the first one included): a transient error
+    /// that a fetcher retrying 5xx gets past.
+    Flaky,
 }
 
 /// Footer identifiers: `true` renders a valid one, `false` none, a string renders that text.
@@ -114,6 +117,13 @@ pub struct ColumnSpec {
     /// Second-level column under this one (listed in the side navigation of its page).
     #[serde(default)]
     pub parent: Option<String>,
+    /// Items per list page; more items continue on `index_1.html` behind a 下一页 link.
+    /// Unset: one page of up to 20 items.
+    #[serde(default)]
+    pub page_size: Option<usize>,
+    /// The column is linked from the navigation but its page answers 404 (栏目链接无法打开).
+    #[serde(default)]
+    pub missing: bool,
 }
 
 fn default_items() -> usize {
@@ -179,6 +189,12 @@ impl Scenario {
             origin: origin.into(),
             message: e.to_string(),
         })?;
+        Scenario::from_sites(sc.sites, origin)
+    }
+
+    /// Check sites built in code (e.g. by [`super::province`]) as a scenario file is checked.
+    pub fn from_sites(sites: Vec<SiteSpec>, origin: &str) -> Result<Scenario, SpecError> {
+        let sc = Scenario { sites };
         for s in &sc.sites {
             let bad = |message: String| SpecError::Site {
                 origin: origin.into(),
@@ -197,6 +213,9 @@ impl Scenario {
                         "column slug {:?} must be ASCII letters/digits",
                         c.slug
                     )));
+                }
+                if c.page_size == Some(0) {
+                    return Err(bad(format!("column {} has page_size 0", c.slug)));
                 }
                 if let Some(p) = &c.parent {
                     if !s.columns.iter().any(|o| &o.slug == p) {
