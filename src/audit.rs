@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
 use crate::config::{Config, CrawlConfig};
-use crate::crawl::crawl_site;
+use crate::crawl::{crawl_site, LinkCache};
 use crate::fetch::{FetchError, Fetcher, RequestRecord};
 use crate::findings::Evaluation;
 use crate::observation::Observation;
@@ -69,6 +69,8 @@ pub struct Auditor {
     pub fetcher: Arc<Fetcher>,
     pub rules: Arc<RuleSet>,
     pub crawl: CrawlConfig,
+    /// Link results shared by the sites this auditor audits (one run, one round).
+    pub links: Arc<LinkCache>,
 }
 
 impl Auditor {
@@ -83,7 +85,16 @@ impl Auditor {
             fetcher: Arc::new(fetcher),
             rules: Arc::new(rules),
             crawl: cfg.crawl.clone(),
+            links: Arc::new(LinkCache::default()),
         })
+    }
+
+    /// The same auditor with an empty link cache: a new round (or a 复核) checks links anew.
+    pub fn with_fresh_links(&self) -> Auditor {
+        Auditor {
+            links: Arc::new(LinkCache::default()),
+            ..self.clone()
+        }
     }
 
     /// Audit one site as of a date. Never fails: an unreachable site is a finding.
@@ -92,7 +103,15 @@ impl Auditor {
         if let Some(host) = site.host_str() {
             self.fetcher.trust_host(host);
         }
-        let crawl = crawl_site(&self.fetcher, &self.rules, &self.crawl, site, as_of).await;
+        let crawl = crawl_site(
+            &self.fetcher,
+            &self.links,
+            &self.rules,
+            &self.crawl,
+            site,
+            as_of,
+        )
+        .await;
         let evaluation = self.rules.evaluate(&crawl.observation);
         AuditResult {
             observation: crawl.observation,

@@ -341,3 +341,35 @@ async fn undated_lists_are_dated_from_their_newest_article() {
         r.evaluation
     );
 }
+
+#[tokio::test]
+async fn links_shared_by_sites_of_one_run_are_checked_once() {
+    let as_of: NaiveDate = AS_OF.parse().expect("date");
+    let server = govaudit::sim::SimServer::start(support::scenario("thresholds"), as_of)
+        .await
+        .expect("server");
+    let auditor = govaudit::audit::Auditor::from_config(&support::config_for(&server, false))
+        .expect("auditor");
+    for site in [
+        "http://base.gov.test/",
+        "http://blank4.gov.test/",
+        "http://few10.gov.test/",
+    ] {
+        let r = auditor
+            .audit(&url::Url::parse(site).expect("url"), as_of)
+            .await;
+        assert!(r.observation.links.checked > 5);
+    }
+    // Every footer links https://beian.miit.gov.cn/: asked once (plus its robots.txt), not
+    // once per site.
+    assert_eq!(server.host_stats("beian.miit.gov.cn").hits, 2);
+    // A fresh run (a new round) asks again.
+    let fresh = auditor.with_fresh_links();
+    fresh
+        .audit(
+            &url::Url::parse("http://base.gov.test/").expect("url"),
+            as_of,
+        )
+        .await;
+    assert_eq!(server.host_stats("beian.miit.gov.cn").hits, 3);
+}

@@ -1,7 +1,11 @@
-//! `govaudit demo`: serves the built-in sample sites on loopback, audits each of them through
-//! the same pipeline as `check`, stores the results and prints them.
+//! `govaudit demo`: the real job on a built-in world. It serves the simulated province of the
+//! 2018 Q1 Ningxia notice on loopback (248 running sites; the 21 problem sites under their real
+//! names and URLs, the rest fictitious), imports its registry, plans the quarter's two rounds
+//! with the seed's sample (217 sites), runs them with per-host politeness and a progress bar,
+//! and writes the quarter's statistics into a folder it names at the end. `--samples` instead
+//! audits a handful of sample sites, one per failing rule, and prints each result.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -10,41 +14,134 @@ use futures::stream::{self, StreamExt};
 
 use govaudit::audit::Auditor;
 use govaudit::config::Config;
+use govaudit::registry;
 use govaudit::report;
+use govaudit::rounds::{self, PlanOptions};
+use govaudit::sim::province::Province;
 use govaudit::sim::{Scenario, SimServer};
+use govaudit::stats::{quarter_stats, render_text, Quarter};
 use govaudit::store::Store;
 
 use super::check::parse_site_url;
+use super::round::run_with_progress;
 use super::EXIT_PASS;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// As-of date of the audit (inside the 2018 Q1 sampling window by default).
-    #[arg(long, value_name = "YYYY-MM-DD", default_value = "2018-02-01")]
-    pub as_of: NaiveDate,
-    /// Folder for the demo database and the per-site reports.
+    /// Folder for the demo database, registry, round lists and results (emptied first).
     #[arg(long, value_name = "DIR", default_value = "govaudit-demo")]
     pub out: PathBuf,
+    /// Audit the small set of sample sites (one per failing rule) instead of the province.
+    #[arg(long)]
+    pub samples: bool,
+    /// As-of date for `--samples`.
+    #[arg(long, value_name = "YYYY-MM-DD", default_value = "2018-02-01")]
+    pub as_of: NaiveDate,
 }
 
-pub async fn run(mut cfg: Config, args: DemoArgs) -> Result<u8> {
-    let scenario = Scenario::samples()?;
-    let server = SimServer::start(scenario, args.as_of)
-        .await
-        .context("cannot start the sample sites on loopback")?;
-    cfg.fetch.resolve.extend(server.resolve_entries());
+pub async fn run(cfg: Config, args: DemoArgs) -> Result<u8> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let db = args.out.join("govaudit-demo.db");
-    let store = Store::open(&db).await?;
-    let auditor = Auditor::from_config(&cfg)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let f = PathBuf::from(format!("{}{suffix}", db.display()));
+        if f.exists() {
+            std::fs::remove_file(&f).with_context(|| format!("cannot remove {}", f.display()))?;
+        }
+    }
+    if args.samples {
+        samples(cfg, &args.out, &db, args.as_of).await
+    } else {
+        province(cfg, &args.out, &db).await
+    }
+}
 
+async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
+    let province = Province::ningxia_2018q1()?;
+    let first = province
+        .rounds
+        .first()
+        .context("the scenario has no round")?;
+    let server = SimServer::start(province.scenario(), first.as_of)
+        .await
+        .context("cannot start the simulated province on loopback")?;
+    // Proxy mode: real host names and the IP-hosted site (218.95.179.142/gysfgw) reach the
+    // simulator unchanged, as they would reach a real office's proxy.
+    cfg.fetch.proxy = Some(server.proxy_url());
+    let store = Store::open(db).await?;
+    let registry_file = out.join("registry-2018q1.csv");
+    std::fs::write(&registry_file, province.registry_csv())
+        .with_context(|| format!("cannot write {}", registry_file.display()))?;
+    let sites = registry::load_file(&registry_file)?;
+    let imported = registry::import(&store, &sites).await?;
+    eprintln!(
+        "Simulated province on {}: imported {} sites from {}.",
+        server.addr,
+        imported.added,
+        registry_file.display()
+    );
+    let auditor = Auditor::from_config(&cfg)?;
+    for (i, r) in province.rounds.iter().enumerate() {
+        let list = out.join(format!("round-{}.txt", r.month));
+        std::fs::write(&list, province.round_list(i))
+            .with_context(|| format!("cannot write {}", list.display()))?;
+        let opts = PlanOptions {
+            month: r.month.clone(),
+            ratio: 1.0,
+            seed: 0,
+            profile: cfg.rules.profile.clone(),
+            as_of: Some(r.as_of),
+        };
+        let round = rounds::plan_list(&store, &opts, &list).await?;
+        server.set_as_of(r.as_of);
+        eprintln!(
+            "Round {} ({}): {} sites, as of {} …",
+            round.id, round.month, round.sites, r.as_of
+        );
+        let started = std::time::Instant::now();
+        let summary = run_with_progress(&auditor, &store, &round, r.as_of, round.sites).await?;
+        eprintln!(
+            "Round {}: {} sites audited, {} 不合格, {:.0} s.",
+            round.id,
+            summary.audited,
+            summary.failed,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let quarter: Quarter = "2018Q1".parse()?;
+    let stats = quarter_stats(
+        &rounds::site_records(&store).await?,
+        &rounds::audit_records(&store).await?,
+        &quarter,
+        &cfg.stats,
+    );
+    let text = render_text(&stats);
+    print!("{text}");
+    let files = [
+        ("stats-2018Q1.txt", text.clone()),
+        ("stats-2018Q1.json", serde_json::to_string_pretty(&stats)?),
+    ];
+    for (name, body) in files {
+        let f = out.join(name);
+        std::fs::write(&f, body).with_context(|| format!("cannot write {}", f.display()))?;
+    }
+    println!("\n结果已写入 {}（数据库 {}）", out.display(), db.display());
+    Ok(EXIT_PASS)
+}
+
+async fn samples(mut cfg: Config, out: &Path, db: &Path, as_of: NaiveDate) -> Result<u8> {
+    let scenario = Scenario::samples()?;
+    let server = SimServer::start(scenario, as_of)
+        .await
+        .context("cannot start the sample sites on loopback")?;
+    cfg.fetch.resolve.extend(server.resolve_entries());
+    let store = Store::open(db).await?;
+    let auditor = Auditor::from_config(&cfg)?;
     let sites = server.sites();
     eprintln!(
-        "Serving {} sample sites on {}; auditing as of {} …",
+        "Serving {} sample sites on {}; auditing as of {as_of} …",
         sites.len(),
-        server.addr,
-        args.as_of
+        server.addr
     );
     let mut results = Vec::new();
     let mut running = stream::iter(sites.iter().cloned())
@@ -52,11 +149,11 @@ pub async fn run(mut cfg: Config, args: DemoArgs) -> Result<u8> {
             let auditor = auditor.clone();
             async move {
                 let parsed = parse_site_url(&url)?;
-                let r = auditor.audit(&parsed, args.as_of).await;
+                let r = auditor.audit(&parsed, as_of).await;
                 Ok::<_, anyhow::Error>((name, r))
             }
         })
-        .buffer_unordered(8);
+        .buffer_unordered(sites.len().max(1));
     while let Some(done) = running.next().await {
         let (name, r) = done?;
         let id = r.save(&store).await?;
@@ -68,9 +165,9 @@ pub async fn run(mut cfg: Config, args: DemoArgs) -> Result<u8> {
             r.evaluation.verdict.label(),
             r.evaluation.score
         );
-        let md = report::check_markdown(&r, Some(id));
-        let file = args.out.join(format!("check-{id}.md"));
-        std::fs::write(&file, md).with_context(|| format!("cannot write {}", file.display()))?;
+        let file = out.join(format!("check-{id}.md"));
+        std::fs::write(&file, report::check_markdown(&r, Some(id)))
+            .with_context(|| format!("cannot write {}", file.display()))?;
         results.push((name, r, id));
     }
     results.sort_by_key(|(_, _, id)| *id);
@@ -88,7 +185,7 @@ pub async fn run(mut cfg: Config, args: DemoArgs) -> Result<u8> {
         results.len(),
         failed,
         db.display(),
-        args.out.display()
+        out.display()
     );
     Ok(EXIT_PASS)
 }

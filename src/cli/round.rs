@@ -17,8 +17,9 @@ use govaudit::store::Store;
 
 use super::EXIT_PASS;
 
-/// Sites audited at once in a round; each host is still paced by the per-host limits.
-const SITES_AT_ONCE: usize = 32;
+/// Sites audited at once in a round: different hosts, so a whole round at once; each host is
+/// still paced by the per-host limits and every request by the global cap.
+const SITES_AT_ONCE: usize = 256;
 
 #[derive(Debug, Args)]
 pub struct RoundArgs {
@@ -248,21 +249,7 @@ async fn run_round(
         todo,
         as_of
     );
-    let bar = ProgressBar::new(todo as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} sites  {msg}  ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let mut failed = 0usize;
-    let summary = rounds::run_round(&auditor, store, &round, as_of, SITES_AT_ONCE, |o| {
-        if o.verdict == Verdict::Fail {
-            failed += 1;
-        }
-        bar.set_message(format!("不合格 {failed}"));
-        bar.inc(1);
-    })
-    .await?;
-    bar.finish_and_clear();
+    let summary = run_with_progress(&auditor, store, &round, as_of, todo).await?;
     let done = rounds::get(store, round.id).await?;
     println!(
         "第 {} 轮：本次检查 {} 个网站，不合格 {} 个；全轮 {} / {} 已完成，不合格 {} 个。",
@@ -316,4 +303,30 @@ async fn show(store: &Store, id: i64, format: Format) -> Result<u8> {
         );
     }
     Ok(EXIT_PASS)
+}
+
+/// Run a round with a progress bar on stderr (sites done/total, 不合格 so far, ETA).
+pub(super) async fn run_with_progress(
+    auditor: &Auditor,
+    store: &Store,
+    round: &Round,
+    as_of: NaiveDate,
+    todo: usize,
+) -> Result<rounds::RunSummary> {
+    let bar = ProgressBar::new(todo as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} sites  {msg}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut failed = 0usize;
+    let summary = rounds::run_round(auditor, store, round, as_of, SITES_AT_ONCE, |o| {
+        if o.verdict == Verdict::Fail {
+            failed += 1;
+        }
+        bar.set_message(format!("不合格 {failed}"));
+        bar.inc(1);
+    })
+    .await?;
+    bar.finish_and_clear();
+    Ok(summary)
 }

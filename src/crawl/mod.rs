@@ -10,6 +10,8 @@
 mod columns;
 mod links;
 
+pub use links::LinkCache;
+
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
@@ -32,6 +34,7 @@ pub struct Crawl {
 /// Crawl one site as of a date.
 pub async fn crawl_site(
     fetcher: &Fetcher,
+    link_cache: &LinkCache,
     rules: &RuleSet,
     cfg: &CrawlConfig,
     site: &Url,
@@ -148,7 +151,14 @@ pub async fn crawl_site(
     }
 
     if cfg.check_links {
-        let checked = links::check_links(fetcher, link_sources, &fetched_ok, cfg.max_links).await;
+        let checked = links::check_links(
+            fetcher,
+            link_cache,
+            link_sources,
+            &fetched_ok,
+            cfg.max_links,
+        )
+        .await;
         requests.extend(checked.requests);
         obs.links = checked.observation;
     }

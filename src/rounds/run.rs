@@ -45,6 +45,8 @@ pub async fn run_round(
     sites_at_once: usize,
     mut on_done: impl FnMut(&SiteOutcome),
 ) -> Result<RunSummary, RoundError> {
+    // Links are checked once per round, shared by its sites; a later round checks them anew.
+    let auditor = &auditor.with_fresh_links();
     let todo = pending(store, round.id).await?;
     let mut summary = RunSummary {
         already_done: round.sites.saturating_sub(todo.len()),

@@ -1,0 +1,87 @@
+//! `govaudit demo` end to end: the simulated province through the binary, politeness lifted for
+//! speed (the polite timing is `scripts/bench-province.sh`), leaving the quarter's statistics
+//! with the seed notice's figures in the folder it names.
+
+use std::process::Command;
+
+#[test]
+fn demo_reproduces_the_2018q1_notice_figures() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("demo-out");
+    let run = Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .args(["demo", "--host-rate", "0", "--out"])
+        .arg(&out)
+        .output()
+        .expect("demo runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        stdout.contains(&out.display().to_string()),
+        "names its folder: {stdout}"
+    );
+
+    let json = std::fs::read_to_string(out.join("stats-2018Q1.json")).expect("stats written");
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let total = &doc["total"];
+    assert_eq!(total["running"], 248);
+    assert_eq!(total["sampled"], 217);
+    assert_eq!(total["failed"], 21);
+    assert_eq!(total["pass_rate_text"], "90.3%");
+    assert_eq!(total["sample_ratio_text"], "87.5%");
+    let sub = |name: &str| {
+        doc["subtotals"]
+            .as_array()
+            .expect("subtotals")
+            .iter()
+            .find(|u| u["unit"] == name)
+            .cloned()
+            .expect("row")
+    };
+    assert_eq!(sub("自治区部门（单位）")["pass_rate_text"], "81.8%");
+    assert_eq!(sub("市、县（区）")["pass_rate_text"], "91.8%");
+    let cat = |rule: &str| {
+        doc["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .find(|c| c["rule"] == rule)
+            .cloned()
+            .expect("category")
+    };
+    assert_eq!(
+        (
+            cat("columns.stale")["sites"].as_u64(),
+            cat("columns.stale")["share_text"].as_str()
+        ),
+        (Some(11), Some("52.4%"))
+    );
+    assert_eq!(
+        (
+            cat("columns.blank")["sites"].as_u64(),
+            cat("columns.blank")["share_text"].as_str()
+        ),
+        (Some(14), Some("66.7%"))
+    );
+
+    // Every per-unit row of 附件1, as the seed prints it.
+    let seed = include_str!("fixtures/seed/units-2018q1.csv");
+    for line in seed.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let row = doc["units"]
+            .as_array()
+            .expect("units")
+            .iter()
+            .find(|u| u["unit"] == f[0])
+            .cloned()
+            .expect("unit");
+        assert_eq!(row["running"].to_string(), f[1], "{line}");
+        assert_eq!(row["sampled"].to_string(), f[2], "{line}");
+        assert_eq!(row["failed"].to_string(), f[3], "{line}");
+        assert_eq!(row["pass_rate_text"], f[4], "{line}");
+    }
+    assert!(out.join("registry-2018q1.csv").exists() && out.join("govaudit-demo.db").exists());
+}
