@@ -11,7 +11,7 @@
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run,
-    RunFonts, Table as DocxTable, TableCell, TableRow, WidthType,
+    RunFonts, SpecialIndentType, Table as DocxTable, TableCell, TableRow, WidthType,
 };
 
 use super::{Notice, NoticeError, SiteReport, Table};
@@ -56,7 +56,9 @@ fn para(text: &str, face: Face, size: usize, align: AlignmentType, indent: bool)
                 .line(560),
         );
     if indent {
-        p.first_line_chars(200)
+        // Two characters of 三号 (16 pt): 640 twips; Word also reads the character count.
+        p.indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
+            .first_line_chars(200)
     } else {
         p
     }

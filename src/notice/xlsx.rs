@@ -1,8 +1,9 @@
 //! XLSX of a [`Notice`]: one sheet per table — 附件1 (per unit), 附件2 (problem sites) and the
 //! detail sheet (one row per piece of evidence, with its URL) — named by the templates' labels.
 //! Each sheet: the table's title in row 1 (merged across), the headers in row 2 (bold, frozen),
-//! then the rows. Cells that read as whole numbers are written as numbers, the rest as text
-//! (rates stay as the notice prints them, e.g. `90.3%`).
+//! then the rows; printed A4 landscape, one page wide, headers repeated. Cells that read as whole
+//! numbers are written as numbers, the rest as text (rates stay as the notice prints them, e.g.
+//! `90.3%`).
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
@@ -73,6 +74,11 @@ fn sheet(ws: &mut Worksheet, t: &Table, widths: &[f64]) -> Result<(), XlsxError>
         }
     }
     ws.set_freeze_panes(2, 0)?;
+    // Printing: A4 landscape, one page wide, the headers repeated on every page.
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(1, 1)?;
     Ok(())
 }
 
