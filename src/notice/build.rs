@@ -272,11 +272,12 @@ async fn assemble(
                     .reasons
                     .iter()
                     .map(|r| {
+                        let label = templates.label(&r.rule).to_string();
                         if r.messages.is_empty() {
-                            fill(&a.reason_bare, &[("label", r.label.clone())])
+                            fill(&a.reason_bare, &[("label", label)])
                         } else {
                             let m = r.messages.join(&a.message_separator);
-                            fill(&a.reason, &[("label", r.label.clone()), ("messages", m)])
+                            fill(&a.reason, &[("label", label), ("messages", m)])
                         }
                     })
                     .collect();
@@ -293,7 +294,7 @@ async fn assemble(
         label: a.detail_label.clone(),
         title: fill(&a.detail_title, &vars),
         headers: a.detail_headers.clone(),
-        rows: detail_rows(&st.failed_sites, &findings),
+        rows: detail_rows(&st.failed_sites, &findings, templates),
     };
     let unit_chart = Series {
         title: a.chart_title.clone(),
@@ -343,7 +344,11 @@ async fn assemble(
 }
 
 /// One row per piece of evidence (a finding without evidence gets one row), in 附件2 order.
-fn detail_rows(failed: &[FailedSite], findings: &[Vec<StoredFinding>]) -> Vec<Vec<String>> {
+fn detail_rows(
+    failed: &[FailedSite],
+    findings: &[Vec<StoredFinding>],
+    templates: &Templates,
+) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (f, list) in failed.iter().zip(findings) {
         for d in list {
@@ -368,7 +373,7 @@ fn detail_rows(failed: &[FailedSite], findings: &[Vec<StoredFinding>]) -> Vec<Ve
                     f.unit.clone(),
                     month.clone(),
                     d.check_id.to_string(),
-                    crate::stats::category_label(&d.rule).to_string(),
+                    templates.label(&d.rule).to_string(),
                     d.rule.clone(),
                     d.severity.label().to_string(),
                     d.message.clone(),

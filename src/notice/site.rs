@@ -279,7 +279,7 @@ impl SiteReport {
             .into_iter()
             .enumerate()
         {
-            let label = crate::stats::category_label(&f.rule).to_string();
+            let label = templates.label(&f.rule).to_string();
             findings.push(SiteFinding {
                 text: fill(
                     &t.finding,

@@ -27,6 +27,8 @@ pub struct NoticeTemplate {
     pub addressee: String,
     pub intro: Vec<String>,
     pub issuer: String,
+    /// 问题类别 per rule id.
+    pub labels: BTreeMap<String, String>,
     pub overview: OverviewTemplate,
     pub problems: ProblemsTemplate,
     pub requirements: RequirementsTemplate,
@@ -181,6 +183,14 @@ impl Templates {
             .map_or("", String::as_str)
     }
 
+    /// The 问题类别 of a rule: `[labels]` of notice.toml, else the statistics' label.
+    pub fn label<'a>(&'a self, rule: &'a str) -> &'a str {
+        self.notice
+            .labels
+            .get(rule)
+            .map_or_else(|| crate::stats::category_label(rule), String::as_str)
+    }
+
     /// The phrase naming a site for a rule in 二、主要问题 (`default` when not listed).
     pub fn phrase(&self, rule: &str) -> &str {
         let p = &self.notice.problems.phrases;
@@ -242,6 +252,14 @@ mod tests {
         assert_eq!(t.phrase("no.such"), t.notice.problems.phrases["default"]);
         assert!(!t.fix("columns.blank").is_empty());
         assert_eq!(t.fix("no.such"), t.fixes["default"]);
+        for (rule, label, _) in crate::stats::CATEGORIES {
+            assert_eq!(
+                t.label(rule),
+                *label,
+                "{rule}: the shipped labels are the notice's"
+            );
+        }
+        assert_eq!(t.label("no.such"), "no.such");
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub(crate) fn problems(
                     ("name", f.name.clone()),
                     ("count", count.max(1).to_string()),
                     ("columns", columns),
-                    ("label", c.label.clone()),
+                    ("label", templates.label(&c.rule).to_string()),
                 ],
             ));
         }
@@ -133,7 +133,7 @@ pub(crate) fn problems(
         let mut vars = base.to_vec();
         vars.extend([
             ("n", chinese_number(n)),
-            ("label", c.label.clone()),
+            ("label", templates.label(&c.rule).to_string()),
             ("failed", st.total.failed.to_string()),
             ("sites", c.sites.to_string()),
             ("share", c.share_text.clone()),
