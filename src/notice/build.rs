@@ -243,58 +243,19 @@ async fn assemble(
         label: a.unit_label.clone(),
         title: unit_title.clone(),
         headers: a.unit_headers.clone(),
-        rows: st
-            .units
-            .iter()
-            .chain(&st.subtotals)
-            .chain([&st.total])
-            .map(|r| {
-                vec![
-                    r.unit.clone(),
-                    r.running.to_string(),
-                    r.sampled.to_string(),
-                    r.failed.to_string(),
-                    r.pass_rate_text.clone(),
-                ]
-            })
-            .collect(),
+        rows: super::tables::unit_rows(&st),
     };
     let site_table = Table {
         label: a.site_label.clone(),
         title: site_title.clone(),
         headers: a.site_headers.clone(),
-        rows: st
-            .failed_sites
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let reasons: Vec<String> = f
-                    .reasons
-                    .iter()
-                    .map(|r| {
-                        let label = templates.label(&r.rule).to_string();
-                        if r.messages.is_empty() {
-                            fill(&a.reason_bare, &[("label", label)])
-                        } else {
-                            let m = r.messages.join(&a.message_separator);
-                            fill(&a.reason, &[("label", label), ("messages", m)])
-                        }
-                    })
-                    .collect();
-                vec![
-                    (i + 1).to_string(),
-                    f.name.clone(),
-                    f.url.clone(),
-                    reasons.join(&a.reason_separator),
-                ]
-            })
-            .collect(),
+        rows: super::tables::site_rows(&st, templates),
     };
     let detail_table = Table {
         label: a.detail_label.clone(),
         title: fill(&a.detail_title, &vars),
         headers: a.detail_headers.clone(),
-        rows: detail_rows(&st.failed_sites, &findings, templates),
+        rows: super::tables::detail_rows(&st.failed_sites, &findings, templates),
     };
     let unit_chart = Series {
         title: a.chart_title.clone(),
@@ -341,53 +302,6 @@ async fn assemble(
         warnings: st.warnings,
         period,
     })
-}
-
-/// One row per piece of evidence (a finding without evidence gets one row), in 附件2 order.
-fn detail_rows(
-    failed: &[FailedSite],
-    findings: &[Vec<StoredFinding>],
-    templates: &Templates,
-) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    for (f, list) in failed.iter().zip(findings) {
-        for d in list {
-            let month = f
-                .failed_audits
-                .iter()
-                .find(|a| a.check_id == d.check_id)
-                .map(|a| a.month.clone())
-                .unwrap_or_default();
-            let none = [Evidence::default()];
-            let evidence = if d.evidence.is_empty() {
-                &none[..]
-            } else {
-                &d.evidence[..]
-            };
-            for e in evidence {
-                let opt = |v: Option<String>| v.unwrap_or_default();
-                rows.push(vec![
-                    (rows.len() + 1).to_string(),
-                    f.name.clone(),
-                    f.url.clone(),
-                    f.unit.clone(),
-                    month.clone(),
-                    d.check_id.to_string(),
-                    templates.label(&d.rule).to_string(),
-                    d.rule.clone(),
-                    d.severity.label().to_string(),
-                    d.message.clone(),
-                    opt(e.column.clone()),
-                    opt(e.url.clone()),
-                    opt(e.newest.map(|n| n.to_string())),
-                    opt(e.days_overdue.map(|n| n.to_string())),
-                    opt(e.status.map(|n| n.to_string())),
-                    opt(e.detail.clone()),
-                ]);
-            }
-        }
-    }
-    rows
 }
 
 /// Which subtotal row is which.

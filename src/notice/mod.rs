@@ -18,6 +18,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 mod site;
+mod tables;
 mod template;
 mod text;
 pub mod xlsx;
