@@ -325,3 +325,24 @@ async fn the_cli_writes_every_format_and_refuses_bad_requests() {
         assert_eq!(run(bad).status.code(), Some(2), "{bad:?}");
     }
 }
+
+#[tokio::test]
+async fn a_quarter_without_rounds_makes_an_empty_notice_in_every_format() {
+    let store = notice_db::scenario_db().await;
+    let t = Templates::builtin().expect("templates");
+    let q = "2018Q3".parse().expect("quarter");
+    let n = Notice::for_quarter(&store, &q, &notice_db::settings(), &t)
+        .await
+        .expect("notice");
+    assert_eq!((n.figures.total.sampled, n.figures.total.failed), (0, 0));
+    assert_eq!(n.figures.total.pass_rate_text, "—");
+    assert!(n.site_table.rows.is_empty() && n.detail_table.rows.is_empty());
+    assert_eq!(
+        n.sections[1].paragraphs,
+        ["本季度抽查未发现不合格政府网站。"]
+    );
+    assert!(notice::docx::render_notice(&n).is_ok());
+    assert!(notice::xlsx::render_notice(&n).is_ok());
+    assert!(notice::html::render_notice(&n).contains("<svg"));
+    assert!(notice::markdown::render_notice(&n).contains("| 合计 | 6 | 0 | 0 | — |"));
+}
