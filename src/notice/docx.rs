@@ -230,7 +230,7 @@ pub fn render_site(r: &SiteReport) -> Result<Vec<u8>, NoticeError> {
         doc = doc.add_paragraph(body(&f.text)).add_paragraph(body(&f.fix));
         if !f.evidence.is_empty() {
             let rows: Vec<Vec<String>> = f.evidence.iter().map(|e| e.cells()).collect();
-            doc = doc.add_table(word_table(&r.evidence_headers, &rows, &[5, 3, 2, 1, 1, 3]));
+            doc = doc.add_table(word_table(&r.evidence_headers, &rows, &[5, 3, 3, 2, 2, 3]));
         }
     }
     doc = doc.add_paragraph(para(
