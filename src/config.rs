@@ -29,6 +29,7 @@ pub struct Config {
     pub rules: RulesConfig,
     pub store: StoreConfig,
     pub stats: crate::stats::StatsSettings,
+    pub report: ReportConfig,
 }
 
 /// What to do with robots.txt.
@@ -163,6 +164,21 @@ impl Default for RulesConfig {
             profile: "gb2015".into(),
             dir: None,
         }
+    }
+}
+
+/// Reports (`govaudit report`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Early warnings of the self-check report: columns that go stale within this many days of
+    /// the check's date.
+    pub warn_days: u32,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig { warn_days: 7 }
     }
 }
 

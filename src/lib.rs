@@ -25,6 +25,7 @@ pub mod config;
 pub mod crawl;
 pub mod fetch;
 pub mod findings;
+pub mod notice;
 pub mod observation;
 pub mod registry;
 pub mod report;

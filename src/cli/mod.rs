@@ -3,6 +3,7 @@
 
 mod check;
 mod demo;
+mod report;
 mod round;
 mod sites;
 mod stats;
@@ -79,6 +80,8 @@ pub enum Command {
     Round(round::RoundArgs),
     /// Quarterly statistics: 合格率 per unit (单位), subtotals, problem categories, repeat offenders.
     Stats(stats::StatsArgs),
+    /// Notices (通报) and self-check reports: docx, xlsx, html, md, json, csv.
+    Report(report::ReportArgs),
 }
 
 /// Output format of a check.
@@ -145,5 +148,6 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Sites(args) => sites::run(cfg, args).await,
         Command::Round(args) => round::run(cfg, args).await,
         Command::Stats(args) => stats::run(cfg, args).await,
+        Command::Report(args) => report::run(cfg, args).await,
     }
 }

@@ -1,0 +1,371 @@
+//! Building a [`Notice`] from the store: the figures of [`quarter_stats`], the findings of the
+//! checks that made each site fail, and the wording of the [`Templates`].
+
+use std::collections::{BTreeMap, HashSet};
+
+use sqlx::Row;
+
+use super::template::fill;
+use super::{
+    chinese_date, Figures, Notice, NoticeError, NoticeSettings, Point, Scope, Section, Series,
+    Table, Templates,
+};
+use crate::findings::{Evidence, Severity, Verdict};
+use crate::rounds;
+use crate::stats::{
+    format_rate, parse_month, quarter_stats, AuditRecord, FailedSite, Quarter, QuarterStats,
+    RoundKind, SiteRecord,
+};
+use crate::store::Store;
+
+/// Months shown in the trend, at most.
+const TREND_MONTHS: usize = 12;
+
+/// One stored finding of a failing check.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredFinding {
+    pub check_id: i64,
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The stored veto and deduction findings of a check, in stored order.
+pub(crate) async fn check_findings(
+    store: &Store,
+    check_id: i64,
+    with_info: bool,
+) -> Result<Vec<StoredFinding>, NoticeError> {
+    let rows = sqlx::query(
+        "SELECT rule, severity, message, evidence_json FROM findings WHERE check_id = ? \
+         ORDER BY id",
+    )
+    .bind(check_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let severity = match r.try_get::<String, _>("severity")?.as_str() {
+            "veto" => Severity::Veto,
+            "deduction" => Severity::Deduction,
+            _ => Severity::Info,
+        };
+        if severity == Severity::Info && !with_info {
+            continue;
+        }
+        let json: String = r.try_get("evidence_json")?;
+        let evidence = serde_json::from_str(&json).map_err(|source| NoticeError::StoredJson {
+            what: "evidence",
+            check_id,
+            source,
+        })?;
+        out.push(StoredFinding {
+            check_id,
+            rule: r.try_get("rule")?,
+            severity,
+            message: r.try_get("message")?,
+            evidence,
+        });
+    }
+    Ok(out)
+}
+
+/// The quarter of a `YYYY-MM` month.
+fn quarter_of(month: &str) -> Result<Quarter, NoticeError> {
+    let (y, m) = parse_month(month)
+        .ok_or_else(|| NoticeError::NotFound(format!("invalid round month {month:?}")))?;
+    Quarter::new(y, (m - 1) / 3 + 1).map_err(|e| NoticeError::NotFound(e.to_string()))
+}
+
+impl Notice {
+    /// The notice of a quarter: every regular round whose month lies in it.
+    pub async fn for_quarter(
+        store: &Store,
+        quarter: &Quarter,
+        settings: &NoticeSettings,
+        templates: &Templates,
+    ) -> Result<Notice, NoticeError> {
+        let sites = rounds::site_records(store).await?;
+        let audits = rounds::audit_records(store).await?;
+        let st = quarter_stats(&sites, &audits, quarter, &settings.stats);
+        let trend = monthly_trend(&sites, &audits, &quarter.last_month());
+        let t = &templates.notice;
+        let ctx = Ctx {
+            scope: Scope::Quarter(quarter.to_string()),
+            period: quarter.label(),
+            title: &t.title_quarter,
+            period_kind: &t.period_kind_quarter,
+        };
+        assemble(store, ctx, st, trend, settings, templates).await
+    }
+
+    /// The notice of one round (a 复核 round's checks count as that round's sample). Repeat
+    /// offenders look at every round up to the round's month.
+    pub async fn for_round(
+        store: &Store,
+        round_id: i64,
+        settings: &NoticeSettings,
+        templates: &Templates,
+    ) -> Result<Notice, NoticeError> {
+        let round = rounds::get(store, round_id).await?;
+        let quarter = quarter_of(&round.month)?;
+        let sites = rounds::site_records(store).await?;
+        let audits = rounds::audit_records(store).await?;
+        let this: Vec<AuditRecord> = audits
+            .iter()
+            .filter(|a| a.round_id == round_id)
+            .map(|a| AuditRecord {
+                round_kind: RoundKind::Regular,
+                ..a.clone()
+            })
+            .collect();
+        let mut st = quarter_stats(&sites, &this, &quarter, &settings.stats);
+        let history: Vec<AuditRecord> = audits
+            .iter()
+            .filter(|a| a.month.as_str() <= round.month.as_str())
+            .cloned()
+            .collect();
+        let failed: HashSet<i64> = st.failed_sites.iter().map(|f| f.site_id).collect();
+        st.repeat_offenders = quarter_stats(&sites, &history, &quarter, &settings.stats)
+            .repeat_offenders
+            .into_iter()
+            .filter(|o| failed.contains(&o.site_id))
+            .collect();
+        st.months = vec![round.month.clone()];
+        let trend = monthly_trend(&sites, &audits, &round.month);
+        let period = match parse_month(&round.month) {
+            Some((y, m)) => format!("{y}年{m}月"),
+            None => round.month.clone(),
+        };
+        let t = &templates.notice;
+        let ctx = Ctx {
+            scope: Scope::Round {
+                round_id,
+                month: round.month.clone(),
+            },
+            period,
+            title: &t.title_round,
+            period_kind: &t.period_kind_round,
+        };
+        assemble(store, ctx, st, trend, settings, templates).await
+    }
+}
+
+struct Ctx<'a> {
+    scope: Scope,
+    period: String,
+    title: &'a str,
+    period_kind: &'a str,
+}
+
+/// Pass rate per month of the regular rounds up to `last_month` (the latest [`TREND_MONTHS`]).
+fn monthly_trend(sites: &[SiteRecord], audits: &[AuditRecord], last_month: &str) -> Vec<Point> {
+    let known: HashSet<i64> = sites.iter().map(|s| s.site_id).collect();
+    let mut months: BTreeMap<&str, BTreeMap<i64, bool>> = BTreeMap::new();
+    for a in audits {
+        let valid = parse_month(&a.month).is_some() && a.month.as_str() <= last_month;
+        if !valid || a.round_kind != RoundKind::Regular || !known.contains(&a.site_id) {
+            continue;
+        }
+        let failed = months.entry(a.month.as_str()).or_default().entry(a.site_id);
+        *failed.or_default() |= a.verdict == Verdict::Fail;
+    }
+    let skip = months.len().saturating_sub(TREND_MONTHS);
+    months
+        .into_iter()
+        .skip(skip)
+        .map(|(month, s)| {
+            let sampled = s.len();
+            let failed = s.values().filter(|f| **f).count();
+            let rate = (sampled > 0).then(|| (sampled - failed) as f64 / sampled as f64);
+            Point {
+                label: month.to_string(),
+                sampled,
+                failed,
+                pass_rate: rate,
+                pass_rate_text: format_rate(rate),
+            }
+        })
+        .collect()
+}
+
+/// The findings of the checks that made each failed site fail, per failed site (附件2 order).
+async fn failing_findings(
+    store: &Store,
+    failed: &[FailedSite],
+) -> Result<Vec<Vec<StoredFinding>>, NoticeError> {
+    let mut out = Vec::with_capacity(failed.len());
+    for f in failed {
+        let mut list = Vec::new();
+        for a in &f.failed_audits {
+            list.extend(check_findings(store, a.check_id, false).await?);
+        }
+        out.push(list);
+    }
+    Ok(out)
+}
+
+async fn assemble(
+    store: &Store,
+    ctx: Ctx<'_>,
+    st: QuarterStats,
+    trend: Vec<Point>,
+    settings: &NoticeSettings,
+    templates: &Templates,
+) -> Result<Notice, NoticeError> {
+    let t = &templates.notice;
+    let a = &t.attachments;
+    let findings = failing_findings(store, &st.failed_sites).await?;
+    let period = ctx.period.clone();
+    let vars: Vec<(&str, String)> = vec![
+        ("period", period.clone()),
+        ("period_kind", ctx.period_kind.to_string()),
+    ];
+
+    let sections = vec![
+        super::text::overview(&st, t, &vars),
+        super::text::problems(&st, &findings, templates, &vars),
+        Section {
+            heading: t.requirements.heading.clone(),
+            paragraphs: t
+                .requirements
+                .paragraphs
+                .iter()
+                .map(|p| fill(p, &vars))
+                .collect(),
+        },
+    ];
+
+    let unit_title = fill(&a.unit_title, &vars);
+    let site_title = fill(&a.site_title, &vars);
+    let unit_table = Table {
+        label: a.unit_label.clone(),
+        title: unit_title.clone(),
+        headers: a.unit_headers.clone(),
+        rows: super::tables::unit_rows(&st),
+    };
+    let site_table = Table {
+        label: a.site_label.clone(),
+        title: site_title.clone(),
+        headers: a.site_headers.clone(),
+        rows: super::tables::site_rows(&st, templates),
+    };
+    let detail_table = Table {
+        label: a.detail_label.clone(),
+        title: fill(&a.detail_title, &vars),
+        headers: a.detail_headers.clone(),
+        rows: super::tables::detail_rows(&st.failed_sites, &findings, templates),
+    };
+    let unit_chart = Series {
+        title: a.chart_title.clone(),
+        points: st
+            .units
+            .iter()
+            .map(|u| Point {
+                label: u.unit.clone(),
+                sampled: u.sampled,
+                failed: u.failed,
+                pass_rate: u.pass_rate,
+                pass_rate_text: u.pass_rate_text.clone(),
+            })
+            .collect(),
+    };
+    Ok(Notice {
+        scope: ctx.scope,
+        title: fill(ctx.title, &vars),
+        addressee: t.addressee.clone(),
+        intro: t.intro.iter().map(|p| fill(p, &vars)).collect(),
+        sections,
+        attachments_line: fill(
+            &a.list_line,
+            &[("unit_title", unit_title), ("site_title", site_title)],
+        ),
+        issuer: t.issuer.clone(),
+        date: settings.date.map(chinese_date),
+        unit_table,
+        site_table,
+        detail_table,
+        unit_chart,
+        trend: Series {
+            title: a.trend_title.clone(),
+            points: trend,
+        },
+        figures: Figures {
+            total: st.total,
+            subtotals: st.subtotals,
+            units: st.units,
+            by_level: st.by_level,
+            categories: st.categories,
+            repeat_offenders: st.repeat_offenders,
+        },
+        warnings: st.warnings,
+        period,
+    })
+}
+
+/// Which subtotal row is which.
+pub(crate) fn subtotal<'a>(st: &'a QuarterStats, label: &str) -> Option<&'a crate::stats::UnitRow> {
+    st.subtotals.iter().find(|r| r.unit == label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn audit(site: i64, month: &str, fail: bool, kind: RoundKind) -> AuditRecord {
+        AuditRecord {
+            check_id: site,
+            site_id: site,
+            round_id: 1,
+            round_kind: kind,
+            month: month.into(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2018, 1, 20).unwrap_or_default(),
+            verdict: if fail { Verdict::Fail } else { Verdict::Pass },
+            rules: Vec::new(),
+            evidence: Vec::new(),
+            rechecks_check: None,
+        }
+    }
+
+    #[test]
+    fn the_trend_counts_regular_audits_per_month_up_to_the_end() {
+        let sites: Vec<SiteRecord> = (1..=3)
+            .map(|i| SiteRecord {
+                site_id: i,
+                unit: "甲".into(),
+                level: "市级部门".into(),
+                name: format!("s{i}"),
+                url: format!("http://s{i}"),
+                running: true,
+            })
+            .collect();
+        let audits = [
+            audit(1, "2018-01", true, RoundKind::Regular),
+            audit(2, "2018-01", false, RoundKind::Regular),
+            audit(3, "2018-02", false, RoundKind::Regular),
+            audit(1, "2018-02", true, RoundKind::Recheck),
+            audit(9, "2018-02", true, RoundKind::Regular),
+            audit(1, "2018-04", true, RoundKind::Regular),
+        ];
+        let t = monthly_trend(&sites, &audits, "2018-03");
+        let got: Vec<(&str, usize, usize, &str)> = t
+            .iter()
+            .map(|p| {
+                (
+                    p.label.as_str(),
+                    p.sampled,
+                    p.failed,
+                    p.pass_rate_text.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(got, [("2018-01", 2, 1, "50%"), ("2018-02", 1, 0, "100%")]);
+    }
+
+    #[test]
+    fn quarters_of_months() {
+        assert_eq!(quarter_of("2018-05").expect("q").to_string(), "2018Q2");
+        assert!(quarter_of("2018-5").is_err());
+    }
+}

@@ -1,0 +1,20 @@
+//! JSON of a [`Notice`] and of a [`SiteReport`]: serde's serialization of the models, pretty
+//! printed. The schema is documented in `docs/notice-schema.md`.
+
+use super::{Notice, NoticeError, SiteReport};
+
+/// The notice as JSON.
+pub fn render_notice(n: &Notice) -> Result<String, NoticeError> {
+    serde_json::to_string_pretty(n).map_err(|e| NoticeError::Render {
+        format: "json",
+        message: e.to_string(),
+    })
+}
+
+/// The self-check report as JSON.
+pub fn render_site(r: &SiteReport) -> Result<String, NoticeError> {
+    serde_json::to_string_pretty(r).map_err(|e| NoticeError::Render {
+        format: "json",
+        message: e.to_string(),
+    })
+}

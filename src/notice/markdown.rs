@@ -1,0 +1,109 @@
+//! Markdown of a [`Notice`] and of a [`SiteReport`]. Page-derived text is made inert: `<` and
+//! `>` become entities (no raw HTML when the Markdown is rendered) and table cells escape `|`
+//! and line breaks.
+
+use std::fmt::Write;
+
+use super::{Notice, SiteReport, Table};
+
+/// Text safe in a Markdown paragraph.
+fn text(s: &str) -> String {
+    s.replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Text safe in a Markdown table cell.
+fn cell(s: &str) -> String {
+    text(s).replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+fn table(out: &mut String, headers: &[String], rows: &[Vec<String>]) {
+    let h: Vec<String> = headers.iter().map(|h| cell(h)).collect();
+    let _ = writeln!(out, "| {} |", h.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
+    for r in rows {
+        let c: Vec<String> = r.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", c.join(" | "));
+    }
+}
+
+fn attachment(out: &mut String, t: &Table) {
+    let _ = writeln!(out, "## {}：{}", cell(&t.label), text(&t.title));
+    let _ = writeln!(out);
+    table(out, &t.headers, &t.rows);
+    let _ = writeln!(out);
+}
+
+/// The notice as Markdown: title, 主送, sections, attachments line, 落款, 附件1, 附件2, and the
+/// detail table.
+pub fn render_notice(n: &Notice) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}", text(&n.title));
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{}", text(&n.addressee));
+    let _ = writeln!(s);
+    for p in &n.intro {
+        let _ = writeln!(s, "{}\n", text(p));
+    }
+    for sec in &n.sections {
+        let _ = writeln!(s, "## {}", text(&sec.heading));
+        let _ = writeln!(s);
+        for p in &sec.paragraphs {
+            let _ = writeln!(s, "{}\n", text(p));
+        }
+    }
+    let _ = writeln!(s, "{}", text(&n.attachments_line));
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{}", text(&n.issuer));
+    if let Some(d) = &n.date {
+        let _ = writeln!(s, "\n{d}");
+    }
+    let _ = writeln!(s);
+    for t in [&n.unit_table, &n.site_table, &n.detail_table] {
+        attachment(&mut s, t);
+    }
+    for w in &n.warnings {
+        let _ = writeln!(s, "> 注意：{}", text(w));
+    }
+    s
+}
+
+/// The self-check report as Markdown.
+pub fn render_site(r: &SiteReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}\n", text(&r.title));
+    let _ = writeln!(s, "{}\n", text(&r.summary));
+    let _ = writeln!(s, "## {}\n", text(&r.findings_heading));
+    if r.findings.is_empty() {
+        let _ = writeln!(s, "{}\n", text(&r.findings_none));
+    }
+    for f in &r.findings {
+        let _ = writeln!(s, "### {}\n", text(&f.text));
+        let _ = writeln!(s, "{}\n", text(&f.fix));
+        if !f.evidence.is_empty() {
+            let rows: Vec<Vec<String>> = f.evidence.iter().map(|e| e.cells()).collect();
+            table(&mut s, &r.evidence_headers, &rows);
+            let _ = writeln!(s);
+        }
+    }
+    let _ = writeln!(s, "## {}\n", text(&r.warnings_heading));
+    if r.warnings.is_empty() {
+        let _ = writeln!(s, "{}\n", text(&r.warnings_none));
+    }
+    for w in &r.warnings {
+        let _ = writeln!(s, "- {}", text(&w.text));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_pipes_markup_and_breaks() {
+        assert_eq!(cell("a|b\n<script>"), "a\\|b &lt;script&gt;");
+        let mut s = String::new();
+        table(&mut s, &["x".into()], &[vec!["1".into()]]);
+        assert_eq!(s, "| x |\n|---|\n| 1 |\n");
+    }
+}

@@ -1,0 +1,384 @@
+//! The department's self-check report (自查报告) of one site: every finding of its latest (or
+//! one round's) stored check with its evidence and how to fix it, and early warnings — columns
+//! that are still fresh at the check's date but go stale within the next `warn_days` days
+//! under the staleness windows of the rule profile.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::Row;
+
+use super::build::check_findings;
+use super::template::fill;
+use super::{NoticeError, Templates};
+use crate::findings::Verdict;
+use crate::observation::{ColumnClass, Observation};
+use crate::rules::kinds::{Kind, Window};
+use crate::rules::RuleSet;
+use crate::store::Store;
+
+/// One piece of evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteEvidence {
+    pub url: Option<String>,
+    pub column: Option<String>,
+    pub newest: Option<NaiveDate>,
+    pub days_overdue: Option<i64>,
+    /// HTTP status of a broken link.
+    pub status: Option<u16>,
+    pub detail: Option<String>,
+}
+
+impl SiteEvidence {
+    /// As table cells, in the order of `evidence_headers`.
+    pub fn cells(&self) -> Vec<String> {
+        let o = |v: Option<String>| v.unwrap_or_default();
+        vec![
+            o(self.url.clone()),
+            o(self.column.clone()),
+            o(self.newest.map(|d| d.to_string())),
+            o(self.days_overdue.map(|d| d.to_string())),
+            o(self.status.map(|d| d.to_string())),
+            o(self.detail.clone()),
+        ]
+    }
+}
+
+/// One finding with its evidence and fix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteFinding {
+    pub rule: String,
+    pub label: String,
+    /// 单项否决 / 扣分 / 提示.
+    pub severity: String,
+    pub message: String,
+    /// The filled `finding` line.
+    pub text: String,
+    /// The filled `fix` line.
+    pub fix: String,
+    pub evidence: Vec<SiteEvidence>,
+}
+
+/// A column that goes stale within the warning period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaleWarning {
+    pub column: String,
+    pub class: String,
+    pub url: String,
+    pub newest: NaiveDate,
+    /// First day the column counts as stale if nothing is published.
+    pub stale_on: NaiveDate,
+    /// Days from the check's date to `stale_on`.
+    pub days_left: i64,
+    pub text: String,
+}
+
+/// A self-check report, format-neutral.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteReport {
+    pub title: String,
+    pub site_id: i64,
+    pub name: String,
+    pub url: String,
+    pub unit: String,
+    pub check_id: i64,
+    pub round_id: Option<i64>,
+    pub as_of: NaiveDate,
+    pub verdict: Verdict,
+    pub score: f64,
+    pub summary: String,
+    pub findings_heading: String,
+    /// Shown when there are no findings.
+    pub findings_none: String,
+    pub findings: Vec<SiteFinding>,
+    pub evidence_headers: Vec<String>,
+    pub warn_days: u32,
+    pub warnings_heading: String,
+    pub warnings_none: String,
+    pub warnings: Vec<StaleWarning>,
+}
+
+/// The site row: by id when `site` is a number, else by URL (with or without a trailing `/`).
+async fn find_site(store: &Store, site: &str) -> Result<sqlx::sqlite::SqliteRow, NoticeError> {
+    let row = match site.trim().parse::<i64>() {
+        Ok(id) => {
+            sqlx::query("SELECT id, url, name, unit FROM sites WHERE id = ?")
+                .bind(id)
+                .fetch_optional(store.pool())
+                .await?
+        }
+        Err(_) => {
+            let url = site.trim();
+            let alt = match url.strip_suffix('/') {
+                Some(u) => u.to_string(),
+                None => format!("{url}/"),
+            };
+            sqlx::query(
+                "SELECT id, url, name, unit FROM sites WHERE url = ? OR url = ? ORDER BY id",
+            )
+            .bind(url)
+            .bind(alt)
+            .fetch_optional(store.pool())
+            .await?
+        }
+    };
+    row.ok_or_else(|| NoticeError::NotFound(format!("site {site:?} is not in the database")))
+}
+
+/// The shortest staleness window per column class over the profile's staleness rules.
+fn windows(rules: &RuleSet, as_of: NaiveDate) -> HashMap<ColumnClass, Window> {
+    let mut out: HashMap<ColumnClass, Window> = HashMap::new();
+    for r in rules.rules() {
+        if let Kind::ColumnStaleness(p) = &r.kind {
+            for (class, w) in &p.windows {
+                let shorter = out
+                    .get(class)
+                    .is_none_or(|o| w.cutoff(as_of) > o.cutoff(as_of));
+                if shorter {
+                    out.insert(*class, *w);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Columns fresh at `as_of` that go stale within `warn_days` days.
+fn stale_warnings(
+    obs: &Observation,
+    rules: &RuleSet,
+    warn_days: u32,
+    templates: &Templates,
+) -> Vec<StaleWarning> {
+    let as_of = obs.as_of;
+    let windows = windows(rules, as_of);
+    let mut out = Vec::new();
+    for c in &obs.columns {
+        let (Some(newest), Some(w)) = (c.newest, windows.get(&c.class)) else {
+            continue;
+        };
+        if newest < w.cutoff(as_of) {
+            continue; // already stale: a finding, not a warning
+        }
+        let stale_on = (1..=i64::from(warn_days))
+            .filter_map(|d| as_of.checked_add_signed(chrono::Duration::days(d)))
+            .find(|d| newest < w.cutoff(*d));
+        let Some(stale_on) = stale_on else { continue };
+        let days_left = (stale_on - as_of).num_days();
+        let text = fill(
+            &templates.site.warning,
+            &[
+                ("column", c.name.clone()),
+                ("class", c.class.label().to_string()),
+                ("url", c.url.clone()),
+                ("newest", newest.to_string()),
+                ("stale_on", stale_on.to_string()),
+                ("days_left", days_left.to_string()),
+            ],
+        );
+        out.push(StaleWarning {
+            column: c.name.clone(),
+            class: c.class.label().to_string(),
+            url: c.url.clone(),
+            newest,
+            stale_on,
+            days_left,
+            text,
+        });
+    }
+    out.sort_by_key(|w| (w.stale_on, w.column.clone()));
+    out
+}
+
+impl SiteReport {
+    /// The report of a site (`site`: its id or URL) for its latest stored check, or for its check
+    /// in round `round_id`.
+    pub async fn for_site(
+        store: &Store,
+        site: &str,
+        round_id: Option<i64>,
+        warn_days: u32,
+        rules: &RuleSet,
+        templates: &Templates,
+    ) -> Result<SiteReport, NoticeError> {
+        let s = find_site(store, site).await?;
+        let site_id: i64 = s.try_get("id")?;
+        let check = match round_id {
+            Some(r) => sqlx::query(
+                "SELECT c.id, c.round_id, c.as_of, c.verdict, c.score, c.observation_json \
+                 FROM round_sites s JOIN checks c ON c.id = s.check_id \
+                 WHERE s.round_id = ? AND s.site_id = ?",
+            )
+            .bind(r)
+            .bind(site_id),
+            None => sqlx::query(
+                "SELECT id, round_id, as_of, verdict, score, observation_json FROM checks \
+                 WHERE site_id = ? ORDER BY as_of DESC, id DESC LIMIT 1",
+            )
+            .bind(site_id),
+        }
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or_else(|| {
+            NoticeError::NotFound(match round_id {
+                Some(r) => format!("site {site:?} has no stored check in round {r}"),
+                None => format!("site {site:?} has no stored check"),
+            })
+        })?;
+        let check_id: i64 = check.try_get("id")?;
+        let stored_round: Option<i64> = check.try_get("round_id")?;
+        let json: String = check.try_get("observation_json")?;
+        let obs: Observation =
+            serde_json::from_str(&json).map_err(|source| NoticeError::StoredJson {
+                what: "observation",
+                check_id,
+                source,
+            })?;
+        let verdict = if check.try_get::<String, _>("verdict")? == "pass" {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        };
+        let score: f64 = check.try_get("score")?;
+        let url: String = s.try_get("url")?;
+        let name = s
+            .try_get::<Option<String>, _>("name")?
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| url.clone());
+        let unit = s.try_get::<Option<String>, _>("unit")?.unwrap_or_default();
+        let month = match stored_round {
+            Some(r) => sqlx::query("SELECT month FROM rounds WHERE id = ?")
+                .bind(r)
+                .fetch_optional(store.pool())
+                .await?
+                .map(|row| row.try_get::<String, _>("month"))
+                .transpose()?,
+            None => None,
+        };
+        let t = &templates.site;
+        let round_text = match (stored_round, month) {
+            (Some(r), Some(m)) => fill(&t.round_some, &[("round_id", r.to_string()), ("month", m)]),
+            _ => t.round_none.clone(),
+        };
+        let summary = fill(
+            &t.summary,
+            &[
+                ("url", url.clone()),
+                ("unit", unit.clone()),
+                ("check_id", check_id.to_string()),
+                ("round", round_text),
+                ("as_of", obs.as_of.to_string()),
+                ("verdict", verdict.label().to_string()),
+                ("score", format!("{score:.1}")),
+            ],
+        );
+        let mut findings = Vec::new();
+        for (i, f) in check_findings(store, check_id, true)
+            .await?
+            .into_iter()
+            .enumerate()
+        {
+            let label = templates.label(&f.rule).to_string();
+            findings.push(SiteFinding {
+                text: fill(
+                    &t.finding,
+                    &[
+                        ("n", (i + 1).to_string()),
+                        ("label", label.clone()),
+                        ("severity", f.severity.label().to_string()),
+                        ("message", f.message.clone()),
+                    ],
+                ),
+                fix: fill(&t.fix, &[("fix", templates.fix(&f.rule).to_string())]),
+                evidence: f
+                    .evidence
+                    .into_iter()
+                    .map(|e| SiteEvidence {
+                        url: e.url,
+                        column: e.column,
+                        newest: e.newest,
+                        days_overdue: e.days_overdue,
+                        status: e.status,
+                        detail: e.detail,
+                    })
+                    .collect(),
+                rule: f.rule,
+                label,
+                severity: f.severity.label().to_string(),
+                message: f.message,
+            });
+        }
+        let days = [("warn_days", warn_days.to_string())];
+        Ok(SiteReport {
+            title: fill(&t.title, &[("name", name.clone())]),
+            site_id,
+            name,
+            url,
+            unit,
+            check_id,
+            round_id: stored_round,
+            as_of: obs.as_of,
+            verdict,
+            score,
+            summary,
+            findings_heading: t.findings_heading.clone(),
+            findings_none: t.findings_none.clone(),
+            findings,
+            evidence_headers: t.evidence_headers.clone(),
+            warn_days,
+            warnings_heading: fill(&t.warnings_heading, &days),
+            warnings_none: fill(&t.warnings_none, &days),
+            warnings: stale_warnings(&obs, rules, warn_days, templates),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observation::ColumnObservation;
+
+    fn col(name: &str, class: ColumnClass, newest: &str) -> ColumnObservation {
+        ColumnObservation {
+            name: name.into(),
+            url: format!("http://x/{name}"),
+            class,
+            level: 1,
+            newest: newest.parse().ok(),
+            ..ColumnObservation::default()
+        }
+    }
+
+    #[test]
+    fn warns_of_columns_going_stale_within_the_period() {
+        let rules = RuleSet::builtin("gb2015").expect("rules");
+        let t = Templates::builtin().expect("templates");
+        let obs = Observation {
+            as_of: "2018-03-01".parse().expect("date"),
+            columns: vec![
+                col("工作动态", ColumnClass::Dynamic, "2018-02-20"),
+                col("要闻", ColumnClass::Dynamic, "2018-02-28"),
+                col("旧闻", ColumnClass::Dynamic, "2018-01-01"),
+                col("通知公告", ColumnClass::Notice, "2017-09-05"),
+                col("其他", ColumnClass::Other, "2017-01-01"),
+            ],
+            ..Observation::default()
+        };
+        let w = stale_warnings(&obs, &rules, 7, &t);
+        let got: Vec<(&str, String, i64)> = w
+            .iter()
+            .map(|w| (w.column.as_str(), w.stale_on.to_string(), w.days_left))
+            .collect();
+        // 14 days: newest 02-20 is stale when before as_of − 14d, i.e. from 03-07.
+        assert_eq!(
+            got,
+            [
+                ("通知公告", "2018-03-06".to_string(), 5),
+                ("工作动态", "2018-03-07".to_string(), 6),
+            ]
+        );
+        assert!(w[1].text.contains("工作动态"), "{}", w[1].text);
+        assert!(stale_warnings(&obs, &rules, 0, &t).is_empty());
+    }
+}

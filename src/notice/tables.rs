@@ -1,0 +1,103 @@
+//! The rows of 附件1 (per unit), 附件2 (problem sites, every reason) and the detail table (one row
+//! per piece of evidence of the findings that made each site fail).
+
+use super::build::StoredFinding;
+use super::template::fill;
+use super::Templates;
+use crate::findings::Evidence;
+use crate::stats::{FailedSite, QuarterStats};
+
+/// 附件1: units, then the subtotals, then the total.
+pub(crate) fn unit_rows(st: &QuarterStats) -> Vec<Vec<String>> {
+    st.units
+        .iter()
+        .chain(&st.subtotals)
+        .chain([&st.total])
+        .map(|r| {
+            vec![
+                r.unit.clone(),
+                r.running.to_string(),
+                r.sampled.to_string(),
+                r.failed.to_string(),
+                r.pass_rate_text.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// 附件2: 序号, 网站名称, 网址, and every reason of the site.
+pub(crate) fn site_rows(st: &QuarterStats, templates: &Templates) -> Vec<Vec<String>> {
+    let a = &templates.notice.attachments;
+    st.failed_sites
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let reasons: Vec<String> = f
+                .reasons
+                .iter()
+                .map(|r| {
+                    let label = templates.label(&r.rule).to_string();
+                    if r.messages.is_empty() {
+                        fill(&a.reason_bare, &[("label", label)])
+                    } else {
+                        let m = r.messages.join(&a.message_separator);
+                        fill(&a.reason, &[("label", label), ("messages", m)])
+                    }
+                })
+                .collect();
+            vec![
+                (i + 1).to_string(),
+                f.name.clone(),
+                f.url.clone(),
+                reasons.join(&a.reason_separator),
+            ]
+        })
+        .collect()
+}
+
+/// One row per piece of evidence (a finding without evidence gets one row), in 附件2 order.
+pub(crate) fn detail_rows(
+    failed: &[FailedSite],
+    findings: &[Vec<StoredFinding>],
+    templates: &Templates,
+) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for (f, list) in failed.iter().zip(findings) {
+        for d in list {
+            let month = f
+                .failed_audits
+                .iter()
+                .find(|a| a.check_id == d.check_id)
+                .map(|a| a.month.clone())
+                .unwrap_or_default();
+            let none = [Evidence::default()];
+            let evidence = if d.evidence.is_empty() {
+                &none[..]
+            } else {
+                &d.evidence[..]
+            };
+            for e in evidence {
+                let opt = |v: Option<String>| v.unwrap_or_default();
+                rows.push(vec![
+                    (rows.len() + 1).to_string(),
+                    f.name.clone(),
+                    f.url.clone(),
+                    f.unit.clone(),
+                    month.clone(),
+                    d.check_id.to_string(),
+                    templates.label(&d.rule).to_string(),
+                    d.rule.clone(),
+                    d.severity.label().to_string(),
+                    d.message.clone(),
+                    opt(e.column.clone()),
+                    opt(e.url.clone()),
+                    opt(e.newest.map(|n| n.to_string())),
+                    opt(e.days_overdue.map(|n| n.to_string())),
+                    opt(e.status.map(|n| n.to_string())),
+                    opt(e.detail.clone()),
+                ]);
+            }
+        }
+    }
+    rows
+}

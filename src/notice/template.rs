@@ -1,0 +1,292 @@
+//! The editable wording of notices and self-check reports: `templates/notice.toml`,
+//! `templates/site.toml` and `templates/fixes.toml`, embedded in the binary with `include_str!`
+//! and replaceable by a folder of the same three files (`--templates DIR`).
+//!
+//! Placeholders are `{name}`; [`fill`] replaces the ones it is given and leaves any other text,
+//! unknown placeholders included, as written.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::NoticeError;
+
+const NOTICE_TOML: &str = include_str!("../../templates/notice.toml");
+const SITE_TOML: &str = include_str!("../../templates/site.toml");
+const FIXES_TOML: &str = include_str!("../../templates/fixes.toml");
+
+/// Wording of the 通报 (`notice.toml`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeTemplate {
+    pub title_quarter: String,
+    pub title_round: String,
+    pub period_kind_quarter: String,
+    pub period_kind_round: String,
+    pub addressee: String,
+    pub intro: Vec<String>,
+    pub issuer: String,
+    /// 问题类别 per rule id.
+    pub labels: BTreeMap<String, String>,
+    pub overview: OverviewTemplate,
+    pub problems: ProblemsTemplate,
+    pub requirements: RequirementsTemplate,
+    pub attachments: AttachmentsTemplate,
+}
+
+/// 一、总体情况.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OverviewTemplate {
+    pub heading: String,
+    pub running: String,
+    pub level_item: String,
+    pub level_separator: String,
+    pub level_names: BTreeMap<String, String>,
+    pub sampled: String,
+}
+
+/// 二、主要问题.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemsTemplate {
+    pub heading: String,
+    pub none: String,
+    pub category: String,
+    pub examples: String,
+    pub example_separator: String,
+    pub max_examples: usize,
+    pub repeat: String,
+    pub site_name: String,
+    pub columns: String,
+    pub site_separator: String,
+    /// Per rule id, and `default`.
+    pub phrases: BTreeMap<String, String>,
+}
+
+/// 三、下一步工作要求 / 整改要求.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementsTemplate {
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+}
+
+/// Attachments, table headers and chart titles.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentsTemplate {
+    pub list_line: String,
+    pub unit_label: String,
+    pub unit_title: String,
+    pub unit_headers: Vec<String>,
+    pub site_label: String,
+    pub site_title: String,
+    pub site_headers: Vec<String>,
+    pub reason: String,
+    pub reason_bare: String,
+    pub reason_separator: String,
+    pub message_separator: String,
+    pub detail_label: String,
+    pub detail_title: String,
+    pub detail_headers: Vec<String>,
+    pub chart_title: String,
+    pub trend_title: String,
+    pub trend_headers: Vec<String>,
+}
+
+/// Wording of the self-check report (`site.toml`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SiteTemplate {
+    pub title: String,
+    pub summary: String,
+    pub round_none: String,
+    pub round_some: String,
+    pub findings_heading: String,
+    pub findings_none: String,
+    pub finding: String,
+    pub fix: String,
+    pub evidence_headers: Vec<String>,
+    pub warnings_heading: String,
+    pub warnings_none: String,
+    pub warning: String,
+}
+
+/// All templates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Templates {
+    pub notice: NoticeTemplate,
+    pub site: SiteTemplate,
+    /// Fix text per rule id, and `default` (`fixes.toml`).
+    pub fixes: BTreeMap<String, String>,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T, NoticeError> {
+    toml::from_str(text).map_err(|e| NoticeError::Template {
+        origin: origin.to_string(),
+        message: e.to_string(),
+    })
+}
+
+impl Templates {
+    /// The templates built into the binary (this repository's `templates/`).
+    pub fn builtin() -> Result<Templates, NoticeError> {
+        Templates::from_texts(NOTICE_TOML, SITE_TOML, FIXES_TOML, "templates (built in)")
+    }
+
+    /// The three files of a folder: `notice.toml`, `site.toml`, `fixes.toml`.
+    pub fn from_dir(dir: &Path) -> Result<Templates, NoticeError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|e| NoticeError::Template {
+                origin: path.display().to_string(),
+                message: e.to_string(),
+            })
+        };
+        let t = Templates {
+            notice: parse(
+                &read("notice.toml")?,
+                &dir.join("notice.toml").display().to_string(),
+            )?,
+            site: parse(
+                &read("site.toml")?,
+                &dir.join("site.toml").display().to_string(),
+            )?,
+            fixes: parse(
+                &read("fixes.toml")?,
+                &dir.join("fixes.toml").display().to_string(),
+            )?,
+        };
+        Ok(t)
+    }
+
+    fn from_texts(
+        notice: &str,
+        site: &str,
+        fixes: &str,
+        origin: &str,
+    ) -> Result<Templates, NoticeError> {
+        Ok(Templates {
+            notice: parse(notice, &format!("{origin}/notice.toml"))?,
+            site: parse(site, &format!("{origin}/site.toml"))?,
+            fixes: parse(fixes, &format!("{origin}/fixes.toml"))?,
+        })
+    }
+
+    /// The fix text of a rule (`default` when not listed; empty when there is no default).
+    pub fn fix(&self, rule: &str) -> &str {
+        self.fixes
+            .get(rule)
+            .or_else(|| self.fixes.get("default"))
+            .map_or("", String::as_str)
+    }
+
+    /// The 问题类别 of a rule: `[labels]` of notice.toml, else the statistics' label.
+    pub fn label<'a>(&'a self, rule: &'a str) -> &'a str {
+        self.notice
+            .labels
+            .get(rule)
+            .map_or_else(|| crate::stats::category_label(rule), String::as_str)
+    }
+
+    /// The phrase naming a site for a rule in 二、主要问题 (`default` when not listed).
+    pub fn phrase(&self, rule: &str) -> &str {
+        let p = &self.notice.problems.phrases;
+        p.get(rule)
+            .or_else(|| p.get("default"))
+            .map_or("“{name}”网{label}", String::as_str)
+    }
+}
+
+/// `pattern` with each `{key}` of `vars` replaced by its value (one pass: values are not
+/// themselves searched for placeholders).
+pub fn fill(pattern: &str, vars: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 32);
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}');
+        let key = close.map(|c| &after[..c]);
+        match key.and_then(|k| vars.iter().find(|(name, _)| *name == k)) {
+            Some((k, v)) => {
+                out.push_str(v);
+                rest = &after[k.len() + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// 一, 二 … 十九, 二十 (the numbers of （一）-style sub-headings).
+pub fn chinese_number(n: usize) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n].to_string(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { D[n - 10] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[n / 10],
+            if n.is_multiple_of(10) { "" } else { D[n % 10] }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_parse_and_name_every_category() {
+        let t = Templates::builtin().expect("templates");
+        assert_eq!(t.notice.attachments.site_headers.len(), 4);
+        assert!(t.phrase("columns.stale").contains("{count}"));
+        assert_eq!(t.phrase("no.such"), t.notice.problems.phrases["default"]);
+        assert!(!t.fix("columns.blank").is_empty());
+        assert_eq!(t.fix("no.such"), t.fixes["default"]);
+        for (rule, label, _) in crate::stats::CATEGORIES {
+            assert_eq!(
+                t.label(rule),
+                *label,
+                "{rule}: the shipped labels are the notice's"
+            );
+        }
+        assert_eq!(t.label("no.such"), "no.such");
+    }
+
+    #[test]
+    fn the_shipped_folder_loads_like_the_builtin() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        assert_eq!(
+            Templates::from_dir(&dir).expect("dir"),
+            Templates::builtin().expect("builtin")
+        );
+        let missing = Templates::from_dir(Path::new("/nonexistent"));
+        assert!(matches!(missing, Err(NoticeError::Template { .. })));
+    }
+
+    #[test]
+    fn fill_replaces_known_keys_only_once() {
+        let v = [
+            ("name", "{count}<a>".to_string()),
+            ("count", "5".to_string()),
+        ];
+        assert_eq!(fill("“{name}”网{count}个{x}", &v), "“{count}<a>”网5个{x}");
+        assert_eq!(fill("{", &v), "{");
+        assert_eq!(fill("a{name", &v), "a{name");
+    }
+
+    #[test]
+    fn chinese_numbers() {
+        let got: Vec<String> = [1, 3, 10, 11, 20, 23].map(chinese_number).to_vec();
+        assert_eq!(got, ["一", "三", "十", "十一", "二十", "二十三"]);
+    }
+}

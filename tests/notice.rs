@@ -1,0 +1,348 @@
+//! Notices (通报) and self-check reports from a fixed stored scenario
+//! (`tests/fixtures/notice/scenario.sql`): Markdown and JSON golden files, the figures, a round's
+//! notice, CSV, HTML safety (no external references, hostile text escaped), templates from a
+//! folder, and the self-check report with its early warnings.
+//!
+//! Golden files live in `tests/fixtures/golden/`; `UPDATE_GOLDEN=1 cargo test --test notice`
+//! rewrites them (review the diff).
+
+mod notice_db;
+
+use govaudit::notice::{self, csv::CsvTable, Notice, SiteReport, Templates};
+use govaudit::rules::RuleSet;
+
+fn golden(name: &str, actual: &str) {
+    let path = notice_db::fixture(&format!("golden/{name}"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 creates it)", path.display()));
+    assert!(
+        expected == actual,
+        "{name} differs from {}; UPDATE_GOLDEN=1 rewrites it.\n--- actual ---\n{actual}",
+        path.display()
+    );
+}
+
+#[tokio::test]
+async fn the_quarter_notice_has_the_figures_and_matches_its_golden_files() {
+    let store = notice_db::scenario_db().await;
+    let n = notice_db::notice_2018q1(&store).await;
+    assert_eq!(n.title, "关于2018年第一季度全区政府网站抽查情况的通报");
+    assert_eq!(
+        n.addressee,
+        "各市、县（区）人民政府，自治区政府各部门、各直属机构："
+    );
+    let headings: Vec<&str> = n.sections.iter().map(|s| s.heading.as_str()).collect();
+    assert_eq!(
+        headings,
+        ["一、总体情况", "二、主要问题", "三、下一步工作要求"]
+    );
+    let t = &n.figures.total;
+    assert_eq!((t.running, t.sampled, t.failed), (6, 6, 3));
+    assert_eq!(t.pass_rate_text, "50%");
+    // 附件1: units, subtotals, total.
+    let units: Vec<String> = n.unit_table.rows.iter().map(|r| r.join("|")).collect();
+    assert_eq!(
+        units,
+        [
+            "区直部门（单位）|3|3|2|33.3%",
+            "银川市|2|2|1|50%",
+            "兴庆区|1|1|0|100%",
+            "自治区部门（单位）|3|3|2|33.3%",
+            "市、县（区）|3|3|1|66.7%",
+            "合计|6|6|3|50%",
+        ]
+    );
+    // 附件2: every reason of a site.
+    assert_eq!(n.site_table.rows.len(), 3);
+    assert_eq!(n.site_table.rows[0][1], "宁夏环境保护");
+    let reasons = &n.site_table.rows[0][3];
+    assert!(
+        reasons.contains("动态类栏目2周以上未更新") && reasons.contains("栏目链接无法打开"),
+        "{reasons}"
+    );
+    // 二、主要问题 names sites with concrete evidence, and the repeat offenders.
+    let problems = n.sections[1].paragraphs.join("\n");
+    assert!(
+        problems.contains("“宁夏环境保护”网5个动态类栏目未更新（环保要闻、政策文件、公示公告、环境质量、新闻发布）"),
+        "{problems}"
+    );
+    assert!(problems.contains("多次被抽查通报"), "{problems}");
+    // The detail table: one row per piece of evidence, each with its URL.
+    assert!(n
+        .detail_table
+        .rows
+        .iter()
+        .all(|r| r.len() == n.detail_table.headers.len()));
+    assert!(n
+        .detail_table
+        .rows
+        .iter()
+        .any(|r| r[11] == "http://hbt.nx.gov.cn/old/page.html" && r[14] == "404"));
+    // The trend: December, January, February.
+    let trend: Vec<(&str, &str)> = n
+        .trend
+        .points
+        .iter()
+        .map(|p| (p.label.as_str(), p.pass_rate_text.as_str()))
+        .collect();
+    assert_eq!(
+        trend,
+        [("2017-12", "0"), ("2018-01", "50%"), ("2018-02", "33.3%")]
+    );
+
+    golden("notice-2018q1.md", &notice::markdown::render_notice(&n));
+    golden(
+        "notice-2018q1.json",
+        &(notice::json::render_notice(&n).expect("json") + "\n"),
+    );
+}
+
+#[tokio::test]
+async fn a_round_notice_counts_that_round_only() {
+    let store = notice_db::scenario_db().await;
+    let t = Templates::builtin().expect("templates");
+    let n = Notice::for_round(&store, 3, &notice_db::settings(), &t)
+        .await
+        .expect("round notice");
+    assert_eq!(n.period, "2018年2月");
+    let total = &n.figures.total;
+    assert_eq!((total.sampled, total.failed), (3, 2));
+    let names: Vec<&str> = n.site_table.rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(names, ["宁夏统计信息", "<script>alert(1)</script>银川教育"]);
+    // The hostile site failed in rounds 2 and 3 and its re-check: a repeat offender.
+    assert_eq!(n.figures.repeat_offenders.len(), 1);
+    let missing = Notice::for_round(&store, 99, &notice_db::settings(), &t).await;
+    assert!(missing.is_err());
+}
+
+#[tokio::test]
+async fn csv_tables_have_a_bom_and_the_rows() {
+    let store = notice_db::scenario_db().await;
+    let n = notice_db::notice_2018q1(&store).await;
+    let sites = notice::csv::render_notice(&n, CsvTable::Sites).expect("csv");
+    assert!(
+        sites.starts_with("\u{feff}序号,网站名称,网址,不合格原因\n"),
+        "{sites}"
+    );
+    let mut r = csv::Reader::from_reader(sites.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[1][2], "http://tj.nx.gov.cn/");
+    let units = notice::csv::render_notice(&n, CsvTable::Units).expect("csv");
+    assert!(units.contains("合计,6,6,3,50%"), "{units}");
+    let detail = notice::csv::render_notice(&n, CsvTable::Detail).expect("csv");
+    assert_eq!(detail.lines().count(), n.detail_table.rows.len() + 1);
+}
+
+/// No reference to anything outside the file.
+fn assert_self_contained(html: &str) {
+    let lower = html.to_lowercase();
+    for bad in [
+        "src=",
+        "href=",
+        "@import",
+        "url(",
+        "<link",
+        "<script",
+        "@font-face",
+        "<iframe",
+        "<img",
+        "<object",
+        "<embed",
+        "xlink:",
+    ] {
+        assert!(!lower.contains(bad), "HTML contains {bad:?}");
+    }
+}
+
+#[tokio::test]
+async fn html_is_self_contained_and_escapes_page_text() {
+    let store = notice_db::scenario_db().await;
+    let n = notice_db::notice_2018q1(&store).await;
+    let html = notice::html::render_notice(&n);
+    assert_self_contained(&html);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;银川教育"));
+    assert_eq!(html.matches("<svg").count(), 2, "unit chart and trend");
+    assert!(html.contains("<polyline"), "trend line");
+    assert!(html.contains("<style>") && html.starts_with("<!DOCTYPE html>"));
+
+    let rules = RuleSet::builtin("gb2015").expect("rules");
+    let t = Templates::builtin().expect("templates");
+    let r = SiteReport::for_site(&store, "5", Some(2), 7, &rules, &t)
+        .await
+        .expect("site report");
+    let html = notice::html::render_site(&r);
+    assert_self_contained(&html);
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+}
+
+#[tokio::test]
+async fn the_self_check_report_lists_evidence_fixes_and_warnings() {
+    let store = notice_db::scenario_db().await;
+    let rules = RuleSet::builtin("gb2015").expect("rules");
+    let t = Templates::builtin().expect("templates");
+    // By URL without the trailing slash: its latest check (round 2).
+    let r = SiteReport::for_site(&store, "http://hbt.nx.gov.cn", None, 7, &rules, &t)
+        .await
+        .expect("report");
+    assert_eq!((r.site_id, r.check_id, r.round_id), (2, 3, Some(2)));
+    let rules_seen: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(
+        rules_seen,
+        ["columns.stale", "links.broken", "links.suspected"]
+    );
+    let broken = &r.findings[1];
+    assert_eq!(broken.evidence[0].status, Some(404));
+    assert!(broken.fix.contains("修复或删除"), "{}", broken.fix);
+    assert_eq!(r.findings[0].evidence[1].days_overdue, Some(50));
+    let warned: Vec<(&str, i64)> = r
+        .warnings
+        .iter()
+        .map(|w| (w.column.as_str(), w.days_left))
+        .collect();
+    assert_eq!(warned, [("工作动态", 5), ("通知公告", 6)]);
+    let md = notice::markdown::render_site(&r);
+    assert!(
+        md.contains("| http://hbt.nx.gov.cn/old/page.html |  |  |  | 404 |  |"),
+        "{md}"
+    );
+    golden("site-2.md", &md);
+    golden(
+        "site-2.json",
+        &(notice::json::render_site(&r).expect("json") + "\n"),
+    );
+
+    let none = SiteReport::for_site(&store, "http://nowhere.gov.cn/", None, 7, &rules, &t).await;
+    assert!(none.is_err());
+    let not_in_round = SiteReport::for_site(&store, "2", Some(3), 7, &rules, &t).await;
+    assert!(not_in_round.is_err());
+}
+
+#[tokio::test]
+async fn templates_from_a_folder_change_the_wording() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for f in ["notice.toml", "site.toml", "fixes.toml"] {
+        let text = std::fs::read_to_string(src.join(f)).expect("template");
+        let text = text.replace("三、下一步工作要求", "三、整改要求");
+        std::fs::write(dir.path().join(f), text).expect("write");
+    }
+    let t = Templates::from_dir(dir.path()).expect("templates");
+    let store = notice_db::scenario_db().await;
+    let q = "2018Q1".parse().expect("quarter");
+    let n = Notice::for_quarter(&store, &q, &notice_db::settings(), &t)
+        .await
+        .expect("notice");
+    assert_eq!(n.sections[2].heading, "三、整改要求");
+    std::fs::write(dir.path().join("notice.toml"), "title_quarter = 1").expect("write");
+    assert!(Templates::from_dir(dir.path()).is_err());
+}
+
+#[tokio::test]
+async fn the_cli_writes_every_format_and_refuses_bad_requests() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("n.db");
+    drop(notice_db::scenario_db_at(&db).await);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    for format in ["docx", "xlsx", "html", "md", "json", "csv"] {
+        let out = dir.path().join(format!("n.{format}"));
+        let o = run(&[
+            "report",
+            "notice",
+            "--quarter",
+            "2018Q1",
+            "--format",
+            format,
+            "-o",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            std::fs::metadata(&out).expect("written").len() > 100,
+            "{format}"
+        );
+    }
+    let md = run(&["report", "notice", "--round", "3", "--format", "md"]);
+    assert_eq!(md.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&md.stdout).contains("2018年2月"));
+    let site = run(&[
+        "report",
+        "site",
+        "http://hbt.nx.gov.cn/",
+        "--format",
+        "json",
+        "--warn-days",
+        "5",
+    ]);
+    assert_eq!(
+        site.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&site.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&site.stdout).expect("json");
+    assert_eq!(json["warn_days"], 5);
+    assert_eq!(json["warnings"].as_array().map(Vec::len), Some(1), "{json}");
+    // Binary formats need -o; a scope is required; unknown sites are errors (exit 2).
+    for bad in [
+        &[
+            "report",
+            "notice",
+            "--quarter",
+            "2018Q1",
+            "--format",
+            "docx",
+        ][..],
+        &["report", "notice", "--format", "md"][..],
+        &[
+            "report",
+            "notice",
+            "--quarter",
+            "2018Q1",
+            "--round",
+            "3",
+            "--format",
+            "md",
+        ][..],
+        &["report", "site", "http://nowhere.gov.cn/", "--format", "md"][..],
+    ] {
+        assert_eq!(run(bad).status.code(), Some(2), "{bad:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_quarter_without_rounds_makes_an_empty_notice_in_every_format() {
+    let store = notice_db::scenario_db().await;
+    let t = Templates::builtin().expect("templates");
+    let q = "2018Q3".parse().expect("quarter");
+    let n = Notice::for_quarter(&store, &q, &notice_db::settings(), &t)
+        .await
+        .expect("notice");
+    assert_eq!((n.figures.total.sampled, n.figures.total.failed), (0, 0));
+    assert_eq!(n.figures.total.pass_rate_text, "—");
+    assert!(n.site_table.rows.is_empty() && n.detail_table.rows.is_empty());
+    assert_eq!(
+        n.sections[1].paragraphs,
+        ["本季度抽查未发现不合格政府网站。"]
+    );
+    assert!(notice::docx::render_notice(&n).is_ok());
+    assert!(notice::xlsx::render_notice(&n).is_ok());
+    assert!(notice::html::render_notice(&n).contains("<svg"));
+    assert!(notice::markdown::render_notice(&n).contains("| 合计 | 6 | 0 | 0 | — |"));
+}
