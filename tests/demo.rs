@@ -84,4 +84,21 @@ fn demo_reproduces_the_2018q1_notice_figures() {
         assert_eq!(row["pass_rate_text"], f[4], "{line}");
     }
     assert!(out.join("registry-2018q1.csv").exists() && out.join("govaudit-demo.db").exists());
+    let md = std::fs::read_to_string(out.join("notice-2018Q1.md")).expect("notice written");
+    assert!(
+        md.contains("90.3%") && md.contains("固原市司法行政"),
+        "{md}"
+    );
+    for f in [
+        "notice-2018Q1.docx",
+        "notice-2018Q1.xlsx",
+        "notice-2018Q1.html",
+    ] {
+        assert!(
+            std::fs::metadata(out.join(f))
+                .map(|m| m.len() > 1000)
+                .unwrap_or(false),
+            "{f}"
+        );
+    }
 }

@@ -2,7 +2,8 @@
 //! 2018 Q1 Ningxia notice on loopback (248 running sites; the 21 problem sites under their real
 //! names and URLs, the rest fictitious), imports its registry, plans the quarter's two rounds
 //! with the seed's sample (217 sites), runs them with per-host politeness and a progress bar,
-//! and writes the quarter's statistics into a folder it names at the end. `--samples` instead
+//! and writes the quarter's statistics and notice (通报: Markdown, DOCX, XLSX, HTML) into a
+//! folder it names at the end. `--samples` instead
 //! audits a handful of sample sites, one per failing rule, and prints each result.
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use futures::stream::{self, StreamExt};
 
 use govaudit::audit::Auditor;
 use govaudit::config::Config;
+use govaudit::notice::{self, Notice, NoticeSettings, Templates};
 use govaudit::registry;
 use govaudit::report;
 use govaudit::rounds::{self, PlanOptions};
@@ -117,15 +119,38 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
     );
     let text = render_text(&stats);
     print!("{text}");
-    let files = [
-        ("stats-2018Q1.txt", text.clone()),
-        ("stats-2018Q1.json", serde_json::to_string_pretty(&stats)?),
+    // The notice (通报) of the quarter, dated as the seed's: 2018-03-27.
+    let settings = NoticeSettings {
+        stats: cfg.stats,
+        date: NaiveDate::from_ymd_opt(2018, 3, 27),
+    };
+    let n = Notice::for_quarter(&store, &quarter, &settings, &Templates::builtin()?).await?;
+    let files: [(&str, Vec<u8>); 6] = [
+        ("stats-2018Q1.txt", text.into_bytes()),
+        (
+            "stats-2018Q1.json",
+            serde_json::to_string_pretty(&stats)?.into_bytes(),
+        ),
+        (
+            "notice-2018Q1.md",
+            notice::markdown::render_notice(&n).into_bytes(),
+        ),
+        (
+            "notice-2018Q1.html",
+            notice::html::render_notice(&n).into_bytes(),
+        ),
+        ("notice-2018Q1.docx", notice::docx::render_notice(&n)?),
+        ("notice-2018Q1.xlsx", notice::xlsx::render_notice(&n)?),
     ];
     for (name, body) in files {
         let f = out.join(name);
         std::fs::write(&f, body).with_context(|| format!("cannot write {}", f.display()))?;
     }
-    println!("\n结果已写入 {}（数据库 {}）", out.display(), db.display());
+    println!(
+        "\n通报（notice-2018Q1.md / .docx / .xlsx / .html）和统计已写入 {}（数据库 {}）",
+        out.display(),
+        db.display()
+    );
     Ok(EXIT_PASS)
 }
 
