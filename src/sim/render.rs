@@ -48,17 +48,21 @@ fn head(site: &SiteSpec, title: &str, extra_meta: &str) -> String {
     )
 }
 
+/// A navigation entry for a column.
+fn column_li(site: &SiteSpec, c: &ColumnSpec) -> String {
+    format!(
+        "<li><a href=\"{}/col/{}/\">{}</a></li>\n",
+        site.prefix,
+        c.slug,
+        esc(&c.name)
+    )
+}
+
 fn nav(site: &SiteSpec) -> String {
     let mut s = String::from("<div class=\"nav\"><ul>\n");
     let _ = writeln!(s, "<li><a href=\"{}/\">首页</a></li>", site.prefix);
     for c in site.columns.iter().filter(|c| c.parent.is_none()) {
-        let _ = writeln!(
-            s,
-            "<li><a href=\"{}/col/{}/\">{}</a></li>",
-            site.prefix,
-            c.slug,
-            esc(&c.name)
-        );
+        s.push_str(&column_li(site, c));
     }
     s.push_str("</ul></div>\n");
     s
@@ -232,13 +236,7 @@ pub fn column_page_n(site: &SiteSpec, col: &ColumnSpec, page: usize, as_of: Naiv
     if !children.is_empty() {
         s.push_str("<div class=\"left-nav\"><h2>栏目导航</h2><ul>\n");
         for c in children {
-            let _ = writeln!(
-                s,
-                "<li><a href=\"{}/col/{}/\">{}</a></li>",
-                site.prefix,
-                c.slug,
-                esc(&c.name)
-            );
+            s.push_str(&column_li(site, c));
         }
         s.push_str("</ul></div>\n");
     }
