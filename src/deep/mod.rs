@@ -254,7 +254,7 @@ fn classify(
         if inside && is_trap(&key, as_of, s) {
             continue;
         }
-        let admit = (inside && !is_document(&key) && depth + 1 <= s.max_depth as i64)
+        let admit = (inside && !is_document(&key) && depth < s.max_depth as i64)
             .then(|| (depth + 1, traps::path_key(&key)));
         out.push(Found {
             url: key.to_string(),
