@@ -256,7 +256,7 @@ pub async fn next_links(
     limit: usize,
 ) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query_scalar(
-        "SELECT url FROM crawl_links WHERE crawl_id = ? AND state = 'queued' ORDER BY url LIMIT ?",
+        "SELECT url FROM crawl_links WHERE crawl_id = ? AND state = 'queued' ORDER BY rowid LIMIT ?",
     )
     .bind(crawl)
     .bind(limit as i64)
