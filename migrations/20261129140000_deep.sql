@@ -8,6 +8,8 @@ CREATE TABLE deep_crawls (
     as_of        TEXT NOT NULL,                -- YYYY-MM-DD
     max_pages    INTEGER NOT NULL,
     max_depth    INTEGER NOT NULL,
+    scope        TEXT,                         -- the homepage's folder when it redirected out
+                                               -- of the registered scope (as the audit does)
     started_at   TEXT NOT NULL,
     finished_at  TEXT
 );

@@ -11,10 +11,12 @@ use crate::fetch::FetchFailure;
 use crate::store::StoreError;
 
 /// A crawl row: a new one, or the unfinished one being resumed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CrawlRow {
     pub id: i64,
     pub resumed: bool,
+    /// The URL whose scope the crawl uses, when the homepage redirected out of the site's.
+    pub scope: Option<String>,
 }
 
 /// A frontier row loaded into memory.
@@ -62,22 +64,26 @@ pub async fn open_crawl(
     max_depth: usize,
 ) -> Result<CrawlRow, StoreError> {
     let as_of = as_of.to_string();
-    let open: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM deep_crawls WHERE site = ? AND as_of = ? AND finished_at IS NULL \
+    let open: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, scope FROM deep_crawls WHERE site = ? AND as_of = ? AND finished_at IS NULL \
          ORDER BY id DESC LIMIT 1",
     )
     .bind(site)
     .bind(&as_of)
     .fetch_optional(pool)
     .await?;
-    if let Some(id) = open {
+    if let Some((id, scope)) = open {
         sqlx::query("UPDATE deep_crawls SET max_pages = ?, max_depth = ? WHERE id = ?")
             .bind(max_pages as i64)
             .bind(max_depth as i64)
             .bind(id)
             .execute(pool)
             .await?;
-        return Ok(CrawlRow { id, resumed: true });
+        return Ok(CrawlRow {
+            id,
+            resumed: true,
+            scope,
+        });
     }
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
@@ -101,7 +107,21 @@ pub async fn open_crawl(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(CrawlRow { id, resumed: false })
+    Ok(CrawlRow {
+        id,
+        resumed: false,
+        scope: None,
+    })
+}
+
+/// Remember the scope a redirected homepage gave the crawl, for a resume.
+pub async fn set_scope(pool: &SqlitePool, crawl: i64, scope_url: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE deep_crawls SET scope = ? WHERE id = ?")
+        .bind(scope_url)
+        .bind(crawl)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Rows in the frontier (queued and done): what the page budget counts.

@@ -120,7 +120,6 @@ pub async fn deep_crawl(
     as_of: NaiveDate,
     s: &DeepSettings,
 ) -> Result<DeepOutcome, StoreError> {
-    let scope = SiteScope::new(site);
     let home = traps::crawl_key(site);
     let row = db::open_crawl(
         pool,
@@ -135,6 +134,14 @@ pub async fn deep_crawl(
     if row.resumed {
         tracing::info!(site = %site, crawl = row.id, "Resuming the unfinished deep crawl.");
     }
+    // The scope is the site's, or the homepage's folder when it redirected out of it (as in
+    // the audit); a resumed crawl reads it back.
+    let mut scope = row
+        .scope
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .map(|u| SiteScope::new(&u))
+        .unwrap_or_else(|| SiteScope::new(site));
     let mut admitted = db::frontier_len(pool, row.id).await?;
     let mut peak = 0usize;
     loop {
@@ -155,6 +162,14 @@ pub async fn deep_crawl(
         while let Some((r, fetched)) = pages.next().await {
             let (status, failure, found) = match fetched.map(|f| f.result) {
                 Some(Ok(page)) => {
+                    if r.depth == 0 && !scope.contains(&page.url) {
+                        let mut folder = page.url.clone();
+                        if let Ok(mut segs) = folder.path_segments_mut() {
+                            segs.pop().push("");
+                        }
+                        scope = SiteScope::new(&folder);
+                        db::set_scope(pool, row.id, folder.as_str()).await?;
+                    }
                     let an = analysis::analyze(&page.html, &page.url, as_of, vocab);
                     let found = classify(&an.links, &scope, r.depth, as_of, s);
                     (Some(page.status), None, found)
