@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use chrono::NaiveDate;
 use govaudit::config::Config;
+
 pub const SITE: &str = "http://deep.gov.test/";
 
 /// A generated site: pages `/p/0.html` … `/p/{n-1}.html` in a binary tree under the homepage,
