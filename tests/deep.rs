@@ -130,6 +130,33 @@ async fn a_homepage_redirected_to_another_host_is_crawled_there() {
     assert_eq!(scope.as_deref(), Some(SITE));
 }
 
+#[tokio::test]
+async fn the_page_budget_and_the_depth_limit_hold() {
+    let (_site, addr) = serve(100, false, Duration::ZERO).await;
+    let cfg = config(addr);
+    let auditor = Auditor::from_config(&cfg).expect("auditor");
+    let url = Url::parse(SITE).expect("url");
+    let mut settings = DeepSettings::from_config(&cfg.crawl);
+    settings.max_pages = 10;
+    settings.max_depth = 20;
+    let store = Store::open_memory().await.expect("store");
+    let (_, budget) = auditor
+        .audit_deep(&url, as_of(), &store, &settings)
+        .await
+        .expect("deep crawl");
+    assert_eq!(budget.pages, 10);
+    // Depth 2: the homepage, /p/0.html and its two children.
+    settings.max_pages = 1000;
+    settings.max_depth = 2;
+    let store = Store::open_memory().await.expect("store");
+    let (_, shallow) = auditor
+        .with_fresh_links()
+        .audit_deep(&url, as_of(), &store, &settings)
+        .await
+        .expect("deep crawl");
+    assert_eq!(shallow.pages, 4);
+}
+
 async fn done_pages(db: &std::path::Path) -> i64 {
     let Ok(store) = Store::open(db).await else {
         return 0;
