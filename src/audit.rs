@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::config::{Config, CrawlConfig};
 use crate::crawl::{crawl_site, LinkCache};
+use crate::deep::{deep_crawl, merge_links, DeepOutcome, DeepSettings};
 use crate::fetch::{FetchError, Fetcher, RequestRecord};
 use crate::findings::Evaluation;
 use crate::observation::Observation;
@@ -120,5 +121,45 @@ impl Auditor {
             started_at,
             finished_at: Utc::now(),
         }
+    }
+
+    /// Audit one site, then crawl all of it ([`deep_crawl`]): the deep crawl's link results
+    /// (pages and links stream into `store`) join the observation, so the `links.broken` rule
+    /// counts broken links on every page, and the rules are evaluated again. A store error
+    /// stops the deep crawl; what it stored so far is kept and a rerun resumes it.
+    pub async fn audit_deep(
+        &self,
+        site: &Url,
+        as_of: NaiveDate,
+        store: &Store,
+        settings: &DeepSettings,
+    ) -> Result<(AuditResult, DeepOutcome), StoreError> {
+        let mut result = self.audit(site, as_of).await;
+        if !result.observation.reachability.ok {
+            let outcome = DeepOutcome {
+                crawl_id: 0,
+                resumed: false,
+                pages: 0,
+                links: Default::default(),
+                peak_in_memory_frontier: 0,
+            };
+            return Ok((result, outcome));
+        }
+        let outcome = deep_crawl(
+            &self.fetcher,
+            &self.links,
+            &self.rules.vocabulary,
+            store.pool(),
+            site,
+            as_of,
+            settings,
+        )
+        .await?;
+        let obs = &mut result.observation;
+        obs.links = merge_links(&obs.links, &outcome.links);
+        obs.pages_fetched = obs.pages_fetched.max(outcome.pages);
+        result.evaluation = self.rules.evaluate(obs);
+        result.finished_at = Utc::now();
+        Ok((result, outcome))
     }
 }

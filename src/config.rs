@@ -134,6 +134,16 @@ pub struct CrawlConfig {
     pub check_links: bool,
     /// Most unique links checked per site.
     pub max_links: usize,
+    /// `check --deep`: most pages fetched (`--max-pages` overrides).
+    pub deep_max_pages: usize,
+    /// `check --deep`: most clicks from the homepage (`--max-depth` overrides).
+    pub deep_max_depth: usize,
+    /// `check --deep`: frontier rows held in memory at once; the rest stay in SQLite.
+    pub deep_batch: usize,
+    /// `check --deep`: distinct query strings crawled per path (query-explosion guard).
+    pub deep_max_query_variants: usize,
+    /// `check --deep`: times one path segment may occur in a path (/a/b/a/b/a/b guard).
+    pub deep_max_segment_repeats: usize,
 }
 
 impl Default for CrawlConfig {
@@ -144,6 +154,11 @@ impl Default for CrawlConfig {
             open_undated_items: true,
             check_links: true,
             max_links: 2000,
+            deep_max_pages: 5000,
+            deep_max_depth: 10,
+            deep_batch: 64,
+            deep_max_query_variants: 20,
+            deep_max_segment_repeats: 2,
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod audit;
 pub mod calendar;
 pub mod config;
 pub mod crawl;
+pub mod deep;
 pub mod fetch;
 pub mod findings;
 pub mod notice;

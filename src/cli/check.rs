@@ -7,6 +7,7 @@ use url::Url;
 
 use govaudit::audit::Auditor;
 use govaudit::config::Config;
+use govaudit::deep::DeepSettings;
 use govaudit::findings::Verdict;
 use govaudit::report;
 use govaudit::store::Store;
@@ -23,9 +24,19 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
-    /// Do not store the result in the database.
+    /// Do not store the result in the database (a deep crawl then uses a private in-memory
+    /// database and cannot be resumed).
     #[arg(long)]
     pub no_store: bool,
+    /// After the audit, crawl the whole site and check every link found (resumable).
+    #[arg(long)]
+    pub deep: bool,
+    /// Deep crawl: most pages fetched [default: crawl.deep_max_pages, 5000].
+    #[arg(long, value_name = "N", requires = "deep")]
+    pub max_pages: Option<usize>,
+    /// Deep crawl: most clicks from the homepage [default: crawl.deep_max_depth, 10].
+    #[arg(long, value_name = "D", requires = "deep")]
+    pub max_depth: Option<usize>,
 }
 
 /// Parse a site URL given by a person: a missing scheme means http.
@@ -54,7 +65,30 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
     } else {
         Some(Store::open(&cfg.store.db).await?)
     };
-    let result = auditor.audit(&url, as_of).await;
+    let result = if args.deep {
+        let mut settings = DeepSettings::from_config(&cfg.crawl);
+        settings.max_pages = args.max_pages.unwrap_or(settings.max_pages);
+        settings.max_depth = args.max_depth.unwrap_or(settings.max_depth);
+        let crawl_store = match &store {
+            Some(s) => s.clone(),
+            None => Store::open_memory().await?,
+        };
+        let (result, outcome) = auditor
+            .audit_deep(&url, as_of, &crawl_store, &settings)
+            .await
+            .context("deep crawl failed (rerun the same command to resume it)")?;
+        eprintln!(
+            "deep crawl {}{}: {} pages, {} links checked, {} link problems",
+            outcome.crawl_id,
+            if outcome.resumed { " (resumed)" } else { "" },
+            outcome.pages,
+            outcome.links.checked,
+            outcome.links.problems.len()
+        );
+        result
+    } else {
+        auditor.audit(&url, as_of).await
+    };
     let check_id = match &store {
         Some(s) => Some(result.save(s).await.context("cannot store the check")?),
         None => None,

@@ -34,6 +34,12 @@ impl LinkCache {
         self.len() == 0
     }
 
+    /// The result for `url` if a check of this run finished, without checking or waiting.
+    pub fn peek(&self, url: &Url) -> Option<Result<u16, FetchFailure>> {
+        let cells = self.cells.lock().ok()?;
+        cells.get(url).and_then(|c| c.get().cloned())
+    }
+
     /// The result for `url`, checking it if no site of this run has; the request log holds
     /// only the requests this call made.
     async fn check(&self, fetcher: &Fetcher, url: &Url) -> (LinkResult, Vec<RequestRecord>) {

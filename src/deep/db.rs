@@ -1,0 +1,361 @@
+//! The deep crawl's SQLite side: the crawl row, the frontier, link results and link pages.
+//!
+//! Every write for one fetched page (its state, the links it shows, the pages it admits to the
+//! frontier) is one transaction, so a kill leaves the page queued and it is fetched again on
+//! resume; link rows are keyed by (crawl, URL), so nothing is ever stored twice.
+
+use chrono::{NaiveDate, Utc};
+use sqlx::{Row, SqlitePool};
+
+use crate::fetch::FetchFailure;
+use crate::store::StoreError;
+
+/// A crawl row: a new one, or the unfinished one being resumed.
+#[derive(Debug, Clone)]
+pub struct CrawlRow {
+    pub id: i64,
+    pub resumed: bool,
+    /// The URL whose scope the crawl uses, when the homepage redirected out of the site's.
+    pub scope: Option<String>,
+}
+
+/// A frontier row loaded into memory.
+#[derive(Debug, Clone)]
+pub struct FrontierRow {
+    pub url: String,
+    pub depth: i64,
+}
+
+/// A fetched page's outcome.
+#[derive(Debug, Clone, Copy)]
+pub struct PageDone<'a> {
+    /// The frontier key.
+    pub url: &'a str,
+    pub status: Option<u16>,
+    pub failure: Option<&'a FetchFailure>,
+}
+
+/// A link discovered on a page, with what to do about it.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub url: String,
+    /// Admit to the frontier at this depth with this query-less path.
+    pub admit: Option<(i64, String)>,
+}
+
+fn encode(failure: Option<&FetchFailure>) -> Result<Option<String>, StoreError> {
+    failure
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|source| StoreError::Encode {
+            what: "fetch failure",
+            source,
+        })
+}
+
+/// Find the unfinished crawl of (site, as_of), or start one with the site's homepage queued.
+pub async fn open_crawl(
+    pool: &SqlitePool,
+    site: &str,
+    as_of: NaiveDate,
+    home: &str,
+    home_path: &str,
+    max_pages: usize,
+    max_depth: usize,
+) -> Result<CrawlRow, StoreError> {
+    let as_of = as_of.to_string();
+    let open: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, scope FROM deep_crawls WHERE site = ? AND as_of = ? AND finished_at IS NULL \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(site)
+    .bind(&as_of)
+    .fetch_optional(pool)
+    .await?;
+    if let Some((id, scope)) = open {
+        sqlx::query("UPDATE deep_crawls SET max_pages = ?, max_depth = ? WHERE id = ?")
+            .bind(max_pages as i64)
+            .bind(max_depth as i64)
+            .bind(id)
+            .execute(pool)
+            .await?;
+        return Ok(CrawlRow {
+            id,
+            resumed: true,
+            scope,
+        });
+    }
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO deep_crawls (site, as_of, max_pages, max_depth, started_at) \
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(site)
+    .bind(&as_of)
+    .bind(max_pages as i64)
+    .bind(max_depth as i64)
+    .bind(Utc::now().to_rfc3339())
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO crawl_frontier (crawl_id, url, path, depth, state) \
+         VALUES (?, ?, ?, 0, 'queued')",
+    )
+    .bind(id)
+    .bind(home)
+    .bind(home_path)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(CrawlRow {
+        id,
+        resumed: false,
+        scope: None,
+    })
+}
+
+/// Remember the scope a redirected homepage gave the crawl, for a resume.
+pub async fn set_scope(pool: &SqlitePool, crawl: i64, scope_url: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE deep_crawls SET scope = ? WHERE id = ?")
+        .bind(scope_url)
+        .bind(crawl)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Rows in the frontier (queued and done): what the page budget counts.
+pub async fn frontier_len(pool: &SqlitePool, crawl: i64) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM crawl_frontier WHERE crawl_id = ?")
+            .bind(crawl)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+/// The next queued pages, breadth first.
+pub async fn next_batch(
+    pool: &SqlitePool,
+    crawl: i64,
+    limit: usize,
+) -> Result<Vec<FrontierRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT url, depth FROM crawl_frontier WHERE crawl_id = ? AND state = 'queued' \
+         ORDER BY depth, rowid LIMIT ?",
+    )
+    .bind(crawl)
+    .bind(limit as i64)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FrontierRow {
+                url: r.try_get("url")?,
+                depth: r.try_get("depth")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// Store one fetched page: its result, its links and the pages it admits. Returns how many
+/// pages were admitted. `budget` is how many more pages the frontier may take; the per-path
+/// query cap is checked here, against the stored frontier.
+pub async fn record_page(
+    pool: &SqlitePool,
+    crawl: i64,
+    done: &PageDone<'_>,
+    found: &[Found],
+    budget: i64,
+    max_query_variants: usize,
+) -> Result<i64, StoreError> {
+    let page = done.url;
+    let status = done.status;
+    let failure = encode(done.failure)?;
+    let mut tx = pool.begin().await?;
+    let mut admitted = 0i64;
+    for f in found {
+        if let Some((depth, path)) = &f.admit {
+            if admitted >= budget {
+                continue;
+            }
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM crawl_frontier WHERE crawl_id = ? AND url = ?")
+                    .bind(crawl)
+                    .bind(&f.url)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if exists.is_none() {
+                let variants: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM crawl_frontier WHERE crawl_id = ? AND path = ?",
+                )
+                .bind(crawl)
+                .bind(path)
+                .fetch_one(&mut *tx)
+                .await?;
+                if variants as usize >= max_query_variants {
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO crawl_frontier (crawl_id, url, path, depth, state) \
+                     VALUES (?, ?, ?, ?, 'queued')",
+                )
+                .bind(crawl)
+                .bind(&f.url)
+                .bind(path)
+                .bind(depth)
+                .execute(&mut *tx)
+                .await?;
+                admitted += 1;
+            }
+        }
+        let in_frontier: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM crawl_frontier WHERE crawl_id = ? AND url = ?")
+                .bind(crawl)
+                .bind(&f.url)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let state = if in_frontier.is_some() {
+            "page"
+        } else {
+            "queued"
+        };
+        sqlx::query(
+            "INSERT INTO crawl_links (crawl_id, url, state) VALUES (?, ?, ?) \
+             ON CONFLICT (crawl_id, url) DO NOTHING",
+        )
+        .bind(crawl)
+        .bind(&f.url)
+        .bind(state)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO crawl_link_pages (crawl_id, url, page) VALUES (?, ?, ?)",
+        )
+        .bind(crawl)
+        .bind(&f.url)
+        .bind(page)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE crawl_frontier SET state = 'done', status = ?, failure = ? \
+         WHERE crawl_id = ? AND url = ?",
+    )
+    .bind(status.map(i64::from))
+    .bind(&failure)
+    .bind(crawl)
+    .bind(page)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(admitted)
+}
+
+/// Links whose result is a frontier page's take that page's result (all pages are done).
+pub async fn resolve_page_links(pool: &SqlitePool, crawl: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE crawl_links SET state = 'done', \
+           status = (SELECT f.status FROM crawl_frontier f \
+                     WHERE f.crawl_id = crawl_links.crawl_id AND f.url = crawl_links.url), \
+           failure = (SELECT f.failure FROM crawl_frontier f \
+                      WHERE f.crawl_id = crawl_links.crawl_id AND f.url = crawl_links.url) \
+         WHERE crawl_id = ? AND state = 'page'",
+    )
+    .bind(crawl)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The next links to check.
+pub async fn next_links(
+    pool: &SqlitePool,
+    crawl: i64,
+    limit: usize,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT url FROM crawl_links WHERE crawl_id = ? AND state = 'queued' ORDER BY rowid LIMIT ?",
+    )
+    .bind(crawl)
+    .bind(limit as i64)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Store one link's result.
+pub async fn record_link(
+    pool: &SqlitePool,
+    crawl: i64,
+    url: &str,
+    status: Option<u16>,
+    failure: Option<&FetchFailure>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE crawl_links SET state = 'done', status = ?, failure = ? \
+         WHERE crawl_id = ? AND url = ?",
+    )
+    .bind(status.map(i64::from))
+    .bind(encode(failure)?)
+    .bind(crawl)
+    .bind(url)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Mark the crawl finished: a later run with the same site and as-of starts a new one.
+pub async fn finish(pool: &SqlitePool, crawl: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE deep_crawls SET finished_at = ? WHERE id = ?")
+        .bind(Utc::now().to_rfc3339())
+        .bind(crawl)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Pages fetched and unique links known, from the store.
+pub async fn counts(pool: &SqlitePool, crawl: i64) -> Result<(i64, i64), StoreError> {
+    let pages: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM crawl_frontier WHERE crawl_id = ? AND state = 'done'",
+    )
+    .bind(crawl)
+    .fetch_one(pool)
+    .await?;
+    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM crawl_links WHERE crawl_id = ?")
+        .bind(crawl)
+        .fetch_one(pool)
+        .await?;
+    Ok((pages, links))
+}
+
+/// Links that failed, with their failure and the pages they appear on.
+pub async fn failed_links(
+    pool: &SqlitePool,
+    crawl: i64,
+) -> Result<Vec<(String, FetchFailure, Vec<String>)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT url, failure FROM crawl_links WHERE crawl_id = ? AND failure IS NOT NULL \
+         ORDER BY url",
+    )
+    .bind(crawl)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let url: String = r.try_get("url")?;
+        let text: String = r.try_get("failure")?;
+        let failure: FetchFailure =
+            serde_json::from_str(&text).unwrap_or(FetchFailure::Other { message: text });
+        let pages: Vec<String> = sqlx::query_scalar(
+            "SELECT page FROM crawl_link_pages WHERE crawl_id = ? AND url = ? ORDER BY page",
+        )
+        .bind(crawl)
+        .bind(&url)
+        .fetch_all(pool)
+        .await?;
+        out.push((url, failure, pages));
+    }
+    Ok(out)
+}

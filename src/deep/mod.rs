@@ -1,0 +1,303 @@
+//! The deep crawl (`check --deep`): every page of a site within its [`SiteScope`], breadth
+//! first, with a page budget, a depth limit and crawler-trap guards ([`traps`]); every link
+//! found, inside the site or not, is checked once, and each broken one is reported with the
+//! pages it appears on.
+//!
+//! The frontier and the link results live in SQLite ([`db`]); memory holds one batch of
+//! frontier rows (at most `deep_batch`) and the pages and link checks in flight. A crawl is
+//! keyed by (site URL, as-of date): running the same site and as-of again while its crawl is
+//! unfinished resumes it from the stored frontier; a finished crawl is never resumed.
+
+pub mod db;
+pub mod traps;
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use futures::stream::{self, StreamExt};
+use sqlx::SqlitePool;
+use url::Url;
+
+use crate::analysis::{self, Vocabulary};
+use crate::config::CrawlConfig;
+use crate::crawl::LinkCache;
+use crate::fetch::{FetchFailure, Fetcher, SiteScope};
+use crate::observation::{LinkObservation, LinkProblem};
+use crate::store::StoreError;
+
+use db::{Found, PageDone};
+
+/// How far and how wide a deep crawl goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeepSettings {
+    /// Most pages fetched (the homepage included).
+    pub max_pages: usize,
+    /// Most clicks from the homepage (the homepage is depth 0).
+    pub max_depth: usize,
+    /// Frontier rows held in memory at once (and pages fetched concurrently, up to 16).
+    pub batch: usize,
+    /// Distinct query strings admitted per path.
+    pub max_query_variants: usize,
+    /// Times one path segment may occur in a path.
+    pub max_segment_repeats: usize,
+}
+
+impl DeepSettings {
+    /// The settings of the `[crawl]` section.
+    pub fn from_config(cfg: &CrawlConfig) -> DeepSettings {
+        DeepSettings {
+            max_pages: cfg.deep_max_pages,
+            max_depth: cfg.deep_max_depth,
+            batch: cfg.deep_batch.max(1),
+            max_query_variants: cfg.deep_max_query_variants,
+            max_segment_repeats: cfg.deep_max_segment_repeats,
+        }
+    }
+}
+
+/// What a deep crawl found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeepOutcome {
+    /// The `deep_crawls` row.
+    pub crawl_id: i64,
+    /// Whether an unfinished crawl was continued.
+    pub resumed: bool,
+    /// Pages fetched over the whole crawl (earlier runs included).
+    pub pages: usize,
+    /// Unique links found and checked (internal and external).
+    pub links: LinkObservation,
+    /// Most frontier rows held in memory at once: never above `batch`.
+    pub peak_in_memory_frontier: usize,
+}
+
+/// Link checks in flight.
+const LINK_TASKS: usize = 16;
+
+/// File types that are checked as links but never opened as pages.
+fn is_document(url: &Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    matches!(
+        ext,
+        "pdf"
+            | "doc"
+            | "docx"
+            | "xls"
+            | "xlsx"
+            | "ppt"
+            | "pptx"
+            | "wps"
+            | "zip"
+            | "rar"
+            | "7z"
+            | "jpg"
+            | "jpeg"
+            | "png"
+            | "gif"
+            | "bmp"
+            | "mp3"
+            | "mp4"
+            | "avi"
+            | "flv"
+            | "swf"
+            | "apk"
+            | "exe"
+    )
+}
+
+/// Whether a link inside the scope must not be crawled or checked: a crawler trap.
+fn is_trap(url: &Url, as_of: NaiveDate, s: &DeepSettings) -> bool {
+    traps::has_repeated_segments(url, s.max_segment_repeats) || traps::is_calendar_trap(url, as_of)
+}
+
+/// Crawl `site` as of `as_of`, resuming its unfinished crawl if the store holds one.
+pub async fn deep_crawl(
+    fetcher: &Fetcher,
+    cache: &LinkCache,
+    vocab: &Vocabulary,
+    pool: &SqlitePool,
+    site: &Url,
+    as_of: NaiveDate,
+    s: &DeepSettings,
+) -> Result<DeepOutcome, StoreError> {
+    let home = traps::crawl_key(site);
+    let row = db::open_crawl(
+        pool,
+        home.as_str(),
+        as_of,
+        home.as_str(),
+        &traps::path_key(&home),
+        s.max_pages,
+        s.max_depth,
+    )
+    .await?;
+    if row.resumed {
+        tracing::info!(site = %site, crawl = row.id, "Resuming the unfinished deep crawl.");
+    }
+    // The scope is the site's, or the homepage's folder when it redirected out of it (as in
+    // the audit); a resumed crawl reads it back.
+    let mut scope = row
+        .scope
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .map(|u| SiteScope::new(&u))
+        .unwrap_or_else(|| SiteScope::new(site));
+    let mut admitted = db::frontier_len(pool, row.id).await?;
+    let mut peak = 0usize;
+    loop {
+        let batch = db::next_batch(pool, row.id, s.batch).await?;
+        if batch.is_empty() {
+            break;
+        }
+        peak = peak.max(batch.len());
+        let mut pages = stream::iter(batch)
+            .map(|r| async move {
+                let fetched = match Url::parse(&r.url) {
+                    Ok(u) => Some(fetcher.page(&u).await),
+                    Err(_) => None,
+                };
+                (r, fetched)
+            })
+            .buffer_unordered(s.batch.clamp(1, 16));
+        while let Some((r, fetched)) = pages.next().await {
+            let (status, failure, found) = match fetched.map(|f| f.result) {
+                Some(Ok(page)) => {
+                    if r.depth == 0 && !scope.contains(&page.url) {
+                        let mut folder = page.url.clone();
+                        if let Ok(mut segs) = folder.path_segments_mut() {
+                            segs.pop().push("");
+                        }
+                        scope = SiteScope::new(&folder);
+                        db::set_scope(pool, row.id, folder.as_str()).await?;
+                    }
+                    let an = analysis::analyze(&page.html, &page.url, as_of, vocab);
+                    let found = classify(&an.links, &scope, r.depth, as_of, s);
+                    (Some(page.status), None, found)
+                }
+                Some(Err(failure)) => (failure.status(), Some(failure), Vec::new()),
+                None => (
+                    None,
+                    Some(FetchFailure::Other {
+                        message: format!("invalid URL {}", r.url),
+                    }),
+                    Vec::new(),
+                ),
+            };
+            let budget = (s.max_pages as i64 - admitted).max(0);
+            let done = PageDone {
+                url: &r.url,
+                status,
+                failure: failure.as_ref(),
+            };
+            admitted +=
+                db::record_page(pool, row.id, &done, &found, budget, s.max_query_variants).await?;
+        }
+    }
+
+    db::resolve_page_links(pool, row.id).await?;
+    loop {
+        let urls = db::next_links(pool, row.id, s.batch.max(LINK_TASKS)).await?;
+        if urls.is_empty() {
+            break;
+        }
+        let mut checks = stream::iter(urls)
+            .map(|u| async move {
+                let result = match Url::parse(&u) {
+                    Ok(url) => match cache.peek(&url) {
+                        Some(known) => known,
+                        None => fetcher.check_link(&url).await.result,
+                    },
+                    Err(e) => Err(FetchFailure::Other {
+                        message: format!("invalid URL: {e}"),
+                    }),
+                };
+                (u, result)
+            })
+            .buffer_unordered(LINK_TASKS);
+        while let Some((u, result)) = checks.next().await {
+            let (status, failure) = match &result {
+                Ok(status) => (Some(*status), None),
+                Err(f) => (f.status(), Some(f)),
+            };
+            db::record_link(pool, row.id, &u, status, failure).await?;
+        }
+    }
+    db::finish(pool, row.id).await?;
+
+    let (pages, links) = db::counts(pool, row.id).await?;
+    let problems = db::failed_links(pool, row.id)
+        .await?
+        .into_iter()
+        .filter(|(_, f, _)| f.is_problem())
+        .map(|(url, f, pages)| LinkProblem {
+            url,
+            state: f.link_state(),
+            status: f.status(),
+            reason: f.to_string(),
+            pages,
+        })
+        .collect();
+    Ok(DeepOutcome {
+        crawl_id: row.id,
+        resumed: row.resumed,
+        pages: usize::try_from(pages).unwrap_or(0),
+        links: LinkObservation {
+            checked: usize::try_from(links).unwrap_or(0),
+            problems,
+        },
+        peak_in_memory_frontier: peak,
+    })
+}
+
+/// Sort a page's links: traps dropped, the rest recorded as links, those inside the scope
+/// and the depth limit (and not documents) offered to the frontier.
+fn classify(
+    links: &[Url],
+    scope: &SiteScope,
+    depth: i64,
+    as_of: NaiveDate,
+    s: &DeepSettings,
+) -> Vec<Found> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for l in links {
+        let key = traps::crawl_key(l);
+        if !seen.insert(key.to_string()) {
+            continue;
+        }
+        let inside = scope.contains(&key);
+        if inside && is_trap(&key, as_of, s) {
+            continue;
+        }
+        let admit = (inside && !is_document(&key) && depth < s.max_depth as i64)
+            .then(|| (depth + 1, traps::path_key(&key)));
+        out.push(Found {
+            url: key.to_string(),
+            admit,
+        });
+    }
+    out
+}
+
+/// Merge a deep crawl's links into the audit's: the deep crawl saw the homepage and column
+/// pages too, so its problems come first and the audit's are added when not already there.
+pub fn merge_links(audit: &LinkObservation, deep: &LinkObservation) -> LinkObservation {
+    let mut problems = deep.problems.clone();
+    for p in &audit.problems {
+        match problems.iter_mut().find(|q| q.url == p.url) {
+            Some(q) => {
+                for page in &p.pages {
+                    if !q.pages.contains(page) {
+                        q.pages.push(page.clone());
+                    }
+                }
+            }
+            None => problems.push(p.clone()),
+        }
+    }
+    problems.sort_by(|a, b| a.url.cmp(&b.url));
+    LinkObservation {
+        checked: audit.checked.max(deep.checked),
+        problems,
+    }
+}
