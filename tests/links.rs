@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
@@ -13,6 +15,10 @@ use axum::Router;
 use serde_json::Value;
 
 type Hits = Arc<Mutex<HashMap<String, usize>>>;
+
+/// Requests being answered now, and the most ever answered at once (over every path).
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+static MAX_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 
 const HOST: &str = "www.links.gov.cn";
 const DEAD: &str = "dead.links.gov.cn";
@@ -28,6 +34,18 @@ async fn serve(State(hits): State<Hits>, uri: Uri) -> Response {
         )),
         "/p2.html" => page(r#"<a href="/shared">共享</a><img src="/logo.png">"#.into()),
         "/ok" | "/shared" | "/logo.png" => page("ok".into()),
+        "/slow.html" => page(
+            (0..6)
+                .map(|i| format!(r#"<a href="/slow/{i}">慢</a>"#))
+                .collect(),
+        ),
+        p if p.starts_with("/slow/") => {
+            let now = IN_FLIGHT.fetch_add(1, Ordering::SeqCst) + 1;
+            MAX_IN_FLIGHT.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+            page("ok".into())
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -50,12 +68,22 @@ async fn start() -> (SocketAddr, Hits, u16) {
 }
 
 async fn govaudit(addr: SocketAddr, dead_port: u16, args: &[&str]) -> (i32, String) {
+    let lifted = ["--host-rate", "0", "--host-concurrency", "8"];
+    govaudit_polite(addr, dead_port, args, &lifted).await
+}
+
+async fn govaudit_polite(
+    addr: SocketAddr,
+    dead_port: u16,
+    args: &[&str],
+    politeness: &[&str],
+) -> (i32, String) {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
         .arg("links")
         .args(args)
         .args(["--resolve", &format!("{HOST}={addr}")])
         .args(["--resolve", &format!("{DEAD}=127.0.0.1:{dead_port}")])
-        .args(["--host-rate", "0", "--host-concurrency", "8"])
+        .args(politeness)
         .output()
         .await
         .expect("govaudit runs");
@@ -135,4 +163,24 @@ async fn no_page_or_no_readable_page_is_an_error() {
     assert_eq!(code, 2);
     let (code, _) = govaudit(addr, dead, &[&format!("http://{HOST}/nope.html")]).await;
     assert_eq!(code, 2);
+}
+
+#[tokio::test]
+async fn the_politeness_options_apply() {
+    let (addr, _hits, dead) = start().await;
+    let slow = format!("http://{HOST}/slow.html");
+    let polite = ["--host-rate", "0", "--host-concurrency", "1"];
+    let (code, out) = govaudit_polite(addr, dead, &[&slow, "--format", "json"], &polite).await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(MAX_IN_FLIGHT.load(Ordering::SeqCst), 1);
+    let started = std::time::Instant::now();
+    let polite = ["--host-rate", "20", "--host-concurrency", "4"];
+    let (code, _) = govaudit_polite(addr, dead, &[&slow], &polite).await;
+    assert_eq!(code, 0);
+    // The page and 6 links at 20 requests/s: at least 6 × 50 ms after the first.
+    assert!(
+        started.elapsed() >= Duration::from_millis(290),
+        "{:?}",
+        started.elapsed()
+    );
 }
