@@ -15,6 +15,8 @@
 //! [`stats`] turns stored rounds into quarterly 合格率, problem categories, repeat offenders and
 //! round diffs (pure, no I/O).
 //!
+//! [`linkcheck`] checks the links of given pages without crawling (`govaudit links`).
+//!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
 
@@ -26,6 +28,7 @@ pub mod crawl;
 pub mod deep;
 pub mod fetch;
 pub mod findings;
+pub mod linkcheck;
 pub mod notice;
 pub mod observation;
 pub mod registry;

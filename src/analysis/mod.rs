@@ -145,6 +145,22 @@ pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> 
     }
 }
 
+/// Only the links of a page (what [`PageAnalysis::links`] holds), without the rest of the
+/// analysis: for link checking, where columns, items and footers are not needed.
+pub fn page_links(html: &str, base: &Url, vocab: &Vocabulary) -> Vec<Url> {
+    let doc = Html::parse_document(html);
+    let link_base = links::effective_base(&doc, base);
+    let mut page_links = links::links(&doc, &link_base);
+    if let Some(frag) = lists::record_fragment(&doc, &vocab.compiled()) {
+        for u in links::links(&frag, &link_base) {
+            if !page_links.contains(&u) {
+                page_links.push(u);
+            }
+        }
+    }
+    page_links
+}
+
 #[cfg(test)]
 pub(crate) mod test_util {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod check;
 mod demo;
+mod links;
 mod report;
 mod round;
 mod sites;
@@ -82,6 +83,8 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// Notices (通报) and self-check reports: docx, xlsx, html, md, json, csv.
     Report(report::ReportArgs),
+    /// Check the links on the given pages (不可用链接) without crawling further.
+    Links(links::LinksArgs),
 }
 
 /// Output format of a check.
@@ -149,5 +152,6 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Round(args) => round::run(cfg, args).await,
         Command::Stats(args) => stats::run(cfg, args).await,
         Command::Report(args) => report::run(cfg, args).await,
+        Command::Links(args) => links::run(cfg, args).await,
     }
 }

@@ -1,0 +1,86 @@
+//! `govaudit links URL... | --from-file FILE`: check the links on the given pages without
+//! crawling further. Exit code 0 when no link is broken, 1 when some link is broken or a page
+//! could not be opened, 2 when the command could not run.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use url::Url;
+
+use govaudit::analysis::Vocabulary;
+use govaudit::config::Config;
+use govaudit::fetch::Fetcher;
+use govaudit::linkcheck::{self, LinkChecker};
+
+use super::check::parse_site_url;
+use super::{OutputFormat, EXIT_FAIL, EXIT_PASS};
+
+#[derive(Debug, Args)]
+pub struct LinksArgs {
+    /// Pages whose links are checked (not crawled further).
+    #[arg(value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Read page URLs from FILE, one a line (blank lines and lines starting with # skipped).
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+/// The pages to read: the arguments, then the file's lines.
+fn page_list(args: &LinksArgs) -> Result<Vec<Url>> {
+    let mut inputs: Vec<String> = args.urls.clone();
+    if let Some(path) = &args.from_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        inputs.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(String::from),
+        );
+    }
+    if inputs.is_empty() {
+        bail!("no page given: pass URLs or --from-file FILE");
+    }
+    let mut pages = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        let url = parse_site_url(input)?;
+        if !pages.contains(&url) {
+            pages.push(url);
+        }
+    }
+    Ok(pages)
+}
+
+pub async fn run(cfg: Config, args: LinksArgs) -> Result<u8> {
+    let pages = page_list(&args)?;
+    let fetcher = Fetcher::new(&cfg.fetch).context("cannot set up the HTTP client")?;
+    let checker = LinkChecker::new(
+        Arc::new(fetcher),
+        Vocabulary::builtin(),
+        cfg.fetch.concurrency,
+    );
+    let report = checker.run(&pages).await;
+    if report.unreadable.len() == pages.len() {
+        for p in &report.unreadable {
+            eprintln!("cannot open {}: {}", p.url, p.reason);
+        }
+        bail!("none of the {} pages could be opened", pages.len());
+    }
+    match args.format {
+        OutputFormat::Text => print!("{}", linkcheck::to_text(&report)),
+        OutputFormat::Md => print!("{}", linkcheck::to_markdown(&report)),
+        OutputFormat::Json => println!("{}", serde_json::to_string(&linkcheck::to_json(&report))?),
+    }
+    Ok(
+        if report.broken.is_empty() && report.unreadable.is_empty() {
+            EXIT_PASS
+        } else {
+            EXIT_FAIL
+        },
+    )
+}

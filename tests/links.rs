@@ -1,0 +1,186 @@
+//! `govaudit links` end to end on loopback: a small axum server counts the requests per path,
+//! the binary checks its pages' links (hosts routed with `--resolve`), and the tests read the
+//! exit code, the JSON, the Markdown and the server's hit counts.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
+use serde_json::Value;
+
+type Hits = Arc<Mutex<HashMap<String, usize>>>;
+
+/// Requests being answered now, and the most ever answered at once (over every path).
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+static MAX_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+const HOST: &str = "www.links.gov.cn";
+const DEAD: &str = "dead.links.gov.cn";
+
+async fn serve(State(hits): State<Hits>, uri: Uri) -> Response {
+    let path = uri.path().to_string();
+    *hits.lock().expect("hits").entry(path.clone()).or_default() += 1;
+    let page = |body: String| Html(format!("<html><body>{body}</body></html>")).into_response();
+    match path.as_str() {
+        "/p1.html" => page(format!(
+            r#"<a href="/ok">好</a><a href="/missing">坏</a><a href="/shared">共享</a>
+               <a href="http://{DEAD}/gone">不通</a>"#
+        )),
+        "/p2.html" => page(r#"<a href="/shared">共享</a><img src="/logo.png">"#.into()),
+        "/ok" | "/shared" | "/logo.png" => page("ok".into()),
+        "/slow.html" => page(
+            (0..6)
+                .map(|i| format!(r#"<a href="/slow/{i}">慢</a>"#))
+                .collect(),
+        ),
+        p if p.starts_with("/slow/") => {
+            let now = IN_FLIGHT.fetch_add(1, Ordering::SeqCst) + 1;
+            MAX_IN_FLIGHT.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+            page("ok".into())
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Start the server; returns its address, the hit counts and a closed port for `DEAD`.
+async fn start() -> (SocketAddr, Hits, u16) {
+    let hits: Hits = Arc::default();
+    let app = Router::new().fallback(serve).with_state(Arc::clone(&hits));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead_port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    (addr, hits, dead_port)
+}
+
+async fn govaudit(addr: SocketAddr, dead_port: u16, args: &[&str]) -> (i32, String) {
+    let lifted = ["--host-rate", "0", "--host-concurrency", "8"];
+    govaudit_polite(addr, dead_port, args, &lifted).await
+}
+
+async fn govaudit_polite(
+    addr: SocketAddr,
+    dead_port: u16,
+    args: &[&str],
+    politeness: &[&str],
+) -> (i32, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .arg("links")
+        .args(args)
+        .args(["--resolve", &format!("{HOST}={addr}")])
+        .args(["--resolve", &format!("{DEAD}=127.0.0.1:{dead_port}")])
+        .args(politeness)
+        .output()
+        .await
+        .expect("govaudit runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code().is_some(), "killed: {stderr}");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn page(n: u8) -> String {
+    format!("http://{HOST}/p{n}.html")
+}
+
+#[tokio::test]
+async fn broken_links_are_listed_with_their_pages_and_each_is_checked_once() {
+    let (addr, hits, dead) = start().await;
+    let (code, out) = govaudit(addr, dead, &[&page(1), &page(2), "--format", "json"]).await;
+    assert_eq!(code, 1, "{out}");
+    let v: Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["checked"], 5, "{v}");
+    let broken = v["broken"].as_array().expect("broken[]");
+    let urls: Vec<&str> = broken.iter().filter_map(|b| b["url"].as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            format!("http://{DEAD}/gone").as_str(),
+            format!("http://{HOST}/missing").as_str()
+        ]
+    );
+    let missing = &broken[1];
+    assert_eq!(missing["status"], 404);
+    assert_eq!(missing["pages"], serde_json::json!([page(1)]));
+    assert_eq!(broken[0]["status"], Value::Null);
+
+    let hits = hits.lock().expect("hits").clone();
+    // Linked from both pages, asked once (HEAD succeeds).
+    assert_eq!(hits.get("/shared"), Some(&1), "{hits:?}");
+    assert_eq!(hits.get("/ok"), Some(&1), "{hits:?}");
+    // The pages themselves are fetched once each.
+    assert_eq!(hits.get("/p1.html"), Some(&1), "{hits:?}");
+    assert_eq!(hits.get("/p2.html"), Some(&1), "{hits:?}");
+}
+
+#[tokio::test]
+async fn pages_come_from_a_file_and_clean_pages_exit_zero() {
+    let (addr, _hits, dead) = start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let list = dir.path().join("pages.txt");
+    std::fs::write(&list, format!("# pages\n\n{}\n", page(2))).expect("write");
+    let list = list.display().to_string();
+    let (code, out) = govaudit(addr, dead, &["--from-file", &list, "--format", "json"]).await;
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(out.trim()).expect("JSON");
+    assert_eq!(v["checked"], 2);
+    assert!(v["broken"].as_array().is_some_and(Vec::is_empty));
+}
+
+#[tokio::test]
+async fn markdown_and_text_name_broken_links_in_chinese() {
+    let (addr, _hits, dead) = start().await;
+    let (code, md) = govaudit(addr, dead, &[&page(1), "--format", "md"]).await;
+    assert_eq!(code, 1);
+    assert!(md.contains("## 不可用链接"), "{md}");
+    assert!(md.contains(&format!("http://{HOST}/missing")), "{md}");
+    assert!(md.contains(&page(1)), "{md}");
+    let (code, text) = govaudit(addr, dead, &[&page(1)]).await;
+    assert_eq!(code, 1);
+    assert!(text.contains("不可用链接（2 个）"), "{text}");
+}
+
+#[tokio::test]
+async fn no_page_or_no_readable_page_is_an_error() {
+    let (addr, _hits, dead) = start().await;
+    let (code, _) = govaudit(addr, dead, &[]).await;
+    assert_eq!(code, 2);
+    let (code, _) = govaudit(addr, dead, &[&format!("http://{HOST}/nope.html")]).await;
+    assert_eq!(code, 2);
+}
+
+#[tokio::test]
+async fn the_politeness_options_apply() {
+    let (addr, _hits, dead) = start().await;
+    let slow = format!("http://{HOST}/slow.html");
+    let polite = ["--host-rate", "0", "--host-concurrency", "1"];
+    let (code, out) = govaudit_polite(addr, dead, &[&slow, "--format", "json"], &polite).await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(MAX_IN_FLIGHT.load(Ordering::SeqCst), 1);
+    let started = std::time::Instant::now();
+    let polite = ["--host-rate", "20", "--host-concurrency", "4"];
+    let (code, _) = govaudit_polite(addr, dead, &[&slow], &polite).await;
+    assert_eq!(code, 0);
+    // The page and 6 links at 20 requests/s: at least 6 × 50 ms after the first.
+    assert!(
+        started.elapsed() >= Duration::from_millis(290),
+        "{:?}",
+        started.elapsed()
+    );
+}
