@@ -73,7 +73,8 @@ pub struct GlobalOpts {
 pub enum Command {
     /// Audit one site (自查): homepage, columns (栏目), footer identifiers, links; store the result.
     Check(check::CheckArgs),
-    /// Serve built-in sample sites on loopback, audit them and print the results.
+    /// Run the built-in simulated province (2018 Q1 Ningxia) on loopback: registry, rounds,
+    /// statistics and the notice (通报). `--samples`: a few sample sites, one per failing rule.
     Demo(demo::DemoArgs),
     /// The site registry (网站名录): import from CSV/TOML, list, show.
     Sites(sites::SitesArgs),
