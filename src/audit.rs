@@ -51,16 +51,19 @@ impl AuditResult {
         store: &Store,
         round: Option<RoundSlot>,
     ) -> Result<i64, StoreError> {
-        store
-            .save_check(&CheckRecord {
-                round,
-                started_at: self.started_at,
-                finished_at: self.finished_at,
-                observation: &self.observation,
-                evaluation: &self.evaluation,
-                requests: &self.requests,
-            })
-            .await
+        store.save_check(&self.record(round)).await
+    }
+
+    /// This result as a record to store, filling `round`'s slot when given.
+    pub fn record(&self, round: Option<RoundSlot>) -> CheckRecord<'_> {
+        CheckRecord {
+            round,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            observation: &self.observation,
+            evaluation: &self.evaluation,
+            requests: &self.requests,
+        }
     }
 }
 

@@ -134,6 +134,9 @@ pub struct CrawlConfig {
     pub check_links: bool,
     /// Most unique links checked per site.
     pub max_links: usize,
+    /// `round run`: most sites audited at once (a memory ceiling; below it, sites start while
+    /// the global cap has room).
+    pub sites_at_once: usize,
     /// `check --deep`: most pages fetched (`--max-pages` overrides).
     pub deep_max_pages: usize,
     /// `check --deep`: most clicks from the homepage (`--max-depth` overrides).
@@ -154,6 +157,7 @@ impl Default for CrawlConfig {
             open_undated_items: true,
             check_links: true,
             max_links: 2000,
+            sites_at_once: 10000,
             deep_max_pages: 5000,
             deep_max_depth: 10,
             deep_batch: 64,
@@ -275,6 +279,9 @@ impl Config {
                     "must be at least 1",
                 );
             }
+        }
+        if self.crawl.sites_at_once == 0 {
+            return bad("crawl.sites_at_once", "must be at least 1");
         }
         if self.rules.profile.is_empty()
             || self.rules.profile.contains(['/', '\\'])

@@ -1,22 +1,24 @@
 //! Round-scale benchmark (`#[ignore]`d; run with `scripts/bench-round.sh`): a round of
-//! `ROUND_SITES` tiny simulated sites (default 1,000; the country runs about 14,000) audited
-//! through the sim proxy with the default politeness (2 req/s and 2 in flight per host, 64 in
-//! flight overall), all sites at once (`ROUND_SITES_AT_ONCE` to lower it).
+//! `ROUND_SITES` tiny simulated sites (default 1,000; the country runs about 14,000) imported
+//! into a registry, planned and run by the `govaudit` binary through the sim proxy with the
+//! default politeness (2 req/s and 2 in flight per host, 64 in flight overall).
 //!
-//! Prints the wall time against the politeness bound — the busiest host's requests (after the
-//! first, which needs no token) ÷ its rate
-//! (no schedule can beat it) and total requests ÷ the global cap × the mean request time, the
-//! bound the global cap sets — and the process's peak RSS (VmHWM).
+//! The simulator runs in this test process and the auditor in its own (`round run`), so the
+//! peak RSS printed is the auditor's alone, and the two do not share a file-descriptor table.
+//!
+//! Prints the wall time of `round run` against the politeness bound — the busiest host's
+//! requests (after the first, which needs no token) ÷ its rate (no schedule can beat it), and
+//! the total request time ÷ the global cap (what the cap allows) — and the auditor's peak RSS
+//! (VmHWM, sampled while it runs). Extra `round run` arguments: `ROUND_RUN_ARGS`.
 
-use std::fmt::Write;
-use std::time::Instant;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use futures::stream::{self, StreamExt};
-use govaudit::audit::Auditor;
-use govaudit::config::Config;
 use govaudit::sim::{Scenario, SimServer};
-use url::Url;
+use sqlx::Row;
 
 /// `n` tiny sites: a homepage and two columns of 3 items each.
 fn tiny_sites(n: usize) -> Scenario {
@@ -32,16 +34,26 @@ fn tiny_sites(n: usize) -> Scenario {
     Scenario::from_toml(&toml, "round_scale").expect("generated scenario")
 }
 
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
+/// The peak resident set (VmHWM) of process `pid` in MB, if it is still readable.
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+}
+
+/// User + system CPU seconds of process `pid` so far (clock ticks of 1/100 s).
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -51,59 +63,138 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Run the binary to completion; panics with its stderr when it fails.
+async fn govaudit(db: &Path, args: &[&str]) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .await
+        .expect("spawn govaudit");
+    assert!(
+        out.status.success(),
+        "govaudit {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: scripts/bench-round.sh"]
 async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
     let n = env_usize("ROUND_SITES", 1000);
-    let at_once = env_usize("ROUND_SITES_AT_ONCE", n);
+    let extra = std::env::var("ROUND_RUN_ARGS").unwrap_or_default();
     let as_of = NaiveDate::from_ymd_opt(2018, 3, 1).expect("date");
     let server = SimServer::start(tiny_sites(n), as_of)
         .await
         .expect("server");
-    let mut cfg = Config::default();
-    cfg.fetch.proxy = Some(server.proxy_url());
-    cfg.fetch.timeout_secs = 30.0;
-    let rate = cfg.fetch.host_rate;
-    let cap = cfg.fetch.concurrency;
-    let auditor = Auditor::from_config(&cfg).expect("auditor");
-    let urls: Vec<Url> = server
-        .sites()
-        .into_iter()
-        .filter_map(|(_, url)| Url::parse(&url).ok())
-        .collect();
-    assert_eq!(urls.len(), n);
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("scale.db");
+    let registry = dir.path().join("registry.csv");
+    let mut csv = String::from("unit,level,name,url,site_code,status\n");
+    for (i, (name, url)) in server.sites().into_iter().enumerate() {
+        let _ = writeln!(csv, "测试单位{},市级部门,{name},{url},,running", i % 20);
+    }
+    std::fs::write(&registry, csv).expect("registry");
+    govaudit(&db, &["sites", "import", &registry.display().to_string()]).await;
+    govaudit(
+        &db,
+        &[
+            "round",
+            "plan",
+            "--month",
+            "2018-03",
+            "--ratio",
+            "1",
+            "--seed",
+            "1",
+            "--as-of",
+            "2018-03-01",
+        ],
+    )
+    .await;
 
     let started = Instant::now();
-    let (audited, requests, busy_ms) = stream::iter(&urls)
-        .map(|u| {
-            let auditor = &auditor;
-            async move { auditor.audit(u, as_of).await }
-        })
-        .buffer_unordered(at_once.max(1))
-        .fold((0usize, 0usize, 0u64), |(a, r, ms), result| async move {
-            let log = &result.requests;
-            let spent: u64 = log.iter().map(|q| q.elapsed_ms).sum();
-            (a + 1, r + log.len(), ms + spent)
-        })
-        .await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--proxy", &server.proxy_url(), "round", "run"])
+        .args(extra.split_whitespace())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn round run");
+    let pid = child.id().expect("pid");
+    let mut peak = 0.0f64;
+    let mut cpu = 0.0f64;
+    let mut stderr = child.stderr.take().expect("stderr");
+    let log = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = tokio::io::AsyncReadExt::read_to_string(&mut stderr, &mut text).await;
+        text
+    });
+    let status = loop {
+        if let Some(mb) = peak_rss_mb(pid) {
+            peak = peak.max(mb);
+        }
+        if let Some(secs) = cpu_secs(pid) {
+            cpu = cpu.max(secs);
+        }
+        tokio::select! {
+            s = child.wait() => break s.expect("wait"),
+            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+        }
+    };
     let wall = started.elapsed().as_secs_f64();
+    let log = log.await.unwrap_or_default();
+    assert!(status.success(), "round run failed: {status}\n{log}");
+    for line in log
+        .lines()
+        .filter(|l| l.contains("sites_at_once") || l.contains("TIMING"))
+    {
+        eprintln!("{line}");
+    }
 
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("db");
+    let row = sqlx::query(
+        "SELECT count(*) AS n, coalesce(sum(elapsed_ms), 0) AS ms,
+                sum(error IS NOT NULL) AS errors FROM requests",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("requests");
+    let (requests, busy_ms, errors): (i64, i64, i64) =
+        (row.get("n"), row.get("ms"), row.get("errors"));
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM checks")
+        .fetch_one(&pool)
+        .await
+        .expect("checks");
+    let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM checks WHERE verdict = 'fail'")
+        .fetch_one(&pool)
+        .await
+        .expect("failed");
+
+    let rate = 2.0;
+    let cap = 64.0;
     let stats = server.all_host_stats();
     let (busiest, hits) = stats
         .iter()
         .map(|(h, s)| (h.clone(), s.hits))
         .max_by_key(|(_, hits)| *hits)
         .unwrap_or_default();
+    let served: usize = stats.values().map(|s| s.hits).sum();
     // A bucket with a burst of one: the first request goes at once, each next one 1/rate later.
     let host_bound = hits.saturating_sub(1) as f64 / rate;
-    let cap_bound = busy_ms as f64 / 1000.0 / cap as f64;
+    let cap_bound = busy_ms as f64 / 1000.0 / cap;
     let bound = host_bound.max(cap_bound);
     eprintln!(
-        "round of {audited} sites ({at_once} at once), {requests} requests: {wall:.1} s; \
-         politeness bound {bound:.1} s (busiest host {busiest}: {hits} requests / {rate} req/s \
-         = {host_bound:.1} s; global cap {cap}: {cap_bound:.1} s); ratio {:.2}; peak RSS {:.0} MB",
+        "round of {audited} sites ({failed} failed), {requests} requests ({errors} errors; \
+         {served} served): {wall:.1} s; politeness bound {bound:.1} s (busiest host {busiest}: \
+         {hits} requests / {rate} req/s = {host_bound:.1} s; global cap {cap}: {cap_bound:.1} s); \
+         ratio {:.2}; auditor peak RSS {peak:.0} MB, CPU {cpu:.1} s",
         wall / bound,
-        peak_rss_mb()
     );
-    assert_eq!(audited, n);
+    assert_eq!(audited, i64::try_from(n).expect("n"));
 }

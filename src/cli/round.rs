@@ -17,10 +17,6 @@ use govaudit::store::Store;
 
 use super::EXIT_PASS;
 
-/// Sites audited at once in a round: different hosts, so a whole round at once; each host is
-/// still paced by the per-host limits and every request by the global cap.
-const SITES_AT_ONCE: usize = 256;
-
 #[derive(Debug, Args)]
 pub struct RoundArgs {
     #[command(subcommand)]
@@ -319,7 +315,8 @@ pub(super) async fn run_with_progress(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut failed = 0usize;
-    let summary = rounds::run_round(auditor, store, round, as_of, SITES_AT_ONCE, |o| {
+    let max_at_once = auditor.crawl.sites_at_once;
+    let summary = rounds::run_round(auditor, store, round, as_of, max_at_once, |o| {
         if o.verdict == Verdict::Fail {
             failed += 1;
         }
@@ -328,5 +325,9 @@ pub(super) async fn run_with_progress(
     })
     .await?;
     bar.finish_and_clear();
+    tracing::info!(
+        peak_sites_at_once = summary.peak_sites_at_once,
+        "round run: most sites audited at once"
+    );
     Ok(summary)
 }

@@ -24,6 +24,7 @@ use crate::config::FetchConfig;
 use crate::observation::LinkState;
 
 pub use charset::{decode_html, Decoded};
+pub use politeness::GlobalLoad;
 pub use urls::{normalize, resolve_link, SiteScope};
 
 /// Errors building a [`Fetcher`] from configuration.
@@ -263,6 +264,11 @@ impl Fetcher {
     /// configured rate, lowered by robots.txt `Crawl-delay` once that has been read.
     pub fn host_rate(&self, host: &str) -> f64 {
         self.politeness.rate(host)
+    }
+
+    /// How busy the global cap is now (a round starts more sites only while it has room).
+    pub fn global_load(&self) -> GlobalLoad {
+        self.politeness.global_load()
     }
 
     /// GET a page: politeness, retries, redirects, size cap, charset decoding.

@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -64,7 +65,21 @@ pub(crate) struct Politeness {
     host_concurrency: usize,
     overrides: HashMap<String, HostOverride>,
     global: Arc<Semaphore>,
+    global_size: usize,
+    /// Requests that have their host's slot and token and wait for a global slot.
+    waiting_global: AtomicUsize,
     hosts: Mutex<HashMap<String, Arc<HostGate>>>,
+}
+
+/// How busy the global cap is: what a round's scheduler looks at before starting more sites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GlobalLoad {
+    /// The global cap (`concurrency`).
+    pub cap: usize,
+    /// Requests holding a global slot now.
+    pub in_flight: usize,
+    /// Requests ready to go (host slot and token taken) waiting for a global slot.
+    pub waiting: usize,
 }
 
 impl Politeness {
@@ -74,6 +89,8 @@ impl Politeness {
             host_concurrency: cfg.host_concurrency.max(1),
             overrides: lowercase_keys(&cfg.hosts),
             global: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
+            global_size: cfg.concurrency.max(1),
+            waiting_global: AtomicUsize::new(0),
             hosts: Mutex::new(HashMap::new()),
         }
     }
@@ -112,10 +129,24 @@ impl Politeness {
                 limiter.until_ready().await;
             }
         }
-        let global = acquire(&self.global).await;
+        let global = {
+            let _waiting = Waiting::enter(&self.waiting_global);
+            acquire(&self.global).await
+        };
         Permit {
             _host: host_permit,
             _global: global,
+        }
+    }
+
+    /// The global cap's load now.
+    pub(crate) fn global_load(&self) -> GlobalLoad {
+        GlobalLoad {
+            cap: self.global_size,
+            in_flight: self
+                .global_size
+                .saturating_sub(self.global.available_permits()),
+            waiting: self.waiting_global.load(Ordering::Relaxed),
         }
     }
 
@@ -144,6 +175,22 @@ impl Politeness {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .per_sec
+    }
+}
+
+/// Counts a request waiting for the global cap, also when its future is dropped mid-wait.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn enter(counter: &'a AtomicUsize) -> Waiting<'a> {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Waiting(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -7,6 +7,7 @@
 //! duplicated). A re-check round takes a round's failing sites, due 5 working days after the
 //! notice date on the official calendar, and links each new check to the failing one.
 
+pub mod admission;
 mod db;
 mod records;
 mod run;
@@ -110,6 +111,8 @@ pub enum RoundError {
     RecheckOfRecheck { id: i64 },
     #[error("round {id} has sites not yet audited; run it first (govaudit round run {id})")]
     Unfinished { id: i64 },
+    #[error("auditing {url} stopped on an internal error (a bug; please report it): {message}")]
+    AuditPanicked { url: String, message: String },
     #[error("site URL {url:?} in the registry is invalid: {message}")]
     BadUrl { url: String, message: String },
 }

@@ -1,16 +1,20 @@
 //! Running a round: audit the sites that have no check yet, many at once (the fetcher's per-host
-//! politeness paces each host), storing each site's result atomically as it finishes.
+//! politeness paces each host, [`admission`](super::admission) starts sites as the global cap
+//! has room), storing each site's result atomically as it finishes.
 
 use chrono::NaiveDate;
-use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
+use super::admission::Admission;
 use super::db::{mark_finished_if_done, pending};
 use super::{Round, RoundError};
-use crate::audit::Auditor;
+use crate::audit::{AuditResult, Auditor};
 use crate::findings::Verdict;
 use crate::registry;
-use crate::store::{RoundSlot, Store};
+use crate::store::{CheckRecord, RoundSlot, Store, StoreError};
+
+/// Most finished sites stored in one transaction.
+const SAVE_BATCH: usize = 64;
 
 /// One site finished during a run.
 #[derive(Debug, Clone, Serialize)]
@@ -33,20 +37,22 @@ pub struct RunSummary {
     pub already_done: usize,
     /// The round has no site left to audit.
     pub finished: bool,
+    /// Most sites that were being audited at once.
+    pub peak_sites_at_once: usize,
 }
 
-/// Audit every pending site of `round` as of `as_of`, `sites_at_once` at a time, calling
-/// `on_done` after each site is stored.
+/// Audit every pending site of `round` as of `as_of`, at most `max_sites_at_once` at a time
+/// (fewer while the global cap is busy), calling `on_done` after each site is stored.
 pub async fn run_round(
     auditor: &Auditor,
     store: &Store,
     round: &Round,
     as_of: NaiveDate,
-    sites_at_once: usize,
+    max_sites_at_once: usize,
     mut on_done: impl FnMut(&SiteOutcome),
 ) -> Result<RunSummary, RoundError> {
     // Links are checked once per round, shared by its sites; a later round checks them anew.
-    let auditor = &auditor.with_fresh_links();
+    let auditor = auditor.with_fresh_links();
     let todo = pending(store, round.id).await?;
     let mut summary = RunSummary {
         already_done: round.sites.saturating_sub(todo.len()),
@@ -58,34 +64,76 @@ pub async fn run_round(
             url: url.clone(),
             message,
         })?;
-        jobs.push((site_id, url, parsed));
+        jobs.push(((site_id, url), parsed));
     }
-    let mut running = stream::iter(jobs)
-        .map(|(site_id, url, parsed)| async move {
-            let result = auditor.audit(&parsed, as_of).await;
-            (site_id, url, result)
-        })
-        .buffer_unordered(sites_at_once.max(1));
-    while let Some((site_id, url, result)) = running.next().await {
-        let slot = RoundSlot {
-            round_id: round.id,
-            site_id,
-        };
-        let check_id = result.save_in(store, Some(slot)).await?;
-        let outcome = SiteOutcome {
-            site_id,
-            url,
-            check_id,
-            verdict: result.evaluation.verdict,
-            score: result.evaluation.score,
-        };
-        summary.audited += 1;
-        if outcome.verdict == Verdict::Fail {
-            summary.failed += 1;
+    let fetcher = std::sync::Arc::clone(&auditor.fetcher);
+    let mut running = Admission::new(fetcher, jobs, max_sites_at_once, move |parsed| {
+        let auditor = auditor.clone();
+        async move { auditor.audit(&parsed, as_of).await }
+    });
+    while let Some(first) = running.next().await {
+        // Store what has finished meanwhile with it, in one transaction.
+        let mut batch = vec![first];
+        while batch.len() < SAVE_BATCH {
+            match running.try_next() {
+                Some(more) => batch.push(more),
+                None => break,
+            }
         }
-        on_done(&outcome);
+        let mut done = Vec::with_capacity(batch.len());
+        for ((site_id, url), result) in batch {
+            let result = result.map_err(|message| RoundError::AuditPanicked {
+                url: url.clone(),
+                message,
+            })?;
+            done.push((site_id, url, result));
+        }
+        let ids = save(store, round.id, &done).await?;
+        for ((site_id, url, result), check_id) in done.into_iter().zip(ids) {
+            let outcome = SiteOutcome {
+                site_id,
+                url,
+                check_id,
+                verdict: result.evaluation.verdict,
+                score: result.evaluation.score,
+            };
+            summary.audited += 1;
+            if outcome.verdict == Verdict::Fail {
+                summary.failed += 1;
+            }
+            on_done(&outcome);
+        }
     }
+    summary.peak_sites_at_once = running.peak_running;
     summary.finished =
         mark_finished_if_done(store, round.id).await? || pending(store, round.id).await?.is_empty();
     Ok(summary)
+}
+
+/// Store finished sites in one transaction; if another run filled one of their slots meanwhile,
+/// store them one by one so the others are kept and the error names the slot.
+async fn save(
+    store: &Store,
+    round_id: i64,
+    done: &[(i64, String, AuditResult)],
+) -> Result<Vec<i64>, StoreError> {
+    let records: Vec<CheckRecord<'_>> = done
+        .iter()
+        .map(|(site_id, _, result)| {
+            result.record(Some(RoundSlot {
+                round_id,
+                site_id: *site_id,
+            }))
+        })
+        .collect();
+    match store.save_checks(&records).await {
+        Err(StoreError::SlotTaken { .. }) if records.len() > 1 => {
+            let mut ids = Vec::with_capacity(records.len());
+            for rec in &records {
+                ids.push(store.save_check(rec).await?);
+            }
+            Ok(ids)
+        }
+        other => other,
+    }
 }

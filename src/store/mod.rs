@@ -9,6 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
+mod save;
+
 use crate::fetch::RequestRecord;
 use crate::findings::{Evaluation, Verdict};
 use crate::observation::Observation;
@@ -137,124 +139,6 @@ impl Store {
     /// The connection pool, for later stages (rounds, statistics).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
-    }
-
-    /// Store one check atomically; returns its id.
-    pub async fn save_check(&self, rec: &CheckRecord<'_>) -> Result<i64, StoreError> {
-        let obs = rec.observation;
-        let eval = rec.evaluation;
-        let footer_json = json("footer", &obs.footer)?;
-        let observation_json = json("observation", obs)?;
-
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO sites (url, created_at) VALUES (?, ?) ON CONFLICT(url) DO NOTHING",
-        )
-        .bind(&obs.url)
-        .bind(rec.started_at.to_rfc3339())
-        .execute(&mut *tx)
-        .await?;
-        let site_id: i64 = sqlx::query("SELECT id FROM sites WHERE url = ?")
-            .bind(&obs.url)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-        let check_id = sqlx::query(
-            "INSERT INTO checks (site_id, url, profile, as_of, started_at, finished_at, verdict, \
-             score, pages_fetched, links_checked, footer_json, observation_json, round_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(site_id)
-        .bind(&obs.url)
-        .bind(&eval.profile)
-        .bind(obs.as_of.to_string())
-        .bind(rec.started_at.to_rfc3339())
-        .bind(rec.finished_at.to_rfc3339())
-        .bind(verdict_key(eval.verdict))
-        .bind(eval.score)
-        .bind(obs.pages_fetched as i64)
-        .bind(obs.links.checked as i64)
-        .bind(footer_json)
-        .bind(observation_json)
-        .bind(rec.round.map(|r| r.round_id))
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-        if let Some(slot) = rec.round {
-            let filled = sqlx::query(
-                "UPDATE round_sites SET check_id = ? \
-                 WHERE round_id = ? AND site_id = ? AND check_id IS NULL",
-            )
-            .bind(check_id)
-            .bind(slot.round_id)
-            .bind(slot.site_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if filled != 1 {
-                // Dropping the transaction rolls the check back: a slot is filled once.
-                return Err(StoreError::SlotTaken {
-                    round_id: slot.round_id,
-                    site_id: slot.site_id,
-                });
-            }
-        }
-
-        for f in &eval.findings {
-            sqlx::query(
-                "INSERT INTO findings (check_id, rule, severity, message, points, evidence_json) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(check_id)
-            .bind(&f.rule)
-            .bind(f.severity.key())
-            .bind(&f.message)
-            .bind(f.points)
-            .bind(json("evidence", &f.evidence)?)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for c in &obs.columns {
-            sqlx::query(
-                "INSERT INTO columns (check_id, name, url, class, level, newest, items, blank, \
-                 blank_marker, date_source, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(check_id)
-            .bind(&c.name)
-            .bind(&c.url)
-            .bind(c.class.key())
-            .bind(i64::from(c.level))
-            .bind(c.newest.map(|d| d.to_string()))
-            .bind(c.items as i64)
-            .bind(c.blank)
-            .bind(&c.blank_marker)
-            .bind(
-                json("date_source", &c.date_source)?
-                    .trim_matches('"')
-                    .to_string(),
-            )
-            .bind(&c.error)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for r in rec.requests {
-            sqlx::query(
-                "INSERT INTO requests (check_id, url, method, status, elapsed_ms, bytes, error, at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(check_id)
-            .bind(&r.url)
-            .bind(&r.method)
-            .bind(r.status.map(i64::from))
-            .bind(r.elapsed_ms as i64)
-            .bind(r.bytes as i64)
-            .bind(&r.error)
-            .bind(r.at.to_rfc3339())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(check_id)
     }
 
     /// Read back the summary of a stored check.
