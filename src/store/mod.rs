@@ -61,6 +61,9 @@ pub struct CheckRecord<'a> {
     pub observation: &'a Observation,
     pub evaluation: &'a Evaluation,
     pub requests: &'a [RequestRecord],
+    /// `Some` when the check was run with `--deep`, holding its deep crawl's id when one ran:
+    /// the crawl's logged requests then move into this check's request log.
+    pub deep: Option<Option<i64>>,
 }
 
 /// A stored check as read back.
@@ -161,8 +164,8 @@ impl Store {
             .try_get(0)?;
         let check_id = sqlx::query(
             "INSERT INTO checks (site_id, url, profile, as_of, started_at, finished_at, verdict, \
-             score, pages_fetched, links_checked, footer_json, observation_json, round_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             score, pages_fetched, links_checked, footer_json, observation_json, round_id, deep, \
+             deep_crawl_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(site_id)
         .bind(&obs.url)
@@ -177,6 +180,8 @@ impl Store {
         .bind(footer_json)
         .bind(observation_json)
         .bind(rec.round.map(|r| r.round_id))
+        .bind(rec.deep.is_some())
+        .bind(rec.deep.flatten())
         .execute(&mut *tx)
         .await?
         .last_insert_rowid();
@@ -252,6 +257,9 @@ impl Store {
             .bind(r.at.to_rfc3339())
             .execute(&mut *tx)
             .await?;
+        }
+        if let Some(Some(crawl)) = rec.deep {
+            crate::deep::requests::attach_to_check(&mut tx, crawl, check_id).await?;
         }
         tx.commit().await?;
         Ok(check_id)
@@ -371,6 +379,7 @@ mod tests {
             observation: &obs,
             evaluation: &eval,
             requests: &reqs,
+            deep: None,
         };
         let id = store.save_check(&rec).await.expect("save");
         let back = store.load_check(id).await.expect("load");
@@ -402,6 +411,7 @@ mod tests {
             observation: &obs,
             evaluation: &eval,
             requests: &reqs,
+            deep: None,
         };
         assert!(store.save_check(&rec).await.is_err());
         assert_eq!(count(&store, "checks").await, 0, "no half-written check");
@@ -424,6 +434,7 @@ mod tests {
                     observation: &obs,
                     evaluation: &eval,
                     requests: &reqs,
+                    deep: None,
                 })
                 .await
                 .expect("save")
