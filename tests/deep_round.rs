@@ -2,7 +2,8 @@
 //! the sites of one round share their deep-crawl link results (an external URL linked from
 //! every site is requested once per round, again in a new round), the stored checks count the
 //! deep crawl's broken links as `check --deep` does and hold its requests, a killed deep round
-//! resumes without redoing finished sites.
+//! resumes without redoing finished sites, and `check --deep --format json` has its `deep`
+//! object.
 
 #[path = "deep/site.rs"]
 mod site;
@@ -15,6 +16,7 @@ use govaudit::deep::DeepSettings;
 use govaudit::registry;
 use govaudit::rounds::{self, PlanOptions, Round, RunOptions};
 use govaudit::store::Store;
+use serde_json::Value;
 use site::{as_of, config, resolve, serve, Site, DEEP_EXT, SITE, SITE2, SMALL};
 use sqlx::Row;
 use url::Url;
@@ -265,4 +267,76 @@ async fn a_killed_deep_round_resumes_without_redoing_finished_sites() {
     assert!(crawls.iter().all(|c| c.1.is_some()), "{crawls:?}");
     // The small site checked the shared URL before the kill; the big one read its result.
     assert_eq!(requested(&site, DEEP_EXT), 1);
+}
+
+async fn check_json(addr: std::net::SocketAddr, db: &Path, format: &str) -> (i32, String) {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"));
+    cmd.args([
+        "check",
+        SITE,
+        "--deep",
+        "--as-of",
+        "2018-03-01",
+        "--format",
+        format,
+    ])
+    .args(["--db", &db.display().to_string(), "--host-rate", "0"])
+    .env_remove("HTTP_PROXY")
+    .env_remove("http_proxy");
+    for r in resolve(addr) {
+        cmd.args(["--resolve", &r]);
+    }
+    let out = cmd.output().await.expect("check");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn check_deep_json_has_a_deep_object_and_its_requests_are_stored() {
+    let (_site, addr) = serve(20, false, Duration::ZERO).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("c.db");
+    let (code, out) = check_json(addr, &db, "json").await;
+    assert!(code == 0 || code == 1, "{out}");
+    let v: Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    let d = &v["deep"];
+    assert!(d["crawl_id"].as_i64().is_some(), "{d}");
+    assert_eq!(d["resumed"], false);
+    assert_eq!(d["pages"], 22, "20 pages, the homepage and the 404: {d}");
+    assert!(d["links_checked"].as_u64().is_some_and(|c| c >= 22), "{d}");
+    let broken = d["broken"].as_array().expect("broken[]");
+    assert_eq!(broken.len(), 1, "{d}");
+    assert_eq!(broken[0]["url"], "http://deep.gov.test/missing-deep.html");
+    assert_eq!(broken[0]["status"], 404);
+    assert_eq!(
+        broken[0]["pages"],
+        serde_json::json!(["http://deep.gov.test/p/19.html"])
+    );
+    assert!(d["suspected"].as_array().is_some_and(Vec::is_empty));
+    let peak = d["peak_in_memory_frontier"].as_u64().expect("peak");
+    assert!((1..=64).contains(&peak), "{d}");
+    let deep_requests = d["requests"].as_i64().expect("requests");
+    assert!(deep_requests >= 22, "{d}");
+    assert!(v["requests"].as_i64().is_some_and(|r| r > deep_requests));
+
+    // The stored request log holds the deep crawl's requests, marked as such.
+    let store = Store::open(&db).await.expect("db");
+    let check_id = v["check_id"].as_i64().expect("check_id");
+    let (all, deep): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), SUM(deep) FROM requests WHERE check_id = ?")
+            .bind(check_id)
+            .fetch_one(store.pool())
+            .await
+            .expect("requests");
+    assert_eq!(deep, deep_requests);
+    assert_eq!(Some(all), v["requests"].as_i64());
+
+    // Text and Markdown carry a short deep section.
+    let (_, text) = check_json(addr, &db, "text").await;
+    assert!(text.contains("全站深度检查"), "{text}");
+    assert!(text.contains("不可用链接 1 个"), "{text}");
+    let (_, md) = check_json(addr, &db, "md").await;
+    assert!(md.contains("## 全站深度检查"), "{md}");
 }
