@@ -33,9 +33,13 @@ pub enum AuditError {
 pub struct AuditResult {
     pub observation: Observation,
     pub evaluation: Evaluation,
+    /// The audit's own requests (a deep crawl's are logged in the database as they happen and
+    /// join the check's log when it is stored; their count is `deep.requests`).
     pub requests: Vec<RequestRecord>,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
+    /// The deep crawl, when the audit was run with `--deep`.
+    pub deep: Option<DeepOutcome>,
 }
 
 impl AuditResult {
@@ -63,6 +67,10 @@ impl AuditResult {
             observation: &self.observation,
             evaluation: &self.evaluation,
             requests: &self.requests,
+            deep: self
+                .deep
+                .as_ref()
+                .map(|d| (d.crawl_id > 0).then_some(d.crawl_id)),
         }
     }
 }
@@ -123,13 +131,15 @@ impl Auditor {
             requests: crawl.requests,
             started_at,
             finished_at: Utc::now(),
+            deep: None,
         }
     }
 
     /// Audit one site, then crawl all of it ([`deep_crawl`]): the deep crawl's link results
     /// (pages and links stream into `store`) join the observation, so the `links.broken` rule
     /// counts broken links on every page, and the rules are evaluated again. A store error
-    /// stops the deep crawl; what it stored so far is kept and a rerun resumes it.
+    /// stops the deep crawl; what it stored so far is kept and a rerun resumes it. The outcome
+    /// is returned and also kept in the result (`deep`), for storing and reports.
     pub async fn audit_deep(
         &self,
         site: &Url,
@@ -139,13 +149,8 @@ impl Auditor {
     ) -> Result<(AuditResult, DeepOutcome), StoreError> {
         let mut result = self.audit(site, as_of).await;
         if !result.observation.reachability.ok {
-            let outcome = DeepOutcome {
-                crawl_id: 0,
-                resumed: false,
-                pages: 0,
-                links: Default::default(),
-                peak_in_memory_frontier: 0,
-            };
+            let outcome = DeepOutcome::not_run();
+            result.deep = Some(outcome.clone());
             return Ok((result, outcome));
         }
         let outcome = deep_crawl(
@@ -163,6 +168,7 @@ impl Auditor {
         obs.pages_fetched = obs.pages_fetched.max(outcome.pages);
         result.evaluation = self.rules.evaluate(obs);
         result.finished_at = Utc::now();
+        result.deep = Some(outcome.clone());
         Ok((result, outcome))
     }
 }

@@ -33,6 +33,14 @@ async fn serve(State(hits): State<Hits>, uri: Uri) -> Response {
                <a href="http://{DEAD}/gone">不通</a>"#
         )),
         "/p2.html" => page(r#"<a href="/shared">共享</a><img src="/logo.png">"#.into()),
+        // A Hanweb list whose records carry an attribute: only the fixture vocabulary of
+        // tests/fixtures/rules-vocab reads them.
+        "/hanweb.html" => page(
+            r#"<a href="/ok">好</a><script type="text/xml"><datastore><recordset>
+               <record id="1"><![CDATA[<li><a href="/record-gone">记录</a></li>]]></record>
+               </recordset></datastore></script>"#
+                .into(),
+        ),
         "/ok" | "/shared" | "/logo.png" => page("ok".into()),
         "/slow.html" => page(
             (0..6)
@@ -183,4 +191,37 @@ async fn the_politeness_options_apply() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn the_rules_option_gives_the_page_vocabulary() {
+    let (addr, hits, dead) = start().await;
+    let hanweb = format!("http://{HOST}/hanweb.html");
+    // Built-in vocabulary: `<record id="1">` is not a record, the page has one good link.
+    let (code, out) = govaudit(addr, dead, &[&hanweb, "--format", "json"]).await;
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(out.trim()).expect("JSON");
+    assert_eq!(v["checked"], 1, "{v}");
+    assert!(!hits.lock().expect("hits").contains_key("/record-gone"));
+
+    // The fixture's page.toml reads records with attributes: the record's link is broken.
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rules-vocab");
+    let args = [hanweb.as_str(), "--rules", rules, "--format", "json"];
+    let (code, out) = govaudit(addr, dead, &args).await;
+    assert_eq!(code, 1, "{out}");
+    let v: Value = serde_json::from_str(out.trim()).expect("JSON");
+    assert_eq!(v["checked"], 2, "{v}");
+    assert_eq!(
+        v["broken"][0]["url"],
+        format!("http://{HOST}/record-gone").as_str(),
+        "{v}"
+    );
+    assert!(hits.lock().expect("hits").contains_key("/record-gone"));
+
+    // An unknown profile is an error, as in `check`.
+    let args = [hanweb.as_str(), "--rules", rules, "--profile", "nope"];
+    let (code, _) = govaudit(addr, dead, &args).await;
+    assert_eq!(code, 2);
+    let (code, _) = govaudit(addr, dead, &[hanweb.as_str(), "--profile", "nope"]).await;
+    assert_eq!(code, 2);
 }

@@ -101,7 +101,8 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
             round.id, round.month, round.sites, r.as_of
         );
         let started = std::time::Instant::now();
-        let summary = run_with_progress(&auditor, &store, &round, r.as_of, round.sites).await?;
+        let summary =
+            run_with_progress(&auditor, &store, &round, r.as_of, round.sites, None).await?;
         eprintln!(
             "Round {}: {} sites audited, {} 不合格, {:.0} s.",
             round.id,

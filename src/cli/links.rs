@@ -1,6 +1,9 @@
 //! `govaudit links URL... | --from-file FILE`: check the links on the given pages without
 //! crawling further. Exit code 0 when no link is broken, 1 when some link is broken or a page
-//! could not be opened, 2 when the command could not run.
+//! could not be opened, 2 when the command could not run. The global `--rules DIR` /
+//! `--profile` apply as in `check`: links are read with the page vocabulary of
+//! `DIR/page.toml` (Hanweb list records, base handling …), and a bad rules directory or an
+//! unknown profile is an error.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,6 +16,7 @@ use govaudit::analysis::Vocabulary;
 use govaudit::config::Config;
 use govaudit::fetch::Fetcher;
 use govaudit::linkcheck::{self, LinkChecker};
+use govaudit::rules::RuleSet;
 
 use super::check::parse_site_url;
 use super::{OutputFormat, EXIT_FAIL, EXIT_PASS};
@@ -56,14 +60,22 @@ fn page_list(args: &LinksArgs) -> Result<Vec<Url>> {
     Ok(pages)
 }
 
+/// The page vocabulary of the configured rules (`--rules DIR`, `--profile`), loaded as `check`
+/// loads it.
+fn vocabulary(cfg: &Config) -> Result<Vocabulary> {
+    let rules = match &cfg.rules.dir {
+        Some(dir) => RuleSet::from_dir(dir, &cfg.rules.profile),
+        None => RuleSet::builtin(&cfg.rules.profile),
+    }
+    .context("cannot load the rules")?;
+    Ok(rules.vocabulary)
+}
+
 pub async fn run(cfg: Config, args: LinksArgs) -> Result<u8> {
     let pages = page_list(&args)?;
+    let vocab = vocabulary(&cfg)?;
     let fetcher = Fetcher::new(&cfg.fetch).context("cannot set up the HTTP client")?;
-    let checker = LinkChecker::new(
-        Arc::new(fetcher),
-        Vocabulary::builtin(),
-        cfg.fetch.concurrency,
-    );
+    let checker = LinkChecker::new(Arc::new(fetcher), vocab, cfg.fetch.concurrency);
     let report = checker.run(&pages).await;
     if report.unreadable.len() == pages.len() {
         for p in &report.unreadable {

@@ -10,8 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use govaudit::audit::Auditor;
 use govaudit::calendar::Calendar;
 use govaudit::config::Config;
+use govaudit::deep::DeepSettings;
 use govaudit::findings::Verdict;
-use govaudit::rounds::{self, PlanOptions, Round, RoundKind};
+use govaudit::rounds::{self, PlanOptions, Round, RoundKind, RunOptions};
 use govaudit::sample::DEFAULT_RATIO;
 use govaudit::store::Store;
 
@@ -30,13 +31,7 @@ pub enum RoundCommand {
     Plan(PlanArgs),
     /// Audit a round's sites not yet audited (the newest unfinished round when no ID is given).
     /// Safe to interrupt: running it again continues with the sites not yet done.
-    Run {
-        /// Round id [default: the newest unfinished round].
-        id: Option<i64>,
-        /// Judge freshness as of this date [default: the round's as-of date, else today].
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        as_of: Option<NaiveDate>,
-    },
+    Run(RunArgs),
     /// List rounds.
     List {
         #[arg(long, value_enum, default_value = "text")]
@@ -70,6 +65,25 @@ pub enum RoundCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Round id [default: the newest unfinished round].
+    pub id: Option<i64>,
+    /// Judge freshness as of this date [default: the round's as-of date, else today].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// After each site's audit, crawl the whole site and check every link found; link results
+    /// are shared by the round's sites (each URL requested once per round).
+    #[arg(long)]
+    pub deep: bool,
+    /// Deep crawl: most pages fetched per site [default: crawl.deep_max_pages, 5000].
+    #[arg(long, value_name = "N", requires = "deep")]
+    pub max_pages: Option<usize>,
+    /// Deep crawl: most clicks from the homepage [default: crawl.deep_max_depth, 10].
+    #[arg(long, value_name = "D", requires = "deep")]
+    pub max_depth: Option<usize>,
+}
+
+#[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Month of the round, YYYY-MM.
     #[arg(long, value_name = "YYYY-MM")]
@@ -98,7 +112,7 @@ pub async fn run(cfg: Config, args: RoundArgs) -> Result<u8> {
     let store = Store::open(&cfg.store.db).await?;
     match args.command {
         RoundCommand::Plan(p) => plan(&cfg, &store, p).await,
-        RoundCommand::Run { id, as_of } => run_round(&cfg, &store, id, as_of).await,
+        RoundCommand::Run(r) => run_round(&cfg, &store, r).await,
         RoundCommand::List { format } => {
             let all = rounds::list(&store).await?;
             if format == Format::Json {
@@ -215,13 +229,8 @@ fn rand_seed() -> u64 {
     (nanos as u64) ^ (u64::from(std::process::id()) << 32)
 }
 
-async fn run_round(
-    cfg: &Config,
-    store: &Store,
-    id: Option<i64>,
-    as_of: Option<NaiveDate>,
-) -> Result<u8> {
-    let round: Round = match id {
+async fn run_round(cfg: &Config, store: &Store, args: RunArgs) -> Result<u8> {
+    let round: Round = match args.id {
         Some(id) => rounds::get(store, id).await?,
         None => match rounds::newest_unfinished(store).await? {
             Some(r) => r,
@@ -230,11 +239,18 @@ async fn run_round(
             }
         },
     };
-    let as_of = as_of
+    let as_of = args
+        .as_of
         .or(round.as_of)
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let auditor = Auditor::from_config(cfg).context("cannot set up the audit")?;
     let todo = round.sites - round.done;
+    let deep = args.deep.then(|| {
+        let mut settings = DeepSettings::from_config(&cfg.crawl);
+        settings.max_pages = args.max_pages.unwrap_or(settings.max_pages);
+        settings.max_depth = args.max_depth.unwrap_or(settings.max_depth);
+        settings
+    });
     eprintln!(
         "第 {} 轮（{}，{}）：{} 个网站，已完成 {}，本次检查 {}，检查基准日 {}",
         round.id,
@@ -245,7 +261,15 @@ async fn run_round(
         todo,
         as_of
     );
-    let summary = run_with_progress(&auditor, store, &round, as_of, todo).await?;
+    if let Some(d) = &deep {
+        eprintln!(
+            "deep: every site crawled whole (at most {} pages, depth {}); link results shared by the round's sites",
+            d.max_pages, d.max_depth
+        );
+    }
+    let summary = run_with_progress(&auditor, store, &round, as_of, todo, deep)
+        .await
+        .context("round run failed (rerun the same command to resume it)")?;
     let done = rounds::get(store, round.id).await?;
     println!(
         "第 {} 轮：本次检查 {} 个网站，不合格 {} 个；全轮 {} / {} 已完成，不合格 {} 个。",
@@ -308,6 +332,7 @@ pub(super) async fn run_with_progress(
     round: &Round,
     as_of: NaiveDate,
     todo: usize,
+    deep: Option<DeepSettings>,
 ) -> Result<rounds::RunSummary> {
     let bar = ProgressBar::new(todo as u64);
     bar.set_style(
@@ -315,8 +340,11 @@ pub(super) async fn run_with_progress(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut failed = 0usize;
-    let max_at_once = auditor.crawl.sites_at_once;
-    let summary = rounds::run_round(auditor, store, round, as_of, max_at_once, |o| {
+    let opts = RunOptions {
+        sites_at_once: auditor.crawl.sites_at_once,
+        deep,
+    };
+    let summary = rounds::run_round_with(auditor, store, round, as_of, &opts, |o| {
         if o.verdict == Verdict::Fail {
             failed += 1;
         }

@@ -2,9 +2,12 @@
 //! checked once (HEAD, falling back to GET); pages that already opened during the crawl are not
 //! asked for again, and a [`LinkCache`] shares results between the sites of one run, so the
 //! national services every footer links to (beian.miit.gov.cn, zfwzgl.www.gov.cn …) are asked
-//! once per round, not once per site.
+//! once per round, not once per site. Deep crawls share their link results through SQLite
+//! instead (`round_links`), and use [`LinkCache::once_in_flight`] only so that two sites never
+//! check the same URL at the same moment.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use futures::stream::{self, StreamExt};
@@ -14,13 +17,17 @@ use url::Url;
 use crate::fetch::{FetchFailure, Fetcher, RequestRecord};
 use crate::observation::{LinkObservation, LinkProblem};
 
-type LinkResult = Result<u16, FetchFailure>;
+/// A link's outcome: the final status, or why it failed.
+pub type LinkResult = Result<u16, FetchFailure>;
 
 /// Link results shared by the sites audited in one run: each unique URL is checked once, and
 /// sites asking for a URL being checked wait for that check instead of sending their own.
 #[derive(Debug, Default)]
 pub struct LinkCache {
     cells: Mutex<HashMap<Url, Arc<OnceCell<LinkResult>>>>,
+    /// Checks in flight only ([`LinkCache::once_in_flight`]): an entry is dropped as soon as
+    /// its result is known, so this map never grows with the number of links checked.
+    in_flight: Mutex<HashMap<String, Arc<OnceCell<LinkResult>>>>,
 }
 
 impl LinkCache {
@@ -38,6 +45,34 @@ impl LinkCache {
     pub fn peek(&self, url: &Url) -> Option<Result<u16, FetchFailure>> {
         let cells = self.cells.lock().ok()?;
         cells.get(url).and_then(|c| c.get().cloned())
+    }
+
+    /// Run `check` for `key` unless a task of this run is running it right now, in which case
+    /// wait for that task's result instead. Nothing is kept once the result is known: `check`
+    /// itself must store results that have to outlive it (and look them up first). When
+    /// `check` fails, its caller gets the error and a waiting task runs its own `check`.
+    pub async fn once_in_flight<F, Fut, E>(&self, key: &str, check: F) -> Result<LinkResult, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<LinkResult, E>>,
+    {
+        let cell = match self.in_flight.lock() {
+            Ok(mut m) => m.entry(key.to_string()).or_default().clone(),
+            // A poisoned map only loses deduplication, never a check.
+            Err(_) => Arc::new(OnceCell::new()),
+        };
+        let out = cell.get_or_try_init(check).await.cloned();
+        if let Ok(mut m) = self.in_flight.lock() {
+            if m.get(key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                m.remove(key);
+            }
+        }
+        out
+    }
+
+    /// Checks in flight through [`LinkCache::once_in_flight`].
+    pub fn in_flight_len(&self) -> usize {
+        self.in_flight.lock().map(|m| m.len()).unwrap_or(0)
     }
 
     /// The result for `url`, checking it if no site of this run has; the request log holds
@@ -120,4 +155,51 @@ pub(super) async fn check_links(
     }
     out.observation.problems.sort_by(|a, b| a.url.cmp(&b.url));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn concurrent_checks_of_one_url_run_once_and_nothing_is_kept() {
+        let cache = LinkCache::default();
+        let runs = AtomicUsize::new(0);
+        let check = || async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok::<LinkResult, ()>(Ok(200))
+        };
+        let (a, b) = tokio::join!(
+            cache.once_in_flight("http://x.test/", check),
+            cache.once_in_flight("http://x.test/", check)
+        );
+        assert_eq!((a, b), (Ok(Ok(200)), Ok(Ok(200))));
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.in_flight_len(), 0, "results are not kept");
+        // Not in flight any more: the next call runs its own check (its caller stores results).
+        let again = cache.once_in_flight("http://x.test/", check).await;
+        assert_eq!(again, Ok(Ok(200)));
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_check_leaves_the_next_caller_to_try() {
+        let cache = LinkCache::default();
+        let failed = cache
+            .once_in_flight("http://y.test/", || async {
+                Err::<LinkResult, &str>("db down")
+            })
+            .await;
+        assert_eq!(failed, Err("db down"));
+        let ok = cache
+            .once_in_flight("http://y.test/", || async {
+                Ok::<LinkResult, &str>(Ok(204))
+            })
+            .await;
+        assert_eq!(ok, Ok(Ok(204)));
+        assert_eq!(cache.in_flight_len(), 0);
+    }
 }

@@ -10,7 +10,7 @@
 mod columns;
 mod links;
 
-pub use links::LinkCache;
+pub use links::{LinkCache, LinkResult};
 
 use std::collections::{BTreeMap, HashSet};
 

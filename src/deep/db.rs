@@ -2,12 +2,18 @@
 //!
 //! Every write for one fetched page (its state, the links it shows, the pages it admits to the
 //! frontier) is one transaction, so a kill leaves the page queued and it is fetched again on
-//! resume; link rows are keyed by (crawl, URL), so nothing is ever stored twice.
+//! resume; link rows are keyed by (crawl, URL), so nothing is ever stored twice. The requests
+//! made for a page or a link are logged ([`super::requests`]) in the same transaction.
+//!
+//! Several crawls write at once in a round, so write transactions begin `IMMEDIATE`: one that
+//! reads before it writes would otherwise fail with "database is locked" (SQLite cannot upgrade
+//! a read snapshot another connection has written past) instead of waiting its turn.
 
 use chrono::{NaiveDate, Utc};
 use sqlx::{Row, SqlitePool};
 
-use crate::fetch::FetchFailure;
+use super::requests;
+use crate::fetch::{FetchFailure, RequestRecord};
 use crate::store::StoreError;
 
 /// A crawl row: a new one, or the unfinished one being resumed.
@@ -33,6 +39,20 @@ pub struct PageDone<'a> {
     pub url: &'a str,
     pub status: Option<u16>,
     pub failure: Option<&'a FetchFailure>,
+    /// The requests the fetch made.
+    pub log: &'a [RequestRecord],
+}
+
+/// What a crawl is: which site, as of when, in which round, how far.
+#[derive(Debug, Clone, Copy)]
+pub struct CrawlKey<'a> {
+    /// The normalised site URL as given.
+    pub site: &'a str,
+    pub as_of: NaiveDate,
+    /// The round the crawl belongs to (`None`: `check --deep`).
+    pub round: Option<i64>,
+    pub max_pages: usize,
+    pub max_depth: usize,
 }
 
 /// A link discovered on a page, with what to do about it.
@@ -53,23 +73,23 @@ fn encode(failure: Option<&FetchFailure>) -> Result<Option<String>, StoreError> 
         })
 }
 
-/// Find the unfinished crawl of (site, as_of), or start one with the site's homepage queued.
+/// Find the unfinished crawl of (site, as_of, round), or start one with the site's homepage
+/// queued.
 pub async fn open_crawl(
     pool: &SqlitePool,
-    site: &str,
-    as_of: NaiveDate,
+    key: &CrawlKey<'_>,
     home: &str,
     home_path: &str,
-    max_pages: usize,
-    max_depth: usize,
 ) -> Result<CrawlRow, StoreError> {
-    let as_of = as_of.to_string();
+    let (site, max_pages, max_depth) = (key.site, key.max_pages, key.max_depth);
+    let as_of = key.as_of.to_string();
     let open: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT id, scope FROM deep_crawls WHERE site = ? AND as_of = ? AND finished_at IS NULL \
-         ORDER BY id DESC LIMIT 1",
+        "SELECT id, scope FROM deep_crawls WHERE site = ? AND as_of = ? AND round_id IS ? \
+         AND finished_at IS NULL ORDER BY id DESC LIMIT 1",
     )
     .bind(site)
     .bind(&as_of)
+    .bind(key.round)
     .fetch_optional(pool)
     .await?;
     if let Some((id, scope)) = open {
@@ -85,16 +105,17 @@ pub async fn open_crawl(
             scope,
         });
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO deep_crawls (site, as_of, max_pages, max_depth, started_at) \
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO deep_crawls (site, as_of, max_pages, max_depth, started_at, round_id) \
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(site)
     .bind(&as_of)
     .bind(max_pages as i64)
     .bind(max_depth as i64)
     .bind(Utc::now().to_rfc3339())
+    .bind(key.round)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
@@ -173,7 +194,7 @@ pub async fn record_page(
     let page = done.url;
     let status = done.status;
     let failure = encode(done.failure)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut admitted = 0i64;
     for f in found {
         if let Some((depth, path)) = &f.admit {
@@ -249,6 +270,7 @@ pub async fn record_page(
     .bind(page)
     .execute(&mut *tx)
     .await?;
+    requests::insert(&mut tx, crawl, done.log).await?;
     tx.commit().await?;
     Ok(admitted)
 }
@@ -284,14 +306,16 @@ pub async fn next_links(
     .await?)
 }
 
-/// Store one link's result.
+/// Store one link's result and the requests made for it.
 pub async fn record_link(
     pool: &SqlitePool,
     crawl: i64,
     url: &str,
     status: Option<u16>,
     failure: Option<&FetchFailure>,
+    log: &[RequestRecord],
 ) -> Result<(), StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query(
         "UPDATE crawl_links SET state = 'done', status = ?, failure = ? \
          WHERE crawl_id = ? AND url = ?",
@@ -300,8 +324,10 @@ pub async fn record_link(
     .bind(encode(failure)?)
     .bind(crawl)
     .bind(url)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    requests::insert(&mut tx, crawl, log).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -6,9 +6,14 @@
 //! The frontier and the link results live in SQLite ([`db`]); memory holds one batch of
 //! frontier rows (at most `deep_batch`) and the pages and link checks in flight. A crawl is
 //! keyed by (site URL, as-of date): running the same site and as-of again while its crawl is
-//! unfinished resumes it from the stored frontier; a finished crawl is never resumed.
+//! unfinished resumes it from the stored frontier; a finished crawl is never resumed. In a
+//! round (`round run --deep`) the key includes the round, and link results are shared by the
+//! round's sites through SQLite ([`shared`]). Every request is logged as it happens
+//! ([`requests`]) and joins the check's request log when the check is stored.
 
 pub mod db;
+pub mod requests;
+pub mod shared;
 pub mod traps;
 
 use std::collections::HashSet;
@@ -21,11 +26,11 @@ use url::Url;
 use crate::analysis::{self, Vocabulary};
 use crate::config::CrawlConfig;
 use crate::crawl::LinkCache;
-use crate::fetch::{FetchFailure, Fetcher, SiteScope};
+use crate::fetch::{FetchFailure, Fetcher, RequestRecord, SiteScope};
 use crate::observation::{LinkObservation, LinkProblem};
 use crate::store::StoreError;
 
-use db::{Found, PageDone};
+use db::{CrawlKey, Found, PageDone};
 
 /// How far and how wide a deep crawl goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +45,9 @@ pub struct DeepSettings {
     pub max_query_variants: usize,
     /// Times one path segment may occur in a path.
     pub max_segment_repeats: usize,
+    /// The round the crawl belongs to: its link results are shared with the round's other
+    /// sites, and an unfinished crawl resumes only within it (`None`: `check --deep`).
+    pub round: Option<i64>,
 }
 
 impl DeepSettings {
@@ -51,6 +59,7 @@ impl DeepSettings {
             batch: cfg.deep_batch.max(1),
             max_query_variants: cfg.deep_max_query_variants,
             max_segment_repeats: cfg.deep_max_segment_repeats,
+            round: None,
         }
     }
 }
@@ -68,6 +77,23 @@ pub struct DeepOutcome {
     pub links: LinkObservation,
     /// Most frontier rows held in memory at once: never above `batch`.
     pub peak_in_memory_frontier: usize,
+    /// Requests the crawl made (earlier runs included), logged in `crawl_requests` until the
+    /// check is stored.
+    pub requests: usize,
+}
+
+impl DeepOutcome {
+    /// The outcome of a crawl that did not run (the homepage did not open).
+    pub fn not_run() -> DeepOutcome {
+        DeepOutcome {
+            crawl_id: 0,
+            resumed: false,
+            pages: 0,
+            links: LinkObservation::default(),
+            peak_in_memory_frontier: 0,
+            requests: 0,
+        }
+    }
 }
 
 /// Link checks in flight.
@@ -121,16 +147,14 @@ pub async fn deep_crawl(
     s: &DeepSettings,
 ) -> Result<DeepOutcome, StoreError> {
     let home = traps::crawl_key(site);
-    let row = db::open_crawl(
-        pool,
-        home.as_str(),
+    let key = CrawlKey {
+        site: home.as_str(),
         as_of,
-        home.as_str(),
-        &traps::path_key(&home),
-        s.max_pages,
-        s.max_depth,
-    )
-    .await?;
+        round: s.round,
+        max_pages: s.max_pages,
+        max_depth: s.max_depth,
+    };
+    let row = db::open_crawl(pool, &key, home.as_str(), &traps::path_key(&home)).await?;
     if row.resumed {
         tracing::info!(site = %site, crawl = row.id, "Resuming the unfinished deep crawl.");
     }
@@ -160,7 +184,11 @@ pub async fn deep_crawl(
             })
             .buffer_unordered(s.batch.clamp(1, 16));
         while let Some((r, fetched)) = pages.next().await {
-            let (status, failure, found) = match fetched.map(|f| f.result) {
+            let (result, log) = match fetched {
+                Some(f) => (Some(f.result), f.log),
+                None => (None, Vec::new()),
+            };
+            let (status, failure, found) = match result {
                 Some(Ok(page)) => {
                     if r.depth == 0 && !scope.contains(&page.url) {
                         let mut folder = page.url.clone();
@@ -188,6 +216,7 @@ pub async fn deep_crawl(
                 url: &r.url,
                 status,
                 failure: failure.as_ref(),
+                log: &log,
             };
             admitted +=
                 db::record_page(pool, row.id, &done, &found, budget, s.max_query_variants).await?;
@@ -200,31 +229,27 @@ pub async fn deep_crawl(
         if urls.is_empty() {
             break;
         }
+        let crawl = row.id;
+        // Each check stores its own result: the loop awaits nothing else, so no check is left
+        // unpolled in the middle of a transaction (holding SQLite's write lock).
         let mut checks = stream::iter(urls)
             .map(|u| async move {
-                let result = match Url::parse(&u) {
-                    Ok(url) => match cache.peek(&url) {
-                        Some(known) => known,
-                        None => fetcher.check_link(&url).await.result,
-                    },
-                    Err(e) => Err(FetchFailure::Other {
-                        message: format!("invalid URL: {e}"),
-                    }),
+                let (result, log) = check_one(fetcher, cache, pool, s.round, crawl, &u).await?;
+                let (status, failure) = match &result {
+                    Ok(status) => (Some(*status), None),
+                    Err(f) => (f.status(), Some(f)),
                 };
-                (u, result)
+                db::record_link(pool, crawl, &u, status, failure, &log).await
             })
             .buffer_unordered(LINK_TASKS);
-        while let Some((u, result)) = checks.next().await {
-            let (status, failure) = match &result {
-                Ok(status) => (Some(*status), None),
-                Err(f) => (f.status(), Some(f)),
-            };
-            db::record_link(pool, row.id, &u, status, failure).await?;
+        while let Some(stored) = checks.next().await {
+            stored?;
         }
     }
     db::finish(pool, row.id).await?;
 
     let (pages, links) = db::counts(pool, row.id).await?;
+    let requests = requests::count(&mut *pool.acquire().await?, row.id).await?;
     let problems = db::failed_links(pool, row.id)
         .await?
         .into_iter()
@@ -246,7 +271,43 @@ pub async fn deep_crawl(
             problems,
         },
         peak_in_memory_frontier: peak,
+        requests: usize::try_from(requests).unwrap_or(0),
     })
+}
+
+/// Check one link of crawl `crawl`: a result this run's audit already has, else (in a round)
+/// the round's shared result or one shared check, else a check of its own. Returns the result
+/// and the requests still to log (a shared check logs its own).
+async fn check_one(
+    fetcher: &Fetcher,
+    cache: &LinkCache,
+    pool: &SqlitePool,
+    round: Option<i64>,
+    crawl: i64,
+    u: &str,
+) -> Result<(Result<u16, FetchFailure>, Vec<RequestRecord>), StoreError> {
+    let url = match Url::parse(u) {
+        Ok(url) => url,
+        Err(e) => {
+            let failure = FetchFailure::Other {
+                message: format!("invalid URL: {e}"),
+            };
+            return Ok((Err(failure), Vec::new()));
+        }
+    };
+    if let Some(known) = cache.peek(&url) {
+        return Ok((known, Vec::new()));
+    }
+    match round {
+        Some(round) => Ok((
+            shared::check(fetcher, cache, pool, round, crawl, &url).await?,
+            Vec::new(),
+        )),
+        None => {
+            let checked = fetcher.check_link(&url).await;
+            Ok((checked.result, checked.log))
+        }
+    }
 }
 
 /// Sort a page's links: traps dropped, the rest recorded as links, those inside the scope

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::AuditResult;
+use crate::deep::DeepOutcome;
 use crate::findings::{Evidence, Severity};
 use crate::observation::{ColumnClass, Ident, LinkProblem, LinkState};
 
@@ -28,6 +29,66 @@ pub struct CheckJson<'a> {
     pub finished_at: String,
     /// Database id of the stored check, when stored.
     pub check_id: Option<i64>,
+    /// The deep crawl (`--deep` only; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deep: Option<DeepJson<'a>>,
+}
+
+/// The deep crawl of a check: what it crawled and the link problems it found (they are in
+/// `links` too, merged with the audit's).
+#[derive(Debug, Serialize)]
+pub struct DeepJson<'a> {
+    /// The `deep_crawls` row; null when the homepage did not open and no crawl ran.
+    pub crawl_id: Option<i64>,
+    /// Whether an unfinished crawl was continued.
+    pub resumed: bool,
+    /// Pages fetched by the crawl (earlier runs of a resumed crawl included).
+    pub pages: usize,
+    /// Unique links found and checked.
+    pub links_checked: usize,
+    pub broken: Vec<DeepLinkJson<'a>>,
+    pub suspected: Vec<DeepLinkJson<'a>>,
+    pub blocked: Vec<DeepLinkJson<'a>>,
+    /// Requests the crawl made (in the check's stored request log).
+    pub requests: usize,
+    /// Most frontier rows held in memory at once.
+    pub peak_in_memory_frontier: usize,
+}
+
+/// A link problem the deep crawl found.
+#[derive(Debug, Serialize)]
+pub struct DeepLinkJson<'a> {
+    pub url: &'a str,
+    pub status: Option<u16>,
+    pub reason: &'a str,
+    pub pages: &'a [String],
+}
+
+fn deep_json(d: &DeepOutcome) -> DeepJson<'_> {
+    let of = |s: LinkState| {
+        d.links
+            .problems
+            .iter()
+            .filter(|p| p.state == s)
+            .map(|p| DeepLinkJson {
+                url: &p.url,
+                status: p.status,
+                reason: &p.reason,
+                pages: &p.pages,
+            })
+            .collect()
+    };
+    DeepJson {
+        crawl_id: (d.crawl_id > 0).then_some(d.crawl_id),
+        resumed: d.resumed,
+        pages: d.pages,
+        links_checked: d.links.checked,
+        broken: of(LinkState::Broken),
+        suspected: of(LinkState::Suspected),
+        blocked: of(LinkState::Blocked),
+        requests: d.requests,
+        peak_in_memory_frontier: d.peak_in_memory_frontier,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -145,10 +206,11 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
             blocked: by_state(LinkState::Blocked),
         },
         pages_fetched: o.pages_fetched,
-        requests: r.requests.len(),
+        requests: r.requests.len() + r.deep.as_ref().map_or(0, |d| d.requests),
         reachable: o.reachability.ok,
         started_at: r.started_at.to_rfc3339(),
         finished_at: r.finished_at.to_rfc3339(),
         check_id,
+        deep: r.deep.as_ref().map(deep_json),
     }
 }

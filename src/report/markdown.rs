@@ -109,5 +109,8 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
             esc(&p.pages.join("、"))
         );
     }
+    if let Some(d) = &r.deep {
+        let _ = writeln!(s, "\n## 全站深度检查\n\n{}", esc(&super::deep_summary(d)));
+    }
     s
 }

@@ -9,7 +9,31 @@ pub use json::{check_json, CheckJson};
 pub use markdown::check_markdown;
 pub use text::check_text;
 
+use crate::deep::DeepOutcome;
 use crate::observation::{Ident, LinkState};
+
+/// One line on a deep crawl, for people.
+pub(crate) fn deep_summary(d: &DeepOutcome) -> String {
+    if d.crawl_id == 0 {
+        return "全站深度检查：首页无法访问，未进行".to_string();
+    }
+    let broken = d
+        .links
+        .problems
+        .iter()
+        .filter(|p| p.state == LinkState::Broken)
+        .count();
+    format!(
+        "全站深度检查（抓取 #{}{}）：页面 {} 个，链接 {} 个，不可用链接 {} 个，其他链接问题 {} 个，请求 {} 次",
+        d.crawl_id,
+        if d.resumed { "，续查" } else { "" },
+        d.pages,
+        d.links.checked,
+        broken,
+        d.links.problems.len() - broken,
+        d.requests
+    )
+}
 
 /// Output formats of `govaudit check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

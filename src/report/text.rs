@@ -131,11 +131,14 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
             let _ = writeln!(s, "      所在页面：{page}");
         }
     }
+    if let Some(d) = &r.deep {
+        let _ = writeln!(s, "\n{}", super::deep_summary(d));
+    }
     let _ = writeln!(
         s,
         "\n抓取页面 {} 个，请求 {} 次，用时 {:.1} 秒{}",
         o.pages_fetched,
-        r.requests.len(),
+        r.requests.len() + r.deep.as_ref().map_or(0, |d| d.requests),
         (r.finished_at - r.started_at).num_milliseconds() as f64 / 1000.0,
         check_id
             .map(|id| format!("，已存储为检查 #{id}"))

@@ -38,6 +38,8 @@ pub struct RoundSiteRow {
     pub score: Option<f64>,
     /// Re-check rounds: the failing check this one re-checks, and its verdict.
     pub original_check_id: Option<i64>,
+    /// The site's check was run with `--deep` (false while not audited).
+    pub deep: bool,
 }
 
 fn verdict(v: Option<String>) -> Option<Verdict> {
@@ -134,7 +136,8 @@ pub async fn pending(store: &Store, round_id: i64) -> Result<Vec<(i64, String)>,
 pub async fn round_sites(store: &Store, round_id: i64) -> Result<Vec<RoundSiteRow>, RoundError> {
     let rows = sqlx::query(
         "SELECT s.site_id, t.url, t.name, t.unit, s.check_id, c.verdict, c.score, \
-         s.original_check_id FROM round_sites s JOIN sites t ON t.id = s.site_id \
+         s.original_check_id, COALESCE(c.deep, 0) FROM round_sites s \
+         JOIN sites t ON t.id = s.site_id \
          LEFT JOIN checks c ON c.id = s.check_id WHERE s.round_id = ? ORDER BY s.position",
     )
     .bind(round_id)
@@ -151,6 +154,7 @@ pub async fn round_sites(store: &Store, round_id: i64) -> Result<Vec<RoundSiteRo
                 verdict: verdict(r.try_get(5)?),
                 score: r.try_get(6)?,
                 original_check_id: r.try_get(7)?,
+                deep: r.try_get::<i64, _>(8)? != 0,
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -17,7 +17,7 @@ pub use db::{
     PlanOptions, RoundSiteRow,
 };
 pub use records::{audit_records, site_records};
-pub use run::{run_round, RunSummary, SiteOutcome};
+pub use run::{run_round, run_round_with, RunOptions, RunSummary, SiteOutcome};
 
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -1,6 +1,10 @@
 //! Running a round: audit the sites that have no check yet, many at once (the fetcher's per-host
 //! politeness paces each host, [`admission`](super::admission) starts sites as the global cap
-//! has room), storing each site's result atomically as it finishes.
+//! has room), storing finished sites atomically, a batch per transaction.
+//!
+//! With [`RunOptions::deep`] each site is deep-crawled after its audit ([`Auditor::audit_deep`]):
+//! the crawl belongs to the round (it resumes only within it) and its link results are shared
+//! by the round's sites through `round_links`, so an external URL is requested once per round.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -9,6 +13,7 @@ use super::admission::Admission;
 use super::db::{mark_finished_if_done, pending};
 use super::{Round, RoundError};
 use crate::audit::{AuditResult, Auditor};
+use crate::deep::DeepSettings;
 use crate::findings::Verdict;
 use crate::registry;
 use crate::store::{CheckRecord, RoundSlot, Store, StoreError};
@@ -41,6 +46,16 @@ pub struct RunSummary {
     pub peak_sites_at_once: usize,
 }
 
+/// How a round is run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Most sites audited at once (a memory ceiling; fewer while the global cap is busy).
+    pub sites_at_once: usize,
+    /// Deep-crawl every site after its audit, with these settings (their `round` is set by
+    /// the run).
+    pub deep: Option<DeepSettings>,
+}
+
 /// Audit every pending site of `round` as of `as_of`, at most `max_sites_at_once` at a time
 /// (fewer while the global cap is busy), calling `on_done` after each site is stored.
 pub async fn run_round(
@@ -49,8 +64,29 @@ pub async fn run_round(
     round: &Round,
     as_of: NaiveDate,
     max_sites_at_once: usize,
+    on_done: impl FnMut(&SiteOutcome),
+) -> Result<RunSummary, RoundError> {
+    let opts = RunOptions {
+        sites_at_once: max_sites_at_once,
+        deep: None,
+    };
+    run_round_with(auditor, store, round, as_of, &opts, on_done).await
+}
+
+/// [`run_round`] with options: with `opts.deep`, every site is deep-crawled after its audit.
+/// A store error in a deep crawl stops the run; what was stored is kept and a rerun resumes.
+pub async fn run_round_with(
+    auditor: &Auditor,
+    store: &Store,
+    round: &Round,
+    as_of: NaiveDate,
+    opts: &RunOptions,
     mut on_done: impl FnMut(&SiteOutcome),
 ) -> Result<RunSummary, RoundError> {
+    let deep = opts.deep.map(|d| DeepSettings {
+        round: Some(round.id),
+        ..d
+    });
     // Links are checked once per round, shared by its sites; a later round checks them anew.
     let auditor = auditor.with_fresh_links();
     let todo = pending(store, round.id).await?;
@@ -67,12 +103,15 @@ pub async fn run_round(
         jobs.push(((site_id, url), parsed));
     }
     let fetcher = std::sync::Arc::clone(&auditor.fetcher);
-    let mut running = Admission::new(fetcher, jobs, max_sites_at_once, move |parsed| {
+    let task_store = store.clone();
+    let mut running = Admission::new(fetcher, jobs, opts.sites_at_once, move |parsed| {
         let auditor = auditor.clone();
-        async move { auditor.audit(&parsed, as_of).await }
+        let store = task_store.clone();
+        async move { audit_site(&auditor, &store, &parsed, as_of, deep.as_ref()).await }
     });
     while let Some(first) = running.next().await {
-        // Store what has finished meanwhile with it, in one transaction.
+        // Store what has finished meanwhile with it, in one transaction. The sites' tasks go
+        // on running while the batch is written.
         let mut batch = vec![first];
         while batch.len() < SAVE_BATCH {
             match running.try_next() {
@@ -85,7 +124,7 @@ pub async fn run_round(
             let result = result.map_err(|message| RoundError::AuditPanicked {
                 url: url.clone(),
                 message,
-            })?;
+            })??;
             done.push((site_id, url, result));
         }
         let ids = save(store, round.id, &done).await?;
@@ -108,6 +147,20 @@ pub async fn run_round(
     summary.finished =
         mark_finished_if_done(store, round.id).await? || pending(store, round.id).await?.is_empty();
     Ok(summary)
+}
+
+/// One site: its audit, then its deep crawl when asked for.
+async fn audit_site(
+    auditor: &Auditor,
+    store: &Store,
+    site: &url::Url,
+    as_of: NaiveDate,
+    deep: Option<&DeepSettings>,
+) -> Result<AuditResult, StoreError> {
+    Ok(match deep {
+        Some(settings) => auditor.audit_deep(site, as_of, store, settings).await?.0,
+        None => auditor.audit(site, as_of).await,
+    })
 }
 
 /// Store finished sites in one transaction; if another run filled one of their slots meanwhile,

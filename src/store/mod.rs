@@ -63,6 +63,9 @@ pub struct CheckRecord<'a> {
     pub observation: &'a Observation,
     pub evaluation: &'a Evaluation,
     pub requests: &'a [RequestRecord],
+    /// `Some` when the check was run with `--deep`, holding its deep crawl's id when one ran:
+    /// the crawl's logged requests then move into this check's request log.
+    pub deep: Option<Option<i64>>,
 }
 
 /// A stored check as read back.
@@ -255,6 +258,7 @@ mod tests {
             observation: &obs,
             evaluation: &eval,
             requests: &reqs,
+            deep: None,
         };
         let id = store.save_check(&rec).await.expect("save");
         let back = store.load_check(id).await.expect("load");
@@ -286,6 +290,7 @@ mod tests {
             observation: &obs,
             evaluation: &eval,
             requests: &reqs,
+            deep: None,
         };
         assert!(store.save_check(&rec).await.is_err());
         assert_eq!(count(&store, "checks").await, 0, "no half-written check");
@@ -308,6 +313,7 @@ mod tests {
                     observation: &obs,
                     evaluation: &eval,
                     requests: &reqs,
+                    deep: None,
                 })
                 .await
                 .expect("save")

@@ -52,8 +52,8 @@ async fn insert_check(
     .await?;
     let check_id = sqlx::query(
         "INSERT INTO checks (site_id, url, profile, as_of, started_at, finished_at, verdict, \
-         score, pages_fetched, links_checked, footer_json, observation_json, round_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         score, pages_fetched, links_checked, footer_json, observation_json, round_id, deep, \
+         deep_crawl_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(site_id)
     .bind(&obs.url)
@@ -68,6 +68,8 @@ async fn insert_check(
     .bind(footer_json)
     .bind(observation_json)
     .bind(rec.round.map(|r| r.round_id))
+    .bind(rec.deep.is_some())
+    .bind(rec.deep.flatten())
     .execute(&mut **tx)
     .await?
     .last_insert_rowid();
@@ -166,6 +168,10 @@ async fn insert_check(
                 .push_bind(r.at.to_rfc3339());
         });
         q.build().execute(&mut **tx).await?;
+    }
+    // A deep crawl's requests were logged as they happened; they join the check now.
+    if let Some(Some(crawl)) = rec.deep {
+        crate::deep::requests::attach_to_check(tx, crawl, check_id).await?;
     }
     Ok(check_id)
 }

@@ -1,6 +1,8 @@
 //! The generated loopback site of the deep-crawl tests: a binary tree of pages, an external
-//! host, a broken link on the last page, crawler traps, a redirecting old host, and hit counts
-//! per request as the server saw them.
+//! host, a broken link and an external link only on the last page, crawler traps, a
+//! redirecting old host, and hit counts per request as the server saw them. Every host but
+//! `ext.gov.test` and `old.gov.test` serves the same tree (`small.*` hosts only 5 pages), so a
+//! round can hold several sites linking to the same external URLs.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -15,6 +17,14 @@ use chrono::NaiveDate;
 use govaudit::config::Config;
 
 pub const SITE: &str = "http://deep.gov.test/";
+/// A second site with the same tree.
+#[allow(dead_code, reason = "used by tests/deep_round.rs only")]
+pub const SITE2: &str = "http://deep2.gov.test/";
+/// A site of 5 pages.
+#[allow(dead_code, reason = "used by tests/deep_round.rs only")]
+pub const SMALL: &str = "http://small.gov.test/";
+/// The external link found only on the last page of every site.
+pub const DEEP_EXT: &str = "ext.gov.test/deep-shared";
 
 /// A generated site: pages `/p/0.html` … `/p/{n-1}.html` in a binary tree under the homepage,
 /// an external link on every page, a broken link on the last page and, when `traps`, a
@@ -87,6 +97,11 @@ async fn handle(
         return (StatusCode::FOUND, [("location", SITE)]).into_response();
     }
     let query = uri.query().unwrap_or("");
+    let n = if host.starts_with("small.") {
+        site.n.min(5)
+    } else {
+        site.n
+    };
     if path == "/" {
         let mut links = vec!["/p/0.html".to_string(), "http://ext.gov.test/ok".into()];
         if site.traps {
@@ -104,17 +119,18 @@ async fn handle(
         let Ok(i) = num.parse::<usize>() else {
             return StatusCode::NOT_FOUND.into_response();
         };
-        if i >= site.n {
+        if i >= n {
             return StatusCode::NOT_FOUND.into_response();
         }
         let mut links = vec!["/".to_string(), "http://ext.gov.test/ok".into()];
         for c in [2 * i + 1, 2 * i + 2] {
-            if c < site.n {
+            if c < n {
                 links.push(format!("/p/{c}.html"));
             }
         }
-        if i == site.n - 1 {
+        if i == n - 1 {
             links.push("/missing-deep.html".into());
+            links.push(format!("http://{DEEP_EXT}"));
         }
         return html(&format!("page {i}"), &links);
     }
@@ -183,6 +199,8 @@ pub async fn serve(n: usize, traps: bool, delay: Duration) -> (Arc<Site>, Socket
 pub fn resolve(addr: SocketAddr) -> Vec<String> {
     vec![
         format!("deep.gov.test={addr}"),
+        format!("deep2.gov.test={addr}"),
+        format!("small.gov.test={addr}"),
         format!("ext.gov.test={addr}"),
         format!("old.gov.test={addr}"),
     ]

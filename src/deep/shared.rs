@@ -1,0 +1,118 @@
+//! Deep-crawl link results shared by the sites of one round (`round run --deep`).
+//!
+//! A link's result is looked up in `round_links` (keyed by round and URL) before it is
+//! checked and written there right after, with the requests made, in one transaction; the
+//! round's [`LinkCache`] only makes sure two sites checking the same URL at the same moment
+//! send one request. Memory therefore stays flat however many links a round has, a resumed
+//! round reads the results of its killed run, and a new round (or a 复核 round) has no rows
+//! yet, so it checks anew.
+
+use chrono::Utc;
+use sqlx::{Row, SqlitePool};
+use url::Url;
+
+use super::requests;
+use crate::crawl::{LinkCache, LinkResult};
+use crate::fetch::{FetchFailure, Fetcher};
+use crate::store::StoreError;
+
+/// The stored result of `url` in round `round`, if a site of the round checked it.
+pub async fn lookup(
+    pool: &SqlitePool,
+    round: i64,
+    url: &str,
+) -> Result<Option<LinkResult>, StoreError> {
+    let row = sqlx::query("SELECT status, failure FROM round_links WHERE round_id = ? AND url = ?")
+        .bind(round)
+        .bind(url)
+        .fetch_optional(pool)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let status: Option<i64> = row.try_get("status")?;
+    let failure: Option<String> = row.try_get("failure")?;
+    Ok(Some(decode(status, failure)))
+}
+
+/// A stored (status, failure) pair back as a result.
+fn decode(status: Option<i64>, failure: Option<String>) -> LinkResult {
+    match (failure, status.and_then(|s| u16::try_from(s).ok())) {
+        (None, Some(status)) => Ok(status),
+        (Some(text), _) => {
+            Err(serde_json::from_str(&text).unwrap_or(FetchFailure::Other { message: text }))
+        }
+        (None, None) => Err(FetchFailure::Other {
+            message: "stored link result without a status".into(),
+        }),
+    }
+}
+
+/// Check `url` for crawl `crawl` of round `round`: the round's stored result when a site of
+/// the round already checked it, else one check (shared with any site checking it right now)
+/// whose result and requests are stored before it is returned.
+pub async fn check(
+    fetcher: &Fetcher,
+    cache: &LinkCache,
+    pool: &SqlitePool,
+    round: i64,
+    crawl: i64,
+    url: &Url,
+) -> Result<LinkResult, StoreError> {
+    if let Some(known) = lookup(pool, round, url.as_str()).await? {
+        return Ok(known);
+    }
+    cache
+        .once_in_flight(url.as_str(), || async {
+            // Another site may have stored it between the lookup above and now.
+            if let Some(known) = lookup(pool, round, url.as_str()).await? {
+                return Ok(known);
+            }
+            let checked = fetcher.check_link(url).await;
+            let (status, failure) = match &checked.result {
+                Ok(status) => (Some(*status), None),
+                Err(f) => (f.status(), Some(f)),
+            };
+            let failure = failure
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|source| StoreError::Encode {
+                    what: "fetch failure",
+                    source,
+                })?;
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            sqlx::query(
+                "INSERT OR IGNORE INTO round_links (round_id, url, status, failure, checked_at) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(round)
+            .bind(url.as_str())
+            .bind(status.map(i64::from))
+            .bind(failure)
+            .bind(Utc::now().to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+            requests::insert(&mut tx, crawl, &checked.log).await?;
+            tx.commit().await?;
+            Ok(checked.result)
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_results_decode_back() {
+        assert_eq!(decode(Some(200), None), Ok(200));
+        let gone = FetchFailure::Status { status: 404 };
+        let text = serde_json::to_string(&gone).expect("json");
+        assert_eq!(decode(Some(404), Some(text)), Err(gone));
+        assert!(decode(None, None).is_err());
+        assert!(matches!(
+            decode(None, Some("not json".into())),
+            Err(FetchFailure::Other { .. })
+        ));
+    }
+}
