@@ -157,7 +157,7 @@ impl Default for CrawlConfig {
             open_undated_items: true,
             check_links: true,
             max_links: 2000,
-            sites_at_once: 10000,
+            sites_at_once: 8000,
             deep_max_pages: 5000,
             deep_max_depth: 10,
             deep_batch: 64,

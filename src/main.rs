@@ -7,6 +7,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: a round allocates and frees many small buffers
+/// across threads (pages, parsed documents, request logs), where glibc's malloc cost a fifth of
+/// the CPU in the round-scale benchmark.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     cli::init_logging(args.global.verbose);

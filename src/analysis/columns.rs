@@ -44,7 +44,7 @@ pub fn is_more_link(a: &ElementRef<'_>, vocab: &Vocabulary) -> bool {
         .to_lowercase();
     if !text.is_empty() {
         let words = &vocab.links.more_words;
-        return words.iter().any(|w| w.to_lowercase() == text)
+        return words.iter().any(|w| dom::lower(w) == text.as_str())
             || (text.chars().count() <= 8
                 && words
                     .iter()

@@ -35,20 +35,33 @@ pub fn matches_hints(el: &ElementRef<'_>, hints: &[String]) -> bool {
     if parts.is_empty() {
         return false;
     }
-    let parts = parts.to_lowercase();
+    parts.make_ascii_lowercase();
+    if !parts.is_ascii() {
+        parts = parts.to_lowercase();
+    }
+    // Called for most elements of every page: no allocation per hint unless it has capitals.
     parts
         .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
         .filter(|p| !p.is_empty())
         .any(|part| {
             hints.iter().any(|h| {
-                let h = h.to_lowercase();
+                let h = lower(h);
                 if h.chars().count() >= 3 {
-                    part.contains(&h)
+                    part.contains(h.as_ref())
                 } else {
-                    part == h
+                    part == h.as_ref()
                 }
             })
         })
+}
+
+/// `text` in lower case, borrowed when it has no capitals.
+pub fn lower(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_uppercase) {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// Whether an element's inline style or attributes hide it.

@@ -73,7 +73,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         }
     };
     out.pages_fetched = 1;
-    let an = analysis::analyze(&page.html, &page.url, ctx.as_of, &ctx.rules.vocabulary);
+    let an = analysis::analyze_body(&page.html, &page.url, ctx.as_of, &ctx.rules.vocabulary);
     let obs = &mut out.observation;
     if let Some(ct) = an.meta.column_type.as_deref() {
         obs.class = ctx.rules.classify(&out.link.name, Some(ct));
@@ -96,7 +96,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
             out.requests.extend(art.log);
             if let Ok(art_page) = art.result {
                 out.pages_fetched += 1;
-                let art_an = analysis::analyze(
+                let art_an = analysis::analyze_body(
                     &art_page.html,
                     &art_page.url,
                     ctx.as_of,

@@ -20,11 +20,18 @@ use crate::observation::{LinkObservation, LinkProblem};
 /// A link's outcome: the final status, or why it failed.
 pub type LinkResult = Result<u16, FetchFailure>;
 
+/// One host's link results, each a cell that checks once and shares the result.
+type HostLinks = HashMap<Url, Arc<OnceCell<LinkResult>>>;
+
 /// Link results shared by the sites audited in one run: each unique URL is checked once, and
 /// sites asking for a URL being checked wait for that check instead of sending their own.
+///
+/// Results are kept per host, and a round forgets a site's own host once the site is done
+/// ([`LinkCache::forget_host`]): its internal links matter to no other site, and keeping them
+/// would make memory grow with every link of the round.
 #[derive(Debug, Default)]
 pub struct LinkCache {
-    cells: Mutex<HashMap<Url, Arc<OnceCell<LinkResult>>>>,
+    cells: Mutex<HashMap<String, HostLinks>>,
     /// Checks in flight only ([`LinkCache::once_in_flight`]): an entry is dropped as soon as
     /// its result is known, so this map never grows with the number of links checked.
     in_flight: Mutex<HashMap<String, Arc<OnceCell<LinkResult>>>>,
@@ -33,7 +40,18 @@ pub struct LinkCache {
 impl LinkCache {
     /// URLs known (checked or being checked).
     pub fn len(&self) -> usize {
-        self.cells.lock().map(|c| c.len()).unwrap_or(0)
+        self.cells
+            .lock()
+            .map(|c| c.values().map(HashMap::len).sum())
+            .unwrap_or(0)
+    }
+
+    /// Drop the results for `host`'s URLs (a finished site's internal links). Checks in
+    /// flight still reach the tasks waiting for them.
+    pub fn forget_host(&self, host: &str) {
+        if let Ok(mut cells) = self.cells.lock() {
+            cells.remove(&host.to_ascii_lowercase());
+        }
     }
 
     /// Whether nothing was checked yet.
@@ -44,7 +62,10 @@ impl LinkCache {
     /// The result for `url` if a check of this run finished, without checking or waiting.
     pub fn peek(&self, url: &Url) -> Option<Result<u16, FetchFailure>> {
         let cells = self.cells.lock().ok()?;
-        cells.get(url).and_then(|c| c.get().cloned())
+        cells
+            .get(url.host_str().unwrap_or_default())
+            .and_then(|h| h.get(url))
+            .and_then(|c| c.get().cloned())
     }
 
     /// Run `check` for `key` unless a task of this run is running it right now, in which case
@@ -79,7 +100,12 @@ impl LinkCache {
     /// only the requests this call made.
     async fn check(&self, fetcher: &Fetcher, url: &Url) -> (LinkResult, Vec<RequestRecord>) {
         let cell = match self.cells.lock() {
-            Ok(mut cells) => cells.entry(url.clone()).or_default().clone(),
+            Ok(mut cells) => cells
+                .entry(url.host_str().unwrap_or_default().to_string())
+                .or_default()
+                .entry(url.clone())
+                .or_default()
+                .clone(),
             // A poisoned map only loses sharing, never a check.
             Err(_) => Arc::new(OnceCell::new()),
         };
@@ -183,6 +209,24 @@ mod tests {
         let again = cache.once_in_flight("http://x.test/", check).await;
         assert_eq!(again, Ok(Ok(200)));
         assert_eq!(runs.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_finished_sites_host_is_forgotten_and_other_hosts_kept() {
+        // Private addresses are refused by the fetcher's guard without a request: a result
+        // (blocked) all the same, and no network needed.
+        let fetcher = Fetcher::new(&crate::config::FetchConfig::default()).expect("fetcher");
+        let cache = LinkCache::default();
+        let own = Url::parse("http://10.0.0.1/a.html").expect("url");
+        let other = Url::parse("http://10.0.0.2/b.html").expect("url");
+        let _ = cache.check(&fetcher, &own).await;
+        let _ = cache.check(&fetcher, &other).await;
+        assert_eq!(cache.len(), 2);
+        assert!(cache.peek(&own).is_some());
+        cache.forget_host("10.0.0.1");
+        assert_eq!(cache.len(), 1);
+        assert!(cache.peek(&own).is_none());
+        assert!(cache.peek(&other).is_some());
     }
 
     #[tokio::test]

@@ -198,8 +198,8 @@ pub async fn deep_crawl(
                         scope = SiteScope::new(&folder);
                         db::set_scope(pool, row.id, folder.as_str()).await?;
                     }
-                    let an = analysis::analyze(&page.html, &page.url, as_of, vocab);
-                    let found = classify(&an.links, &scope, r.depth, as_of, s);
+                    let links = analysis::page_links(&page.html, &page.url, vocab);
+                    let found = classify(&links, &scope, r.depth, as_of, s);
                     (Some(page.status), None, found)
                 }
                 Some(Err(failure)) => (failure.status(), Some(failure), Vec::new()),

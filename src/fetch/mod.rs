@@ -171,6 +171,21 @@ pub struct LinkCheck {
 
 /// The polite HTTP client shared by all audits of a run.
 ///
+/// How long an idle keep-alive connection is kept: several times the default host interval
+/// (0.5 s), so a site keeps its connection while it is audited.
+const POOL_IDLE: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// The most requests any host may have in flight (the default or a host's override).
+fn max_host_concurrency(cfg: &FetchConfig) -> usize {
+    cfg.hosts
+        .values()
+        .filter_map(|o| o.concurrency)
+        .chain([cfg.host_concurrency])
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
 /// `Send + Sync`: share it behind an [`Arc`] between tasks; politeness, the robots.txt cache
 /// and trusted hosts are shared by all of them.
 pub struct Fetcher {
@@ -204,6 +219,11 @@ impl Fetcher {
             .timeout(secs("timeout_secs", cfg.timeout_secs)?)
             .connect_timeout(secs("connect_timeout_secs", cfg.connect_timeout_secs)?)
             .redirect(reqwest::redirect::Policy::none())
+            // A round talks to thousands of hosts, each for a few seconds: idle connections
+            // are kept only as long as the host's next request may take, and never more than
+            // it may have in flight, so finished sites do not hold sockets and buffers.
+            .pool_idle_timeout(POOL_IDLE)
+            .pool_max_idle_per_host(max_host_concurrency(cfg))
             .default_headers(client::default_headers())
             .dns_resolver(Arc::new(guard::GuardedResolver::new(Arc::clone(&guard))));
         if let Some(proxy_url) = &cfg.proxy {

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -66,6 +67,7 @@ pub(crate) struct Politeness {
     overrides: HashMap<String, HostOverride>,
     global: Arc<Semaphore>,
     global_size: usize,
+    clock: DefaultClock,
     /// Requests that have their host's slot and token and wait for a global slot.
     waiting_global: AtomicUsize,
     hosts: Mutex<HashMap<String, Arc<HostGate>>>,
@@ -90,6 +92,7 @@ impl Politeness {
             overrides: lowercase_keys(&cfg.hosts),
             global: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
             global_size: cfg.concurrency.max(1),
+            clock: DefaultClock::default(),
             waiting_global: AtomicUsize::new(0),
             hosts: Mutex::new(HashMap::new()),
         }
@@ -124,9 +127,12 @@ impl Politeness {
             .limiter
             .clone();
         if let Some(limiter) = limiter {
-            if limiter.check().is_err() {
+            // Wait on tokio's timer rather than `until_ready`'s, which runs a thread of its
+            // own: with thousands of hosts waiting, every wake-up would cross threads.
+            while let Err(not_until) = limiter.check() {
                 tracing::trace!(host, "waiting for the host's rate limit");
-                limiter.until_ready().await;
+                let wait = not_until.wait_time_from(self.clock.now());
+                tokio::time::sleep(wait.max(Duration::from_micros(100))).await;
             }
         }
         let global = {

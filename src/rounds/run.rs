@@ -107,7 +107,14 @@ pub async fn run_round_with(
     let mut running = Admission::new(fetcher, jobs, opts.sites_at_once, move |parsed| {
         let auditor = auditor.clone();
         let store = task_store.clone();
-        async move { audit_site(&auditor, &store, &parsed, as_of, deep.as_ref()).await }
+        async move {
+            let result = audit_site(&auditor, &store, &parsed, as_of, deep.as_ref()).await;
+            // The site's own links concern no other site: free them (see LinkCache).
+            if let Some(host) = parsed.host_str() {
+                auditor.links.forget_host(host);
+            }
+            result
+        }
     });
     while let Some(first) = running.next().await {
         // Store what has finished meanwhile with it, in one transaction. The sites' tasks go

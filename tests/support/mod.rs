@@ -49,6 +49,31 @@ pub async fn audit(name: &str, url: &str, as_of: &str) -> AuditResult {
     auditor.audit(&Url::parse(url).expect("url"), as_of).await
 }
 
+/// `n` tiny generated sites (`www.s{i}.scale.gov.cn`): a homepage and two columns of 3 items.
+pub fn tiny_sites(n: usize) -> Scenario {
+    use std::fmt::Write as _;
+    let mut toml = String::new();
+    for i in 0..n {
+        let _ = write!(
+            toml,
+            "[[site]]\nname = \"测试网站{i}\"\nhost = \"www.s{i}.scale.gov.cn\"\n\
+             [[site.column]]\nname = \"工作动态\"\nslug = \"gzdt\"\nitems = 3\nhome = true\n\
+             [[site.column]]\nname = \"通知公告\"\nslug = \"tzgg\"\nitems = 3\n\n"
+        );
+    }
+    Scenario::from_toml(&toml, "tiny_sites").expect("generated scenario")
+}
+
+/// A registry CSV of the server's sites, 20 units.
+pub fn registry_csv(server: &SimServer) -> String {
+    use std::fmt::Write as _;
+    let mut csv = String::from("unit,level,name,url,site_code,status\n");
+    for (i, (name, url)) in server.sites().into_iter().enumerate() {
+        let _ = writeln!(csv, "测试单位{},市级部门,{name},{url},,running", i % 20);
+    }
+    csv
+}
+
 /// Rule ids that produced findings.
 pub fn rules_fired(r: &AuditResult) -> Vec<String> {
     r.evaluation
