@@ -9,7 +9,7 @@
 //!    [`Fetcher::check_link`] (HEAD, falling back to GET) up to `concurrency` at a time.
 //!
 //! Each unique URL is checked once, however many pages carry it. Per-link state is one compact
-//! [`Entry`] (the URL, the indexes of the pages it is on, and the outcome: a status code, or the
+//! `Entry` (the URL, the indexes of the pages it is on, and the outcome: a status code, or the
 //! failure when it failed); request logs are not kept. Politeness (per-host rate and in-flight
 //! cap, global cap) is the fetcher's, so `--host-rate`, `--host-concurrency` and
 //! `--concurrency` apply to every request.

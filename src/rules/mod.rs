@@ -9,7 +9,7 @@
 //! * [`RuleSet::evaluate`] runs every rule on an [`Observation`].
 //! * [`RuleSet::self_test`] runs the test cases carried by the files ([`selftest`]).
 //!
-//! File format: [`file`]; loading and validation: [`load`]; kinds: [`kinds`]. The human
+//! File format: [`file`](mod@file); loading and validation: [`load`]; kinds: [`kinds`]. The human
 //! description is `rules/README.md`.
 //!
 //! ## Evaluation
