@@ -6,7 +6,7 @@ use clap::Args;
 use url::Url;
 
 use govaudit::audit::Auditor;
-use govaudit::config::Config;
+use govaudit::config::{Config, CrawlConfig};
 use govaudit::deep::DeepSettings;
 use govaudit::findings::Verdict;
 use govaudit::report;
@@ -28,15 +28,35 @@ pub struct CheckArgs {
     /// database and cannot be resumed).
     #[arg(long)]
     pub no_store: bool,
-    /// After the audit, crawl the whole site and check every link found (resumable).
+    #[command(flatten)]
+    pub deep: DeepArgs,
+}
+
+/// `--deep [--max-pages N] [--max-depth D]`, for `check` and `round run`.
+#[derive(Debug, Args)]
+pub struct DeepArgs {
+    /// After the audit, crawl the whole site and check every link found (resumable; in a round,
+    /// link results are shared by the round's sites: each URL requested once per round).
     #[arg(long)]
     pub deep: bool,
-    /// Deep crawl: most pages fetched [default: crawl.deep_max_pages, 5000].
+    /// Deep crawl: most pages fetched per site [default: crawl.deep_max_pages, 5000].
     #[arg(long, value_name = "N", requires = "deep")]
     pub max_pages: Option<usize>,
     /// Deep crawl: most clicks from the homepage [default: crawl.deep_max_depth, 10].
     #[arg(long, value_name = "D", requires = "deep")]
     pub max_depth: Option<usize>,
+}
+
+impl DeepArgs {
+    /// The deep-crawl settings when `--deep` is given: the config's, overridden by the options.
+    pub fn settings(&self, cfg: &CrawlConfig) -> Option<DeepSettings> {
+        self.deep.then(|| {
+            let mut settings = DeepSettings::from_config(cfg);
+            settings.max_pages = self.max_pages.unwrap_or(settings.max_pages);
+            settings.max_depth = self.max_depth.unwrap_or(settings.max_depth);
+            settings
+        })
+    }
 }
 
 /// Parse a site URL given by a person: a missing scheme means http.
@@ -65,10 +85,7 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
     } else {
         Some(Store::open(&cfg.store.db).await?)
     };
-    let result = if args.deep {
-        let mut settings = DeepSettings::from_config(&cfg.crawl);
-        settings.max_pages = args.max_pages.unwrap_or(settings.max_pages);
-        settings.max_depth = args.max_depth.unwrap_or(settings.max_depth);
+    let result = if let Some(settings) = args.deep.settings(&cfg.crawl) {
         let crawl_store = match &store {
             Some(s) => s.clone(),
             None => Store::open_memory().await?,

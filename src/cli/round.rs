@@ -16,6 +16,7 @@ use govaudit::rounds::{self, PlanOptions, Round, RoundKind, RunOptions};
 use govaudit::sample::DEFAULT_RATIO;
 use govaudit::store::Store;
 
+use super::check::DeepArgs;
 use super::EXIT_PASS;
 
 #[derive(Debug, Args)]
@@ -71,16 +72,8 @@ pub struct RunArgs {
     /// Judge freshness as of this date [default: the round's as-of date, else today].
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<NaiveDate>,
-    /// After each site's audit, crawl the whole site and check every link found; link results
-    /// are shared by the round's sites (each URL requested once per round).
-    #[arg(long)]
-    pub deep: bool,
-    /// Deep crawl: most pages fetched per site [default: crawl.deep_max_pages, 5000].
-    #[arg(long, value_name = "N", requires = "deep")]
-    pub max_pages: Option<usize>,
-    /// Deep crawl: most clicks from the homepage [default: crawl.deep_max_depth, 10].
-    #[arg(long, value_name = "D", requires = "deep")]
-    pub max_depth: Option<usize>,
+    #[command(flatten)]
+    pub deep: DeepArgs,
 }
 
 #[derive(Debug, Args)]
@@ -245,12 +238,7 @@ async fn run_round(cfg: &Config, store: &Store, args: RunArgs) -> Result<u8> {
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let auditor = Auditor::from_config(cfg).context("cannot set up the audit")?;
     let todo = round.sites - round.done;
-    let deep = args.deep.then(|| {
-        let mut settings = DeepSettings::from_config(&cfg.crawl);
-        settings.max_pages = args.max_pages.unwrap_or(settings.max_pages);
-        settings.max_depth = args.max_depth.unwrap_or(settings.max_depth);
-        settings
-    });
+    let deep = args.deep.settings(&cfg.crawl);
     eprintln!(
         "第 {} 轮（{}，{}）：{} 个网站，已完成 {}，本次检查 {}，检查基准日 {}",
         round.id,
