@@ -340,3 +340,70 @@ async fn check_deep_json_has_a_deep_object_and_its_requests_are_stored() {
     let (_, md) = check_json(addr, &db, "md").await;
     assert!(md.contains("## 全站深度检查"), "{md}");
 }
+
+#[tokio::test]
+async fn a_deep_crawl_finished_but_not_stored_is_taken_up_not_crawled_again() {
+    // A run killed after a site's deep crawl finished but before its check was stored (checks
+    // are stored in batches) leaves a finished crawl that no check refers to.
+    let (site, addr) = serve(30, false, Duration::ZERO).await;
+    let cfg = config(addr);
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, round) = round_of(&dir.path().join("f.db"), &[SITE]).await;
+    let auditor = Auditor::from_config(&cfg).expect("auditor");
+    let settings = DeepSettings::from_config(&cfg.crawl);
+    let left = govaudit::deep::deep_crawl(
+        &auditor.fetcher,
+        &auditor.links,
+        &auditor.rules.vocabulary,
+        store.pool(),
+        &Url::parse(SITE).expect("url"),
+        as_of(),
+        &DeepSettings {
+            round: Some(round.id),
+            ..settings
+        },
+    )
+    .await
+    .expect("the crawl the killed run finished");
+    assert_eq!(requested(&site, "deep.gov.test/p/29.html"), 1);
+
+    let opts = RunOptions {
+        sites_at_once: 1,
+        deep: Some(settings),
+    };
+    let summary = rounds::run_round_with(&auditor, &store, &round, as_of(), &opts, |_| {})
+        .await
+        .expect("rerun");
+    assert_eq!((summary.audited, summary.finished), (1, true));
+    assert_eq!(
+        requested(&site, "deep.gov.test/p/29.html"),
+        1,
+        "the finished crawl is taken up, not crawled again"
+    );
+    let row = sqlx::query(
+        "SELECT c.deep_crawl_id, \
+         (SELECT COUNT(*) FROM requests r WHERE r.check_id = c.id AND r.deep = 1) AS deep_requests, \
+         (SELECT COUNT(*) FROM findings f WHERE f.check_id = c.id AND f.rule = 'links.broken') \
+           AS broken FROM checks c WHERE c.round_id = ?",
+    )
+    .bind(round.id)
+    .fetch_one(store.pool())
+    .await
+    .expect("check");
+    assert_eq!(
+        row.get::<Option<i64>, _>("deep_crawl_id"),
+        Some(left.crawl_id)
+    );
+    assert!(
+        row.get::<i64, _>("deep_requests") > 30,
+        "its requests join the check"
+    );
+    assert_eq!(row.get::<i64, _>("broken"), 1, "its broken link counts");
+
+    // Once a check refers to it, a new round's crawl starts afresh.
+    let again = plan(&store).await;
+    rounds::run_round_with(&auditor, &store, &again, as_of(), &opts, |_| {})
+        .await
+        .expect("new round");
+    assert_eq!(requested(&site, "deep.gov.test/p/29.html"), 2);
+}

@@ -74,7 +74,9 @@ fn encode(failure: Option<&FetchFailure>) -> Result<Option<String>, StoreError> 
 }
 
 /// Find the unfinished crawl of (site, as_of, round), or start one with the site's homepage
-/// queued.
+/// queued. In a round, a finished crawl that no stored check refers to is taken up too: the run
+/// was killed between the crawl's end and storing the site's check (checks are stored in
+/// batches), and its stored pages and links are the result, so nothing is crawled again.
 pub async fn open_crawl(
     pool: &SqlitePool,
     key: &CrawlKey<'_>,
@@ -84,8 +86,10 @@ pub async fn open_crawl(
     let (site, max_pages, max_depth) = (key.site, key.max_pages, key.max_depth);
     let as_of = key.as_of.to_string();
     let open: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT id, scope FROM deep_crawls WHERE site = ? AND as_of = ? AND round_id IS ? \
-         AND finished_at IS NULL ORDER BY id DESC LIMIT 1",
+        "SELECT id, scope FROM deep_crawls d WHERE site = ? AND as_of = ? AND round_id IS ? \
+         AND (finished_at IS NULL OR (round_id IS NOT NULL AND NOT EXISTS \
+              (SELECT 1 FROM checks c WHERE c.deep_crawl_id = d.id))) \
+         ORDER BY id DESC LIMIT 1",
     )
     .bind(site)
     .bind(&as_of)
