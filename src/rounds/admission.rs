@@ -95,11 +95,6 @@ where
         }
     }
 
-    /// Jobs not started yet.
-    pub fn waiting(&self) -> usize {
-        self.jobs.len()
-    }
-
     /// The next finished job, starting jobs as the cap has room; `None` when all are done.
     /// Dropping the admission aborts the jobs still running (a round leaves them pending).
     pub async fn next(&mut self) -> Option<Finished<K, T>> {
