@@ -89,6 +89,10 @@ fn demo_reproduces_the_2018q1_notice_figures() {
         md.contains("90.3%") && md.contains("固原市司法行政"),
         "{md}"
     );
+    assert!(
+        md.contains("截至2018年1月10日，全区正在运行的政府网站248家"),
+        "the registry's date, as in the seed notice: {md}"
+    );
     for f in [
         "notice-2018Q1.docx",
         "notice-2018Q1.xlsx",

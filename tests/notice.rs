@@ -35,6 +35,12 @@ async fn the_quarter_notice_has_the_figures_and_matches_its_golden_files() {
         n.addressee,
         "各市、县（区）人民政府，自治区政府各部门、各直属机构："
     );
+    assert_eq!(n.registry_as_of.as_deref(), Some("2018年1月10日"));
+    assert!(
+        n.sections[0].paragraphs[0].starts_with("截至2018年1月10日，全区正在运行的政府网站6家"),
+        "{:?}",
+        n.sections[0].paragraphs[0]
+    );
     let headings: Vec<&str> = n.sections.iter().map(|s| s.heading.as_str()).collect();
     assert_eq!(
         headings,

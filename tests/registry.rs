@@ -242,3 +242,40 @@ async fn cli_imports_and_lists_json() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_import_records_the_date_the_registry_describes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("dated.db");
+    let db_arg = db.to_str().expect("utf-8 temp path");
+    {
+        // The library's plain import records no date.
+        let store = Store::open(&db).await.expect("db");
+        import(&store, "sites-en.csv").await;
+        assert_eq!(registry::registry_as_of(&store).await.expect("read"), None);
+    }
+    let out = bin()
+        .args(["--db", db_arg, "sites", "import", "--as-of", "2018-01-10"])
+        .arg(fixture("sites-en.csv"))
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let store = Store::open(&db).await.expect("db");
+    assert_eq!(
+        registry::registry_as_of(&store).await.expect("read"),
+        "2018-01-10".parse().ok()
+    );
+    // A file with an error imports nothing, not even its date.
+    let out = bin()
+        .args(["--db", db_arg, "sites", "import", "--as-of", "2018-04-01"])
+        .arg(fixture("bad-url.csv"))
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        registry::registry_as_of(&store).await.expect("read"),
+        "2018-01-10".parse().ok()
+    );
+}

@@ -75,7 +75,8 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
     std::fs::write(&registry_file, province.registry_csv())
         .with_context(|| format!("cannot write {}", registry_file.display()))?;
     let sites = registry::load_file(&registry_file)?;
-    let imported = registry::import(&store, &sites).await?;
+    let source = registry_file.display().to_string();
+    let imported = registry::import_dated(&store, &sites, &source, province.registry_as_of).await?;
     eprintln!(
         "Simulated province on {}: imported {} sites from {}.",
         server.addr,

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
 use govaudit::config::Config;
@@ -24,6 +25,9 @@ pub enum SitesCommand {
     Import {
         /// Registry file: .csv (UTF-8, UTF-8 with BOM, or GBK) or .toml.
         file: PathBuf,
+        /// The date the registry describes (notices say 截至 this date) [default: today].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
     },
     /// List registered sites.
     List(ListArgs),
@@ -66,11 +70,13 @@ pub enum ListFormat {
 
 pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
     match args.command {
-        SitesCommand::Import { file } => {
+        SitesCommand::Import { file, as_of } => {
             // Validate the whole file before touching the database.
             let sites = registry::load_file(&file)?;
             let store = Store::open(&cfg.store.db).await?;
-            let summary = registry::import(&store, &sites)
+            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let source = file.display().to_string();
+            let summary = registry::import_dated(&store, &sites, &source, as_of)
                 .await
                 .with_context(|| format!("cannot import {}", file.display()))?;
             println!(

@@ -218,9 +218,19 @@ async fn assemble(
     let a = &t.attachments;
     let findings = failing_findings(store, &st.failed_sites).await?;
     let period = ctx.period.clone();
+    let registry_as_of = crate::registry::registry_as_of(store)
+        .await
+        .map_err(rounds::RoundError::from)?
+        .map(super::chinese_date);
     let vars: Vec<(&str, String)> = vec![
         ("period", period.clone()),
         ("period_kind", ctx.period_kind.to_string()),
+        (
+            "registry_as_of",
+            registry_as_of.as_ref().map_or_else(String::new, |d| {
+                fill(&t.overview.registry_as_of, &[("date", d.clone())])
+            }),
+        ),
     ];
 
     let sections = vec![
@@ -300,6 +310,7 @@ async fn assemble(
             repeat_offenders: st.repeat_offenders,
         },
         warnings: st.warnings,
+        registry_as_of,
         period,
     })
 }

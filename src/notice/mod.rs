@@ -145,6 +145,9 @@ pub struct Notice {
     pub issuer: String,
     /// e.g. 2018年3月27日, when given.
     pub date: Option<String>,
+    /// The registry's date (截至), e.g. 2018年1月10日, when an import gave one
+    /// (`sites import --as-of`).
+    pub registry_as_of: Option<String>,
     /// 附件1: per unit, subtotals, total.
     pub unit_table: Table,
     /// 附件2: 序号, 网站名称, 网址, 不合格原因.

@@ -40,11 +40,19 @@ pub struct NoticeTemplate {
 #[serde(deny_unknown_fields)]
 pub struct OverviewTemplate {
     pub heading: String,
+    /// `{registry_as_of}` in `running`: `{date}` is the registry's date (`sites import
+    /// --as-of`); empty when no import gave one.
+    #[serde(default = "default_registry_as_of")]
+    pub registry_as_of: String,
     pub running: String,
     pub level_item: String,
     pub level_separator: String,
     pub level_names: BTreeMap<String, String>,
     pub sampled: String,
+}
+
+fn default_registry_as_of() -> String {
+    "截至{date}，".to_string()
 }
 
 /// 二、主要问题.

@@ -4,7 +4,7 @@
 //! known one (also one created by `govaudit check`, which has only a URL) is updated when any
 //! field differs, and otherwise left alone. Sites absent from the file are kept as they are.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -91,9 +91,48 @@ const COLUMNS: &str = "id, url, name, unit, level, site_code, status, created_at
 
 /// Store validated sites in one transaction, upserting by URL.
 pub async fn import(store: &Store, sites: &[Site]) -> Result<ImportSummary, RegistryError> {
+    import_inner(store, sites, None).await
+}
+
+/// [`import`], recording that the file `source` describes the registry as of `as_of` (in the
+/// same transaction): notices say 截至 that date.
+pub async fn import_dated(
+    store: &Store,
+    sites: &[Site],
+    source: &str,
+    as_of: NaiveDate,
+) -> Result<ImportSummary, RegistryError> {
+    import_inner(store, sites, Some((source, as_of))).await
+}
+
+/// The date of the registry as last imported with one ([`import_dated`]).
+pub async fn registry_as_of(store: &Store) -> Result<Option<NaiveDate>, RegistryError> {
+    let text: Option<String> =
+        sqlx::query_scalar("SELECT as_of FROM registry_imports ORDER BY id DESC LIMIT 1")
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(text.and_then(|t| t.parse().ok()))
+}
+
+async fn import_inner(
+    store: &Store,
+    sites: &[Site],
+    dated: Option<(&str, NaiveDate)>,
+) -> Result<ImportSummary, RegistryError> {
     let now = Utc::now().to_rfc3339();
     let mut summary = ImportSummary::default();
     let mut tx = store.pool().begin().await?;
+    if let Some((source, as_of)) = dated {
+        sqlx::query(
+            "INSERT INTO registry_imports (source, as_of, imported_at, sites) VALUES (?, ?, ?, ?)",
+        )
+        .bind(source)
+        .bind(as_of.to_string())
+        .bind(&now)
+        .bind(sites.len() as i64)
+        .execute(&mut *tx)
+        .await?;
+    }
     for site in sites {
         let existing = sqlx::query(&format!("SELECT {COLUMNS} FROM sites WHERE url = ?"))
             .bind(site.url.as_str())

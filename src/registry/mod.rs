@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 pub use csv_file::{decode, parse_csv};
-pub use db::{get, import, list, ImportSummary, SiteFilter, SiteRecord};
+pub use db::{
+    get, import, import_dated, list, registry_as_of, ImportSummary, SiteFilter, SiteRecord,
+};
 pub use file::load_file;
 pub use toml_file::parse_toml;
 

@@ -43,6 +43,8 @@ pub struct Description {
     pub name: String,
     /// Seed of the variety hash.
     pub seed: u64,
+    /// The date the registry describes (the notice's 截至 date).
+    pub registry_as_of: NaiveDate,
     #[serde(rename = "round")]
     pub rounds: Vec<RoundDesc>,
     #[serde(rename = "unit")]
@@ -166,6 +168,8 @@ pub struct ProvinceSite {
 #[derive(Debug, Clone)]
 pub struct Province {
     pub name: String,
+    /// The date the registry describes (the notice's 截至 date).
+    pub registry_as_of: NaiveDate,
     pub rounds: Vec<RoundDesc>,
     pub units: Vec<UnitDesc>,
     pub sites: Vec<ProvinceSite>,
@@ -284,6 +288,7 @@ impl Province {
         }
         let province = Province {
             name: desc.name.clone(),
+            registry_as_of: desc.registry_as_of,
             rounds: desc.rounds.clone(),
             units: desc.units.clone(),
             sites,
