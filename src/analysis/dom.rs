@@ -24,6 +24,12 @@ pub const SCRIPT: u8 = 32;
 /// whitespace, `-` and `_`; hints of three or more characters match inside a part, shorter
 /// hints must equal a part).
 pub fn matches_hints(el: &ElementRef<'_>, hints: &[String]) -> bool {
+    hint_text(el).is_some_and(|text| text_matches_hints(&text, hints))
+}
+
+/// The element's `class` and `id`, lower-cased, for [`text_matches_hints`]; `None` when it
+/// has neither. Taken once when one element is tested against several hint lists.
+pub fn hint_text(el: &ElementRef<'_>) -> Option<String> {
     let mut parts = String::new();
     if let Some(c) = el.attr("class") {
         parts.push_str(c);
@@ -33,15 +39,19 @@ pub fn matches_hints(el: &ElementRef<'_>, hints: &[String]) -> bool {
         parts.push_str(i);
     }
     if parts.is_empty() {
-        return false;
+        return None;
     }
     parts.make_ascii_lowercase();
     if !parts.is_ascii() {
         parts = parts.to_lowercase();
     }
+    Some(parts)
+}
+
+/// [`matches_hints`] on a [`hint_text`].
+pub fn text_matches_hints(text: &str, hints: &[String]) -> bool {
     // Called for most elements of every page: no allocation per hint unless it has capitals.
-    parts
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+    text.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
         .filter(|p| !p.is_empty())
         .any(|part| {
             hints.iter().any(|h| {
@@ -131,19 +141,24 @@ impl Zones {
                         "script" | "style" | "noscript" | "template" | "head" => mine |= SCRIPT,
                         _ => {}
                     }
-                    if !matches!(name, "html" | "body" | "a") {
+                    let hinted = if matches!(name, "html" | "body" | "a") {
+                        None
+                    } else {
+                        hint_text(&el)
+                    };
+                    if let Some(text) = hinted {
                         // `left-nav`, `subnav`: side navigation is decided after this pass
                         // (it must look like navigation); navigation otherwise.
-                        let nav = matches_hints(&el, &vocab.columns.nav_hints);
-                        if matches_hints(&el, &vocab.columns.subnav_hints) {
+                        let nav = text_matches_hints(&text, &vocab.columns.nav_hints);
+                        if text_matches_hints(&text, &vocab.columns.subnav_hints) {
                             side.push((node.id(), nav));
                         } else if nav {
                             mine |= NAV;
                         }
-                        if matches_hints(&el, &vocab.footer.hints) {
+                        if text_matches_hints(&text, &vocab.footer.hints) {
                             mine |= FOOTER;
                         }
-                        if matches_hints(&el, &vocab.links.pagination_hints) {
+                        if text_matches_hints(&text, &vocab.links.pagination_hints) {
                             mine |= PAGINATION;
                         }
                     }
