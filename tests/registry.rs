@@ -279,3 +279,37 @@ async fn an_import_records_the_date_the_registry_describes() {
         "2018-01-10".parse().ok()
     );
 }
+
+#[tokio::test]
+async fn unit_names_differing_in_bracket_width_or_spaces_are_one_unit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store_in(dir.path()).await;
+    import(&store, "sites-en.csv").await;
+    let summary = import(&store, "mixed-units.csv").await;
+    assert_eq!((summary.added, summary.unchanged), (4, 1), "{summary:?}");
+    assert_eq!(
+        summary.units_merged,
+        vec![
+            ("区直部门(单位)".to_string(), "区直部门（单位）".to_string()),
+            ("银川市（本级）".to_string(), "银川市(本级)".to_string()),
+        ]
+    );
+    // `金凤区　` (ideographic space) is trimmed when the file is read, before any merging.
+    let mut units: Vec<String> = all(&store)
+        .await
+        .into_iter()
+        .filter_map(|s| s.unit)
+        .collect();
+    units.sort();
+    units.dedup();
+    assert_eq!(
+        units,
+        [
+            "兴庆区",
+            "区直部门（单位）",
+            "固原市(本级)",
+            "金凤区",
+            "银川市(本级)"
+        ]
+    );
+}

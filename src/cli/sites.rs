@@ -79,6 +79,12 @@ pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
             let summary = registry::import_dated(&store, &sites, &source, as_of)
                 .await
                 .with_context(|| format!("cannot import {}", file.display()))?;
+            for (written, stored) in &summary.units_merged {
+                eprintln!(
+                    "note: unit (单位) {written:?} stored as {stored:?}: the same name but for \
+                     bracket width or spaces"
+                );
+            }
             println!(
                 "{}：{} 个网站；新增 {}，更新 {}，未变 {}",
                 file.display(),

@@ -9,16 +9,20 @@ use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
+use super::units::UnitSpellings;
 use super::{parse_url, Level, RegistryError, Site, Status};
 use crate::sample::Candidate;
 use crate::store::Store;
 
 /// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Unit names written differently from a unit already in use (bracket width, spaces) and
+    /// stored under its spelling: (as written, stored as).
+    pub units_merged: Vec<(String, String)>,
 }
 
 /// A row of the `sites` table. Registry fields are `None` for sites only ever checked with
@@ -133,7 +137,14 @@ async fn import_inner(
         .execute(&mut *tx)
         .await?;
     }
+    let known: Vec<String> = sqlx::query_scalar(
+        "SELECT unit FROM sites WHERE unit IS NOT NULL GROUP BY unit ORDER BY min(id)",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut spellings = UnitSpellings::new(known.iter().map(String::as_str));
     for site in sites {
+        let unit = spellings.spell(&site.unit);
         let existing = sqlx::query(&format!("SELECT {COLUMNS} FROM sites WHERE url = ?"))
             .bind(site.url.as_str())
             .fetch_optional(&mut *tx)
@@ -146,7 +157,7 @@ async fn import_inner(
                 )
                 .bind(site.url.as_str())
                 .bind(&site.name)
-                .bind(&site.unit)
+                .bind(&unit)
                 .bind(site.level.key())
                 .bind(&site.site_code)
                 .bind(site.status.key())
@@ -159,7 +170,7 @@ async fn import_inner(
             Some(row) => {
                 let old = SiteRecord::from_row(&row)?;
                 let same = old.name.as_deref() == Some(site.name.as_str())
-                    && old.unit.as_deref() == Some(site.unit.as_str())
+                    && old.unit.as_deref() == Some(unit.as_str())
                     && old.level == Some(site.level)
                     && old.site_code == site.site_code
                     && old.status == Some(site.status);
@@ -172,7 +183,7 @@ async fn import_inner(
                      updated_at = ? WHERE id = ?",
                 )
                 .bind(&site.name)
-                .bind(&site.unit)
+                .bind(&unit)
                 .bind(site.level.key())
                 .bind(&site.site_code)
                 .bind(site.status.key())
@@ -185,6 +196,7 @@ async fn import_inner(
         }
     }
     tx.commit().await?;
+    summary.units_merged = spellings.merged;
     Ok(summary)
 }
 

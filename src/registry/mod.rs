@@ -6,6 +6,9 @@
 //! - [`db`] stores them: [`import`] upserts by URL in one transaction, [`list`] and [`get`]
 //!   read them back as [`SiteRecord`]s (rows created by `govaudit check` have only a URL).
 //!
+//! - [`units`] keeps one spelling per unit: names differing only in bracket width or spaces
+//!   (银川市(本级) / 银川市（本级）) are merged on import.
+//!
 //! Levels and statuses are shown in Chinese as the notices write them and stored in the
 //! database as stable English keys.
 
@@ -13,6 +16,7 @@ mod csv_file;
 pub mod db;
 pub mod file;
 mod toml_file;
+pub mod units;
 
 use std::fmt;
 use std::path::PathBuf;
