@@ -298,6 +298,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_batch_is_stored_whole_or_not_at_all() {
+        let store = Store::open_memory().await.expect("open");
+        let (obs, eval, reqs) = sample();
+        let (_, mut bad, _) = sample();
+        bad.findings[0].points = f64::NAN;
+        let now = Utc::now();
+        let rec = |evaluation| CheckRecord {
+            round: None,
+            started_at: now,
+            finished_at: now,
+            observation: &obs,
+            evaluation,
+            requests: &reqs,
+            deep: None,
+        };
+        let ids = store
+            .save_checks(&[rec(&eval), rec(&eval)])
+            .await
+            .expect("a good batch");
+        assert_eq!(ids.len(), 2);
+        assert_ne!(ids[0], ids[1]);
+        assert_eq!(store.load_check(ids[1]).await.expect("load").score, 98.0);
+        assert_eq!(count(&store, "requests").await, 2 * reqs.len() as i64);
+        // One bad check in a batch: none of the batch is stored.
+        assert!(store.save_checks(&[rec(&eval), rec(&bad)]).await.is_err());
+        assert_eq!(count(&store, "checks").await, 2);
+        assert_eq!(count(&store, "requests").await, 2 * reqs.len() as i64);
+    }
+
+    #[tokio::test]
     async fn a_file_database_survives_reopening() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("g.db");
