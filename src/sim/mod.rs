@@ -39,6 +39,9 @@ pub const SERVICE_HOSTS: &[&str] = &[
 
 struct World {
     scenario: Scenario,
+    /// The sites of each host (several when they differ by path prefix), by index: a round of
+    /// 14,000 sites must not scan them all for every request.
+    by_host: HashMap<String, Vec<usize>>,
     as_of: RwLock<NaiveDate>,
     hits: Mutex<HashMap<String, HostStats>>,
     /// Homepage requests per flaky site (by URL), to fail every other one.
@@ -118,8 +121,13 @@ impl SimServer {
     pub async fn start(scenario: Scenario, as_of: NaiveDate) -> std::io::Result<SimServer> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
+        let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, site) in scenario.sites.iter().enumerate() {
+            by_host.entry(site.host.clone()).or_default().push(i);
+        }
         let world = Arc::new(World {
             scenario,
+            by_host,
             as_of: RwLock::new(as_of),
             hits: Mutex::new(HashMap::new()),
             flaky: Mutex::new(HashMap::new()),
@@ -237,12 +245,15 @@ async fn handle(State(world): State<Arc<World>>, req: Request<Body>) -> Response
     if SERVICE_HOSTS.contains(&host.as_str()) {
         return html(StatusCode::OK, render::plain_page(&host), "utf-8");
     }
-    let site = world.scenario.sites.iter().find(|s| {
-        s.host == host
-            && (s.prefix.is_empty()
-                || path == s.prefix
-                || path.starts_with(&format!("{}/", s.prefix)))
-    });
+    let site = world
+        .by_host
+        .get(&host)
+        .into_iter()
+        .flatten()
+        .filter_map(|&i| world.scenario.sites.get(i))
+        .find(|s| {
+            s.prefix.is_empty() || path == s.prefix || path.starts_with(&format!("{}/", s.prefix))
+        });
     let Some(site) = site else {
         return html(
             StatusCode::NOT_FOUND,
