@@ -40,6 +40,8 @@ pub enum StoreError {
     },
     #[error("check {0} not found")]
     NotFound(i64),
+    #[error("database did not return the id of {0}")]
+    NoId(String),
     #[error(
         "round {round_id} has no open slot for site {site_id} (already checked, or not drawn)"
     )]
