@@ -40,12 +40,19 @@ struct Rate {
 }
 
 impl Rate {
-    fn new(per_sec: f64) -> Rate {
+    /// A rate on the run's one `clock` (a clock of its own per host would calibrate anew for
+    /// each of a round's thousands of hosts).
+    fn new(per_sec: f64, clock: &DefaultClock) -> Rate {
         let limiter = (per_sec > 0.0 && per_sec.is_finite())
             .then(|| Duration::try_from_secs_f64(1.0 / per_sec).ok())
             .flatten()
             .and_then(Quota::with_period)
-            .map(|q| Arc::new(RateLimiter::direct(q.allow_burst(NonZeroU32::MIN))));
+            .map(|q| {
+                Arc::new(RateLimiter::direct_with_clock(
+                    q.allow_burst(NonZeroU32::MIN),
+                    clock.clone(),
+                ))
+            });
         Rate {
             // A period too short to represent is no limit at all.
             per_sec: if limiter.is_some() { per_sec } else { 0.0 },
@@ -110,7 +117,7 @@ impl Politeness {
                 .max(1);
             Arc::new(HostGate {
                 semaphore: Arc::new(Semaphore::new(concurrency)),
-                rate: Mutex::new(Rate::new(rate)),
+                rate: Mutex::new(Rate::new(rate, &self.clock)),
             })
         });
         Arc::clone(gate)
@@ -170,7 +177,7 @@ impl Politeness {
                 delay_secs = delay.as_secs_f64(),
                 "honouring Crawl-delay"
             );
-            *rate = Rate::new(per_sec);
+            *rate = Rate::new(per_sec, &self.clock);
         }
     }
 
