@@ -74,6 +74,9 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
     };
     out.pages_fetched = 1;
     let an = analysis::analyze_body(&page.html, &page.url, ctx.as_of, &ctx.rules.vocabulary);
+    // Not held while the newest item waits for its turn at the host.
+    let page_url = page.url;
+    drop(page.html);
     let obs = &mut out.observation;
     if let Some(ct) = an.meta.column_type.as_deref() {
         obs.class = ctx.rules.classify(&out.link.name, Some(ct));
@@ -115,6 +118,6 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         .filter(|c| c.source == ColumnSource::SubNav)
         .collect();
     out.links = an.links;
-    out.final_url = Some(page.url);
+    out.final_url = Some(page_url);
     out
 }

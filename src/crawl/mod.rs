@@ -85,12 +85,16 @@ pub async fn crawl_site(
         SiteScope::new(&folder)
     };
     let home_an = analysis::analyze(&page.html, &page.url, as_of, &rules.vocabulary);
-    obs.footer = home_an.footer.clone();
+    // The site is paced for seconds from here on: keep only the homepage's URL, not its body
+    // (a real homepage is a few hundred KB, and a round audits thousands of sites at once).
+    let page_url = page.url;
+    drop(page.html);
+    obs.footer = home_an.footer;
     obs.homepage_items = home_an
         .items
-        .iter()
+        .into_iter()
         .map(|i| HomepageItem {
-            title: i.title.clone(),
+            title: i.title,
             url: i.url.as_ref().map(Url::to_string),
             date: i.date,
         })
@@ -98,23 +102,22 @@ pub async fn crawl_site(
 
     let mut seen: HashSet<Url> = HashSet::new();
     seen.insert(normalize(site));
-    seen.insert(normalize(&page.url));
+    seen.insert(normalize(&page_url));
     let top: Vec<ColumnLink> = home_an
         .columns
-        .iter()
+        .into_iter()
         .filter(|c| scope.contains(&c.url))
         .filter(|c| seen.insert(normalize(&c.url)))
         .take(cfg.max_columns)
-        .cloned()
         .collect();
     obs.homepage_is_hub = obs.homepage_items.is_empty() && !top.is_empty();
 
     // Pages whose links get checked: the homepage and every column page.
     let mut link_sources: BTreeMap<Url, Vec<Url>> = BTreeMap::new();
     let mut fetched_ok: HashSet<Url> = HashSet::new();
-    fetched_ok.insert(normalize(&page.url));
+    fetched_ok.insert(normalize(&page_url));
     fetched_ok.insert(normalize(site));
-    add_links(&mut link_sources, &page.url, &home_an.links);
+    add_links(&mut link_sources, &page_url, &home_an.links);
 
     let ctx = columns::Ctx {
         fetcher,
