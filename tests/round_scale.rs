@@ -103,6 +103,7 @@ async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
 
     let world_cpu_before = cpu_secs(std::process::id()).unwrap_or(0.0);
     let started = Instant::now();
+    let started_at = chrono::Utc::now();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
         .arg("--db")
         .arg(&db)
@@ -137,10 +138,11 @@ async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
     let world_cpu = cpu_secs(std::process::id()).unwrap_or(0.0) - world_cpu_before;
     let log = log.await.unwrap_or_default();
     assert!(status.success(), "round run failed: {status}\n{log}");
-    for line in log
-        .lines()
-        .filter(|l| l.contains("sites_at_once") || l.contains("TIMING"))
-    {
+    for line in log.lines().filter(|l| {
+        std::env::var_os("ROUND_LOG").is_some()
+            || l.contains("sites_at_once")
+            || l.contains("TIMING")
+    }) {
         eprintln!("{line}");
     }
 
@@ -164,6 +166,14 @@ async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
     .fetch_one(&pool)
     .await
     .unwrap_or(0.0);
+    // Before the first request: process start, opening the store, loading the round's jobs.
+    let first: String = sqlx::query_scalar("SELECT min(at) FROM requests")
+        .fetch_one(&pool)
+        .await
+        .expect("first request");
+    let startup = chrono::DateTime::parse_from_rfc3339(&first)
+        .map(|t| (t.with_timezone(&chrono::Utc) - started_at).as_seconds_f64())
+        .unwrap_or(f64::NAN);
     if std::env::var_os("ROUND_TIMELINE").is_some() {
         // Requests started per second of the round, and checks finished.
         let rows = sqlx::query(
@@ -179,6 +189,35 @@ async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
             .collect();
         eprintln!("requests per second: {}", line.join(" "));
     }
+    // When each site started (its first request, from the round's first) and how long it took
+    // (first to last request): a late start or a long site is what makes a round overrun.
+    let sites = sqlx::query(
+        "SELECT (julianday(min(at)) - (SELECT julianday(min(at)) FROM requests)) * 86400.0 AS start, \
+         (julianday(max(at)) - julianday(min(at))) * 86400.0 AS took \
+         FROM requests GROUP BY check_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("site spans");
+    let mut starts: Vec<f64> = sites.iter().map(|r| r.get("start")).collect();
+    let mut took: Vec<f64> = sites.iter().map(|r| r.get("took")).collect();
+    starts.sort_by(f64::total_cmp);
+    took.sort_by(f64::total_cmp);
+    let pct = |v: &[f64], p: f64| {
+        v.get(((v.len() as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    eprintln!(
+        "  sites started (s after the first request): median {:.2}, 90% {:.2}, last {:.2}; \
+         a site took (first to last request): median {:.2} s, 90% {:.2} s, longest {:.2} s",
+        pct(&starts, 0.5),
+        pct(&starts, 0.9),
+        pct(&starts, 1.0),
+        pct(&took, 0.5),
+        pct(&took, 0.9),
+        pct(&took, 1.0),
+    );
     let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM checks")
         .fetch_one(&pool)
         .await
@@ -208,7 +247,7 @@ async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
     let cpu_floor = (cpu + world_cpu) / cores as f64;
     eprintln!(
         "round of {audited} sites ({failed} failed), {requests} requests ({errors} errors; \
-         {served} served): {wall:.1} s (requests span {span:.1} s)\n  \
+         {served} served): {wall:.1} s (start-up {startup:.2} s, requests span {span:.1} s)\n  \
          politeness bound {bound:.1} s (busiest host {busiest}: {hits} requests / {rate} req/s = \
          {host_bound:.1} s; global cap {cap}: {cap_bound:.1} s): ratio {:.2}\n  \
          CPU: auditor {cpu:.1} s, simulator {world_cpu:.1} s, {cores} cores: floor \
