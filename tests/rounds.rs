@@ -328,3 +328,56 @@ async fn quarterly_stats_and_round_diff_come_from_the_stored_rounds() {
     assert_eq!(diff["still_failing"].as_array().map(Vec::len), Some(4));
     assert_eq!(diff["fixed"].as_array().map(Vec::len), Some(0));
 }
+
+/// Commands that write leave one self-contained database file: the write-ahead log is
+/// checkpointed into it and removed, so copying `govaudit.db` elsewhere copies everything.
+#[tokio::test]
+async fn writing_commands_leave_a_checkpointed_database() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("c.db");
+    let server = SimServer::start(support::scenario("thresholds"), date("2018-03-01"))
+        .await
+        .expect("server");
+    let registry = support::fixture("registry/rounds.csv");
+    let site = server.sites().into_iter().next().expect("a site").1;
+    let steps: [Vec<String>; 4] = [
+        vec![
+            "sites".into(),
+            "import".into(),
+            registry.display().to_string(),
+        ],
+        [
+            "round", "plan", "--month", "2018-03", "--ratio", "1", "--seed", "1",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ["round", "run", "--as-of", "2018-03-01"]
+            .map(String::from)
+            .to_vec(),
+        vec!["check".into(), site, "--as-of".into(), "2018-03-01".into()],
+    ];
+    for step in steps {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--proxy", &server.proxy_url(), "--host-rate", "0"])
+            .args(&step)
+            .output()
+            .await
+            .expect("govaudit");
+        assert!(
+            out.status.code() == Some(0) || (step[0] == "check" && out.status.code() == Some(1)),
+            "{step:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let wal = dir.path().join("c.db-wal");
+        let wal_bytes = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(
+            wal_bytes, 0,
+            "after {step:?} the WAL holds {wal_bytes} bytes"
+        );
+    }
+    let store = Store::open(&db).await.expect("reopen");
+    let (checks, done, _) = counts(&store, 1).await;
+    assert_eq!((checks, done), (8, 8));
+}

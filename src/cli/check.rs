@@ -107,7 +107,12 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
         auditor.audit(&url, as_of).await
     };
     let check_id = match &store {
-        Some(s) => Some(result.save(s).await.context("cannot store the check")?),
+        Some(s) => {
+            let id = result.save(s).await.context("cannot store the check")?;
+            // Checkpoint the write-ahead log into the database file before exiting.
+            s.close().await;
+            Some(id)
+        }
         None => None,
     };
     match args.format {

@@ -127,6 +127,7 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
         date: NaiveDate::from_ymd_opt(2018, 3, 27),
     };
     let n = Notice::for_quarter(&store, &quarter, &settings, &Templates::builtin()?).await?;
+    store.close().await;
     let files: [(&str, Vec<u8>); 6] = [
         ("stats-2018Q1.txt", text.into_bytes()),
         (
@@ -197,6 +198,7 @@ async fn samples(mut cfg: Config, out: &Path, db: &Path, as_of: NaiveDate) -> Re
             .with_context(|| format!("cannot write {}", file.display()))?;
         results.push((name, r, id));
     }
+    store.close().await;
     results.sort_by_key(|(_, _, id)| *id);
     for (name, r, id) in &results {
         println!("==== {name} ====");

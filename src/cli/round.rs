@@ -103,11 +103,18 @@ pub enum Format {
 
 pub async fn run(cfg: Config, args: RoundArgs) -> Result<u8> {
     let store = Store::open(&cfg.store.db).await?;
+    let code = command(&cfg, &store, args).await;
+    // Checkpoint and close the database before the process exits (see main).
+    store.close().await;
+    code
+}
+
+async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
     match args.command {
-        RoundCommand::Plan(p) => plan(&cfg, &store, p).await,
-        RoundCommand::Run(r) => run_round(&cfg, &store, r).await,
+        RoundCommand::Plan(p) => plan(cfg, store, p).await,
+        RoundCommand::Run(r) => run_round(cfg, store, r).await,
         RoundCommand::List { format } => {
-            let all = rounds::list(&store).await?;
+            let all = rounds::list(store).await?;
             if format == Format::Json {
                 println!("{}", serde_json::to_string_pretty(&all)?);
             } else {
@@ -131,12 +138,12 @@ pub async fn run(cfg: Config, args: RoundArgs) -> Result<u8> {
             }
             Ok(EXIT_PASS)
         }
-        RoundCommand::Show { id, format } => show(&store, id, format).await,
+        RoundCommand::Show { id, format } => show(store, id, format).await,
         RoundCommand::Diff { a, b, format } => {
-            rounds::get(&store, a).await?;
-            rounds::get(&store, b).await?;
-            let sites = rounds::site_records(&store).await?;
-            let audits = rounds::audit_records(&store).await?;
+            rounds::get(store, a).await?;
+            rounds::get(store, b).await?;
+            let sites = rounds::site_records(store).await?;
+            let audits = rounds::audit_records(store).await?;
             let of = |id: i64| -> Vec<_> {
                 audits
                     .iter()
@@ -158,7 +165,7 @@ pub async fn run(cfg: Config, args: RoundArgs) -> Result<u8> {
         } => {
             let notice = notice_date.unwrap_or_else(|| chrono::Local::now().date_naive());
             let (round, warning) =
-                rounds::plan_recheck(&store, id, notice, days, &Calendar::builtin()).await?;
+                rounds::plan_recheck(store, id, notice, days, &Calendar::builtin()).await?;
             if let Some(w) = warning {
                 eprintln!("warning: {w}");
             }

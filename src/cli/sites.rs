@@ -79,6 +79,8 @@ pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
             let summary = registry::import_dated(&store, &sites, &source, as_of)
                 .await
                 .with_context(|| format!("cannot import {}", file.display()))?;
+            // Checkpoint the write-ahead log into the database file before exiting.
+            store.close().await;
             for (written, stored) in &summary.units_merged {
                 eprintln!(
                     "note: unit (单位) {written:?} stored as {stored:?}: the same name but for \

@@ -146,6 +146,20 @@ impl Store {
         &self.pool
     }
 
+    /// Close the database at the end of a command that wrote to it: fold the write-ahead log
+    /// into the database file (leaving it empty), so the file alone holds everything — a user
+    /// copying `govaudit.db` elsewhere copies the round — then close every connection. (Closing
+    /// the pool alone checkpoints only if the last connection's close finishes before exit.)
+    pub async fn close(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "could not checkpoint the database's write-ahead log");
+        }
+        self.pool.close().await;
+    }
+
     /// Read back the summary of a stored check.
     pub async fn load_check(&self, id: i64) -> Result<StoredCheck, StoreError> {
         let row = sqlx::query(
