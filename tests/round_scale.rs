@@ -171,9 +171,18 @@ async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
         .fetch_one(&pool)
         .await
         .expect("first request");
-    let startup = chrono::DateTime::parse_from_rfc3339(&first)
-        .map(|t| (t.with_timezone(&chrono::Utc) - started_at).as_seconds_f64())
-        .unwrap_or(f64::NAN);
+    let since_start = |at: &str| {
+        chrono::DateTime::parse_from_rfc3339(at)
+            .map(|t| (t.with_timezone(&chrono::Utc) - started_at).as_seconds_f64())
+            .unwrap_or(f64::NAN)
+    };
+    let startup = since_start(&first);
+    // After the last site's audit finished: storing the last checks, closing the round, exit.
+    let last_audit: String = sqlx::query_scalar("SELECT max(finished_at) FROM checks")
+        .fetch_one(&pool)
+        .await
+        .expect("last audit");
+    let wind_down = wall - since_start(&last_audit);
     if std::env::var_os("ROUND_TIMELINE").is_some() {
         // Requests started per second of the round, and checks finished.
         let rows = sqlx::query(
@@ -247,7 +256,7 @@ async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
     let cpu_floor = (cpu + world_cpu) / cores as f64;
     eprintln!(
         "round of {audited} sites ({failed} failed), {requests} requests ({errors} errors; \
-         {served} served): {wall:.1} s (start-up {startup:.2} s, requests span {span:.1} s)\n  \
+         {served} served): {wall:.1} s (start-up {startup:.2} s, requests span {span:.1} s, after the last audit {wind_down:.2} s)\n  \
          politeness bound {bound:.1} s (busiest host {busiest}: {hits} requests / {rate} req/s = \
          {host_bound:.1} s; global cap {cap}: {cap_bound:.1} s): ratio {:.2}\n  \
          CPU: auditor {cpu:.1} s, simulator {world_cpu:.1} s, {cores} cores: floor \
