@@ -7,6 +7,11 @@
 #   scripts/bench-round.sh 14000            # one size
 #   ROUND_TIMELINE=1 scripts/bench-round.sh 5000    # also requests made per second
 #   ROUND_RUN_ARGS="--concurrency 128" scripts/bench-round.sh 5000
+#   ROUND_DELAY_MS=20 scripts/bench-round.sh       # servers answer 20 ms late, as across a network
+#
+# At loopback speed (the default) a big round on a small machine is bound by the CPU that
+# auditor and simulator share; with ROUND_DELAY_MS it is bound by the global cap, as a real
+# round is.
 #
 # For each size prints the wall time of `round run`, the politeness bound (busiest host's
 # requests ÷ rate, and what the global cap allows) and their ratio, the CPU seconds of auditor

@@ -11,7 +11,9 @@
 //! the total request time ÷ the global cap (what the cap allows) — and the auditor's peak RSS
 //! (VmHWM, sampled while it runs), and the CPU seconds of auditor and simulator: on a small
 //! machine a big round is CPU-bound, and their sum ÷ cores is a second floor no schedule can
-//! beat. Extra `round run` arguments: `ROUND_RUN_ARGS`; `ROUND_TIMELINE=1` also prints the
+//! beat. `ROUND_DELAY_MS=N`: every simulated server answers N ms late (a real network), so the
+//! global cap, not the CPU, bounds a big round. Extra `round run` arguments: `ROUND_RUN_ARGS`;
+//! `ROUND_TIMELINE=1` also prints the
 //! requests made in each second of the round.
 
 use std::path::Path;
@@ -23,7 +25,7 @@ use govaudit::sim::SimServer;
 
 mod support;
 use sqlx::Row;
-use support::{registry_csv, tiny_sites};
+use support::{registry_csv, tiny_sites_answering_after};
 
 /// The peak resident set (VmHWM) of process `pid` in MB, if it is still readable.
 fn peak_rss_mb(pid: u32) -> Option<f64> {
@@ -74,9 +76,12 @@ async fn govaudit(db: &Path, args: &[&str]) {
 #[ignore = "benchmark: scripts/bench-round.sh"]
 async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
     let n = env_usize("ROUND_SITES", 1000);
+    // Milliseconds each simulated server takes to answer (0: loopback speed). With a delay the
+    // round is bounded by the global cap, as on the real network, not by this machine's CPU.
+    let delay_ms = env_usize("ROUND_DELAY_MS", 0) as u64;
     let extra = std::env::var("ROUND_RUN_ARGS").unwrap_or_default();
     let as_of = NaiveDate::from_ymd_opt(2018, 3, 1).expect("date");
-    let server = SimServer::start(tiny_sites(n), as_of)
+    let server = SimServer::start(tiny_sites_answering_after(n, delay_ms), as_of)
         .await
         .expect("server");
     let dir = tempfile::tempdir().expect("tmp");
@@ -255,7 +260,7 @@ async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let cpu_floor = (cpu + world_cpu) / cores as f64;
     eprintln!(
-        "round of {audited} sites ({failed} failed), {requests} requests ({errors} errors; \
+        "round of {audited} sites answering after {delay_ms} ms ({failed} failed), {requests} requests ({errors} errors; \
          {served} served): {wall:.1} s (start-up {startup:.2} s, requests span {span:.1} s, after the last audit {wind_down:.2} s)\n  \
          politeness bound {bound:.1} s (busiest host {busiest}: {hits} requests / {rate} req/s = \
          {host_bound:.1} s; global cap {cap}: {cap_bound:.1} s): ratio {:.2}\n  \

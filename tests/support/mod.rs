@@ -51,12 +51,17 @@ pub async fn audit(name: &str, url: &str, as_of: &str) -> AuditResult {
 
 /// `n` tiny generated sites (`www.s{i}.scale.gov.cn`): a homepage and two columns of 3 items.
 pub fn tiny_sites(n: usize) -> Scenario {
+    tiny_sites_answering_after(n, 0)
+}
+
+/// [`tiny_sites`] whose every answer comes `delay_ms` late, like a server across the country.
+pub fn tiny_sites_answering_after(n: usize, delay_ms: u64) -> Scenario {
     use std::fmt::Write as _;
     let mut toml = String::new();
     for i in 0..n {
         let _ = write!(
             toml,
-            "[[site]]\nname = \"测试网站{i}\"\nhost = \"www.s{i}.scale.gov.cn\"\n\
+            "[[site]]\nname = \"测试网站{i}\"\nhost = \"www.s{i}.scale.gov.cn\"\ndelay_ms = {delay_ms}\n\
              [[site.column]]\nname = \"工作动态\"\nslug = \"gzdt\"\nitems = 3\nhome = true\n\
              [[site.column]]\nname = \"通知公告\"\nslug = \"tzgg\"\nitems = 3\n\n"
         );
