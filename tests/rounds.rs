@@ -381,3 +381,58 @@ async fn writing_commands_leave_a_checkpointed_database() {
     let (checks, done, _) = counts(&store, 1).await;
     assert_eq!((checks, done), (8, 8));
 }
+
+/// Two runs of one round at once (two terminals, two machines): a site the other run stored
+/// first keeps the other run's check, and this run goes on with the rest instead of failing.
+#[tokio::test]
+async fn a_site_stored_first_by_another_run_is_skipped_not_fatal() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = registry_db(&dir.path().join("t.db")).await;
+    let (round, _) = rounds::plan_sample(&store, &opts(1.0)).await.expect("plan");
+    let as_of = date("2018-03-01");
+    let server = SimServer::start(support::scenario("thresholds"), as_of)
+        .await
+        .expect("server");
+    // This run is polite (sites take seconds); the "other run" is not.
+    let mut polite = support::config_for(&server, true);
+    polite.fetch.host_rate = 20.0;
+    let auditor = Auditor::from_config(&polite).expect("auditor");
+    let other = Auditor::from_config(&support::config_for(&server, false)).expect("auditor");
+
+    let run = rounds::run_round(&auditor, &store, &round, as_of, 8, |_| {});
+    let interfere = async {
+        // Once this run has stored a site, the other run stores one still pending here.
+        loop {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let slots = rounds::round_sites(&store, round.id).await.expect("slots");
+            if slots.iter().all(|s| s.check_id.is_none()) {
+                continue;
+            }
+            for s in slots.iter().filter(|s| s.check_id.is_none()) {
+                let url = url::Url::parse(&s.url).expect("url");
+                let result = other.audit(&url, as_of).await;
+                let slot = govaudit::store::RoundSlot {
+                    round_id: round.id,
+                    site_id: s.site_id,
+                };
+                if let Ok(id) = result.save_in(&store, Some(slot)).await {
+                    return (slot, id);
+                }
+            }
+            panic!("every site was stored before the other run could store one");
+        }
+    };
+    let (summary, (slot, foreign)) = tokio::join!(run, interfere);
+    let summary = summary.expect("the run goes on");
+    assert_eq!(summary.done_elsewhere, 1, "{summary:?}");
+    assert_eq!(summary.audited, 7);
+    assert!(summary.finished);
+    let slots = rounds::round_sites(&store, round.id).await.expect("slots");
+    let held = slots
+        .iter()
+        .find(|s| s.site_id == slot.site_id)
+        .and_then(|s| s.check_id);
+    assert_eq!(held, Some(foreign), "the other run's check stands");
+    let (checks, done, distinct) = counts(&store, round.id).await;
+    assert_eq!((checks, done, distinct), (8, 8, 8), "no check stored twice");
+}

@@ -265,6 +265,12 @@ async fn run_round(cfg: &Config, store: &Store, args: RunArgs) -> Result<u8> {
     let summary = run_with_progress(&auditor, store, &round, as_of, todo, deep)
         .await
         .context("round run failed (rerun the same command to resume it)")?;
+    if summary.done_elsewhere > 0 {
+        eprintln!(
+            "note: {} site(s) were stored first by another run of this round; their checks are kept",
+            summary.done_elsewhere
+        );
+    }
     let done = rounds::get(store, round.id).await?;
     println!(
         "第 {} 轮：本次检查 {} 个网站，不合格 {} 个；全轮 {} / {} 已完成，不合格 {} 个。",

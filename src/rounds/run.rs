@@ -1,6 +1,8 @@
 //! Running a round: audit the sites that have no check yet, many at once (the fetcher's per-host
 //! politeness paces each host, [`admission`](super::admission) starts sites as the global cap
-//! has room), storing finished sites atomically, a batch per transaction.
+//! has room), storing finished sites atomically, a batch per transaction. Two runs of one round
+//! at once (two terminals, two machines sharing the database) do not fail each other: a site the
+//! other run stored first keeps its check and this run goes on with the rest.
 //!
 //! With [`RunOptions::deep`] each site is deep-crawled after its audit ([`Auditor::audit_deep`]):
 //! the crawl belongs to the round (it resumes only within it) and its link results are shared
@@ -40,6 +42,9 @@ pub struct RunSummary {
     pub failed: usize,
     /// Sites that were already done before this run (a resumed round).
     pub already_done: usize,
+    /// Sites this run audited but another run (on another machine or terminal) stored first:
+    /// theirs is kept, this run's result is dropped.
+    pub done_elsewhere: usize,
     /// The round has no site left to audit.
     pub finished: bool,
     /// Most sites that were being audited at once.
@@ -136,6 +141,14 @@ pub async fn run_round_with(
         }
         let ids = save(store, round.id, &done).await?;
         for ((site_id, url, result), check_id) in done.into_iter().zip(ids) {
+            let Some(check_id) = check_id else {
+                tracing::warn!(
+                    %url,
+                    "another run stored this site of the round first; its check is kept"
+                );
+                summary.done_elsewhere += 1;
+                continue;
+            };
             let outcome = SiteOutcome {
                 site_id,
                 url,
@@ -171,12 +184,13 @@ async fn audit_site(
 }
 
 /// Store finished sites in one transaction; if another run filled one of their slots meanwhile,
-/// store them one by one so the others are kept and the error names the slot.
+/// store them one by one so the others are kept: a site whose slot is taken gets `None` (the
+/// other run's check stands).
 async fn save(
     store: &Store,
     round_id: i64,
     done: &[(i64, String, AuditResult)],
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<Option<i64>>, StoreError> {
     let records: Vec<CheckRecord<'_>> = done
         .iter()
         .map(|(site_id, _, result)| {
@@ -187,13 +201,18 @@ async fn save(
         })
         .collect();
     match store.save_checks(&records).await {
-        Err(StoreError::SlotTaken { .. }) if records.len() > 1 => {
+        Ok(ids) => Ok(ids.into_iter().map(Some).collect()),
+        Err(StoreError::SlotTaken { .. }) => {
             let mut ids = Vec::with_capacity(records.len());
             for rec in &records {
-                ids.push(store.save_check(rec).await?);
+                match store.save_check(rec).await {
+                    Ok(id) => ids.push(Some(id)),
+                    Err(StoreError::SlotTaken { .. }) => ids.push(None),
+                    Err(e) => return Err(e),
+                }
             }
             Ok(ids)
         }
-        other => other,
+        Err(e) => Err(e),
     }
 }
