@@ -104,7 +104,7 @@ pub enum Format {
 pub async fn run(cfg: Config, args: RoundArgs) -> Result<u8> {
     let store = Store::open(&cfg.store.db).await?;
     let code = command(&cfg, &store, args).await;
-    // Checkpoint and close the database before the process exits (see main).
+    // Checkpoint and close the database before the process exits (Store::close says why).
     store.close().await;
     code
 }
