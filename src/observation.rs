@@ -173,13 +173,87 @@ pub struct Jiucuo {
     pub nonstandard: Option<String>,
 }
 
+/// Where a footer item was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemSource {
+    /// Not found anywhere.
+    #[default]
+    None,
+    /// Displayed text of the footer (页面底部功能区: `<footer>` or a footer-like container).
+    Footer,
+    /// Displayed text elsewhere on the page (footers are not always marked up as such).
+    Page,
+    /// A link's address (`beian.gov.cn …recordcode=`, `bszs.conac.cn …id=`, `…/jiucuo.html`).
+    Link,
+    /// An image (the conac seal, the 找错 image jiucuo.js writes).
+    Image,
+    /// A script that writes the item into the page (conac `dcs.conac.cn/js/…`, jiucuo.js).
+    Script,
+    /// `<meta name="SiteIDCode">`: not displayed.
+    Meta,
+    /// The `sitecode` attribute of the 找错 script: not displayed.
+    JiucuoScript,
+}
+
+impl ItemSource {
+    /// Whether an item read here is shown to a visitor of the page. The 网站标识码 must be
+    /// displayed (网站标识码：NNNNNNNNNN): a code only in the meta tag or in the 找错 script's
+    /// attribute does not count.
+    pub fn displayed(self) -> bool {
+        matches!(
+            self,
+            ItemSource::Footer
+                | ItemSource::Page
+                | ItemSource::Link
+                | ItemSource::Image
+                | ItemSource::Script
+        )
+    }
+
+    /// Chinese description for reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemSource::None => "未找到",
+            ItemSource::Footer => "页面底部文字",
+            ItemSource::Page => "页面文字",
+            ItemSource::Link => "链接地址",
+            ItemSource::Image => "图片",
+            ItemSource::Script => "脚本",
+            ItemSource::Meta => "网页元数据（meta SiteIDCode，页面不显示）",
+            ItemSource::JiucuoScript => "找错脚本的sitecode属性（页面不显示）",
+        }
+    }
+}
+
+/// What was read for one footer item and where: the evidence a department can check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ItemEvidence {
+    /// The exact text (or markup attribute) read, trimmed to at most 200 characters.
+    pub text: Option<String>,
+    pub source: ItemSource,
+}
+
+/// Evidence for each footer item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct FooterEvidence {
+    pub icp: ItemEvidence,
+    pub site_code: ItemEvidence,
+    pub police_record: ItemEvidence,
+    pub conac: ItemEvidence,
+    pub jiucuo: ItemEvidence,
+}
+
 /// Footer identifiers (页面底部功能区).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct FooterObservation {
     /// ICP备案号.
     pub icp: Ident,
-    /// 网站标识码 (footer text, `SiteIDCode` meta or jiucuo sitecode).
+    /// 网站标识码 as displayed on the page. A code found only in the `SiteIDCode` meta or the
+    /// 找错 script's `sitecode` is not displayed: `Missing`, with that code in the evidence.
     pub site_code: Ident,
     /// 公安机关备案号 (公网安备).
     pub police_record: Ident,
@@ -187,6 +261,10 @@ pub struct FooterObservation {
     pub conac: Ident,
     /// 「我为政府网站找错」 entry.
     pub jiucuo: Jiucuo,
+    /// What was read for each item, and where.
+    pub evidence: FooterEvidence,
+    /// The footer's displayed text (at most 300 characters), to quote what it does say.
+    pub text: Option<String>,
 }
 
 /// How a link check ended, for links that did not simply work.

@@ -9,6 +9,9 @@ use govaudit::analysis::{analyze, ColumnSource, PageAnalysis, Vocabulary};
 use govaudit::observation::Ident;
 use url::Url;
 
+#[path = "analysis/realpages.rs"]
+mod realpages;
+
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }

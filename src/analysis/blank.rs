@@ -1,10 +1,11 @@
 //! Blank-column markers (空白栏目: 「有栏目无内容」, rules.md §2.1, §5).
 //!
-//! Only asked when a page has no list items: the first text node outside navigation, side
-//! navigation, footer, scripts and hidden markup that contains a `blank.markers` word (longest
-//! marker first, so 暂无相关信息 is reported rather than a shorter word inside it).
+//! Only asked when a page has no list items: the first line of page text (read as
+//! [`dom::walk_text`] reads it) outside navigation, side navigation, footer, scripts and hidden
+//! markup that contains a `blank.markers` word (longest marker first, so 暂无相关信息 is
+//! reported rather than a shorter word inside it).
 
-use scraper::{Html, Node};
+use scraper::Html;
 
 use super::dom::{self, Zones};
 use super::vocabulary::Vocabulary;
@@ -19,18 +20,14 @@ pub fn blank_marker(doc: &Html, zones: &Zones, vocab: &Vocabulary) -> Option<Str
         .collect();
     markers.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
     let excluded = dom::NAV | dom::SUBNAV | dom::FOOTER | dom::SCRIPT | dom::HIDDEN;
-    for n in doc.tree.root().descendants() {
-        let Node::Text(t) = n.value() else {
-            continue;
-        };
-        if n.parent().is_some_and(|p| zones.is(p.id(), excluded)) {
-            continue;
-        }
-        if let Some(m) = markers.iter().find(|m| t.contains(m.as_str())) {
-            return Some((*m).clone());
-        }
-    }
-    None
+    // Read as page text, so a marker split over inline tags (`暂无<span>信息</span>`) is seen
+    // and neighbouring blocks do not make one up.
+    let text = dom::text_where(doc.tree.root(), |n| {
+        !n.parent().is_some_and(|p| zones.is(p.id(), excluded))
+    });
+    text.lines()
+        .find_map(|line| markers.iter().find(|m| line.contains(m.as_str())))
+        .map(|m| (*m).clone())
 }
 
 #[cfg(test)]

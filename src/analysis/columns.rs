@@ -226,19 +226,13 @@ fn block_heading(
 
 /// Heading text without its "more" links.
 fn heading_text(h: &ElementRef<'_>, vocab: &Vocabulary) -> String {
-    let mut text = String::new();
-    for node in h.descendants() {
-        if let scraper::Node::Text(t) = node.value() {
-            let in_more = node
-                .ancestors()
-                .take_while(|a| a.id() != h.id())
-                .filter_map(ElementRef::wrap)
-                .any(|a| a.value().name() == "a" && is_more_link(&a, vocab));
-            if !in_more {
-                text.push_str(t);
-            }
-        }
-    }
+    let text = dom::text_where(**h, |node| {
+        !node
+            .ancestors()
+            .take_while(|a| a.id() != h.id())
+            .filter_map(ElementRef::wrap)
+            .any(|a| a.value().name() == "a" && is_more_link(&a, vocab))
+    });
     let text = dom::collapse(&text);
     // A heading holding several tabs is not one column name.
     if text.chars().count() > vocab.columns.max_name_chars {

@@ -5,9 +5,12 @@
 //! (`2018-01-10 09:30:00`, `2007-08-20-23:59:59`), and — only where a text is nothing but a
 //! date — year-less `[01-10]`, `01-10`, `1/10`, `1月10日`.
 //!
-//! Year inference for year-less dates: the year of `as_of`, unless that puts the date more than
-//! one day after `as_of`, in which case it is the previous year (as of 2018-01-05, `[12-28]` is
-//! 2017-12-28).
+//! Year inference for year-less dates: the year of `as_of`, unless that puts the date after
+//! `as_of`, in which case it is the previous year (as of 2018-01-05, `[12-28]` is 2017-12-28).
+//! When the item's URL carries the date its page was filed ([`url_date`]: `/20170323/`,
+//! `t20180315_4755`, `/2018/03/09/`, `/201511/`), the year is the first one that puts the date on
+//! or after that day: a list showing `03-23` for `/20170323/…` shows 2017-03-23, and `03-24` on a
+//! `/200801/` page is not a 2018 update (old items keep a year-less date in many lists).
 //!
 //! Rejected (treated as "no date"): impossible dates (2018-02-30), dates before
 //! [`MIN_YEAR`] (no government website published then), and dates more than one day after
@@ -68,6 +71,58 @@ pub fn plausible(date: NaiveDate, as_of: NaiveDate) -> Option<NaiveDate> {
     (date.year() >= MIN_YEAR && date <= limit).then_some(date)
 }
 
+/// Y-M-D in a URL path: `20180315` between non-digits, `/2018/03/09/`, `/2018-03-09/`.
+static URL_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^0-9])((?:19|20)\d{2})(?:(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01]))(?:[^0-9]|$)",
+    )
+    .unwrap_or_else(|_| never())
+});
+
+/// Y-M folder in a URL path: `/201803/`, `/2018-03/`, `/2018/03/`.
+static URL_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])/").unwrap_or_else(|_| never())
+});
+
+/// The date a CMS filed a page under, read from its URL path (the day, or the 1st of the
+/// month for month folders); `None` when the path carries none or it is implausible.
+pub fn url_date(url: &url::Url, as_of: NaiveDate) -> Option<NaiveDate> {
+    let path = url.path();
+    let num = |m: Option<regex::Match<'_>>| m.and_then(|m| m.as_str().parse::<u32>().ok());
+    let date = if let Some(c) = URL_DAY.captures(path) {
+        let y: i32 = c.get(1)?.as_str().parse().ok()?;
+        let (m, d) = match (num(c.get(2)), num(c.get(3))) {
+            (Some(m), Some(d)) => (m, d),
+            _ => (num(c.get(4))?, num(c.get(5))?),
+        };
+        NaiveDate::from_ymd_opt(y, m, d)?
+    } else {
+        let c = URL_MONTH.captures(path)?;
+        NaiveDate::from_ymd_opt(c.get(1)?.as_str().parse().ok()?, num(c.get(2))?, 1)?
+    };
+    plausible(date, as_of)
+}
+
+/// A year-less month-day on an item whose page was filed on `anchor`: the first such day on or
+/// after the anchor, when that is not after `as_of`; else as [`month_day`].
+pub fn month_day_after(
+    m: u32,
+    d: u32,
+    as_of: NaiveDate,
+    anchor: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    if let Some(anchor) = anchor {
+        // 29 February recurs within four years.
+        let first = (anchor.year()..=anchor.year() + 4)
+            .filter_map(|y| NaiveDate::from_ymd_opt(y, m, d))
+            .find(|date| *date >= anchor);
+        if let Some(date) = first.filter(|date| *date <= as_of) {
+            return plausible(date, as_of);
+        }
+    }
+    month_day(m, d, as_of)
+}
+
 /// A year-less month-day, year inferred from `as_of`.
 pub fn month_day(m: u32, d: u32, as_of: NaiveDate) -> Option<NaiveDate> {
     // No tolerance here: a year-less date after the as-of date is last year's (a one-day clock
@@ -82,6 +137,15 @@ pub fn month_day(m: u32, d: u32, as_of: NaiveDate) -> Option<NaiveDate> {
 
 /// A text that is nothing but a date (list-item date cells): full or year-less.
 pub fn parse_pure(text: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+    parse_pure_after(text, as_of, None)
+}
+
+/// [`parse_pure`] for an item whose page was filed on `anchor` (see [`month_day_after`]).
+pub fn parse_pure_after(
+    text: &str,
+    as_of: NaiveDate,
+    anchor: Option<NaiveDate>,
+) -> Option<NaiveDate> {
     let text = normalize(text);
     let text = text.trim();
     if text.len() > 40 {
@@ -96,7 +160,7 @@ pub fn parse_pure(text: &str, as_of: NaiveDate) -> Option<NaiveDate> {
             if a.len() > 2 || b.len() > 2 || text.contains('年') {
                 return None;
             }
-            month_day(a.parse().ok()?, b.parse().ok()?, as_of)
+            month_day_after(a.parse().ok()?, b.parse().ok()?, as_of, anchor)
         }
     }
 }
@@ -187,6 +251,59 @@ mod tests {
         ] {
             assert_eq!(parse_pure(s, as_of()), Some(d(2018, 1, 10)), "{s}");
         }
+    }
+
+    #[test]
+    fn url_dates() {
+        let as_of = d(2018, 3, 31);
+        let u = |p: &str| {
+            url_date(
+                &url::Url::parse(&format!("http://x.gov.cn{p}")).unwrap(),
+                as_of,
+            )
+        };
+        assert_eq!(
+            u("/zhuzhan/zkxx/20170323/386901.html"),
+            Some(d(2017, 3, 23))
+        );
+        assert_eq!(u("/tzgg/201803/t20180315_4755.html"), Some(d(2018, 3, 15)));
+        assert_eq!(
+            u("/zcfg/gwybwwj/200801/t20080124_825.html"),
+            Some(d(2008, 1, 24))
+        );
+        assert_eq!(
+            u("/zwgk/system/2018/03/09/010771234.shtml"),
+            Some(d(2018, 3, 9))
+        );
+        assert_eq!(u("/art/2016/11/22/art_1_1.html"), Some(d(2016, 11, 22)));
+        assert_eq!(u("/xwzx/201511/"), Some(d(2015, 11, 1)));
+        assert_eq!(u("/xwzx/2015-11/x.html"), Some(d(2015, 11, 1)));
+        // Not dates: long numeric ids, impossible days, the future, no date at all.
+        assert_eq!(u("/art/1232018031512.html"), None);
+        assert_eq!(u("/20181345/a.html"), None);
+        assert_eq!(u("/20190101/a.html"), None);
+        assert_eq!(u("/col/col123/index.html"), None);
+    }
+
+    #[test]
+    fn year_less_dates_follow_the_url_date() {
+        let as_of = d(2018, 3, 31);
+        let p = |t: &str, anchor: (i32, u32, u32)| {
+            parse_pure_after(t, as_of, Some(d(anchor.0, anchor.1, anchor.2)))
+        };
+        // Shown without a year on a page filed in an earlier year: that year, not this one.
+        assert_eq!(p("03/23", (2017, 3, 23)), Some(d(2017, 3, 23)));
+        assert_eq!(p("[04-25]", (2016, 4, 25)), Some(d(2016, 4, 25)));
+        // The first such day on or after the filing date.
+        assert_eq!(p("03-24", (2008, 1, 24)), Some(d(2008, 3, 24)));
+        assert_eq!(p("01-20", (2015, 3, 1)), Some(d(2016, 1, 20)));
+        assert_eq!(p("02-29", (2015, 3, 1)), Some(d(2016, 2, 29)));
+        // Filed this year: as without the URL.
+        assert_eq!(p("03-18", (2018, 3, 18)), Some(d(2018, 3, 18)));
+        // A date before the filing day that would land after as_of: as without the URL.
+        assert_eq!(p("02-22", (2018, 3, 9)), Some(d(2018, 2, 22)));
+        // Full dates keep their year whatever the URL says.
+        assert_eq!(p("2018-02-22", (2018, 3, 9)), Some(d(2018, 2, 22)));
     }
 
     #[test]

@@ -259,30 +259,127 @@ pub fn is_non_text(name: &str) -> bool {
     matches!(name, "script" | "style" | "noscript" | "template")
 }
 
-/// Raw text of an element, skipping scripts and styles, text nodes separated by a space.
-pub fn raw_text(el: &ElementRef<'_>) -> String {
-    let mut out = String::new();
+/// How an element separates its text from its neighbours', as a reader sees the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Boundary {
+    /// Inline formatting (`span`, `b`, `font`, unknown tags): text runs on, so an identifier
+    /// or a date split over tags (`京ICP备<span>0507</span>0218号`) reads whole.
+    None,
+    /// A word of its own (`a`, `img`, form controls): a space, so a title ending in a digit does
+    /// not run into the date after it.
+    Space,
+    /// A block (`div`, `p`, `li`, table cells, `br` …): a line break, so a heading and the
+    /// `发布时间：` line below it are not read as one word.
+    Line,
+}
+
+/// The separator an element puts around its text.
+pub fn boundary(name: &str) -> Boundary {
+    match name {
+        "address" | "article" | "aside" | "blockquote" | "body" | "br" | "caption" | "center"
+        | "dd" | "details" | "dialog" | "dir" | "div" | "dl" | "dt" | "fieldset" | "figcaption"
+        | "figure" | "footer" | "form" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "header"
+        | "hgroup" | "hr" | "html" | "iframe" | "legend" | "li" | "main" | "menu" | "nav"
+        | "ol" | "option" | "p" | "pre" | "section" | "summary" | "table" | "tbody" | "td"
+        | "tfoot" | "th" | "thead" | "title" | "tr" | "ul" => Boundary::Line,
+        "a" | "img" | "input" | "button" | "select" | "textarea" | "label" | "object" | "embed"
+        | "video" | "audio" | "canvas" | "svg" => Boundary::Space,
+        _ => Boundary::None,
+    }
+}
+
+/// Accumulates page text with [`Boundary`] separators: runs of separators fold into the
+/// strongest one, and none is written at the start.
+#[derive(Debug, Default)]
+pub struct TextBuf {
+    text: String,
+    pending: Option<Boundary>,
+}
+
+impl TextBuf {
+    /// A separator before the next text.
+    pub fn sep(&mut self, b: Boundary) {
+        if b != Boundary::None {
+            self.pending = Some(self.pending.map_or(b, |p| p.max(b)));
+        }
+    }
+
+    /// Text, after any pending separator.
+    pub fn push(&mut self, t: &str) {
+        if t.is_empty() {
+            return;
+        }
+        if let Some(b) = self.pending.take() {
+            if !self.text.is_empty() {
+                self.text.push(if b == Boundary::Line { '\n' } else { ' ' });
+            }
+        }
+        self.text.push_str(t);
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn into_string(self) -> String {
+        self.text
+    }
+}
+
+/// The one walk that reads page text: every text node under `root` in document order, and the [`Boundary`] of every element opened or closed, skipping
+/// scripts, styles and templates ([`is_non_text`]). Every extractor that joins text (labels,
+/// footers, list rows, link names, blank markers) goes through here, so neighbouring blocks
+/// never run together in one place and stay apart in another.
+pub fn walk_text<'a>(
+    root: ego_tree::NodeRef<'a, Node>,
+    mut on_text: impl FnMut(&'a str, ego_tree::NodeRef<'a, Node>),
+    mut on_sep: impl FnMut(Boundary),
+) {
     let mut skip = 0usize;
-    for edge in el.traverse() {
+    for edge in root.traverse() {
         match edge {
             Edge::Open(n) => match n.value() {
                 Node::Element(e) if is_non_text(e.name()) => skip += 1,
-                Node::Text(t) if skip == 0 => {
-                    out.push_str(t);
-                    out.push(' ');
-                }
+                Node::Element(e) if skip == 0 => on_sep(boundary(e.name())),
+                Node::Text(t) if skip == 0 => on_text(t, n),
                 _ => {}
             },
             Edge::Close(n) => {
                 if let Node::Element(e) = n.value() {
                     if is_non_text(e.name()) {
                         skip = skip.saturating_sub(1);
+                    } else if skip == 0 {
+                        on_sep(boundary(e.name()));
                     }
                 }
             }
         }
     }
-    out
+}
+
+/// Text of a subtree whose text nodes pass `keep`, with [`Boundary`] separators: what a
+/// reader sees of that part of the page.
+pub fn text_where<'a>(
+    root: ego_tree::NodeRef<'a, Node>,
+    keep: impl Fn(ego_tree::NodeRef<'a, Node>) -> bool,
+) -> String {
+    let buf = std::cell::RefCell::new(TextBuf::default());
+    walk_text(
+        root,
+        |t, node| {
+            if keep(node) {
+                buf.borrow_mut().push(t);
+            }
+        },
+        |b| buf.borrow_mut().sep(b),
+    );
+    buf.into_inner().into_string()
+}
+
+/// Text of an element as a reader sees it: scripts and styles skipped, blocks on their own
+/// lines, links and images apart, inline formatting run together (see [`Boundary`]).
+pub fn raw_text(el: &ElementRef<'_>) -> String {
+    text_where(**el, |_| true)
 }
 
 /// Whitespace-collapsed text of an element, skipping scripts and styles.
@@ -415,6 +512,42 @@ mod tests {
             &base,
             &Url::parse("http://sub.example.gov.cn/").unwrap()
         ));
+    }
+
+    fn text(html: &str) -> String {
+        let doc = Html::parse_fragment(html);
+        raw_text(&doc.root_element())
+    }
+
+    #[test]
+    fn blocks_separate_inline_runs_on_links_stand_apart() {
+        // Neighbouring blocks never run together, whatever the block.
+        for html in [
+            "<h1>第1条</h1><div>发布时间</div>",
+            "<p>第1条</p><p>发布时间</p>",
+            "<table><tr><td>第1条</td><td>发布时间</td></tr></table>",
+            "<li>第1条</li><li>发布时间</li>",
+            "第1条<br>发布时间",
+            "<div>第1条<div>发布时间</div></div>",
+        ] {
+            assert_eq!(text(html), "第1条\n发布时间", "{html}");
+        }
+        // Inline formatting runs on: identifiers and words split over tags read whole.
+        assert_eq!(
+            text("京ICP备<span>0500</span><b>9132</b>号"),
+            "京ICP备05009132号"
+        );
+        assert_eq!(text("暂无<font color=red>信息</font>"), "暂无信息");
+        // A link is a word of its own: a title ending in a digit does not eat the date.
+        assert_eq!(
+            text("<a href='/1'>报告1</a><span>2018-01-29</span>"),
+            "报告1 2018-01-29"
+        );
+        // Scripts and styles are not text; separators fold, none at the start.
+        assert_eq!(
+            text("<div><script>var a='x';</script><style>p{}</style></div><div></div><p>正文</p>"),
+            "正文"
+        );
     }
 
     #[test]

@@ -10,52 +10,123 @@
 //! 公网安备 the 14-digit record number; conac the bszs id (upper-case hex), else the dcs script
 //! path or seal image path as matched.
 //!
-//! Site-code sources, in order: footer/page text label, `SiteIDCode` meta, jiucuo sitecode.
+//! The 网站标识码 counts only when displayed (a `网站标识码：` label in the page text). A code only
+//! in the `SiteIDCode` meta or the jiucuo script's `sitecode` attribute is not displayed: the
+//! item is missing and the evidence names where the code was seen.
+//!
+//! Evidence: every item carries the exact text read and where (`footer` text, other `page`
+//! text, a `link`, an `image`, a `script`; `meta` or `jiucuo_script` for an undisplayed code),
+//! and the footer's displayed text is kept (300 characters) so a report can quote it.
 //!
 //! The 「我为政府网站找错」 entry is read by [`super::jiucuo`].
 
-use scraper::{Html, Node};
+use scraper::Html;
 use url::Url;
 
 use super::dates;
 use super::dom::{self, Zones};
 use super::vocabulary::{Compiled, Vocabulary};
 use super::PageMeta;
-use crate::observation::{FooterObservation, Ident};
+use crate::observation::{FooterEvidence, FooterObservation, Ident, ItemEvidence, ItemSource};
 
-/// Keep the first well-formed value, else the first malformed one.
-fn better(current: Ident, next: Ident) -> Ident {
-    match (&current, &next) {
-        (Ident::Found(_), _) => current,
-        (_, Ident::Found(_)) => next,
-        (Ident::Missing, _) => next,
-        _ => current,
+/// One reading of an item: its value and the evidence for it.
+#[derive(Debug, Clone, Default)]
+struct Hit {
+    ident: Ident,
+    ev: ItemEvidence,
+}
+
+impl Hit {
+    fn new(ident: Ident, text: &str, source: ItemSource) -> Hit {
+        Hit {
+            ident,
+            ev: ItemEvidence {
+                text: Some(clip(text, 200)),
+                source,
+            },
+        }
+    }
+
+    /// Keep the first well-formed value, else the first malformed one.
+    fn or(self, next: Hit) -> Hit {
+        match (&self.ident, &next.ident) {
+            (Ident::Found(_), _) => self,
+            (_, Ident::Found(_)) => next,
+            (Ident::Missing, _) => next,
+            _ => self,
+        }
+    }
+
+    fn in_source(mut self, source: ItemSource) -> Hit {
+        if self.ident != Ident::Missing {
+            self.ev.source = source;
+        }
+        self
     }
 }
 
-/// Footer text and whole visible text (normalised half-width), text nodes joined by spaces.
-fn texts(doc: &Html, zones: &Zones) -> (String, String) {
-    let mut footer = String::new();
-    let mut all = String::new();
-    for n in doc.tree.root().descendants() {
-        let Node::Text(t) = n.value() else { continue };
-        let flags = n.parent().map(|p| zones.of(p.id())).unwrap_or(0);
-        if flags & dom::SCRIPT != 0 {
-            continue;
-        }
-        if flags & dom::FOOTER != 0 {
-            footer.push_str(t);
-            footer.push(' ');
-        }
-        all.push_str(t);
-        all.push(' ');
-    }
-    (dates::normalize(&footer), dates::normalize(&all))
+/// At most `n` characters of a whitespace-collapsed text.
+fn clip(text: &str, n: usize) -> String {
+    dom::collapse(text).chars().take(n).collect()
 }
 
-fn icp(text: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
-    let mut best = Ident::Missing;
-    for caps in c.icp.captures_iter(text) {
+/// Displayed text, normalised half-width for matching (`norm`) and as shown (`shown`). The
+/// normalisation maps character to character, so a match in `norm` is quoted from `shown`
+/// by character positions.
+struct Shown {
+    norm: String,
+    shown: String,
+}
+
+impl Shown {
+    fn new(shown: String) -> Shown {
+        Shown {
+            norm: dates::normalize(&shown),
+            shown,
+        }
+    }
+
+    /// The displayed text of a match in `norm`.
+    fn exact(&self, m: &regex::Match<'_>) -> String {
+        let start = self.norm[..m.start()].chars().count();
+        let len = m.as_str().chars().count();
+        self.shown.chars().skip(start).take(len).collect()
+    }
+}
+
+/// Footer text and whole visible text, read as [`dom::walk_text`] reads page text.
+fn texts(doc: &Html, zones: &Zones) -> (Shown, Shown) {
+    let bufs = std::cell::RefCell::new((dom::TextBuf::default(), dom::TextBuf::default()));
+    dom::walk_text(
+        doc.tree.root(),
+        |t, node| {
+            let flags = node.parent().map(|p| zones.of(p.id())).unwrap_or(0);
+            // Hidden text is not displayed: an identifier there is not shown to anyone.
+            if flags & (dom::SCRIPT | dom::HIDDEN) != 0 {
+                return;
+            }
+            let mut b = bufs.borrow_mut();
+            if flags & dom::FOOTER != 0 {
+                b.0.push(t);
+            }
+            b.1.push(t);
+        },
+        |sep| {
+            let mut b = bufs.borrow_mut();
+            b.0.sep(sep);
+            b.1.sep(sep);
+        },
+    );
+    let (footer, all) = bufs.into_inner();
+    (
+        Shown::new(footer.into_string()),
+        Shown::new(all.into_string()),
+    )
+}
+
+fn icp(text: &Shown, vocab: &Vocabulary, c: &Compiled) -> Hit {
+    let mut best = Hit::default();
+    for caps in c.icp.captures_iter(&text.norm) {
         let (Some(whole), Some(prov), Some(kind), Some(digits)) =
             (caps.get(0), caps.get(1), caps.get(2), caps.get(3))
         else {
@@ -77,32 +148,44 @@ fn icp(text: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
         } else {
             Ident::Malformed(whole.as_str().trim().to_string())
         };
-        best = better(best, ident);
+        best = best.or(Hit::new(ident, &text.exact(&whole), ItemSource::Page));
     }
     best
 }
 
-fn police_text(text: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
-    let mut best = Ident::Missing;
-    for caps in c.police.captures_iter(text) {
+fn police_text(text: &Shown, vocab: &Vocabulary, c: &Compiled) -> Hit {
+    let mut best = Hit::default();
+    let digits_ok = |d: &str| d.len() == vocab.footer.police_digits;
+    for caps in c.police.captures_iter(&text.norm) {
         let (Some(whole), Some(digits)) = (caps.get(0), caps.get(2)) else {
             continue;
         };
         let prov = caps.get(1).map(|p| p.as_str()).unwrap_or_default();
-        let ok = digits.as_str().len() == vocab.footer.police_digits
+        let ok = digits_ok(digits.as_str())
             && !prov.is_empty()
             && vocab.footer.police_provinces.contains(prov);
-        best = better(
-            best,
-            if ok {
-                Ident::Found(digits.as_str().to_string())
-            } else {
-                Ident::Malformed(whole.as_str().trim().to_string())
-            },
-        );
+        let ident = if ok {
+            Ident::Found(digits.as_str().to_string())
+        } else {
+            Ident::Malformed(whole.as_str().trim().to_string())
+        };
+        best = best.or(Hit::new(ident, &text.exact(&whole), ItemSource::Page));
     }
-    for m in c.police_malformed.find_iter(text) {
-        best = better(best, Ident::Malformed(m.as_str().trim().to_string()));
+    // A city police filing (郑公备：41010029000130): the record number, under a local label.
+    for caps in c.police_local.captures_iter(&text.norm) {
+        let (Some(whole), Some(digits)) = (caps.get(0), caps.get(2)) else {
+            continue;
+        };
+        let ident = if digits_ok(digits.as_str()) {
+            Ident::Found(digits.as_str().to_string())
+        } else {
+            Ident::Malformed(whole.as_str().trim().to_string())
+        };
+        best = best.or(Hit::new(ident, &text.exact(&whole), ItemSource::Page));
+    }
+    for m in c.police_malformed.find_iter(&text.norm) {
+        let ident = Ident::Malformed(m.as_str().trim().to_string());
+        best = best.or(Hit::new(ident, &text.exact(&m), ItemSource::Page));
     }
     best
 }
@@ -127,15 +210,22 @@ fn site_code_value(raw: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
     }
 }
 
-fn site_code_text(text: &str, vocab: &Vocabulary, c: &Compiled) -> Ident {
-    let mut best = Ident::Missing;
-    for caps in c.site_code_label.captures_iter(text) {
-        let Some(v) = caps.get(1).filter(|v| !v.as_str().is_empty()) else {
+fn site_code_text(text: &Shown, vocab: &Vocabulary, c: &Compiled) -> Hit {
+    let mut best = Hit::default();
+    for caps in c.site_code_label.captures_iter(&text.norm) {
+        let (Some(whole), Some(v)) = (caps.get(0), caps.get(1).filter(|v| !v.as_str().is_empty()))
+        else {
             continue;
         };
-        best = better(best, site_code_value(v.as_str(), vocab, c));
+        let ident = site_code_value(v.as_str(), vocab, c);
+        best = best.or(Hit::new(ident, &text.exact(&whole), ItemSource::Page));
     }
     best
+}
+
+/// A text item read in the footer first, then anywhere on the page.
+fn footer_first(footer: Hit, page: Hit) -> Hit {
+    footer.in_source(ItemSource::Footer).or(page)
 }
 
 /// Analyse the footer identifiers of a page.
@@ -148,18 +238,16 @@ pub fn footer(
     c: &Compiled,
 ) -> FooterObservation {
     let (footer_text, all_text) = texts(doc, zones);
-    let mut obs = FooterObservation {
-        icp: better(icp(&footer_text, vocab, c), icp(&all_text, vocab, c)),
-        police_record: better(
-            police_text(&footer_text, vocab, c),
-            police_text(&all_text, vocab, c),
-        ),
-        site_code: better(
-            site_code_text(&footer_text, vocab, c),
-            site_code_text(&all_text, vocab, c),
-        ),
-        ..FooterObservation::default()
-    };
+    let mut icp_hit = footer_first(icp(&footer_text, vocab, c), icp(&all_text, vocab, c));
+    let mut police = footer_first(
+        police_text(&footer_text, vocab, c),
+        police_text(&all_text, vocab, c),
+    );
+    let mut site_code = footer_first(
+        site_code_text(&footer_text, vocab, c),
+        site_code_text(&all_text, vocab, c),
+    );
+    let mut conac = Hit::default();
     for el in doc.root_element().descendent_elements() {
         let href = el.attr("href").unwrap_or_default();
         let src = el.attr("src").unwrap_or_default();
@@ -168,14 +256,12 @@ pub fn footer(
         if name == "a" {
             if let Some(code) = c.police_link.captures(href).and_then(|m| m.get(1)) {
                 let code = code.as_str();
-                obs.police_record = better(
-                    obs.police_record.clone(),
-                    if code.len() == vocab.footer.police_digits {
-                        Ident::Found(code.to_string())
-                    } else {
-                        Ident::Malformed(code.to_string())
-                    },
-                );
+                let ident = if code.len() == vocab.footer.police_digits {
+                    Ident::Found(code.to_string())
+                } else {
+                    Ident::Malformed(code.to_string())
+                };
+                police = police.or(Hit::new(ident, href, ItemSource::Link));
             }
         }
         // conac (also inside inline scripts that write the seal: document.write / unescape).
@@ -187,39 +273,81 @@ pub fn footer(
         } else {
             String::new()
         };
-        for attr in [href, src, inline.as_str()] {
+        let script = if name == "script" {
+            ItemSource::Script
+        } else if name == "img" {
+            ItemSource::Image
+        } else {
+            ItemSource::Link
+        };
+        for (attr, source) in [
+            (href, ItemSource::Link),
+            (src, script),
+            (inline.as_str(), ItemSource::Script),
+        ] {
             if attr.is_empty() {
                 continue;
             }
-            let found = if let Some(id) = c.conac_bszs.captures(attr).and_then(|m| m.get(1)) {
-                Ident::Found(id.as_str().to_ascii_uppercase())
+            let (ident, text) = if let Some(id) = c
+                .conac_bszs
+                .captures(attr)
+                .and_then(|m| m.get(0).zip(m.get(1)))
+            {
+                (
+                    Ident::Found(id.1.as_str().to_ascii_uppercase()),
+                    id.0.as_str(),
+                )
             } else if let Some(m) = c.conac_js.find(attr).or_else(|| c.conac_img.find(attr)) {
-                Ident::Found(m.as_str().to_string())
+                (Ident::Found(m.as_str().to_string()), m.as_str())
             } else if c.conac_bszs_any.is_match(attr) {
-                Ident::Malformed(attr.chars().take(200).collect())
+                (Ident::Malformed(attr.chars().take(200).collect()), attr)
             } else {
                 continue;
             };
-            obs.conac = better(obs.conac.clone(), found);
+            conac = conac.or(Hit::new(ident, text, source));
         }
     }
     let j = super::jiucuo::jiucuo(doc, base, zones, vocab, c);
-    // 网站标识码 fallbacks: meta, then the jiucuo sitecode.
-    if obs.site_code == Ident::Missing {
+    // The 网站标识码 must be displayed. A code only in the `SiteIDCode` meta or the jiucuo
+    // script's `sitecode` is not: the item stays missing, the code goes into the evidence.
+    if site_code.ident == Ident::Missing {
         if let Some(code) = &meta.site_id_code {
-            obs.site_code = site_code_value(code, vocab, c);
-        } else if let Some(code) = &j.site_code {
-            obs.site_code = site_code_value(code, vocab, c);
+            site_code.ev = ItemEvidence {
+                text: Some(clip(code, 200)),
+                source: ItemSource::Meta,
+            };
+        } else if let Some(code) = &j.value.site_code {
+            site_code.ev = ItemEvidence {
+                text: Some(clip(code, 200)),
+                source: ItemSource::JiucuoScript,
+            };
         }
     }
-    obs.jiucuo = j;
-    obs
+    if icp_hit.ident == Ident::Missing {
+        icp_hit.ev = ItemEvidence::default();
+    }
+    let footer_shown = clip(&footer_text.shown, 300);
+    FooterObservation {
+        evidence: FooterEvidence {
+            icp: icp_hit.ev,
+            site_code: site_code.ev,
+            police_record: police.ev,
+            conac: conac.ev,
+            jiucuo: j.evidence.clone(),
+        },
+        icp: icp_hit.ident,
+        site_code: site_code.ident,
+        police_record: police.ident,
+        conac: conac.ident,
+        jiucuo: j.value,
+        text: (!footer_shown.is_empty()).then_some(footer_shown),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_util::run;
-    use crate::observation::Ident;
+    use crate::observation::{Ident, ItemSource};
 
     fn found(s: &str) -> Ident {
         Ident::Found(s.to_string())
@@ -278,6 +406,21 @@ mod tests {
             );
         }
         assert_eq!(footer("公安备案").police_record, Ident::Missing);
+        // A city police filing under a local label: 14 digits are the record.
+        let local = footer("政府网站标识码：4100000001&nbsp;郑公备：41010029000130");
+        assert_eq!(local.police_record, found("41010029000130"));
+        assert_eq!(local.evidence.police_record.source, ItemSource::Footer);
+        assert_eq!(
+            local.evidence.police_record.text.as_deref(),
+            Some("郑公备：41010029000130")
+        );
+        assert!(matches!(
+            footer("郑公备：4101002900").police_record,
+            Ident::Malformed(_)
+        ));
+        // The record link is evidence too.
+        let link = footer("<a href='http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=32010202010427'><img src='/ga.png'></a>");
+        assert_eq!(link.evidence.police_record.source, ItemSource::Link);
     }
 
     #[test]
@@ -313,14 +456,32 @@ mod tests {
         let odd = run(
             "<html><head><meta name='SiteIDCode' content='网站标识'></head><body></body></html>",
         );
-        assert!(matches!(odd.footer.site_code, Ident::Malformed(_)));
-        // Meta fallback, then jiucuo sitecode.
+        assert_eq!(odd.footer.site_code, Ident::Missing);
+        // A code only in the meta or the jiucuo script is not displayed: missing, with the
+        // code and where it was seen in the evidence.
         let meta = run(
             "<html><head><meta name='siteidcode' content='1101070001'></head><body></body></html>",
         );
-        assert_eq!(meta.footer.site_code, found("1101070001"));
+        assert_eq!(meta.footer.site_code, Ident::Missing);
+        assert_eq!(meta.footer.evidence.site_code.source, ItemSource::Meta);
+        assert_eq!(
+            meta.footer.evidence.site_code.text.as_deref(),
+            Some("1101070001")
+        );
         let js = footer("<script id='_jiucuo_' sitecode='bm29040001' src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>");
-        assert_eq!(js.site_code, found("bm29040001"));
+        assert_eq!(js.site_code, Ident::Missing);
+        assert_eq!(js.evidence.site_code.source, ItemSource::JiucuoScript);
+        assert_eq!(js.evidence.site_code.text.as_deref(), Some("bm29040001"));
+        // Displayed beats both; hidden text is not displayed.
+        let shown = run("<html><head><meta name='SiteIDCode' content='1101070001'></head><body><div class='footer'>网站标识码：1101070001</div></body></html>");
+        assert_eq!(shown.footer.site_code, found("1101070001"));
+        assert_eq!(shown.footer.evidence.site_code.source, ItemSource::Footer);
+        assert_eq!(
+            shown.footer.evidence.site_code.text.as_deref(),
+            Some("网站标识码：1101070001")
+        );
+        let hidden = footer("<span style='display:none'>网站标识码：1101070001</span>");
+        assert_eq!(hidden.site_code, Ident::Missing);
     }
 
     #[test]

@@ -21,16 +21,25 @@ use url::Url;
 
 use super::dom::{self, Zones};
 use super::vocabulary::{Compiled, Vocabulary};
-use crate::observation::Jiucuo;
+use crate::observation::{ItemEvidence, ItemSource, Jiucuo};
 
 struct Entry {
     hidden: bool,
     site_code: Option<String>,
     host: Option<String>,
+    /// The markup read (`script src=… sitecode=…`, the link's address).
+    text: String,
+    source: ItemSource,
+}
+
+/// The entry found, and the evidence for it.
+pub struct Read {
+    pub value: Jiucuo,
+    pub evidence: ItemEvidence,
 }
 
 /// Find the jiucuo entry of a page.
-pub fn jiucuo(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary, c: &Compiled) -> Jiucuo {
+pub fn jiucuo(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary, c: &Compiled) -> Read {
     let host_of = |raw: &str| {
         dom::resolve(base, raw)
             .and_then(|u| u.host_str().map(str::to_string))
@@ -47,10 +56,12 @@ pub fn jiucuo(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary, c: &Com
     for el in doc.root_element().descendent_elements() {
         let href = el.attr("href").unwrap_or_default();
         let src = el.attr("src").unwrap_or_default();
-        let entry = |site_code: Option<String>, host: Option<String>| Entry {
+        let entry = |site_code: Option<String>, host: Option<String>, text: String, source| Entry {
             hidden: zones.is(el.id(), dom::HIDDEN),
             site_code,
             host,
+            text,
+            source,
         };
         match el.value().name() {
             "script" if src.is_empty() => {
@@ -70,7 +81,8 @@ pub fn jiucuo(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary, c: &Com
                         .iter()
                         .find(|h| text.contains(h.as_str()))
                         .cloned();
-                    entries.push(entry(code, host));
+                    let text = text.trim().chars().take(200).collect();
+                    entries.push(entry(code, host, text, ItemSource::Script));
                 }
             }
             "script" if el.attr("id") == Some("_jiucuo_") || c.jiucuo_script.is_match(src) => {
@@ -78,7 +90,12 @@ pub fn jiucuo(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary, c: &Com
                     .attr("sitecode")
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty());
-                entries.push(entry(code, host_of(src)));
+                let text = format!(
+                    "<script id=\"{}\" sitecode=\"{}\" src=\"{src}\">",
+                    el.attr("id").unwrap_or_default(),
+                    el.attr("sitecode").unwrap_or_default()
+                );
+                entries.push(entry(code, host_of(src), text, ItemSource::Script));
             }
             "a" if c.jiucuo_link.is_match(href) || c.jiucuo_platform.is_match(href) => {
                 let code = c
@@ -86,7 +103,12 @@ pub fn jiucuo(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary, c: &Com
                     .captures(href)
                     .and_then(|m| m.get(1))
                     .map(|m| m.as_str().to_string());
-                entries.push(entry(code, host_of(href)));
+                entries.push(entry(
+                    code,
+                    host_of(href),
+                    href.to_string(),
+                    ItemSource::Link,
+                ));
             }
             "img" => {
                 let onclick = el
@@ -101,7 +123,11 @@ pub fn jiucuo(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary, c: &Com
                     let code = onclick
                         .and_then(|m| m.get(1))
                         .map(|m| m.as_str().to_string());
-                    entries.push(entry(code, host_of(src)));
+                    let text = match el.attr("onclick") {
+                        Some(o) => format!("<img onclick=\"{o}\" src=\"{src}\">"),
+                        None => format!("<img src=\"{src}\">"),
+                    };
+                    entries.push(entry(code, host_of(src), text, ItemSource::Image));
                 }
             }
             "a" if nonstandard.is_none() => {
@@ -136,9 +162,23 @@ pub fn jiucuo(doc: &Html, base: &Url, zones: &Zones, vocab: &Vocabulary, c: &Com
         }
     }
     if entries.is_empty() {
-        j.nonstandard = nonstandard;
+        j.nonstandard = nonstandard.clone();
     }
-    j
+    let evidence = match entries.iter().find(|e| !e.hidden).or(entries.first()) {
+        Some(e) => ItemEvidence {
+            text: Some(e.text.chars().take(200).collect()),
+            source: e.source,
+        },
+        None => ItemEvidence {
+            source: if nonstandard.is_some() {
+                ItemSource::Link
+            } else {
+                ItemSource::None
+            },
+            text: nonstandard,
+        },
+    };
+    Read { value: j, evidence }
 }
 
 #[cfg(test)]
@@ -205,9 +245,11 @@ mod tests {
         assert!(js.jiucuo.present);
         assert_eq!(js.jiucuo.site_code.as_deref(), Some("3302000071"));
         assert_eq!(js.jiucuo.host.as_deref(), Some("pucha.kaipuyun.cn"));
+        // The sitecode of a script is not a displayed 网站标识码.
+        assert_eq!(js.site_code, crate::observation::Ident::Missing);
         assert_eq!(
-            js.site_code,
-            crate::observation::Ident::Found("3302000071".into())
+            js.evidence.jiucuo.source,
+            crate::observation::ItemSource::Script
         );
     }
 

@@ -57,8 +57,15 @@ const MAX_ITEM_TEXT: usize = 400;
 /// How far up to look for an enclosing candidate.
 const MAX_NEST: usize = 64;
 
-/// The date of an item.
-pub fn item_date(el: &ElementRef<'_>, as_of: NaiveDate, vocab: &Vocabulary) -> Option<NaiveDate> {
+/// The date of an item; `url` is its title link, whose path may tell the year of a year-less
+/// date ([`dates::url_date`]).
+pub fn item_date(
+    el: &ElementRef<'_>,
+    url: Option<&Url>,
+    as_of: NaiveDate,
+    vocab: &Vocabulary,
+) -> Option<NaiveDate> {
+    let anchor = url.and_then(|u| dates::url_date(u, as_of));
     // A header's "今天是2018年1月10日 星期三" is not an item date.
     let today = |t: &str| {
         vocab
@@ -72,7 +79,7 @@ pub fn item_date(el: &ElementRef<'_>, as_of: NaiveDate, vocab: &Vocabulary) -> O
             if today(t) {
                 return None;
             }
-            if let Some(d) = dates::parse_pure(t, as_of) {
+            if let Some(d) = dates::parse_pure_after(t, as_of, anchor) {
                 return Some(d);
             }
         }
@@ -83,25 +90,17 @@ pub fn item_date(el: &ElementRef<'_>, as_of: NaiveDate, vocab: &Vocabulary) -> O
         }
         let t = dom::text_of(&e);
         if !t.is_empty() && t.chars().count() <= DATE_CELL_CHARS {
-            if let Some(d) = dates::parse_pure(&t, as_of) {
+            if let Some(d) = dates::parse_pure_after(&t, as_of, anchor) {
                 return Some(d);
             }
         }
     }
-    let mut outside = String::new();
-    for n in el.descendants() {
-        if let Node::Text(t) = n.value() {
-            let in_link = n
-                .ancestors()
-                .take_while(|a| a.id() != el.id())
-                .filter_map(ElementRef::wrap)
-                .any(|a| matches!(a.value().name(), "a" | "script" | "style"));
-            if !in_link {
-                outside.push_str(t);
-                outside.push(' ');
-            }
-        }
-    }
+    let outside = dom::text_where(**el, |n| {
+        !n.ancestors()
+            .take_while(|a| a.id() != el.id())
+            .filter_map(ElementRef::wrap)
+            .any(|a| a.value().name() == "a")
+    });
     // A long text is an article or a layout box, not a list row.
     if dom::collapse(&outside).chars().count() > MAX_ROW_TEXT {
         return None;
@@ -183,15 +182,13 @@ fn candidate(
         }
     }
     let (title, url) = title?;
-    Some(ListItem {
-        title,
-        url,
-        date: item_date(el, as_of, vocab),
-    })
+    let date = item_date(el, url.as_ref(), as_of, vocab);
+    Some(ListItem { title, url, date })
 }
 
 /// The list items of a page (dated ones, else the main undated list), including the records
-/// of a Hanweb `<script type="text/xml"><datastore>` list.
+/// of a Hanweb `<script type="text/xml"><datastore>` list; and the number of dated list entries
+/// in the markup before duplicates are merged (see [`super::PageAnalysis::dated_entries`]).
 pub fn items(
     doc: &Html,
     base: &Url,
@@ -199,14 +196,14 @@ pub fn items(
     as_of: NaiveDate,
     vocab: &Vocabulary,
     records: Option<&Html>,
-) -> Vec<ListItem> {
-    let main = items_in(doc, base, zones, as_of, vocab);
-    let records = match records {
+) -> (Vec<ListItem>, usize) {
+    let (main, main_entries) = items_in(doc, base, zones, as_of, vocab);
+    let (records, record_entries) = match records {
         Some(frag) => {
             let z = Zones::compute(frag, vocab);
             items_in(frag, base, &z, as_of, vocab)
         }
-        None => Vec::new(),
+        None => (Vec::new(), 0),
     };
     let is_dated = |v: &Vec<ListItem>| v.iter().any(|i| i.date.is_some());
     let chosen: Vec<ListItem> = match (is_dated(&main), is_dated(&records)) {
@@ -218,13 +215,14 @@ pub fn items(
         (false, false) => main,
     };
     let mut seen = HashSet::new();
-    chosen
+    let items = chosen
         .into_iter()
         .filter(|i| match &i.url {
             Some(u) => seen.insert(u.as_str().to_string()),
             None => true,
         })
-        .collect()
+        .collect();
+    (items, main_entries + record_entries)
 }
 
 /// Hanweb (大汉) column pages ship their list as CDATA records inside
@@ -248,18 +246,22 @@ pub fn record_fragment(doc: &Html, compiled: &Compiled) -> Option<Html> {
     (!joined.is_empty()).then(|| Html::parse_fragment(&joined))
 }
 
-/// The items of one tree: dated ones, else the main undated group.
+/// The items of one tree (dated ones, else the main undated group), and the number of dated
+/// list entries in its markup.
 fn items_in(
     doc: &Html,
     base: &Url,
     zones: &Zones,
     as_of: NaiveDate,
     vocab: &Vocabulary,
-) -> Vec<ListItem> {
+) -> (Vec<ListItem>, usize) {
     // Not PAGINATION: `page` is as common a layout class as a pager class (宜春 `section page
     // page2`); page-number links have no dates and short titles, so they lose anyway.
-    let excluded = dom::NAV | dom::FOOTER | dom::SCRIPT;
+    let excluded = dom::FOOTER | dom::SCRIPT;
     let mut cands = Vec::new();
+    // Dated entries inside navigation (drop-down panels repeating a homepage block): counted as
+    // entries of the markup, never items, since on a column page they show other columns' news.
+    let mut in_nav = Vec::new();
     for el in doc.root_element().descendent_elements() {
         if !is_candidate_tag(&el)
             || zones.is(el.id(), excluded)
@@ -268,13 +270,27 @@ fn items_in(
             continue;
         }
         if let Some(item) = candidate(&el, base, vocab, as_of) {
-            cands.push(Candidate {
+            let c = Candidate {
                 id: el.id(),
                 parent: el.parent().map(|p| p.id()),
                 item,
-            });
+            };
+            if !zones.is(el.id(), dom::NAV) {
+                cands.push(c);
+            } else if c.item.date.is_some() {
+                in_nav.push(c);
+            }
         }
     }
+    let entries = innermost(
+        doc,
+        cands
+            .iter()
+            .chain(&in_nav)
+            .filter(|c| c.item.date.is_some())
+            .collect(),
+    )
+    .len();
     let mut page = base.clone();
     page.set_fragment(None);
     let dated: Vec<&Candidate> = cands.iter().filter(|c| c.item.date.is_some()).collect();
@@ -297,7 +313,10 @@ fn items_in(
             vocab.lists.undated_min_avg_title_chars,
         )
     };
-    chosen.into_iter().map(|c| c.item.clone()).collect()
+    (
+        chosen.into_iter().map(|c| c.item.clone()).collect(),
+        entries,
+    )
 }
 
 /// Drop candidates that contain another candidate.
@@ -345,6 +364,43 @@ mod tests {
 
     fn dates(html: &str) -> Vec<Option<chrono::NaiveDate>> {
         run(html).items.iter().map(|i| i.date).collect()
+    }
+
+    #[test]
+    fn year_less_list_dates_take_the_year_of_the_item_url() {
+        // As of 2018-01-15: `01-10` is 2018-01-10 unless the article was filed earlier.
+        let got = dates(
+            "<ul class='list'>
+               <li><span>01-10</span><a href='/zkxx/20180110/1.html'>今年的通知</a></li>
+               <li><span>01/12</span><a href='/zkxx/20170112/2.html'>去年的通知</a></li>
+               <li><a href='/zcfg/200801/t20080124_825.html'>住房公积金管理条例</a><span>[01-14]</span></li>
+               <li><a href='/a/3.html'>没有日期的地址</a><span>01-13</span></li>
+             </ul>",
+        );
+        assert_eq!(
+            got,
+            vec![
+                Some(day(2018, 1, 10)),
+                Some(day(2017, 1, 12)),
+                Some(day(2009, 1, 14)),
+                Some(day(2018, 1, 13)),
+            ]
+        );
+    }
+
+    #[test]
+    fn dated_entries_count_every_row_items_one_per_article() {
+        let a = run("<div class='nav'><ul style='display:none'>
+                       <li><a href='/a/1.html'>要闻一</a><span>2018-01-10</span></li></ul></div>
+                     <ul class='yw'><li><a href='/a/1.html'>要闻一</a><span>2018-01-10</span></li>
+                       <li><a href='/a/2.html'>要闻二</a><span>2018-01-09</span></li></ul>
+                     <ul class='tt'><li><a href='/a/1.html'>要闻一</a><span>2018-01-10</span></li></ul>");
+        assert_eq!(
+            a.items.len(),
+            2,
+            "one item per article, none from navigation"
+        );
+        assert_eq!(a.dated_entries, 4, "every dated row of the markup");
     }
 
     #[test]

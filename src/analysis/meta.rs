@@ -81,18 +81,13 @@ pub fn labelled_date(
     compiled: &Compiled,
 ) -> Option<NaiveDate> {
     let body: ElementRef<'_> = BODY.as_ref().and_then(|s| doc.select(s).next())?;
-    // Text of the body without nav/footer/script subtrees.
-    let mut text = String::new();
-    for node in body.descendants() {
-        if let scraper::Node::Text(t) = node.value() {
-            let parent_excluded = node
-                .parent()
-                .is_some_and(|p| zones.is(p.id(), dom::NAV | dom::FOOTER | dom::SCRIPT));
-            if !parent_excluded {
-                text.push_str(t);
-            }
-        }
-    }
+    // Text of the body without nav/footer/script subtrees, blocks on their own lines (a
+    // heading followed by a `<div>发布时间：…</div>` must not read `…第1条发布时间：`).
+    let text = dom::text_where(*body, |node| {
+        !node
+            .parent()
+            .is_some_and(|p| zones.is(p.id(), dom::NAV | dom::FOOTER | dom::SCRIPT))
+    });
     let text = dates::normalize(&text);
     for caps in compiled.publish_label.captures_iter(&text) {
         let (Some(label), Some(whole)) = (caps.get(1), caps.get(0)) else {
@@ -137,6 +132,22 @@ mod tests {
         assert_eq!(a.meta.pub_date, Some(day(2017, 12, 1)));
         assert_eq!(a.meta.first_published, Some(day(2017, 11, 30)));
         assert_eq!(a.publish_date, Some(day(2017, 12, 1)));
+    }
+
+    #[test]
+    fn a_label_in_the_block_after_a_heading_is_read() {
+        // The heading ends in a Han character: run together, `条发布时间` would read as one word.
+        for html in [
+            "<h1>关于做好有关工作的通知第1条</h1><div>发布时间：2018-01-09 10:00 来源：本站</div>",
+            "<div class='title'>通知第1条</div><div class='info'><span>发布日期：</span><span>2018-01-09</span></div>",
+            "<table><tr><td>通知第1条</td></tr><tr><td>发布时间：2018-01-09</td></tr></table>",
+            "<p>通知第1条<br>时间：2018-01-09</p>",
+        ] {
+            assert_eq!(run(html).publish_date, Some(day(2018, 1, 9)), "{html}");
+        }
+        // A label that really is the tail of a longer word still does not count, split or not.
+        let split = run("<p><span>成文</span><span>日期：2017-01-01</span></p>");
+        assert_eq!(split.publish_date, None);
     }
 
     #[test]

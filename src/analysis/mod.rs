@@ -80,8 +80,12 @@ pub struct PageAnalysis {
     pub meta: PageMeta,
     /// Columns found in navigation menus (and side navigation).
     pub columns: Vec<ColumnLink>,
-    /// List items with their dates (homepage blocks, or a column page's list).
+    /// List items with their dates (homepage blocks, or a column page's list), outside
+    /// navigation, one per article (the same link in two lists is one item).
     pub items: Vec<ListItem>,
+    /// Dated list entries in the markup, counted as a reader counts rows: the same article in
+    /// two lists twice, navigation drop-down panels and hidden tabs included.
+    pub dated_entries: usize,
     /// A blank-column marker found in the content area (暂无信息 …), if any.
     pub blank_marker: Option<String>,
     /// Article publish date (发布时间 label or `PubDate` meta), for article pages.
@@ -143,7 +147,8 @@ fn analyze_parts(
             }
         }
     }
-    let items = lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
+    let (items, dated_entries) =
+        lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
     let blank_marker = if items.is_empty() {
         blank::blank_marker(&doc, &zones, vocab)
     } else {
@@ -162,6 +167,7 @@ fn analyze_parts(
         links: page_links,
         next_pages: links::next_pages(&doc, &link_base, base, &zones, vocab, &compiled),
         items,
+        dated_entries,
         meta: page_meta,
     }
 }
