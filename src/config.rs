@@ -130,6 +130,10 @@ pub struct CrawlConfig {
     pub subnav: bool,
     /// When a list shows no dates, open the newest item to read its publish date.
     pub open_undated_items: bool,
+    /// Undated homepage items opened (in page order, inside the site) to read their dates, as an
+    /// inspector clicks through: 「未注明信息发布时间的视为不更新」 is about information dated
+    /// nowhere. 0 = never.
+    pub homepage_undated_opened: usize,
     /// Check every link found on the homepage and column pages.
     pub check_links: bool,
     /// Most unique links checked per site.
@@ -155,6 +159,7 @@ impl Default for CrawlConfig {
             max_columns: 80,
             subnav: true,
             open_undated_items: true,
+            homepage_undated_opened: 5,
             check_links: true,
             max_links: 2000,
             sites_at_once: 8000,

@@ -54,6 +54,9 @@ pub struct Evidence {
     pub pages: Vec<String>,
     /// Free text detail (the malformed value, the blank marker …).
     pub detail: Option<String>,
+    /// What the page shows there, quoted: the footer's text, the newest list item, the empty
+    /// list's markup or the marker.
+    pub seen: Option<String>,
 }
 
 /// One finding of one rule.
@@ -99,4 +102,15 @@ pub struct Evaluation {
     /// Rule ids whose veto fired.
     pub vetoes: Vec<String>,
     pub findings: Vec<Finding>,
+    /// Rules not evaluated because what they judge was never read (the homepage did not open:
+    /// only `site.unreachable` is judged). Not evaluated is never "missing".
+    #[serde(default)]
+    pub not_evaluated: Vec<String>,
+}
+
+impl Evaluation {
+    /// Whether the site was read at all (some rule besides reachability was evaluated).
+    pub fn site_was_read(&self) -> bool {
+        self.not_evaluated.is_empty()
+    }
 }

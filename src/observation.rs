@@ -118,6 +118,16 @@ pub struct ColumnObservation {
     pub blank: bool,
     /// The text that marked it blank (e.g. 暂无信息), if any.
     pub blank_marker: Option<String>,
+    /// The empty list container seen (its markup, cut short), if any: blank with or without
+    /// a marker, unless `list_by_script`.
+    pub empty_list: Option<String>,
+    /// The list container is empty in the HTML but an inline script on the page fills it: not
+    /// judged blank (what a visitor sees there cannot be read from the markup).
+    pub list_by_script: bool,
+    /// Title of the newest item of the list (the one `newest` belongs to), as evidence.
+    pub newest_title: Option<String>,
+    /// URL of that item; for `date_source = article`, the page its publish date was read on.
+    pub newest_url: Option<String>,
     /// Where `newest` came from.
     pub date_source: DateSource,
     /// The column page could not be fetched: the error, if so.
@@ -131,6 +141,9 @@ pub struct HomepageItem {
     pub title: String,
     pub url: Option<String>,
     pub date: Option<NaiveDate>,
+    /// The homepage showed no date: `date` was read on this page (the item's article, or the
+    /// column page it links to), as an inspector clicks through.
+    pub date_url: Option<String>,
 }
 
 /// A footer identifier as found on the homepage.

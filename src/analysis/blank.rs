@@ -1,14 +1,113 @@
 //! Blank-column markers (空白栏目: 「有栏目无内容」, rules.md §2.1, §5).
 //!
-//! Only asked when a page has no list items: the first line of page text (read as
+//! Two signs, both only asked when a page has no list items.
+//!
+//! **Markers**: the first line of page text (read as
 //! [`dom::walk_text`] reads it) outside navigation, side navigation, footer, scripts and hidden
 //! markup that contains a `blank.markers` word (longest marker first, so 暂无相关信息 is
 //! reported rather than a shorter word inside it).
 
-use scraper::Html;
+//!
+//! **Empty lists** ([`empty_list`]): a list container that holds nothing — `<ul class="list"></ul>`,
+//! a list table with only its header row, a Hanweb datastore whose `<recordset>` holds no
+//! record. The container is an element of `blank.list_tags` whose class or id matches
+//! `blank.list_hints`, outside navigation, side navigation, footer, scripts and hidden markup,
+//! with no `href` link and at most `blank.empty_list_max_chars` characters of text. One that an
+//! inline script names (its id, or a class of it) is filled in the browser by that script: it
+//! is reported as such and not judged blank, since a tool reading the HTML cannot see what a
+//! visitor sees there (a list filled by an external script cannot be told apart: the limit of
+//! judging markup).
+
+use std::sync::LazyLock;
+
+use scraper::{ElementRef, Html, Selector};
 
 use super::dom::{self, Zones};
 use super::vocabulary::Vocabulary;
+
+static SCRIPTS: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("script").ok());
+
+/// A list container found empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmptyList {
+    /// The container's markup (at most 200 characters), as evidence.
+    pub snippet: String,
+    /// An inline script names the container: the browser fills it, so it is not blank.
+    pub filled_by_script: bool,
+}
+
+/// The markup of an element, cut to at most `n` characters.
+fn snippet(el: &ElementRef<'_>, n: usize) -> String {
+    let html = dom::collapse(&el.html());
+    if html.chars().count() <= n {
+        html
+    } else {
+        let mut s: String = html.chars().take(n).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The first empty list container in the content area, if any.
+pub fn empty_list(doc: &Html, zones: &Zones, vocab: &Vocabulary) -> Option<EmptyList> {
+    let b = &vocab.blank;
+    let excluded = dom::NAV | dom::SUBNAV | dom::FOOTER | dom::SCRIPT | dom::HIDDEN;
+    let scripts: Vec<String> = SCRIPTS
+        .as_ref()
+        .map(|sel| {
+            doc.select(sel)
+                .filter(|s| s.attr("src").is_none())
+                .map(|s| s.text().collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    // A Hanweb datastore with an empty recordset.
+    for text in &scripts {
+        if text.contains("<datastore")
+            && text.contains("<recordset")
+            && !text.contains("<record>")
+            && !text.contains("<record ")
+        {
+            let start = text.find("<recordset").unwrap_or(0);
+            let shown: String = text[start..].chars().take(120).collect();
+            return Some(EmptyList {
+                snippet: dom::collapse(&shown),
+                filled_by_script: false,
+            });
+        }
+    }
+    for el in doc.root_element().descendent_elements() {
+        let name = el.value().name();
+        if !b.list_tags.iter().any(|t| t == name)
+            || zones.is(el.id(), excluded)
+            || !dom::matches_hints(&el, &b.list_hints)
+        {
+            continue;
+        }
+        let has_link = el.descendent_elements().any(|e| {
+            e.value().name() == "a"
+                && e.attr("href")
+                    .is_some_and(|h| !h.trim().is_empty() && h.trim() != "#")
+        });
+        let chars = dom::raw_text(&el)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .count();
+        if has_link || chars > b.empty_list_max_chars {
+            continue;
+        }
+        let named = |word: &str| !word.is_empty() && scripts.iter().any(|s| s.contains(word));
+        let filled_by_script = el.attr("id").is_some_and(|id| named(id.trim()))
+            || el
+                .attr("class")
+                .is_some_and(|c| c.split_whitespace().any(|c| c.len() >= 3 && named(c)));
+        return Some(EmptyList {
+            snippet: snippet(&el, 200),
+            filled_by_script,
+        });
+    }
+    None
+}
 
 /// The first blank-column marker in the content area.
 pub fn blank_marker(doc: &Html, zones: &Zones, vocab: &Vocabulary) -> Option<String> {

@@ -317,10 +317,6 @@ impl TextBuf {
         self.text.push_str(t);
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
     pub fn into_string(self) -> String {
         self.text
     }

@@ -30,6 +30,7 @@ mod lists;
 mod meta;
 pub mod vocabulary;
 
+pub use blank::EmptyList;
 pub use vocabulary::{Vocabulary, VocabularyError};
 
 /// A link to a column (栏目) found in navigation, a homepage block or second-level navigation.
@@ -86,8 +87,12 @@ pub struct PageAnalysis {
     /// Dated list entries in the markup, counted as a reader counts rows: the same article in
     /// two lists twice, navigation drop-down panels and hidden tabs included.
     pub dated_entries: usize,
-    /// A blank-column marker found in the content area (暂无信息 …), if any.
+    /// A blank-column marker found in the content area (暂无信息 …), if any (asked only
+    /// when the page has no list items).
     pub blank_marker: Option<String>,
+    /// An empty list container in the content area, if any (asked only when the page has no
+    /// list items).
+    pub empty_list: Option<EmptyList>,
     /// Article publish date (发布时间 label or `PubDate` meta), for article pages.
     pub publish_date: Option<NaiveDate>,
     /// Footer identifiers.
@@ -149,15 +154,19 @@ fn analyze_parts(
     }
     let (items, dated_entries) =
         lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
-    let blank_marker = if items.is_empty() {
-        blank::blank_marker(&doc, &zones, vocab)
+    let (blank_marker, empty_list) = if items.is_empty() {
+        (
+            blank::blank_marker(&doc, &zones, vocab),
+            blank::empty_list(&doc, &zones, vocab),
+        )
     } else {
-        None
+        (None, None)
     };
     PageAnalysis {
         title: meta::title(&doc),
         columns: columns::columns(&doc, &link_base, &zones, vocab),
         blank_marker,
+        empty_list,
         publish_date: meta::publish_date(labelled, &page_meta),
         footer: if with_footer {
             footer::footer(&doc, &link_base, &zones, &page_meta, vocab, &compiled)

@@ -62,6 +62,12 @@ pub struct DateWords {
 #[serde(deny_unknown_fields)]
 pub struct BlankWords {
     pub markers: Vec<String>,
+    /// Tags of list containers.
+    pub list_tags: Vec<String>,
+    /// Class/id hints of list containers.
+    pub list_hints: Vec<String>,
+    /// Most characters of text an empty list container may hold (a header row).
+    pub empty_list_max_chars: usize,
 }
 
 /// "More" and pagination vocabulary.

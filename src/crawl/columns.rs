@@ -83,15 +83,35 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
     }
     obs.items = an.items.len();
     obs.undated_items = an.items.iter().filter(|i| i.date.is_none()).count();
-    obs.newest = an.items.iter().filter_map(|i| i.date).max();
+    // The newest dated item, or (undated list) the first, which lists put newest.
+    let newest_item = an
+        .items
+        .iter()
+        .filter(|i| i.date.is_some())
+        .max_by_key(|i| i.date)
+        .or(an.items.first());
+    if let Some(i) = newest_item {
+        obs.newest = i.date;
+        obs.newest_title = Some(i.title.clone());
+        obs.newest_url = i.url.as_ref().map(Url::to_string);
+    }
     if obs.newest.is_some() {
         obs.date_source = DateSource::List;
     }
     if an.items.is_empty() {
-        // 空白栏目: no items at all. A marker (暂无信息 …) says so explicitly; a page with no list
-        // and no marker is a single-page column (e.g. 机构职能), which is not blank.
-        obs.blank = an.blank_marker.is_some();
+        // 空白栏目 (有栏目无内容): no items at all, and a marker (暂无信息 …) or an empty list
+        // container says so (an empty list with pagination is a page of a longer list). A page
+        // with neither is a single-page column (e.g. 机构职能), which is not blank.
         obs.blank_marker = an.blank_marker.clone();
+        if let Some(empty) = &an.empty_list {
+            obs.empty_list = Some(empty.snippet.clone());
+            obs.list_by_script = empty.filled_by_script;
+        }
+        let empty = an
+            .empty_list
+            .as_ref()
+            .is_some_and(|e| !e.filled_by_script && an.next_pages.is_empty());
+        obs.blank = an.blank_marker.is_some() || empty;
     } else if obs.newest.is_none() && ctx.cfg.open_undated_items {
         // The list shows no dates: the newest item (lists are newest first) tells the date.
         if let Some(first) = an.items.iter().find_map(|i| i.url.clone()) {
@@ -108,6 +128,10 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
                 if let Some(d) = art_an.publish_date {
                     obs.newest = Some(d);
                     obs.date_source = DateSource::Article;
+                    obs.newest_url = Some(art_page.url.to_string());
+                    if let Some(i) = an.items.iter().find(|i| i.url.as_ref() == Some(&first)) {
+                        obs.newest_title = Some(i.title.clone());
+                    }
                 }
             }
         }

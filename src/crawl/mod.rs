@@ -97,8 +97,21 @@ pub async fn crawl_site(
             title: i.title,
             url: i.url.as_ref().map(Url::to_string),
             date: i.date,
+            date_url: None,
         })
         .collect();
+    let opened = date_undated_items(
+        fetcher,
+        rules,
+        &scope,
+        &page_url,
+        as_of,
+        cfg.homepage_undated_opened,
+        &mut obs.homepage_items,
+    )
+    .await;
+    obs.pages_fetched += opened.pages;
+    requests.extend(opened.requests);
 
     let mut seen: HashSet<Url> = HashSet::new();
     seen.insert(normalize(site));
@@ -169,6 +182,53 @@ pub async fn crawl_site(
         observation: obs,
         requests,
     }
+}
+
+/// Pages opened to date undated homepage items.
+struct Opened {
+    pages: usize,
+    requests: Vec<RequestRecord>,
+}
+
+/// Open up to `most` undated homepage items inside the site (in page order) and date each from
+/// its page: the article's publish date, else the newest item of the column page it leads to.
+async fn date_undated_items(
+    fetcher: &Fetcher,
+    rules: &RuleSet,
+    scope: &SiteScope,
+    home: &Url,
+    as_of: NaiveDate,
+    most: usize,
+    items: &mut [HomepageItem],
+) -> Opened {
+    let mut seen = HashSet::new();
+    let targets: Vec<(usize, Url)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.date.is_none())
+        .filter_map(|(n, i)| Some((n, Url::parse(i.url.as_deref()?).ok()?)))
+        .filter(|(_, u)| scope.contains(u) && normalize(u) != normalize(home))
+        .filter(|(_, u)| seen.insert(normalize(u)))
+        .take(most)
+        .collect();
+    let fetched = futures::future::join_all(targets.iter().map(|(_, u)| fetcher.page(u))).await;
+    let mut out = Opened {
+        pages: 0,
+        requests: Vec::new(),
+    };
+    for ((n, _), f) in targets.into_iter().zip(fetched) {
+        out.requests.extend(f.log);
+        let Ok(page) = f.result else { continue };
+        out.pages += 1;
+        let an = analysis::analyze_body(&page.html, &page.url, as_of, &rules.vocabulary);
+        if let Some(d) = an.publish_date.or_else(|| an.newest_item_date()) {
+            if let Some(item) = items.get_mut(n) {
+                item.date = Some(d);
+                item.date_url = Some(page.url.to_string());
+            }
+        }
+    }
+    out
 }
 
 fn add_links(map: &mut BTreeMap<Url, Vec<Url>>, page: &Url, links: &[Url]) {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::audit::AuditResult;
 use crate::deep::DeepOutcome;
 use crate::findings::{Evidence, Severity};
-use crate::observation::{ColumnClass, Ident, LinkProblem, LinkState};
+use crate::observation::{ColumnClass, DateSource, FooterEvidence, Ident, LinkProblem, LinkState};
 
 /// The JSON document of one check.
 #[derive(Debug, Serialize)]
@@ -16,11 +16,17 @@ pub struct CheckJson<'a> {
     pub profile: &'a str,
     /// `"pass"` or `"fail"`.
     pub verdict: &'static str,
-    pub score: f64,
+    /// Null when the site was not read (the homepage did not open).
+    pub score: Option<f64>,
     pub vetoes: &'a [String],
     pub findings: Vec<FindingJson<'a>>,
+    /// Rules not evaluated because the homepage did not open (not evaluated is not missing).
+    pub not_evaluated: &'a [String],
     pub columns: Vec<ColumnJson<'a>>,
-    pub footer: FooterJson<'a>,
+    /// Null when the homepage did not open.
+    pub homepage: Option<HomepageJson>,
+    /// Null when the homepage did not open.
+    pub footer: Option<FooterJson<'a>>,
     pub links: LinksJson<'a>,
     pub pages_fetched: usize,
     pub requests: usize,
@@ -107,9 +113,62 @@ pub struct ColumnJson<'a> {
     pub class: ColumnClass,
     pub level: u8,
     pub newest: Option<NaiveDate>,
+    /// Where `newest` was read: `list`, `article` (the list showed no dates) or `none`.
+    pub date_source: DateSource,
+    /// The newest item: its title and URL (for `date_source = article`, the page the date
+    /// was read on).
+    pub newest_title: Option<&'a str>,
+    pub newest_url: Option<&'a str>,
     pub items: usize,
     pub blank: bool,
+    /// Why blank: the marker shown (暂无信息 …) and/or the empty list's markup.
+    pub blank_marker: Option<&'a str>,
+    pub empty_list: Option<&'a str>,
+    /// The list is empty in the HTML but a script on the page fills it: not judged blank.
+    pub list_by_script: bool,
     pub error: Option<&'a str>,
+}
+
+/// The homepage's information items, whatever rule fires.
+#[derive(Debug, Serialize)]
+pub struct HomepageJson {
+    /// Newest date among the items (shown, or read by clicking through).
+    pub newest: Option<NaiveDate>,
+    /// Items (one per article).
+    pub items: usize,
+    /// Items with a date.
+    pub dated: usize,
+    /// Items with no date anywhere.
+    pub undated: usize,
+    /// Dated items within the 2-week window (监测2周: on or after as_of − 14 days).
+    pub recent: usize,
+    /// Items the homepage showed undated whose date was read on their own page.
+    pub opened: usize,
+    /// The homepage is only a navigation hub (its columns are judged instead).
+    pub hub: bool,
+}
+
+/// The 2-week window of the update rules (监测2周), for [`HomepageJson::recent`].
+const RECENT_DAYS: u64 = 14;
+
+fn homepage_json(o: &crate::observation::Observation) -> HomepageJson {
+    let items = &o.homepage_items;
+    let from = o
+        .as_of
+        .checked_sub_days(chrono::Days::new(RECENT_DAYS))
+        .unwrap_or(o.as_of);
+    HomepageJson {
+        newest: items.iter().filter_map(|i| i.date).max(),
+        items: items.len(),
+        dated: items.iter().filter(|i| i.date.is_some()).count(),
+        undated: items.iter().filter(|i| i.date.is_none()).count(),
+        recent: items
+            .iter()
+            .filter(|i| i.date.is_some_and(|d| d >= from && d <= o.as_of))
+            .count(),
+        opened: items.iter().filter(|i| i.date_url.is_some()).count(),
+        hub: o.homepage_is_hub,
+    }
 }
 
 /// Each identifier: the well-formed value, or null; malformed raw values are listed apart.
@@ -123,6 +182,11 @@ pub struct FooterJson<'a> {
     pub jiucuo: serde_json::Value,
     pub jiucuo_hidden: bool,
     pub malformed: serde_json::Map<String, serde_json::Value>,
+    /// For each item, the exact text read and where (`footer`, `page`, `link`, `image`,
+    /// `script`; `meta` / `jiucuo_script` for a 网站标识码 that is not displayed; `none`).
+    pub evidence: &'a FooterEvidence,
+    /// The footer's displayed text (at most 300 characters).
+    pub text: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -154,6 +218,8 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
         (true, None) => true.into(),
         (false, _) => false.into(),
     };
+    // Nothing but reachability is judged when the homepage did not open.
+    let read = o.reachability.ok;
     let by_state = |s: LinkState| o.links.problems.iter().filter(|p| p.state == s).collect();
     CheckJson {
         url: &o.url,
@@ -163,8 +229,9 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
             crate::findings::Verdict::Pass => "pass",
             crate::findings::Verdict::Fail => "fail",
         },
-        score: e.score,
+        score: read.then_some(e.score),
         vetoes: &e.vetoes,
+        not_evaluated: &e.not_evaluated,
         findings: e
             .findings
             .iter()
@@ -185,12 +252,18 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
                 class: c.class,
                 level: c.level,
                 newest: c.newest,
+                date_source: c.date_source,
+                newest_title: c.newest_title.as_deref(),
+                newest_url: c.newest_url.as_deref(),
                 items: c.items,
                 blank: c.blank,
+                blank_marker: c.blank_marker.as_deref(),
+                empty_list: c.empty_list.as_deref(),
+                list_by_script: c.list_by_script,
                 error: c.error.as_deref(),
             })
             .collect(),
-        footer: FooterJson {
+        footer: read.then_some(FooterJson {
             icp: o.footer.icp.found(),
             site_code: o.footer.site_code.found(),
             police_record: o.footer.police_record.found(),
@@ -198,7 +271,10 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
             jiucuo,
             jiucuo_hidden: j.hidden,
             malformed,
-        },
+            evidence: &o.footer.evidence,
+            text: o.footer.text.as_deref(),
+        }),
+        homepage: read.then(|| homepage_json(o)),
         links: LinksJson {
             checked: o.links.checked,
             broken: by_state(LinkState::Broken),

@@ -27,10 +27,7 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
     let _ = writeln!(s, "# 政府网站检查结果：{}\n", esc(&o.url));
     let _ = writeln!(s, "- 检查基准日：{}", o.as_of);
     let _ = writeln!(s, "- 规则：{}", e.profile);
-    let _ = writeln!(s, "- 结论：**{}**，得分 {:.1}", e.verdict.label(), e.score);
-    if !e.vetoes.is_empty() {
-        let _ = writeln!(s, "- 单项否决：{}", e.vetoes.join("、"));
-    }
+    let _ = writeln!(s, "- 结论：**{}**", super::conclusion(e));
     if let Some(id) = check_id {
         let _ = writeln!(s, "- 检查编号：{id}");
     }
@@ -80,23 +77,20 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
     }
     let f = &o.footer;
     let _ = writeln!(s, "\n## 页面底部标识\n");
-    let _ = writeln!(s, "| 要素 | 检查结果 |\n|---|---|");
-    let _ = writeln!(s, "| 网站标识码 | {} |", esc(&ident_text(&f.site_code)));
-    let _ = writeln!(s, "| ICP备案号 | {} |", esc(&ident_text(&f.icp)));
-    let _ = writeln!(
-        s,
-        "| 公安机关备案号 | {} |",
-        esc(&ident_text(&f.police_record))
-    );
-    let _ = writeln!(s, "| 党政机关网站标识 | {} |", esc(&ident_text(&f.conac)));
-    let j = if f.jiucuo.present && !f.jiucuo.hidden {
-        "有"
-    } else if f.jiucuo.present {
-        "被隐藏"
+    if o.reachability.ok {
+        let _ = writeln!(s, "| 要素 | 检查结果 |\n|---|---|");
+        for (name, value) in [
+            ("网站标识码", ident_text(&f.site_code)),
+            ("ICP备案号", ident_text(&f.icp)),
+            ("公安机关备案号", ident_text(&f.police_record)),
+            ("党政机关网站标识", ident_text(&f.conac)),
+            ("「我为政府网站找错」入口", super::jiucuo_text(&f.jiucuo)),
+        ] {
+            let _ = writeln!(s, "| {name} | {} |", esc(&value));
+        }
     } else {
-        "缺失"
-    };
-    let _ = writeln!(s, "| 「我为政府网站找错」入口 | {j} |");
+        let _ = writeln!(s, "{}", super::NOT_READ);
+    }
     let _ = writeln!(s, "\n## 链接可用性\n");
     let _ = writeln!(s, "检查链接 {} 个。\n", o.links.checked);
     for p in &o.links.problems {

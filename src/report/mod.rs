@@ -10,6 +10,7 @@ pub use markdown::check_markdown;
 pub use text::check_text;
 
 use crate::deep::DeepOutcome;
+use crate::findings::Evaluation;
 use crate::observation::{Ident, LinkState};
 
 /// One line on a deep crawl, for people.
@@ -43,12 +44,43 @@ pub enum Format {
     Markdown,
 }
 
+/// The conclusion for people: 单项否决 and which when a veto fired (a score beside a veto reads
+/// like full marks), else the verdict with its score.
+pub(crate) fn conclusion(e: &Evaluation) -> String {
+    if e.vetoes.is_empty() {
+        format!("{}（得分 {:.1}）", e.verdict.label(), e.score)
+    } else {
+        let which: Vec<&str> = e
+            .vetoes
+            .iter()
+            .map(|v| crate::stats::category_reason(v))
+            .collect();
+        format!("{}（单项否决：{}）", e.verdict.label(), which.join("、"))
+    }
+}
+
+/// Said in place of what was not read when the homepage did not open.
+pub(crate) const NOT_READ: &str = "未评估（首页未能打开，页面未读取）";
+
 /// A footer identifier for people: the value, or why it is not there.
 pub(crate) fn ident_text(i: &Ident) -> String {
     match i {
         Ident::Found(v) => v.clone(),
         Ident::Malformed(v) => format!("格式不规范（{v}）"),
         Ident::Missing => "缺失".to_string(),
+    }
+}
+
+/// The 「我为政府网站找错」 entry for people.
+pub(crate) fn jiucuo_text(j: &crate::observation::Jiucuo) -> String {
+    if j.present && !j.hidden {
+        format!("有（{}）", j.site_code.as_deref().unwrap_or("无标识码"))
+    } else if j.present || j.hidden {
+        "已添加，但被隐藏".to_string()
+    } else if let Some(link) = &j.nonstandard {
+        format!("缺失（仅有非标准纠错入口：{link}）")
+    } else {
+        "缺失".to_string()
     }
 }
 

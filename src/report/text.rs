@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use crate::audit::AuditResult;
-use crate::findings::Verdict;
 
 use super::{ident_text, link_state_label};
 
@@ -12,16 +11,9 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
     let o = &r.observation;
     let e = &r.evaluation;
     let mut s = String::new();
-    let verdict = match e.verdict {
-        Verdict::Pass => "合格",
-        Verdict::Fail => "不合格",
-    };
     let _ = writeln!(s, "网站：{}", o.url);
     let _ = writeln!(s, "检查基准日：{}    规则：{}", o.as_of, e.profile);
-    let _ = writeln!(s, "结论：{verdict}    得分：{:.1}", e.score);
-    if !e.vetoes.is_empty() {
-        let _ = writeln!(s, "单项否决：{}", e.vetoes.join("，"));
-    }
+    let _ = writeln!(s, "结论：{}", super::conclusion(e));
     if !o.reachability.ok {
         let _ = writeln!(
             s,
@@ -76,7 +68,11 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
         }
     }
     let _ = writeln!(s);
-    let _ = writeln!(s, "栏目（{} 个）：", o.columns.len());
+    if o.reachability.ok {
+        let _ = writeln!(s, "栏目（{} 个）：", o.columns.len());
+    } else {
+        let _ = writeln!(s, "栏目：{}", super::NOT_READ);
+    }
     for c in &o.columns {
         let newest = c
             .newest
@@ -97,21 +93,19 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
     let _ = writeln!(s);
     let f = &o.footer;
     let _ = writeln!(s, "页面底部标识：");
-    let _ = writeln!(s, "  网站标识码：{}", ident_text(&f.site_code));
-    let _ = writeln!(s, "  ICP备案号：{}", ident_text(&f.icp));
-    let _ = writeln!(s, "  公安机关备案号：{}", ident_text(&f.police_record));
-    let _ = writeln!(s, "  党政机关网站标识：{}", ident_text(&f.conac));
-    let jiucuo = if f.jiucuo.present && !f.jiucuo.hidden {
-        format!(
-            "有（{}）",
-            f.jiucuo.site_code.as_deref().unwrap_or("无标识码")
-        )
-    } else if f.jiucuo.present {
-        "有，但被隐藏".to_string()
+    if o.reachability.ok {
+        let _ = writeln!(s, "  网站标识码：{}", ident_text(&f.site_code));
+        let _ = writeln!(s, "  ICP备案号：{}", ident_text(&f.icp));
+        let _ = writeln!(s, "  公安机关备案号：{}", ident_text(&f.police_record));
+        let _ = writeln!(s, "  党政机关网站标识：{}", ident_text(&f.conac));
+        let _ = writeln!(
+            s,
+            "  「我为政府网站找错」入口：{}",
+            super::jiucuo_text(&f.jiucuo)
+        );
     } else {
-        "缺失".to_string()
-    };
-    let _ = writeln!(s, "  「我为政府网站找错」入口：{jiucuo}");
+        let _ = writeln!(s, "  {}", super::NOT_READ);
+    }
     let _ = writeln!(s);
     let _ = writeln!(
         s,

@@ -249,8 +249,10 @@ impl RuleSet {
         };
         let reachable = obs.reachability.ok;
         let mut findings: Vec<Finding> = Vec::new();
+        let mut not_evaluated = Vec::new();
         for (rule, severity) in rules {
             if !reachable && !rule.kind.runs_when_unreachable() {
+                not_evaluated.push(rule.meta.id.clone());
                 continue;
             }
             let meta = RuleMeta {
@@ -277,6 +279,7 @@ impl RuleSet {
             score,
             vetoes,
             findings,
+            not_evaluated,
         }
     }
 }

@@ -236,6 +236,7 @@ mod tests {
                 points: 0.0,
                 evidence: vec![Evidence::default()],
             }],
+            not_evaluated: Vec::new(),
         };
         let req = RequestRecord {
             url: obs.url.clone(),

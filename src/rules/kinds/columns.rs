@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use crate::findings::{Evidence, Finding, Severity};
-use crate::observation::{ColumnClass, ColumnObservation};
+use crate::observation::{ColumnClass, ColumnObservation, DateSource};
 
 use super::{Ctx, RuleMeta, Window};
 
@@ -107,12 +107,40 @@ pub struct PresenceParams {
     pub class: ColumnClass,
 }
 
+/// What the column page showed, quoted for evidence: the marker and the empty list for a blank
+/// column, else the newest item (title, date, and the page the date was read on when it came
+/// from the article).
+fn column_seen(c: &ColumnObservation) -> Option<String> {
+    if c.blank {
+        let mut parts = Vec::new();
+        if let Some(m) = &c.blank_marker {
+            parts.push(format!("页面显示「{m}」"));
+        }
+        if let Some(l) = &c.empty_list {
+            parts.push(format!("列表为空：{l}"));
+        }
+        return (!parts.is_empty()).then(|| parts.join("；"));
+    }
+    let title = c.newest_title.as_ref()?;
+    let date = c
+        .newest
+        .map_or("未注明发布时间".to_string(), |d| d.to_string());
+    let mut seen = format!("最新信息《{title}》（{date}）");
+    if c.date_source == DateSource::Article {
+        if let Some(u) = &c.newest_url {
+            seen.push_str(&format!("，发布时间见{u}"));
+        }
+    }
+    Some(seen)
+}
+
 fn column_evidence(c: &ColumnObservation, detail: String) -> Evidence {
     Evidence {
         url: Some(c.url.clone()).filter(|u| !u.is_empty()),
         column: Some(c.name.clone()),
         newest: c.newest,
         detail: Some(detail),
+        seen: column_seen(c),
         ..Evidence::default()
     }
 }
@@ -217,12 +245,12 @@ pub fn blank(p: &BlankParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
         .filter(|c| c.blank && c.error.is_none())
         .filter(|c| p.classes.as_ref().is_none_or(|cl| cl.contains(&c.class)))
         .map(|c| {
-            let marker = c
-                .blank_marker
-                .as_ref()
-                .map(|m| format!("页面显示「{m}」"))
-                .unwrap_or_else(|| "栏目无内容".into());
-            column_evidence(c, format!("空白栏目：{marker}"))
+            let why = match (&c.blank_marker, &c.empty_list) {
+                (Some(m), _) => format!("页面显示「{m}」"),
+                (None, Some(_)) => "栏目列表无任何信息".into(),
+                (None, None) => "栏目无内容".into(),
+            };
+            column_evidence(c, format!("空白栏目：{why}"))
         })
         .collect();
     let count = evidence.len();
@@ -230,13 +258,37 @@ pub fn blank(p: &BlankParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
         ("count", count.to_string()),
         ("threshold", p.threshold.to_string()),
     ];
-    if count >= p.threshold.max(1) {
+    let mut out = if count >= p.threshold.max(1) {
         vec![rule.finding(rule.severity.level, count, &vars, evidence)]
     } else if count > 0 && p.report_below_threshold {
         vec![rule.finding(Severity::Info, count, &vars, evidence)]
     } else {
         vec![]
+    };
+    // Lists a script fills in the browser: empty in the HTML, not judged, left to a person.
+    let scripted: Vec<Evidence> = ctx
+        .obs
+        .columns
+        .iter()
+        .filter(|c| c.list_by_script && !c.blank && c.items == 0 && c.error.is_none())
+        .filter(|c| p.classes.as_ref().is_none_or(|cl| cl.contains(&c.class)))
+        .map(|c| {
+            let mut e = column_evidence(c, "栏目列表由页面脚本加载，网页源码中为空".into());
+            e.seen = c.empty_list.as_ref().map(|l| format!("列表为空：{l}"));
+            e
+        })
+        .collect();
+    if !scripted.is_empty() {
+        out.push(info(
+            rule,
+            format!(
+                "{}个栏目的信息列表由页面脚本加载，未判定是否为空白栏目，请人工核实",
+                scripted.len()
+            ),
+            scripted,
+        ));
     }
+    out
 }
 
 /// Evaluates `column_presence`: fires (one instance) when no column has the class.

@@ -14,7 +14,7 @@
 use serde::Deserialize;
 
 use crate::findings::{Evidence, Finding};
-use crate::observation::{FooterObservation, Ident};
+use crate::observation::{FooterObservation, Ident, ItemEvidence, ItemSource};
 
 use super::{Ctx, RuleMeta};
 
@@ -41,6 +41,29 @@ impl FooterItem {
             FooterItem::PoliceRecord => "公安机关备案号",
             FooterItem::Conac => "党政机关网站标识",
             FooterItem::Jiucuo => "「我为政府网站找错」入口",
+        }
+    }
+
+    /// The correct form, for a department fixing its footer (rules.md §6).
+    pub fn example(self) -> &'static str {
+        match self {
+            FooterItem::Icp => "京ICP备05070218号（工业和信息化部备案号，链接至beian.miit.gov.cn）",
+            FooterItem::SiteCode => "网站标识码：bm01000001（10位，由全国政府网站信息报送系统分配）",
+            FooterItem::PoliceRecord => "京公网安备 11010202000001号（14位，链接至beian.gov.cn）",
+            FooterItem::Conac => "党政机关网站标识图标（脚本或链接来自 dcs.conac.cn / bszs.conac.cn）",
+            FooterItem::Jiucuo => {
+                "页面底部嵌入 zfwzgl.www.gov.cn 提供的找错脚本（<script id=\"_jiucuo_\" sitecode=\"网站标识码\" …>）"
+            }
+        }
+    }
+
+    fn evidence(self, f: &FooterObservation) -> Option<&ItemEvidence> {
+        match self {
+            FooterItem::Icp => Some(&f.evidence.icp),
+            FooterItem::SiteCode => Some(&f.evidence.site_code),
+            FooterItem::PoliceRecord => Some(&f.evidence.police_record),
+            FooterItem::Conac => Some(&f.evidence.conac),
+            FooterItem::Jiucuo => Some(&f.evidence.jiucuo),
         }
     }
 
@@ -97,21 +120,47 @@ fn problem(item: FooterItem, detail: String) -> (FooterItem, Evidence) {
     )
 }
 
+/// What the evidence says an item was read from, when it was found but does not count.
+fn undisplayed(e: &ItemEvidence) -> Option<String> {
+    match e.source {
+        ItemSource::Meta | ItemSource::JiucuoScript => Some(format!(
+            "仅见于{}：{}",
+            e.source.label(),
+            e.text.as_deref().unwrap_or_default()
+        )),
+        _ => None,
+    }
+}
+
 /// Evaluates `footer_identifiers`.
 pub fn identifiers(p: &FooterParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
     let f = &ctx.obs.footer;
     let mut problems = Vec::new();
     for item in &p.require {
         let label = item.label();
+        let example = item.example();
         match item.ident(f) {
             Some(Ident::Found(_)) => {}
-            Some(Ident::Missing) => problems.push(problem(*item, format!("缺少{label}"))),
-            Some(Ident::Malformed(raw)) => {
-                problems.push(problem(*item, format!("{label}不规范：{raw}")))
+            Some(Ident::Missing) => {
+                let detail = match item.evidence(f).and_then(undisplayed) {
+                    Some(where_) => {
+                        format!("{label}未在页面显示（{where_}），规范形式如：{example}")
+                    }
+                    None => format!("缺少{label}，规范形式如：{example}"),
+                };
+                problems.push(problem(*item, detail));
             }
+            Some(Ident::Malformed(raw)) => problems.push(problem(
+                *item,
+                format!("{label}不规范：{raw}，规范形式如：{example}"),
+            )),
             None => {
                 let j = &f.jiucuo;
-                if j.present && j.hidden && !p.accept_hidden_jiucuo {
+                if j.hidden && !j.present {
+                    if !p.accept_hidden_jiucuo {
+                        problems.push(problem(*item, format!("{label}已添加但被隐藏")));
+                    }
+                } else if j.present && j.hidden && !p.accept_hidden_jiucuo {
                     problems.push(problem(*item, format!("{label}已添加但被隐藏")));
                 } else if !j.present {
                     match &j.nonstandard {
@@ -120,7 +169,10 @@ pub fn identifiers(p: &FooterParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding>
                             *item,
                             format!("未规范添加{label}，仅有非标准纠错入口：{link}"),
                         )),
-                        None => problems.push(problem(*item, format!("缺少{label}"))),
+                        None => problems.push(problem(
+                            *item,
+                            format!("缺少{label}，规范形式如：{example}"),
+                        )),
                     }
                 }
             }
@@ -147,10 +199,13 @@ pub fn identifiers(p: &FooterParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding>
     }
     let count = problems.len();
     let url = Some(ctx.obs.url.clone()).filter(|u| !u.is_empty());
+    // What the footer does say, quoted on every problem.
+    let seen = f.text.as_ref().map(|t| format!("页面底部显示：「{t}」"));
     let evidence = problems
         .into_iter()
         .map(|(_, mut e)| {
             e.url = url.clone();
+            e.seen = seen.clone();
             e
         })
         .collect();

@@ -56,6 +56,22 @@ pub struct CountParams {
     pub skip_hub: bool,
 }
 
+/// The newest homepage item, quoted: title, date, and the page its date was read on when the
+/// homepage showed none.
+fn newest_seen(obs: &crate::observation::Observation) -> Option<String> {
+    let item = obs
+        .homepage_items
+        .iter()
+        .filter(|i| i.date.is_some())
+        .max_by_key(|i| i.date)?;
+    let date = item.date.map(|d| d.to_string()).unwrap_or_default();
+    let mut seen = format!("首页最新信息《{}》（{date}）", item.title);
+    if let Some(u) = &item.date_url {
+        seen.push_str(&format!("，首页未注明日期，发布时间见{u}"));
+    }
+    Some(seen)
+}
+
 /// Evaluates `homepage_stale`.
 pub fn stale(p: &StaleParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
     let obs = ctx.obs;
@@ -83,12 +99,18 @@ pub fn stale(p: &StaleParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
         let items = &obs.homepage_items;
         let newest = items.iter().filter_map(|i| i.date).max();
         let undated = items.iter().filter(|i| i.date.is_none()).count();
+        let opened = items.iter().filter(|i| i.date_url.is_some()).count();
         let updated = newest.is_some_and(within) || (!undated_is_stale && undated > 0);
-        let detail = format!(
+        let mut detail = format!(
             "首页信息{}条，其中未注明信息发布时间的{}条",
             items.len(),
             undated
         );
+        if opened > 0 {
+            detail.push_str(&format!(
+                "；另有{opened}条首页未注明日期，已点开核实发布时间"
+            ));
+        }
         ("首页栏目", newest, updated, detail)
     };
     if updated {
@@ -99,6 +121,7 @@ pub fn stale(p: &StaleParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
         newest,
         days_overdue: newest.and_then(|d| p.window.overdue(d, obs.as_of)),
         detail: Some(detail),
+        seen: newest_seen(obs),
         ..Evidence::default()
     }];
     vec![rule.finding(

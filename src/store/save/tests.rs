@@ -43,6 +43,7 @@ fn site(
                 evidence: vec![Evidence::default()],
             })
             .collect(),
+        not_evaluated: Vec::new(),
     };
     let reqs = (0..requests)
         .map(|i| RequestRecord {
