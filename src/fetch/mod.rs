@@ -10,6 +10,7 @@ pub mod charset;
 mod client;
 mod guard;
 mod politeness;
+mod private;
 mod robots;
 pub mod urls;
 
@@ -374,10 +375,12 @@ impl Fetcher {
     }
 }
 
+/// Let the resolver reach a proxy's host (which may well be private: a proxy on loopback or
+/// the office network). The host is not trusted as a target.
 fn trust_proxy_host(guard: &guard::Guard, proxy_url: &str) {
     let parsed = Url::parse(proxy_url).or_else(|_| Url::parse(&format!("http://{proxy_url}")));
     if let Some(host) = parsed.ok().as_ref().and_then(Url::host_str) {
-        guard.trust(host);
+        guard.allow_proxy(host);
     }
 }
 
