@@ -328,20 +328,22 @@ impl Fetcher {
         }
     }
 
-    /// Check that a link opens: HEAD, falling back to GET when HEAD is refused.
+    /// Check that a link opens: HEAD, falling back to GET when HEAD is refused or hangs.
     ///
-    /// HEAD goes first (with the usual retries and redirects). A final status below 400 is
-    /// success. Because many servers mishandle HEAD, the link is checked again with GET
-    /// (headers only; the body is discarded) when HEAD ends in any 4xx except 429, in 500 or
-    /// 501, or in a connection error (reset, closed); the GET result is then the answer.
-    /// Timeouts, 429, 502–504, DNS failure, refusal, redirect problems, the SSRF guard and
-    /// robots.txt are final after HEAD: a GET would not fare better and only adds load.
+    /// HEAD goes first (with the usual redirects, and retries for 5xx and 429, but a single
+    /// attempt when it times out). A final status below 400 is success. Because many servers
+    /// mishandle HEAD, the link is checked again with GET (headers only; the body is
+    /// discarded) when HEAD ends in any 4xx except 429, in 500 or 501, in a timeout (servers
+    /// whose HEAD never answers while GET works), or in a connection error (reset, closed); the
+    /// GET result, with its own retries, is then the answer. 429, 502–504, DNS failure,
+    /// refusal, redirect problems, the SSRF guard and robots.txt are final after HEAD: a GET
+    /// would not fare better and only adds load.
     pub async fn check_link(&self, url: &Url) -> LinkCheck {
         let mut log = Vec::new();
         let head = self.probe(reqwest::Method::HEAD, url, &mut log).await;
         let retry_with_get = match &head {
             Err(FetchFailure::Status { status }) => (400..=501).contains(status) && *status != 429,
-            Err(FetchFailure::Connect { .. }) => true,
+            Err(FetchFailure::Connect { .. } | FetchFailure::Timeout { .. }) => true,
             _ => false,
         };
         let result = if retry_with_get {
