@@ -195,7 +195,8 @@ impl Fetcher {
             }
         }
         if let (Some(delay), Some(host)) = (robots.crawl_delay(), url.host_str()) {
-            self.politeness.apply_crawl_delay(host, delay);
+            let max = Duration::from_secs(self.cfg.max_crawl_delay_secs);
+            self.politeness.apply_crawl_delay(host, delay, max);
         }
         std::sync::Arc::new(robots)
     }

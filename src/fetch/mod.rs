@@ -287,6 +287,12 @@ impl Fetcher {
         self.politeness.rate(host)
     }
 
+    /// The `Crawl-delay` robots.txt asked of `host` and the delay used instead, when the
+    /// asked one was longer than `fetch.max_crawl_delay_secs` (once robots.txt has been read).
+    pub fn capped_crawl_delay(&self, host: &str) -> Option<(Duration, Duration)> {
+        self.politeness.capped_crawl_delay(host)
+    }
+
     /// How busy the global cap is now (a round starts more sites only while it has room).
     pub fn global_load(&self) -> GlobalLoad {
         self.politeness.global_load()
