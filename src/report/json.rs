@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::audit::AuditResult;
 use crate::deep::DeepOutcome;
 use crate::findings::{Evidence, Severity};
-use crate::observation::{ColumnClass, Ident, LinkProblem, LinkState};
+use crate::observation::{AuditLimit, ColumnClass, Ident, LinkProblem, LinkState};
 
 /// The JSON document of one check.
 #[derive(Debug, Serialize)]
@@ -22,6 +22,9 @@ pub struct CheckJson<'a> {
     pub columns: Vec<ColumnJson<'a>>,
     pub footer: FooterJson<'a>,
     pub links: LinksJson<'a>,
+    /// What the audit did not do in full to stay bounded: `{kind, url, detail}` with `kind`
+    /// `page_cut_short` or `crawl_delay_capped` (also the `audit.limited` 提示 finding).
+    pub limits: &'a [AuditLimit],
     pub pages_fetched: usize,
     pub requests: usize,
     pub reachable: bool,
@@ -205,6 +208,7 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
             suspected: by_state(LinkState::Suspected),
             blocked: by_state(LinkState::Blocked),
         },
+        limits: &o.limits,
         pages_fetched: o.pages_fetched,
         requests: r.requests.len() + r.deep.as_ref().map_or(0, |d| d.requests),
         reachable: o.reachability.ok,
