@@ -16,8 +16,47 @@ pub enum ConfigError {
     },
     #[error("invalid config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("invalid setting {key}: {message}")]
-    Invalid { key: String, message: String },
+    /// A value serde accepts but the program cannot use (it would hang, or means nothing).
+    /// `path` names the config file when the value came from one.
+    #[error("{}", invalid_text(.path.as_deref(), .key, .message))]
+    Invalid {
+        path: Option<PathBuf>,
+        key: String,
+        message: String,
+    },
+}
+
+fn invalid_text(path: Option<&Path>, key: &str, message: &str) -> String {
+    match path {
+        Some(path) => format!(
+            "invalid config file {}: setting {key} {message}",
+            path.display()
+        ),
+        None => format!("invalid setting {key}: {message}"),
+    }
+}
+
+/// Largest values accepted for settings that would otherwise let one request or one host
+/// keep an audit (and a whole round) waiting for hours.
+pub mod ceilings {
+    /// `fetch.timeout_secs`, `fetch.connect_timeout_secs`: 10 minutes.
+    pub const TIMEOUT_SECS: f64 = 600.0;
+    /// `fetch.retries`.
+    pub const RETRIES: u32 = 10;
+    /// `fetch.backoff_ms`: one minute before the first retry.
+    pub const BACKOFF_MS: u64 = 60_000;
+    /// All backoff waits of one request together (`backoff_ms · (2^retries − 1)`): 10 minutes.
+    pub const TOTAL_BACKOFF_MS: u64 = 600_000;
+    /// `fetch.max_retry_after_secs`, `fetch.max_crawl_delay_secs`: 10 minutes.
+    pub const WAIT_SECS: u64 = 600;
+    /// `fetch.max_redirects`.
+    pub const REDIRECTS: usize = 50;
+    /// `fetch.max_body_bytes`: 100 MiB.
+    pub const BODY_BYTES: usize = 100 * 1024 * 1024;
+    /// Lowest non-zero `fetch.host_rate` (and per-host `rate`): one request per 100 s.
+    pub const MIN_RATE: f64 = 0.01;
+    /// `crawl.max_nesting_depth`.
+    pub const NESTING_DEPTH: usize = 10_000;
 }
 
 /// The whole configuration.
@@ -72,6 +111,9 @@ pub struct FetchConfig {
     pub backoff_ms: u64,
     /// Longest wait honoured from a `Retry-After` header, in seconds; longer asks give up.
     pub max_retry_after_secs: u64,
+    /// Longest robots.txt `Crawl-delay` honoured, in seconds; a longer one is cut to this
+    /// (and reported), so a site asking for a day between requests cannot hang the audit.
+    pub max_crawl_delay_secs: u64,
     /// Redirects followed before giving up.
     pub max_redirects: usize,
     /// Response bodies are cut at this many bytes.
@@ -106,6 +148,7 @@ impl Default for FetchConfig {
             retries: 2,
             backoff_ms: 500,
             max_retry_after_secs: 30,
+            max_crawl_delay_secs: 30,
             max_redirects: 10,
             max_body_bytes: 5 * 1024 * 1024,
             host_rate: 2.0,
@@ -151,6 +194,18 @@ pub struct CrawlConfig {
     pub deep_max_query_variants: usize,
     /// `check --deep`: times one path segment may occur in a path (/a/b/a/b/a/b guard).
     pub deep_max_segment_repeats: usize,
+    /// Page analysis: elements nested deeper than this are read at this depth and the page is
+    /// reported as cut short (bounds parse time on hostile pages).
+    pub max_nesting_depth: usize,
+}
+
+impl CrawlConfig {
+    /// How pages are parsed under these settings.
+    pub fn parse_limits(&self) -> crate::analysis::ParseLimits {
+        crate::analysis::ParseLimits {
+            max_depth: self.max_nesting_depth.max(1),
+        }
+    }
 }
 
 impl Default for CrawlConfig {
@@ -168,6 +223,7 @@ impl Default for CrawlConfig {
             deep_batch: 64,
             deep_max_query_variants: 20,
             deep_max_segment_repeats: 2,
+            max_nesting_depth: crate::analysis::parse::DEFAULT_MAX_DEPTH,
         }
     }
 }
@@ -229,7 +285,14 @@ impl Config {
             path: origin.to_path_buf(),
             message: e.to_string(),
         })?;
-        cfg.validate()?;
+        cfg.validate().map_err(|e| match e {
+            ConfigError::Invalid { key, message, .. } => ConfigError::Invalid {
+                path: Some(origin.to_path_buf()),
+                key,
+                message,
+            },
+            other => other,
+        })?;
         Ok(cfg)
     }
 
@@ -242,57 +305,131 @@ impl Config {
         Config::from_toml(&text, path)
     }
 
-    /// Check values that serde cannot.
+    /// Check values that serde cannot: nothing that means nothing (zero where zero makes no
+    /// sense, NaN, infinity) and nothing that would hang an audit (see [`ceilings`]).
     pub fn validate(&self) -> Result<(), ConfigError> {
+        use ceilings as c;
         let f = &self.fetch;
-        let bad = |key: &str, message: &str| {
+        let bad = |key: &str, message: String| {
             Err(ConfigError::Invalid {
+                path: None,
                 key: key.into(),
-                message: message.into(),
+                message,
             })
         };
-        if !(f.timeout_secs > 0.0 && f.timeout_secs.is_finite()) {
-            return bad("fetch.timeout_secs", "must be a positive number of seconds");
+        let seconds = |v: f64| v > 0.0 && v <= c::TIMEOUT_SECS;
+        let rate = |v: f64| v == 0.0 || (c::MIN_RATE..=f64::MAX).contains(&v);
+        let rate_text = || {
+            format!(
+                "must be 0 (unlimited) or a rate of at least {} requests per second",
+                c::MIN_RATE
+            )
+        };
+        if !seconds(f.timeout_secs) {
+            return bad(
+                "fetch.timeout_secs",
+                format!(
+                    "must be a number of seconds above 0 and at most {}",
+                    c::TIMEOUT_SECS
+                ),
+            );
         }
-        if !(f.connect_timeout_secs > 0.0 && f.connect_timeout_secs.is_finite()) {
+        if !seconds(f.connect_timeout_secs) {
             return bad(
                 "fetch.connect_timeout_secs",
-                "must be a positive number of seconds",
+                format!(
+                    "must be a number of seconds above 0 and at most {}",
+                    c::TIMEOUT_SECS
+                ),
             );
         }
-        if !(f.host_rate >= 0.0 && f.host_rate.is_finite()) {
+        if f.retries > c::RETRIES {
+            return bad("fetch.retries", format!("must be at most {}", c::RETRIES));
+        }
+        if f.backoff_ms > c::BACKOFF_MS {
             return bad(
-                "fetch.host_rate",
-                "must be 0 (unlimited) or a positive rate",
+                "fetch.backoff_ms",
+                format!("must be at most {}", c::BACKOFF_MS),
             );
+        }
+        let total = f
+            .backoff_ms
+            .saturating_mul((1u64 << f.retries).saturating_sub(1));
+        if total > c::TOTAL_BACKOFF_MS {
+            return bad(
+                "fetch.backoff_ms",
+                format!(
+                    "with {} retries waits {total} ms per request in backoff alone; at most {} \
+                     (lower backoff_ms or retries)",
+                    f.retries,
+                    c::TOTAL_BACKOFF_MS
+                ),
+            );
+        }
+        if f.max_retry_after_secs > c::WAIT_SECS {
+            return bad(
+                "fetch.max_retry_after_secs",
+                format!("must be at most {}", c::WAIT_SECS),
+            );
+        }
+        if !(1..=c::WAIT_SECS).contains(&f.max_crawl_delay_secs) {
+            return bad(
+                "fetch.max_crawl_delay_secs",
+                format!(
+                    "must be between 1 and {} (robots = \"ignore\" does not read robots.txt)",
+                    c::WAIT_SECS
+                ),
+            );
+        }
+        if f.max_redirects > c::REDIRECTS {
+            return bad(
+                "fetch.max_redirects",
+                format!("must be at most {}", c::REDIRECTS),
+            );
+        }
+        if !(1..=c::BODY_BYTES).contains(&f.max_body_bytes) {
+            return bad(
+                "fetch.max_body_bytes",
+                format!("must be between 1 and {}", c::BODY_BYTES),
+            );
+        }
+        if !rate(f.host_rate) {
+            return bad("fetch.host_rate", rate_text());
         }
         if f.host_concurrency == 0 {
-            return bad("fetch.host_concurrency", "must be at least 1");
+            return bad("fetch.host_concurrency", "must be at least 1".into());
         }
         if f.concurrency == 0 {
-            return bad("fetch.concurrency", "must be at least 1");
+            return bad("fetch.concurrency", "must be at least 1".into());
         }
         for (host, o) in &f.hosts {
-            if let Some(r) = o.rate {
-                if !(r >= 0.0 && r.is_finite()) {
-                    return bad(&format!("fetch.hosts.{host}.rate"), "must be 0 or positive");
-                }
+            if o.rate.is_some_and(|r| !rate(r)) {
+                return bad(&format!("fetch.hosts.{host}.rate"), rate_text());
             }
             if o.concurrency == Some(0) {
                 return bad(
                     &format!("fetch.hosts.{host}.concurrency"),
-                    "must be at least 1",
+                    "must be at least 1".into(),
                 );
             }
         }
         if self.crawl.sites_at_once == 0 {
-            return bad("crawl.sites_at_once", "must be at least 1");
+            return bad("crawl.sites_at_once", "must be at least 1".into());
+        }
+        if !(1..=c::NESTING_DEPTH).contains(&self.crawl.max_nesting_depth) {
+            return bad(
+                "crawl.max_nesting_depth",
+                format!("must be between 1 and {}", c::NESTING_DEPTH),
+            );
         }
         if self.rules.profile.is_empty()
             || self.rules.profile.contains(['/', '\\'])
             || self.rules.profile.starts_with('.')
         {
-            return bad("rules.profile", "must be a folder name such as gb2015");
+            return bad(
+                "rules.profile",
+                "must be a folder name such as gb2015".into(),
+            );
         }
         Ok(())
     }
@@ -324,5 +461,66 @@ mod tests {
     fn zero_concurrency_is_rejected() {
         let err = Config::from_toml("[fetch]\nhost_concurrency = 0\n", Path::new("c.toml"));
         assert!(matches!(err, Err(ConfigError::Invalid { .. })));
+    }
+
+    #[test]
+    fn settings_that_would_hang_or_mean_nothing_name_the_file_and_the_setting() {
+        for (toml, key) in [
+            ("[fetch]\ntimeout_secs = inf\n", "fetch.timeout_secs"),
+            ("[fetch]\ntimeout_secs = nan\n", "fetch.timeout_secs"),
+            ("[fetch]\ntimeout_secs = 0.0\n", "fetch.timeout_secs"),
+            ("[fetch]\ntimeout_secs = 1e300\n", "fetch.timeout_secs"),
+            (
+                "[fetch]\nconnect_timeout_secs = inf\n",
+                "fetch.connect_timeout_secs",
+            ),
+            ("[fetch]\nretries = 4000000000\n", "fetch.retries"),
+            ("[fetch]\nbackoff_ms = 86400000\n", "fetch.backoff_ms"),
+            (
+                "[fetch]\nbackoff_ms = 60000\nretries = 10\n",
+                "fetch.backoff_ms",
+            ),
+            (
+                "[fetch]\nmax_retry_after_secs = 86400\n",
+                "fetch.max_retry_after_secs",
+            ),
+            (
+                "[fetch]\nmax_crawl_delay_secs = 0\n",
+                "fetch.max_crawl_delay_secs",
+            ),
+            (
+                "[fetch]\nmax_crawl_delay_secs = 86400\n",
+                "fetch.max_crawl_delay_secs",
+            ),
+            ("[fetch]\nmax_redirects = 100000\n", "fetch.max_redirects"),
+            ("[fetch]\nmax_body_bytes = 0\n", "fetch.max_body_bytes"),
+            ("[fetch]\nhost_rate = inf\n", "fetch.host_rate"),
+            ("[fetch]\nhost_rate = 1e-9\n", "fetch.host_rate"),
+            ("[fetch]\nconcurrency = 0\n", "fetch.concurrency"),
+            (
+                "[fetch.hosts.\"a.gov.cn\"]\nrate = nan\n",
+                "fetch.hosts.a.gov.cn.rate",
+            ),
+            ("[crawl]\nsites_at_once = 0\n", "crawl.sites_at_once"),
+            (
+                "[crawl]\nmax_nesting_depth = 0\n",
+                "crawl.max_nesting_depth",
+            ),
+        ] {
+            let err = Config::from_toml(toml, Path::new("conf/site.toml"))
+                .expect_err(toml)
+                .to_string();
+            assert!(
+                err.contains("conf/site.toml") && err.contains(key),
+                "{toml:?} gave {err:?}"
+            );
+        }
+        for ok in [
+            "[fetch]\nhost_rate = 0\n",
+            "[fetch]\nretries = 0\nbackoff_ms = 0\nmax_retry_after_secs = 0\n",
+            "[fetch]\nmax_redirects = 0\nmax_crawl_delay_secs = 600\n",
+        ] {
+            assert!(Config::from_toml(ok, Path::new("c.toml")).is_ok(), "{ok}");
+        }
     }
 }

@@ -315,6 +315,29 @@ pub struct LinkObservation {
     pub problems: Vec<LinkProblem>,
 }
 
+/// What kind of bound cut part of an audit short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitKind {
+    /// A page was not read exactly as written: elements nested beyond
+    /// `crawl.max_nesting_depth`, or a parse too costly to finish (the rest not read).
+    PageCutShort,
+    /// robots.txt asked for a `Crawl-delay` longer than `fetch.max_crawl_delay_secs`; the
+    /// site was paced at that ceiling instead.
+    CrawlDelayCapped,
+}
+
+/// Something the audit did not do in full, on purpose, to stay bounded in time and memory.
+/// Reported (提示), never judged: what was not read was not held against the site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLimit {
+    pub kind: LimitKind,
+    /// The page (or, for a Crawl-delay, the site) concerned.
+    pub url: String,
+    /// What happened, in words (for reports).
+    pub detail: String,
+}
+
 /// Whether the homepage opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -361,4 +384,6 @@ pub struct Observation {
     pub links: LinkObservation,
     /// Pages fetched (homepage, column pages, article pages).
     pub pages_fetched: usize,
+    /// Bounds that cut part of the audit short (pages cut short, a Crawl-delay capped).
+    pub limits: Vec<AuditLimit>,
 }

@@ -243,7 +243,7 @@ pub fn record_fragment(doc: &Html, compiled: &Compiled) -> Option<Html> {
             }
         }
     }
-    (!joined.is_empty()).then(|| Html::parse_fragment(&joined))
+    (!joined.is_empty()).then(|| super::parse::fragment(&joined, Default::default()).html)
 }
 
 /// The items of one tree (dated ones, else the main undated group), and the number of dated

@@ -2,7 +2,8 @@
 //! blank-column markers, footer identifiers and links. Pure: no network, no clock (the as-of
 //! date is passed in to infer years of year-less dates).
 //!
-//! Files: [`vocabulary`] (`rules/page.toml`), [`dates`], `dom` (zones, text, URLs), `meta`
+//! Files: [`parse`] (the one way fetched HTML becomes a tree, bounded in time and memory),
+//! [`vocabulary`] (`rules/page.toml`), [`dates`], `dom` (zones, text, URLs), `meta`
 //! (title, meta tags, publish date), `columns`, `lists` (items), `blank` (blank markers),
 //! `footer`, `jiucuo`, `links` (links, pagination). Each file documents its heuristics.
 //!
@@ -11,10 +12,11 @@
 //! `left-nav`), footer (`<footer>`, `footer.hints`), pagination, hidden (`display:none`,
 //! `visibility:hidden`, `hidden`) or script/style; flags are inherited by descendants.
 //!
-//! Never panics on input: garbage, empty or deeply nested pages give an empty-ish analysis.
+//! Never panics on input: garbage, empty or deeply nested pages give an empty-ish analysis,
+//! and a page too deep or too costly to read in full is read in part and says so
+//! ([`PageAnalysis::cut_short`]).
 
 use chrono::NaiveDate;
-use scraper::Html;
 use url::Url;
 
 use crate::observation::FooterObservation;
@@ -28,9 +30,11 @@ mod jiucuo;
 mod links;
 mod lists;
 mod meta;
+pub mod parse;
 pub mod vocabulary;
 
 pub use blank::EmptyList;
+pub use parse::{CutShort, ParseLimits};
 pub use vocabulary::{Vocabulary, VocabularyError};
 
 /// A link to a column (栏目) found in navigation, a homepage block or second-level navigation.
@@ -102,6 +106,9 @@ pub struct PageAnalysis {
     pub links: Vec<Url>,
     /// Pagination links of a list page (下一页 …).
     pub next_pages: Vec<Url>,
+    /// The page was not read exactly as written (nesting beyond the limit, or a parse too
+    /// costly to finish): what was not read was not judged.
+    pub cut_short: Option<CutShort>,
 }
 
 impl PageAnalysis {
@@ -119,14 +126,36 @@ impl PageAnalysis {
 /// Analyse one page. `base` is the page URL (a `<base href>` in the page overrides it for
 /// resolving links); `as_of` infers the year of year-less dates and bounds future dates.
 pub fn analyze(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> PageAnalysis {
-    analyze_parts(html, base, as_of, vocab, true)
+    analyze_parts(html, base, as_of, vocab, true, ParseLimits::default())
+}
+
+/// [`analyze`] with parse limits other than the defaults (`crawl.max_nesting_depth`).
+pub fn analyze_with(
+    html: &str,
+    base: &Url,
+    as_of: NaiveDate,
+    vocab: &Vocabulary,
+    limits: ParseLimits,
+) -> PageAnalysis {
+    analyze_parts(html, base, as_of, vocab, true, limits)
 }
 
 /// [`analyze`] without the footer (left at its default): for column and article pages, whose
 /// footer repeats the homepage's and is not judged. The footer search is a tenth of the
 /// analysis time.
 pub fn analyze_body(html: &str, base: &Url, as_of: NaiveDate, vocab: &Vocabulary) -> PageAnalysis {
-    analyze_parts(html, base, as_of, vocab, false)
+    analyze_parts(html, base, as_of, vocab, false, ParseLimits::default())
+}
+
+/// [`analyze_body`] with parse limits other than the defaults.
+pub fn analyze_body_with(
+    html: &str,
+    base: &Url,
+    as_of: NaiveDate,
+    vocab: &Vocabulary,
+    limits: ParseLimits,
+) -> PageAnalysis {
+    analyze_parts(html, base, as_of, vocab, false, limits)
 }
 
 fn analyze_parts(
@@ -135,8 +164,10 @@ fn analyze_parts(
     as_of: NaiveDate,
     vocab: &Vocabulary,
     with_footer: bool,
+    limits: ParseLimits,
 ) -> PageAnalysis {
-    let doc = Html::parse_document(html);
+    let parsed = parse::document(html, limits);
+    let doc = parsed.html;
     let compiled = vocab.compiled();
     let zones = dom::Zones::compute(&doc, vocab);
     let link_base = links::effective_base(&doc, base);
@@ -178,13 +209,25 @@ fn analyze_parts(
         items,
         dated_entries,
         meta: page_meta,
+        cut_short: parsed.cut_short,
     }
 }
 
 /// Only the links of a page (what [`PageAnalysis::links`] holds), without the rest of the
 /// analysis: for link checking, where columns, items and footers are not needed.
 pub fn page_links(html: &str, base: &Url, vocab: &Vocabulary) -> Vec<Url> {
-    let doc = Html::parse_document(html);
+    page_links_with(html, base, vocab, ParseLimits::default())
+}
+
+/// [`page_links`] with parse limits other than the defaults. A page cut short gives the links
+/// of the part read.
+pub fn page_links_with(
+    html: &str,
+    base: &Url,
+    vocab: &Vocabulary,
+    limits: ParseLimits,
+) -> Vec<Url> {
+    let doc = parse::document(html, limits).html;
     let link_base = links::effective_base(&doc, base);
     let mut page_links = links::links(&doc, &link_base);
     if let Some(frag) = lists::record_fragment(&doc, &vocab.compiled()) {

@@ -75,7 +75,8 @@ pub async fn run(cfg: Config, args: LinksArgs) -> Result<u8> {
     let pages = page_list(&args)?;
     let vocab = vocabulary(&cfg)?;
     let fetcher = Fetcher::new(&cfg.fetch).context("cannot set up the HTTP client")?;
-    let checker = LinkChecker::new(Arc::new(fetcher), vocab, cfg.fetch.concurrency);
+    let checker = LinkChecker::new(Arc::new(fetcher), vocab, cfg.fetch.concurrency)
+        .with_parse_limits(cfg.crawl.parse_limits());
     let report = checker.run(&pages).await;
     if report.unreadable.len() == pages.len() {
         for p in &report.unreadable {

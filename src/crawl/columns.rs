@@ -8,7 +8,7 @@ use url::Url;
 use crate::analysis::{self, ColumnLink, ColumnSource};
 use crate::config::CrawlConfig;
 use crate::fetch::{Fetcher, RequestRecord};
-use crate::observation::{ColumnObservation, DateSource};
+use crate::observation::{AuditLimit, ColumnObservation, DateSource};
 use crate::rules::RuleSet;
 
 /// Columns of one site are fetched this many at a time; the fetcher's per-host limits do the
@@ -35,6 +35,8 @@ pub(super) struct Audited {
     pub subcolumns: Vec<ColumnLink>,
     pub pages_fetched: usize,
     pub requests: Vec<RequestRecord>,
+    /// Pages of the column cut short while parsing.
+    pub limits: Vec<AuditLimit>,
 }
 
 /// Audit a batch of columns concurrently, keeping their order.
@@ -62,6 +64,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         subcolumns: Vec::new(),
         pages_fetched: 0,
         requests: Vec::new(),
+        limits: Vec::new(),
     };
     let fetched = ctx.fetcher.page(&out.link.url).await;
     out.requests.extend(fetched.log);
@@ -73,7 +76,14 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         }
     };
     out.pages_fetched = 1;
-    let an = analysis::analyze_body(&page.html, &page.url, ctx.as_of, &ctx.rules.vocabulary);
+    let an = analysis::analyze_body_with(
+        &page.html,
+        &page.url,
+        ctx.as_of,
+        &ctx.rules.vocabulary,
+        ctx.cfg.parse_limits(),
+    );
+    out.limits.extend(super::cut_short(&page.url, an.cut_short));
     // Not held while the newest item waits for its turn at the host.
     let page_url = page.url;
     drop(page.html);
@@ -119,12 +129,15 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
             out.requests.extend(art.log);
             if let Ok(art_page) = art.result {
                 out.pages_fetched += 1;
-                let art_an = analysis::analyze_body(
+                let art_an = analysis::analyze_body_with(
                     &art_page.html,
                     &art_page.url,
                     ctx.as_of,
                     &ctx.rules.vocabulary,
+                    ctx.cfg.parse_limits(),
                 );
+                out.limits
+                    .extend(super::cut_short(&art_page.url, art_an.cut_short));
                 if let Some(d) = art_an.publish_date {
                     obs.newest = Some(d);
                     obs.date_source = DateSource::Article;

@@ -17,11 +17,11 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDate;
 use url::Url;
 
-use crate::analysis::{self, ColumnLink};
+use crate::analysis::{self, ColumnLink, CutShort};
 use crate::config::CrawlConfig;
 use crate::fetch::urls::{normalize, SiteScope};
 use crate::fetch::{Fetcher, RequestRecord};
-use crate::observation::{HomepageItem, Observation, Reachability};
+use crate::observation::{AuditLimit, HomepageItem, LimitKind, Observation, Reachability};
 use crate::rules::RuleSet;
 
 /// What one crawl produced: the observation and every HTTP request made.
@@ -84,7 +84,14 @@ pub async fn crawl_site(
         }
         SiteScope::new(&folder)
     };
-    let home_an = analysis::analyze(&page.html, &page.url, as_of, &rules.vocabulary);
+    let home_an = analysis::analyze_with(
+        &page.html,
+        &page.url,
+        as_of,
+        &rules.vocabulary,
+        cfg.parse_limits(),
+    );
+    obs.limits.extend(cut_short(&page.url, home_an.cut_short));
     // The site is paced for seconds from here on: keep only the homepage's URL, not its body
     // (a real homepage is a few hundred KB, and a round audits thousands of sites at once).
     let page_url = page.url;
@@ -163,6 +170,7 @@ pub async fn crawl_site(
     }
     for c in level1.into_iter().chain(level2) {
         requests.extend(c.requests);
+        obs.limits.extend(c.limits);
         obs.columns.push(c.observation);
     }
 
@@ -178,6 +186,8 @@ pub async fn crawl_site(
         requests.extend(checked.requests);
         obs.links = checked.observation;
     }
+    obs.limits
+        .extend(crawl_delay_capped(fetcher, site, &page_url));
     Crawl {
         observation: obs,
         requests,
@@ -229,6 +239,40 @@ async fn date_undated_items(
         }
     }
     out
+}
+
+/// The limit to report for a page cut short while parsing, if it was.
+fn cut_short(page: &Url, cut: Option<CutShort>) -> Option<AuditLimit> {
+    cut.map(|cut| AuditLimit {
+        kind: LimitKind::PageCutShort,
+        url: page.to_string(),
+        detail: cut.to_string(),
+    })
+}
+
+/// The limit to report when the site's robots.txt asked for a longer `Crawl-delay` than
+/// `fetch.max_crawl_delay_secs` (for the registered host and, after a redirect, the final one).
+fn crawl_delay_capped(fetcher: &Fetcher, site: &Url, home: &Url) -> Vec<AuditLimit> {
+    let mut hosts: Vec<&str> = [site.host_str(), home.host_str()]
+        .into_iter()
+        .flatten()
+        .collect();
+    hosts.dedup();
+    hosts
+        .into_iter()
+        .filter_map(|host| {
+            let (asked, used) = fetcher.capped_crawl_delay(host)?;
+            Some(AuditLimit {
+                kind: LimitKind::CrawlDelayCapped,
+                url: format!("{}://{host}/robots.txt", home.scheme()),
+                detail: format!(
+                    "robots.txt 要求两次访问间隔（Crawl-delay）{} 秒，超过上限，按 {} 秒检查",
+                    asked.as_secs_f64(),
+                    used.as_secs_f64()
+                ),
+            })
+        })
+        .collect()
 }
 
 fn add_links(map: &mut BTreeMap<Url, Vec<Url>>, page: &Url, links: &[Url]) {

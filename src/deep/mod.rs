@@ -23,7 +23,7 @@ use futures::stream::{self, StreamExt};
 use sqlx::SqlitePool;
 use url::Url;
 
-use crate::analysis::{self, Vocabulary};
+use crate::analysis::{self, ParseLimits, Vocabulary};
 use crate::config::CrawlConfig;
 use crate::crawl::LinkCache;
 use crate::fetch::{FetchFailure, Fetcher, RequestRecord, SiteScope};
@@ -48,6 +48,8 @@ pub struct DeepSettings {
     /// The round the crawl belongs to: its link results are shared with the round's other
     /// sites, and an unfinished crawl resumes only within it (`None`: `check --deep`).
     pub round: Option<i64>,
+    /// How pages are parsed (`crawl.max_nesting_depth`).
+    pub parse: ParseLimits,
 }
 
 impl DeepSettings {
@@ -60,6 +62,7 @@ impl DeepSettings {
             max_query_variants: cfg.deep_max_query_variants,
             max_segment_repeats: cfg.deep_max_segment_repeats,
             round: None,
+            parse: cfg.parse_limits(),
         }
     }
 }
@@ -198,7 +201,7 @@ pub async fn deep_crawl(
                         scope = SiteScope::new(&folder);
                         db::set_scope(pool, row.id, folder.as_str()).await?;
                     }
-                    let links = analysis::page_links(&page.html, &page.url, vocab);
+                    let links = analysis::page_links_with(&page.html, &page.url, vocab, s.parse);
                     let found = classify(&links, &scope, r.depth, as_of, s);
                     (Some(page.status), None, found)
                 }

@@ -8,7 +8,8 @@
 //! - [`Fetcher::with_retries`]: repeats an exchange for timeouts, 5xx (except 501) and 429,
 //!   waiting `backoff_ms · 2^(n-1)` or the `Retry-After` (whichever is longer). A
 //!   `Retry-After` above `max_retry_after_secs` ends the attempts at once. Nothing else is
-//!   retried: not 4xx, DNS failures, refused or reset connections.
+//!   retried: not 4xx, DNS failures, refused or reset connections, and not a HEAD that timed
+//!   out (the link check asks again with GET, which has its own retries).
 //! - [`Fetcher::follow`]: follows redirects by hand (301, 302, 303, 307, 308 with a
 //!   `Location`), keeping the method; every hop passes the SSRF guard, robots.txt and its own
 //!   retries. A URL seen twice in the chain is a [`FetchFailure::RedirectLoop`]; more than
@@ -194,7 +195,8 @@ impl Fetcher {
             }
         }
         if let (Some(delay), Some(host)) = (robots.crawl_delay(), url.host_str()) {
-            self.politeness.apply_crawl_delay(host, delay);
+            let max = Duration::from_secs(self.cfg.max_crawl_delay_secs);
+            self.politeness.apply_crawl_delay(host, delay, max);
         }
         std::sync::Arc::new(robots)
     }
@@ -226,7 +228,7 @@ impl Fetcher {
                         None => Some(backoff),
                     }
                 }
-                Err(FetchFailure::Timeout { .. }) => Some(backoff),
+                Err(FetchFailure::Timeout { .. }) if *method != Method::HEAD => Some(backoff),
                 _ => None,
             };
             match wait {

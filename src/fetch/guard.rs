@@ -1,72 +1,45 @@
 //! SSRF guard: links and redirects from public sites must not reach private addresses.
 //!
 //! A page on the public internet can link or redirect to `http://127.0.0.1/`,
-//! `http://192.168.1.1/` or a name that resolves there; fetching it would probe the machine
-//! running the audit or its network. Such URLs are not fetched and fail with
-//! [`FetchFailure::Blocked`], which the audit reports.
+//! `http://192.168.1.1/`, `http://100.100.100.200/` (a cloud metadata service) or a name that
+//! resolves there; fetching it would probe the machine running the audit or its network. Such
+//! URLs are not fetched and fail with [`FetchFailure::Blocked`], which the audit reports.
 //!
-//! Private means: loopback (127/8, ::1), RFC 1918 private (10/8, 172.16/12, 192.168/16), unique
-//! local fc00::/7, link-local (169.254/16, fe80::/10), unspecified (0.0.0.0/8, ::) and the name
-//! `localhost` (and `*.localhost`). IPv4-mapped IPv6 addresses are judged as their IPv4 address.
+//! Private means every address that is not on the public internet ([`private_reason`]:
+//! loopback, private networks, shared address space, link-local, documentation, benchmarking,
+//! multicast, reserved, and IPv6 addresses carrying one of those IPv4 addresses: mapped,
+//! compatible, NAT64, 6to4, Teredo), and the name `localhost` (and `*.localhost`).
 //!
 //! Exempt, because the user chose them: every host when `allow_private` is set, hosts given to
-//! [`Fetcher::trust_host`](super::Fetcher::trust_host), hosts routed with `--resolve`, and the
-//! proxy's own host.
+//! [`Fetcher::trust_host`](super::Fetcher::trust_host) and hosts routed with `--resolve`. The
+//! proxy's host (`--proxy`, or `HTTP_PROXY` and the like) is exempt **only as the proxy**: the
+//! resolver may connect to it, but a URL naming it (`http://127.0.0.1:22/` with a proxy on
+//! 127.0.0.1) is judged like any other.
 //!
-//! Judging happens in two places. IP-literal hosts and `localhost` are judged before the
-//! request ([`Guard::check_url`]). DNS names are judged inside [`GuardedResolver`], the
-//! client's DNS resolver, on the very addresses the connection will use, so there is no race
-//! between check and use; `--resolve` routes are consulted there first. Through a proxy the
-//! proxy resolves names, so only IP literals and `localhost` can be judged.
+//! Judging happens in two places, in every mode (direct or through a proxy):
+//!
+//! - **Before the request**, [`Guard::check_url`] judges the target URL's host when it needs
+//!   no DNS: IP literals in every spelling the `url` crate accepts (it normalises `2130706433`,
+//!   `0177.0.0.1`, `0x7f.1` and `127.1` to `127.0.0.1`, and IPv6 to its canonical form) and
+//!   `localhost`. Every request goes through it: the audit, the deep crawl, `links`, every
+//!   redirect hop and robots.txt.
+//! - **At connection time**, DNS names are judged inside [`GuardedResolver`], the client's DNS
+//!   resolver, on the very addresses the connection will use, so there is no race between
+//!   check and use; `--resolve` routes are consulted there first.
+//!
+//! **Limit:** through a proxy the proxy resolves host names, so a name that the proxy's DNS
+//! maps to a private address cannot be judged here (only IP literals and `localhost` can);
+//! the proxy's own policy has to cover that.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
+use super::private::private_reason;
 use super::{FetchError, FetchFailure};
-
-/// Why an address counts as private, or `None` for a public address.
-pub(crate) fn private_reason(ip: IpAddr) -> Option<&'static str> {
-    match ip {
-        IpAddr::V4(v4) => v4_reason(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4_reason(v4),
-            None => v6_reason(v6),
-        },
-    }
-}
-
-fn v4_reason(ip: Ipv4Addr) -> Option<&'static str> {
-    if ip.is_loopback() {
-        Some("loopback")
-    } else if ip.is_private() {
-        Some("private network")
-    } else if ip.is_link_local() {
-        Some("link-local")
-    } else if ip.octets()[0] == 0 {
-        Some("unspecified")
-    } else {
-        None
-    }
-}
-
-fn v6_reason(ip: Ipv6Addr) -> Option<&'static str> {
-    let first = ip.segments()[0];
-    if ip.is_loopback() {
-        Some("loopback")
-    } else if ip.is_unspecified() {
-        Some("unspecified")
-    } else if first & 0xfe00 == 0xfc00 {
-        Some("unique local (private network)")
-    } else if first & 0xffc0 == 0xfe80 {
-        Some("link-local")
-    } else {
-        None
-    }
-}
 
 fn is_localhost(host: &str) -> bool {
     let host = host.trim_end_matches('.');
@@ -105,6 +78,8 @@ pub(crate) fn parse_routes(entries: &[String]) -> Result<HashMap<String, SocketA
 pub(crate) struct Guard {
     allow_private: bool,
     trusted: RwLock<HashSet<String>>,
+    /// Proxy hosts: the resolver may connect to them; they are not trusted as targets.
+    proxies: RwLock<HashSet<String>>,
     routes: HashMap<String, SocketAddr>,
 }
 
@@ -113,8 +88,29 @@ impl Guard {
         Guard {
             allow_private,
             trusted: RwLock::new(HashSet::new()),
+            proxies: RwLock::new(HashSet::new()),
             routes,
         }
+    }
+
+    /// Let the resolver connect to a proxy's host, without trusting it as a target.
+    pub(crate) fn allow_proxy(&self, host: &str) {
+        let key = host_key(host);
+        if key.is_empty() {
+            return;
+        }
+        if let Ok(mut proxies) = self.proxies.write() {
+            proxies.insert(key);
+        }
+    }
+
+    /// Whether `host` is a proxy's host.
+    fn is_proxy(&self, host: &str) -> bool {
+        let key = host_key(host);
+        self.proxies
+            .read()
+            .map(|p| p.contains(&key))
+            .unwrap_or(false)
     }
 
     /// Exempt a host from the guard.
@@ -204,7 +200,7 @@ pub(crate) async fn guarded_lookup(
             host: host.to_string(),
         });
     }
-    if guard.is_exempt(host) {
+    if guard.is_exempt(host) || guard.is_proxy(host) {
         return Ok(found);
     }
     let (private, public): (Vec<_>, Vec<_>) = found
@@ -250,42 +246,6 @@ impl Resolve for GuardedResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn classifies_addresses() {
-        for private in [
-            "127.0.0.1",
-            "127.8.9.10",
-            "10.1.2.3",
-            "172.16.0.1",
-            "172.31.255.255",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "::1",
-            "::",
-            "fc00::1",
-            "fd12:3456::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-        ] {
-            assert!(private_reason(ip(private)).is_some(), "{private}");
-        }
-        for public in [
-            "218.95.179.142",
-            "172.32.0.1",
-            "8.8.8.8",
-            "2400:3200::1",
-            "::ffff:8.8.8.8",
-        ] {
-            assert!(private_reason(ip(public)).is_none(), "{public}");
-        }
-    }
 
     #[test]
     fn check_url_blocks_literals_and_localhost() {
@@ -356,6 +316,56 @@ mod tests {
             .await
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn check_url_judges_every_spelling_of_a_literal() {
+        let guard = Guard::new(false, HashMap::new());
+        for url in [
+            "http://2130706433/",
+            "http://0177.0.0.1/",
+            "http://0x7f.1/",
+            "http://127.1/",
+            "http://127.0.0.1./",
+            "http://[::7f00:1]/",
+            "http://[::127.0.0.1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[2002:7f00:1::]/",
+            "http://100.100.100.200/latest/meta-data/",
+            "http://LOCALHOST./",
+        ] {
+            let parsed = Url::parse(url).unwrap();
+            assert!(
+                matches!(guard.check_url(&parsed), Err(FetchFailure::Blocked { .. })),
+                "{url} (parsed as {parsed})"
+            );
+        }
+    }
+
+    #[test]
+    fn a_proxy_host_is_not_a_trusted_target() {
+        let guard = Guard::new(false, HashMap::new());
+        guard.allow_proxy("127.0.0.1");
+        guard.allow_proxy("localhost");
+        for url in ["http://127.0.0.1:22/", "http://localhost:22/"] {
+            let parsed = Url::parse(url).unwrap();
+            assert!(
+                matches!(guard.check_url(&parsed), Err(FetchFailure::Blocked { .. })),
+                "{url}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_resolver_connects_to_a_proxy_host() {
+        let guard = Guard::new(false, HashMap::new());
+        guard.allow_proxy("localhost");
+        assert!(!guarded_lookup(&guard, "localhost")
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(!guard.is_exempt("localhost"));
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ pub mod charset;
 mod client;
 mod guard;
 mod politeness;
+mod private;
 mod robots;
 pub mod urls;
 
@@ -286,6 +287,12 @@ impl Fetcher {
         self.politeness.rate(host)
     }
 
+    /// The `Crawl-delay` robots.txt asked of `host` and the delay used instead, when the
+    /// asked one was longer than `fetch.max_crawl_delay_secs` (once robots.txt has been read).
+    pub fn capped_crawl_delay(&self, host: &str) -> Option<(Duration, Duration)> {
+        self.politeness.capped_crawl_delay(host)
+    }
+
     /// How busy the global cap is now (a round starts more sites only while it has room).
     pub fn global_load(&self) -> GlobalLoad {
         self.politeness.global_load()
@@ -327,20 +334,22 @@ impl Fetcher {
         }
     }
 
-    /// Check that a link opens: HEAD, falling back to GET when HEAD is refused.
+    /// Check that a link opens: HEAD, falling back to GET when HEAD is refused or hangs.
     ///
-    /// HEAD goes first (with the usual retries and redirects). A final status below 400 is
-    /// success. Because many servers mishandle HEAD, the link is checked again with GET
-    /// (headers only; the body is discarded) when HEAD ends in any 4xx except 429, in 500 or
-    /// 501, or in a connection error (reset, closed); the GET result is then the answer.
-    /// Timeouts, 429, 502–504, DNS failure, refusal, redirect problems, the SSRF guard and
-    /// robots.txt are final after HEAD: a GET would not fare better and only adds load.
+    /// HEAD goes first (with the usual redirects, and retries for 5xx and 429, but a single
+    /// attempt when it times out). A final status below 400 is success. Because many servers
+    /// mishandle HEAD, the link is checked again with GET (headers only; the body is
+    /// discarded) when HEAD ends in any 4xx except 429, in 500 or 501, in a timeout (servers
+    /// whose HEAD never answers while GET works), or in a connection error (reset, closed); the
+    /// GET result, with its own retries, is then the answer. 429, 502–504, DNS failure,
+    /// refusal, redirect problems, the SSRF guard and robots.txt are final after HEAD: a GET
+    /// would not fare better and only adds load.
     pub async fn check_link(&self, url: &Url) -> LinkCheck {
         let mut log = Vec::new();
         let head = self.probe(reqwest::Method::HEAD, url, &mut log).await;
         let retry_with_get = match &head {
             Err(FetchFailure::Status { status }) => (400..=501).contains(status) && *status != 429,
-            Err(FetchFailure::Connect { .. }) => true,
+            Err(FetchFailure::Connect { .. } | FetchFailure::Timeout { .. }) => true,
             _ => false,
         };
         let result = if retry_with_get {
@@ -374,10 +383,12 @@ impl Fetcher {
     }
 }
 
+/// Let the resolver reach a proxy's host (which may well be private: a proxy on loopback or
+/// the office network). The host is not trusted as a target.
 fn trust_proxy_host(guard: &guard::Guard, proxy_url: &str) {
     let parsed = Url::parse(proxy_url).or_else(|_| Url::parse(&format!("http://{proxy_url}")));
     if let Some(host) = parsed.ok().as_ref().and_then(Url::host_str) {
-        guard.trust(host);
+        guard.allow_proxy(host);
     }
 }
 

@@ -12,7 +12,9 @@
 //! (lowercase, as the `url` crate gives it), so different ports of one host share a budget and
 //! different hosts never wait for each other except on the global cap.
 //!
-//! robots.txt `Crawl-delay` can only lower a host's rate ([`Politeness::apply_crawl_delay`]).
+//! robots.txt `Crawl-delay` can only lower a host's rate ([`Politeness::apply_crawl_delay`]),
+//! and never below one request per `fetch.max_crawl_delay_secs`: a longer delay is capped,
+//! logged and remembered for the report ([`Politeness::capped_crawl_delay`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
@@ -65,6 +67,8 @@ impl Rate {
 struct HostGate {
     semaphore: Arc<Semaphore>,
     rate: Mutex<Rate>,
+    /// A `Crawl-delay` that was capped: (asked, used).
+    capped: Mutex<Option<(Duration, Duration)>>,
 }
 
 /// Politeness for every host of a run.
@@ -118,6 +122,7 @@ impl Politeness {
             Arc::new(HostGate {
                 semaphore: Arc::new(Semaphore::new(concurrency)),
                 rate: Mutex::new(Rate::new(rate, &self.clock)),
+                capped: Mutex::new(None),
             })
         });
         Arc::clone(gate)
@@ -163,13 +168,26 @@ impl Politeness {
         }
     }
 
-    /// Lower `host`'s rate to one request per `delay` (robots.txt `Crawl-delay`); a delay that
-    /// would raise the rate is ignored.
-    pub(crate) fn apply_crawl_delay(&self, host: &str, delay: Duration) {
+    /// Lower `host`'s rate to one request per `asked` (robots.txt `Crawl-delay`), or per `max`
+    /// when `asked` is longer (the cap is logged and remembered); a delay that would raise the
+    /// rate is ignored.
+    pub(crate) fn apply_crawl_delay(&self, host: &str, asked: Duration, max: Duration) {
+        let gate = self.gate(host);
+        let delay = if asked > max {
+            tracing::info!(
+                host,
+                asked_secs = asked.as_secs_f64(),
+                max_secs = max.as_secs_f64(),
+                "robots.txt Crawl-delay is longer than fetch.max_crawl_delay_secs: capped"
+            );
+            *gate.capped.lock().unwrap_or_else(|e| e.into_inner()) = Some((asked, max));
+            max
+        } else {
+            asked
+        };
         let Some(per_sec) = (!delay.is_zero()).then(|| 1.0 / delay.as_secs_f64()) else {
             return;
         };
-        let gate = self.gate(host);
         let mut rate = gate.rate.lock().unwrap_or_else(|e| e.into_inner());
         if rate.per_sec == 0.0 || per_sec < rate.per_sec {
             tracing::debug!(
@@ -179,6 +197,19 @@ impl Politeness {
             );
             *rate = Rate::new(per_sec, &self.clock);
         }
+    }
+
+    /// The `Crawl-delay` robots.txt asked of `host` and the delay used instead, when it was
+    /// capped.
+    pub(crate) fn capped_crawl_delay(&self, host: &str) -> Option<(Duration, Duration)> {
+        let gate = self
+            .hosts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&host.to_ascii_lowercase())
+            .cloned()?;
+        let capped = *gate.capped.lock().unwrap_or_else(|e| e.into_inner());
+        capped
     }
 
     /// The host's current rate in requests per second (0 = unlimited).
@@ -270,13 +301,28 @@ mod tests {
 
     #[test]
     fn crawl_delay_only_lowers() {
+        let max = Duration::from_secs(30);
         let p = Politeness::new(&cfg(2.0, 2));
-        p.apply_crawl_delay("h", Duration::from_millis(100)); // 10/s: would raise
+        p.apply_crawl_delay("h", Duration::from_millis(100), max); // 10/s: would raise
         assert_eq!(p.rate("h"), 2.0);
-        p.apply_crawl_delay("h", Duration::from_secs(2));
+        p.apply_crawl_delay("h", Duration::from_secs(2), max);
         assert_eq!(p.rate("h"), 0.5);
+        assert_eq!(p.capped_crawl_delay("h"), None);
         let unlimited = Politeness::new(&cfg(0.0, 2));
-        unlimited.apply_crawl_delay("h", Duration::from_secs(1));
+        unlimited.apply_crawl_delay("h", Duration::from_secs(1), max);
         assert_eq!(unlimited.rate("h"), 1.0);
+    }
+
+    #[test]
+    fn a_crawl_delay_above_the_ceiling_is_capped_and_remembered() {
+        let p = Politeness::new(&cfg(2.0, 2));
+        let day = Duration::from_secs(86_400);
+        p.apply_crawl_delay("H.gov.cn", day, Duration::from_secs(4));
+        assert_eq!(p.rate("h.gov.cn"), 0.25);
+        assert_eq!(
+            p.capped_crawl_delay("h.gov.cn"),
+            Some((day, Duration::from_secs(4)))
+        );
+        assert_eq!(p.capped_crawl_delay("other.gov.cn"), None);
     }
 }

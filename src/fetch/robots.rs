@@ -131,10 +131,11 @@ impl Robots {
         best.is_none_or(|r| r.allow)
     }
 
-    /// The `Crawl-delay` that applies to us.
+    /// The `Crawl-delay` that applies to us (a delay too long for a `Duration` is the
+    /// longest one: the fetcher caps it).
     pub(crate) fn crawl_delay(&self) -> Option<Duration> {
         self.crawl_delay
-            .and_then(|d| Duration::try_from_secs_f64(d).ok())
+            .map(|d| Duration::try_from_secs_f64(d).unwrap_or(Duration::MAX))
     }
 }
 
@@ -239,6 +240,8 @@ mod tests {
             assert_eq!(r.crawl_delay(), None);
         }
         assert!(allowed(&Robots::allow_all(), "/x"));
+        let huge = Robots::parse("User-agent: *\nCrawl-delay: 1e300\n", AGENT_TOKEN);
+        assert_eq!(huge.crawl_delay(), Some(Duration::MAX));
     }
 
     #[test]

@@ -23,7 +23,7 @@ use futures::stream::{self, StreamExt};
 use tokio::sync::mpsc;
 use url::Url;
 
-use crate::analysis::{self, Vocabulary};
+use crate::analysis::{self, ParseLimits, Vocabulary};
 use crate::fetch::{FetchFailure, Fetcher};
 use crate::observation::LinkState;
 
@@ -114,6 +114,7 @@ pub struct LinkChecker {
     fetcher: Arc<Fetcher>,
     vocab: Vocabulary,
     concurrency: usize,
+    parse: ParseLimits,
 }
 
 impl LinkChecker {
@@ -124,7 +125,14 @@ impl LinkChecker {
             fetcher,
             vocab,
             concurrency: concurrency.max(1),
+            parse: ParseLimits::default(),
         }
+    }
+
+    /// Parse pages with these limits (`crawl.max_nesting_depth`) instead of the defaults.
+    pub fn with_parse_limits(mut self, limits: ParseLimits) -> LinkChecker {
+        self.parse = limits;
+        self
     }
 
     /// Fetch `pages`, check every unique link on them once, and report the failures.
@@ -158,7 +166,12 @@ impl LinkChecker {
                                 return;
                             }
                         };
-                        let links = analysis::page_links(&page.html, &page.url, &self.vocab);
+                        let links = analysis::page_links_with(
+                            &page.html,
+                            &page.url,
+                            &self.vocab,
+                            self.parse,
+                        );
                         drop(page);
                         let page_no = u32::try_from(i).unwrap_or(u32::MAX);
                         let fresh: Vec<(u32, Url)> = match index.lock() {

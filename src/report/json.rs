@@ -6,7 +6,9 @@ use serde::Serialize;
 use crate::audit::AuditResult;
 use crate::deep::DeepOutcome;
 use crate::findings::{Evidence, Severity};
-use crate::observation::{ColumnClass, DateSource, FooterEvidence, Ident, LinkProblem, LinkState};
+use crate::observation::{
+    AuditLimit, ColumnClass, DateSource, FooterEvidence, Ident, LinkProblem, LinkState,
+};
 
 /// The JSON document of one check.
 #[derive(Debug, Serialize)]
@@ -28,6 +30,9 @@ pub struct CheckJson<'a> {
     /// Null when the homepage did not open.
     pub footer: Option<FooterJson<'a>>,
     pub links: LinksJson<'a>,
+    /// What the audit did not do in full to stay bounded: `{kind, url, detail}` with `kind`
+    /// `page_cut_short` or `crawl_delay_capped` (also the `audit.limited` 提示 finding).
+    pub limits: &'a [AuditLimit],
     pub pages_fetched: usize,
     pub requests: usize,
     pub reachable: bool,
@@ -281,6 +286,7 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
             suspected: by_state(LinkState::Suspected),
             blocked: by_state(LinkState::Blocked),
         },
+        limits: &o.limits,
         pages_fetched: o.pages_fetched,
         requests: r.requests.len() + r.deep.as_ref().map_or(0, |d| d.requests),
         reachable: o.reachability.ok,

@@ -59,6 +59,10 @@ const GB2015: &[(&str, &str)] = &[
         "interaction.no_survey.toml",
         include_str!("../../rules/gb2015/interaction.no_survey.toml"),
     ),
+    (
+        "audit.limited.toml",
+        include_str!("../../rules/gb2015/audit.limited.toml"),
+    ),
 ];
 
 /// `(file name, text)` of every file of `rules/gb2019/` (started: CONFIRMED vetoes only).

@@ -44,6 +44,11 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ),
     ("links.suspected", "疑似不可用链接", "疑似不可用链接"),
     ("links.blocked", "未检查链接（指向内网地址）", "未检查链接"),
+    (
+        "audit.limited",
+        "检查受限（页面未完整读取或访问间隔受限）",
+        "检查受限",
+    ),
 ];
 
 /// The category label of a rule id; an unknown id is its own label.

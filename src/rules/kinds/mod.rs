@@ -12,6 +12,7 @@
 //! | `link_problems` | [`links`] | `links.broken`, `links.suspected`, `links.blocked` |
 //! | `footer_identifiers` | [`footer`] | `footer.missing_identifier` |
 //! | `column_presence` | [`columns`] | `interaction.no_survey` |
+//! | `audit_limits` | [`limits`] | `audit.limited` |
 //!
 //! Dates: a window such as `"14d"`, `"2w"`, `"6m"` or `"1y"` ([`Window`]) gives a cutoff
 //! `as_of − window` (calendar months for `m`/`y`). Something dated **on or after** the cutoff is
@@ -21,6 +22,7 @@
 pub mod columns;
 pub mod footer;
 pub mod homepage;
+pub mod limits;
 pub mod links;
 pub mod site;
 
@@ -40,6 +42,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("column_presence", columns::PRESENCE_PLACEHOLDERS),
     ("link_problems", links::PLACEHOLDERS),
     ("footer_identifiers", footer::PLACEHOLDERS),
+    ("audit_limits", limits::PLACEHOLDERS),
 ];
 
 /// What a kind needs besides the observation: profile settings.
@@ -115,6 +118,7 @@ pub enum Kind {
     ColumnPresence(columns::PresenceParams),
     LinkProblems(links::LinkParams),
     FooterIdentifiers(footer::FooterParams),
+    AuditLimits(limits::LimitParams),
 }
 
 fn params<P: DeserializeOwned>(table: &toml::Table) -> Result<P, String> {
@@ -143,6 +147,11 @@ impl Kind {
                 Kind::LinkProblems(p)
             }
             "footer_identifiers" => Kind::FooterIdentifiers(params(table)?),
+            "audit_limits" => {
+                let p: limits::LimitParams = params(table)?;
+                p.validate()?;
+                Kind::AuditLimits(p)
+            }
             other => {
                 let known: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
                 return Err(format!(
@@ -164,6 +173,7 @@ impl Kind {
             Kind::ColumnPresence(_) => columns::PRESENCE_PLACEHOLDERS,
             Kind::LinkProblems(_) => links::PLACEHOLDERS,
             Kind::FooterIdentifiers(_) => footer::PLACEHOLDERS,
+            Kind::AuditLimits(_) => limits::PLACEHOLDERS,
         }
     }
 
@@ -184,6 +194,7 @@ impl Kind {
             Kind::ColumnPresence(p) => columns::presence(p, rule, ctx),
             Kind::LinkProblems(p) => links::problems(p, rule, ctx),
             Kind::FooterIdentifiers(p) => footer::identifiers(p, rule, ctx),
+            Kind::AuditLimits(p) => limits::limits(p, rule, ctx),
         }
     }
 }
