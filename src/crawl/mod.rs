@@ -110,10 +110,10 @@ pub async fn crawl_site(
     let opened = date_undated_items(
         fetcher,
         rules,
+        cfg,
         &scope,
         &page_url,
         as_of,
-        cfg.homepage_undated_opened,
         &mut obs.homepage_items,
     )
     .await;
@@ -200,15 +200,15 @@ struct Opened {
     requests: Vec<RequestRecord>,
 }
 
-/// Open up to `most` undated homepage items inside the site (in page order) and date each from
+/// Open up to `crawl.homepage_undated_opened` undated homepage items inside the site (in page order) and date each from
 /// its page: the article's publish date, else the newest item of the column page it leads to.
 async fn date_undated_items(
     fetcher: &Fetcher,
     rules: &RuleSet,
+    cfg: &CrawlConfig,
     scope: &SiteScope,
     home: &Url,
     as_of: NaiveDate,
-    most: usize,
     items: &mut [HomepageItem],
 ) -> Opened {
     let mut seen = HashSet::new();
@@ -219,7 +219,7 @@ async fn date_undated_items(
         .filter_map(|(n, i)| Some((n, Url::parse(i.url.as_deref()?).ok()?)))
         .filter(|(_, u)| scope.contains(u) && normalize(u) != normalize(home))
         .filter(|(_, u)| seen.insert(normalize(u)))
-        .take(most)
+        .take(cfg.homepage_undated_opened)
         .collect();
     let fetched = futures::future::join_all(targets.iter().map(|(_, u)| fetcher.page(u))).await;
     let mut out = Opened {
@@ -230,7 +230,13 @@ async fn date_undated_items(
         out.requests.extend(f.log);
         let Ok(page) = f.result else { continue };
         out.pages += 1;
-        let an = analysis::analyze_body(&page.html, &page.url, as_of, &rules.vocabulary);
+        let an = analysis::analyze_body_with(
+            &page.html,
+            &page.url,
+            as_of,
+            &rules.vocabulary,
+            cfg.parse_limits(),
+        );
         if let Some(d) = an.publish_date.or_else(|| an.newest_item_date()) {
             if let Some(item) = items.get_mut(n) {
                 item.date = Some(d);

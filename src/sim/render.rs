@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use std::fmt::Write;
 use std::ops::Range;
 
-use super::spec::{ColumnSpec, DateStyle, FooterItem, SiteSpec, Template};
+use super::spec::{BlankStyle, ColumnSpec, DateStyle, FooterItem, SiteSpec, Template};
 
 /// Escape text for HTML.
 fn esc(s: &str) -> String {
@@ -180,8 +180,10 @@ pub fn homepage(site: &SiteSpec, as_of: NaiveDate) -> String {
             site.prefix,
             c.slug
         );
-        // Homepage blocks always show full dates, as portals do.
-        let style = if site.dates == DateStyle::ArticleOnly {
+        // Homepage blocks show full dates, as portals do, unless the site says they show none.
+        let style = if site.home_undated {
+            DateStyle::ArticleOnly
+        } else if site.dates == DateStyle::ArticleOnly {
             DateStyle::Iso
         } else {
             site.dates
@@ -247,7 +249,19 @@ pub fn column_page_n(site: &SiteSpec, col: &ColumnSpec, page: usize, as_of: Naiv
         esc(&col.name)
     );
     if col.items == 0 {
-        s.push_str("<div class=\"list\"><p>暂无信息</p></div>\n");
+        s.push_str(match col.blank {
+            BlankStyle::Marker => "<div class=\"list\"><p>暂无信息</p></div>\n",
+            BlankStyle::EmptyList => "<ul class=\"list\">\n</ul>\n",
+            BlankStyle::HeaderOnly => {
+                "<table class=\"list\"><tr><th>标题</th><th>发布日期</th></tr></table>\n"
+            }
+            BlankStyle::HanwebEmpty => {
+                "<div id=\"379\"><script type=\"text/xml\"><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page=1\"></a>]]></nextgroup><recordset></recordset></datastore></script></div>\n"
+            }
+            BlankStyle::ScriptFilled => {
+                "<ul id=\"newslist\"></ul>\n<script>$.getJSON('/api/list.json', function (d) { $('#newslist').html(d.html); });</script>\n"
+            }
+        });
     } else {
         let size = col.page_size.unwrap_or(20);
         let start = page.saturating_mul(size);
@@ -288,11 +302,10 @@ pub fn column_page_n(site: &SiteSpec, col: &ColumnSpec, page: usize, as_of: Naiv
 pub fn article_page(site: &SiteSpec, col: &ColumnSpec, n: usize, as_of: NaiveDate) -> String {
     let date = item_date(col, as_of, n.saturating_sub(1));
     let title = format!("{}第{}期信息", col.name, col.items.saturating_sub(n - 1));
-    let meta = format!(
-        "<meta name=\"ArticleTitle\" content=\"{}\">\n<meta name=\"PubDate\" content=\"{} 09:30\">\n",
-        esc(&title),
-        date
-    );
+    let mut meta = format!("<meta name=\"ArticleTitle\" content=\"{}\">\n", esc(&title));
+    if site.article_meta {
+        let _ = writeln!(meta, "<meta name=\"PubDate\" content=\"{date} 09:30\">");
+    }
     let mut s = head(site, &title, &meta);
     s.push_str(&nav(site));
     let _ = writeln!(

@@ -57,6 +57,23 @@ pub enum DateStyle {
     ArticleOnly,
 }
 
+/// How a column with no items shows it (空白栏目).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BlankStyle {
+    /// `<div class="list"><p>暂无信息</p></div>`
+    #[default]
+    Marker,
+    /// `<ul class="list"></ul>`: the list, empty, no marker.
+    EmptyList,
+    /// `<table class="list">` holding only its header row (标题 / 发布日期).
+    HeaderOnly,
+    /// A Hanweb datastore whose `<recordset>` holds no record.
+    HanwebEmpty,
+    /// `<ul id="newslist"></ul>` that an inline script fills in the browser.
+    ScriptFilled,
+}
+
 /// How the site's server behaves.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
@@ -124,6 +141,9 @@ pub struct ColumnSpec {
     /// The column is linked from the navigation but its page answers 404 (栏目链接无法打开).
     #[serde(default)]
     pub missing: bool,
+    /// How the column shows it has no items (when `items` is 0).
+    #[serde(default)]
+    pub blank: BlankStyle,
 }
 
 fn default_items() -> usize {
@@ -148,6 +168,12 @@ pub struct SiteSpec {
     pub template: Template,
     #[serde(default)]
     pub dates: DateStyle,
+    /// The homepage blocks show no dates (their articles do).
+    #[serde(default)]
+    pub home_undated: bool,
+    /// Article pages carry a `PubDate` meta besides the visible 发布时间 (default true).
+    #[serde(default = "yes")]
+    pub article_meta: bool,
     /// `utf-8` or `gbk` (GBK is declared only in `<meta>`).
     #[serde(default = "default_encoding")]
     pub encoding: String,
@@ -166,6 +192,10 @@ pub struct SiteSpec {
     pub broken_links: usize,
     #[serde(rename = "column", default)]
     pub columns: Vec<ColumnSpec>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_encoding() -> String {

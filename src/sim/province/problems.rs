@@ -141,6 +141,8 @@ pub(super) fn site(p: &ProblemDesc, h: u64) -> Result<SiteSpec, String> {
         prefix,
         template,
         dates,
+        home_undated: false,
+        article_meta: true,
         encoding: encoding.into(),
         behaviour: Behaviour::Normal,
         delay_ms: 0,

@@ -31,6 +31,7 @@ pub(super) fn col(name: &str, slug: &str, items: usize, newest: i64, every: i64)
         parent: None,
         page_size: None,
         missing: false,
+        blank: Default::default(),
     }
 }
 
@@ -151,6 +152,8 @@ pub(super) fn site(unit: &UnitDesc, role: Role, seq: usize, h: u64) -> SiteSpec 
         prefix: String::new(),
         template,
         dates,
+        home_undated: false,
+        article_meta: true,
         encoding: encoding.into(),
         behaviour,
         delay_ms,
