@@ -116,11 +116,11 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
         None => None,
     };
     match args.format {
-        OutputFormat::Text => print!("{}", report::check_text(&result, check_id)),
-        OutputFormat::Md => print!("{}", report::check_markdown(&result, check_id)),
+        OutputFormat::Text => out!("{}", report::check_text(&result, check_id)),
+        OutputFormat::Md => out!("{}", report::check_markdown(&result, check_id)),
         OutputFormat::Json => {
             let doc = report::check_json(&result, check_id);
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!("{}", govaudit::escape::json::to_string_pretty(&doc)?);
         }
     }
     Ok(match result.evaluation.verdict {

@@ -1,5 +1,24 @@
 //! Command-line arguments and dispatch. Global options (config, database, network) are
 //! accepted before or after the subcommand and override the config file.
+//!
+//! Everything printed on standard output goes through [`out!`] / [`outln!`] (text, made
+//! terminal-safe by [`govaudit::escape::terminal`]) or [`govaudit::escape::json`] (JSON): site
+//! names, URLs and evidence come from registries and pages, and must not drive the terminal.
+
+/// `print!` made terminal-safe: control and bidi characters shown, not obeyed.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        print!("{}", govaudit::escape::terminal::text(&format!($($arg)*)))
+    };
+}
+
+/// `println!` made terminal-safe (see [`out!`]).
+macro_rules! outln {
+    () => { println!() };
+    ($($arg:tt)*) => {
+        println!("{}", govaudit::escape::terminal::text(&format!($($arg)*)))
+    };
+}
 
 mod check;
 mod demo;

@@ -11,36 +11,51 @@
 //! - `\` `` ` `` `*` `_` `~` `[` `]` `|` `#` `$` are backslash-escaped: no code span, emphasis,
 //!   strike-through, link or image (`[x](javascript:a)`, `![x](…)`), table column, heading
 //!   or math;
-//! - a leading `-`, `+`, `=` or `1.` / `1)` is escaped so the text cannot open a list or
-//!   underline a heading; leading blanks are dropped (four would start a code block).
+//! - a leading list marker (`- `, `+ `, `1. `, `1) `) or run of `-` / `=` is escaped so the
+//!   text cannot open a list, draw a rule or underline a heading; leading blanks are dropped
+//!   (four would start a code block).
 //!
 //! [`link`] is the only way a renderer makes a link, and only http(s) URLs become one.
 
-/// Characters backslash-escaped wherever they are.
+/// Characters backslash-escaped wherever they are (`_` only where it could open or close
+/// emphasis: not between two letters or digits, as in `missing_identifier`).
 const ESCAPED: &[char] = &['\\', '`', '*', '_', '~', '[', ']', '|', '#', '$'];
+
+/// Whether the text starts with a block marker: a bullet (`-`, `+`) or an ordered-list number
+/// (`1.`, `1)`) followed by a blank or the end, or a run of `-` / `=` (a thematic break or a
+/// heading underline). Returns the index of the character to escape.
+fn block_marker(line: &str) -> Option<usize> {
+    let blank_or_end = |rest: &str| rest.is_empty() || rest.starts_with([' ', '\t']);
+    let first = line.chars().next()?;
+    if matches!(first, '-' | '+' | '=') {
+        let rest = &line[1..];
+        let underline = first != '+' && rest.starts_with(first);
+        return (blank_or_end(rest) || underline).then_some(0);
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    let rest = &line[digits..];
+    ((1..=9).contains(&digits) && rest.starts_with(['.', ')']) && blank_or_end(&rest[1..]))
+        .then_some(digits)
+}
 
 /// `s` as inert inline Markdown (see the module documentation).
 pub fn text(s: &str) -> String {
     let line = super::one_line(s);
     let line = line.trim_start_matches([' ', '\u{3000}']);
+    let marker = block_marker(line);
+    let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len() + 8);
-    // An ordered-list marker at the start: digits, then `.` or `)`.
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    let list_mark = (1..=9).contains(&digits) && line[digits..].starts_with(['.', ')']);
-    for (i, c) in line.chars().enumerate() {
+    for (i, &c) in chars.iter().enumerate() {
+        let intraword = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(|c| c.is_alphanumeric())
+        };
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            c if ESCAPED.contains(&c) => {
-                out.push('\\');
-                out.push(c);
-            }
-            '-' | '+' | '=' if i == 0 => {
-                out.push('\\');
-                out.push(c);
-            }
-            '.' | ')' if list_mark && i == digits => {
+            '_' if intraword(i.checked_sub(1)) && intraword(Some(i + 1)) => out.push(c),
+            c if ESCAPED.contains(&c) || marker == Some(i) => {
                 out.push('\\');
                 out.push(c);
             }
@@ -94,8 +109,17 @@ mod tests {
         );
         assert_eq!(text("# h"), "\\# h");
         assert_eq!(text("- item"), "\\- item");
+        assert_eq!(text("+"), "\\+");
         assert_eq!(text("=="), "\\==");
+        assert_eq!(text("---"), "\\---");
         assert_eq!(text("12. x 3.5"), "12\\. x 3.5");
+        assert_eq!(text("1)"), "1\\)");
+        assert_eq!(text("33.3%"), "33.3%", "a number is not a list");
+        assert_eq!(text("-2+3"), "-2+3");
+        assert_eq!(
+            text("missing_identifier _e_ a_"),
+            "missing_identifier \\_e\\_ a\\_"
+        );
         assert_eq!(text("2018年1月"), "2018年1月");
         assert_eq!(text("    code"), "code");
         assert_eq!(text("\x1b[2J"), "␛\\[2J");
