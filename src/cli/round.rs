@@ -102,7 +102,12 @@ pub enum Format {
 }
 
 pub async fn run(cfg: Config, args: RoundArgs) -> Result<u8> {
-    let store = Store::open(&cfg.store.db).await?;
+    let store = match args.command {
+        RoundCommand::List { .. } | RoundCommand::Show { .. } | RoundCommand::Diff { .. } => {
+            Store::open_existing(&cfg.store.db).await?
+        }
+        _ => Store::open(&cfg.store.db).await?,
+    };
     let code = command(&cfg, &store, args).await;
     // Checkpoint and close the database before the process exits (Store::close says why).
     store.close().await;

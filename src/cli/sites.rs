@@ -97,7 +97,7 @@ pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
             );
         }
         SitesCommand::List(a) => {
-            let store = Store::open(&cfg.store.db).await?;
+            let store = Store::open_existing(&cfg.store.db).await?;
             let filter = SiteFilter {
                 unit: a.unit,
                 level: a.level,
@@ -111,7 +111,7 @@ pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
             }
         }
         SitesCommand::Show { site, format } => {
-            let store = Store::open(&cfg.store.db).await?;
+            let store = Store::open_existing(&cfg.store.db).await?;
             let record = registry::get(&store, &site).await?;
             match format {
                 ListFormat::Json => {

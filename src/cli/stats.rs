@@ -27,7 +27,7 @@ pub enum Format {
 }
 
 pub async fn run(cfg: Config, args: StatsArgs) -> Result<u8> {
-    let store = Store::open(&cfg.store.db).await?;
+    let store = Store::open_existing(&cfg.store.db).await?;
     let sites = rounds::site_records(&store).await?;
     let audits = rounds::audit_records(&store).await?;
     let stats = quarter_stats(&sites, &audits, &args.quarter, &cfg.stats);
