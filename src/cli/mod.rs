@@ -190,9 +190,9 @@ pub async fn run(cli: Cli) -> Result<u8> {
 /// malformed`) do not say which database.
 fn name_database(e: anyhow::Error, db: &std::path::Path) -> anyhow::Error {
     let shown = db.display().to_string();
-    let about_database = e.chain().any(|c| {
-        c.is::<sqlx::Error>() || c.to_string().starts_with("database error")
-    });
+    let about_database = e
+        .chain()
+        .any(|c| c.is::<sqlx::Error>() || c.to_string().starts_with("database error"));
     if about_database && !format!("{e:#}").contains(&shown) {
         e.context(format!("database {shown}"))
     } else {

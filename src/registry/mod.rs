@@ -367,11 +367,18 @@ mod tests {
         assert!(parse_url("ftp://x.gov.cn").is_err());
         assert!(parse_url("http://").is_err());
         assert!(parse_url("").is_err());
-        for secret in ["http://admin:secret@a.gov.cn/", "secret@a.gov.cn", "https://a:secret@b"] {
+        for secret in [
+            "http://admin:secret@a.gov.cn/",
+            "secret@a.gov.cn",
+            "https://a:secret@b",
+        ] {
             let e = parse_url(secret).expect_err(secret);
             assert!(!e.contains("secret"), "{e}");
         }
-        assert!(parse_url("http://a.gov.cn/?q=a@b").is_ok(), "an @ in the query is fine");
+        assert!(
+            parse_url("http://a.gov.cn/?q=a@b").is_ok(),
+            "an @ in the query is fine"
+        );
     }
 
     #[test]

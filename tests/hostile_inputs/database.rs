@@ -29,7 +29,10 @@ fn damage_the_middle(path: &Path) {
     let len = std::fs::metadata(path).expect("db").len();
     let pages = len / 4096;
     assert!(pages > 40, "{pages} pages: too small to damage the middle");
-    let mut f = std::fs::OpenOptions::new().write(true).open(path).expect("open");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("open");
     for page in pages / 2 - 8..pages / 2 + 8 {
         f.seek(SeekFrom::Start(page * 4096)).expect("seek");
         f.write_all(&[0x5A; 4096]).expect("garbage");
@@ -76,9 +79,15 @@ async fn a_database_damaged_in_the_middle_is_refused_naming_the_file() {
     let before = std::fs::read(&db).expect("db");
     let (code, stderr) = run(&CHECK, &db, dir.path()).await;
     assert_eq!(code, Some(2), "check refuses a damaged database: {stderr}");
-    assert!(stderr.contains(&shown) && stderr.contains("damaged"), "{stderr}");
+    assert!(
+        stderr.contains(&shown) && stderr.contains("damaged"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(&db).expect("db"), before, "nothing written");
-    for import in [&["sites", "import", "x.csv"][..], &["round", "plan", "--month", "2018-02"]] {
+    for import in [
+        &["sites", "import", "x.csv"][..],
+        &["round", "plan", "--month", "2018-02"],
+    ] {
         let csv = dir.path().join("x.csv");
         std::fs::write(&csv, "unit,level,name,url\nA,市级部门,a,a.gov.cn\n").expect("csv");
         let (code, stderr) = run(import, &db, dir.path()).await;
@@ -131,7 +140,8 @@ async fn check_says_where_it_stored_the_result() {
     assert!(db.exists());
     let canonical = db.canonicalize().expect("path");
     assert!(
-        stderr.contains(&canonical.display().to_string()) || stderr.contains(&db.display().to_string()),
+        stderr.contains(&canonical.display().to_string())
+            || stderr.contains(&db.display().to_string()),
         "stderr names {}: {stderr}",
         db.display()
     );

@@ -37,10 +37,42 @@ fn runner() -> TestRunner {
 
 /// Tokens a hostile or careless editor puts into a file.
 const TOKENS: &[&str] = &[
-    "\"", "'", "\"\"\"", "[", "]", "[[", "{", "}", "=", ",", "\n", "\r\n", "\t", "#", "\\",
-    "\\u0000", "\0", "\x1b[2J", "\u{202E}", "\u{FEFF}", "\u{FFFF}", "中文", "（", "inf", "nan",
-    "-1", "0", "1e999", "99999999999999999999", "true", "\"\"", "=cmd|' /C calc'!A0",
-    "http://admin:secret@x.gov.cn/", "\u{3000}", "\n[[site]]\n", "\n[x]\n",
+    "\"",
+    "'",
+    "\"\"\"",
+    "[",
+    "]",
+    "[[",
+    "{",
+    "}",
+    "=",
+    ",",
+    "\n",
+    "\r\n",
+    "\t",
+    "#",
+    "\\",
+    "\\u0000",
+    "\0",
+    "\x1b[2J",
+    "\u{202E}",
+    "\u{FEFF}",
+    "\u{FFFF}",
+    "中文",
+    "（",
+    "inf",
+    "nan",
+    "-1",
+    "0",
+    "1e999",
+    "99999999999999999999",
+    "true",
+    "\"\"",
+    "=cmd|' /C calc'!A0",
+    "http://admin:secret@x.gov.cn/",
+    "\u{3000}",
+    "\n[[site]]\n",
+    "\n[x]\n",
 ];
 
 /// One edit of a text.
@@ -144,10 +176,17 @@ fn names_a_line(message: &str) -> bool {
 
 /// The contract: an error names `file`, and a line when `malformed` (the text is not even
 /// well-formed for its format).
-fn check<T, E: Display>(result: Result<T, E>, file: &str, malformed: bool) -> Result<(), TestCaseError> {
+fn check<T, E: Display>(
+    result: Result<T, E>,
+    file: &str,
+    malformed: bool,
+) -> Result<(), TestCaseError> {
     if let Err(e) = result {
         let message = e.to_string();
-        prop_assert!(message.contains(file), "the error does not name {file}: {message}");
+        prop_assert!(
+            message.contains(file),
+            "the error does not name {file}: {message}"
+        );
         if malformed {
             prop_assert!(names_a_line(&message), "the error names no line: {message}");
         }
@@ -172,12 +211,18 @@ fn registry_csv_never_panics_and_names_file_and_line() {
     let path = Path::new("fuzz/sites.csv");
     let valid = fixture("registry/sites-en.csv");
     runner()
-        .run(&bytes(), |b| check(registry::parse_csv(&b, path), "fuzz/sites.csv", true))
+        .run(&bytes(), |b| {
+            check(registry::parse_csv(&b, path), "fuzz/sites.csv", true)
+        })
         .expect("arbitrary bytes");
     runner()
         .run(&edits(), |e| {
             let text = apply(&valid, &e);
-            check(registry::parse_csv(text.as_bytes(), path), "fuzz/sites.csv", true)
+            check(
+                registry::parse_csv(text.as_bytes(), path),
+                "fuzz/sites.csv",
+                true,
+            )
         })
         .expect("mutated fixture");
 }
@@ -189,13 +234,21 @@ fn registry_toml_never_panics_and_names_file_and_line() {
     runner()
         .run(&edits(), |e| {
             let text = apply(&valid, &e);
-            check(registry::parse_toml(&text, path), "fuzz/sites.toml", !is_toml(&text))
+            check(
+                registry::parse_toml(&text, path),
+                "fuzz/sites.toml",
+                !is_toml(&text),
+            )
         })
         .expect("mutated fixture");
     runner()
         .run(&bytes(), |b| {
             let text = String::from_utf8_lossy(&b);
-            check(registry::parse_toml(&text, path), "fuzz/sites.toml", !is_toml(&text))
+            check(
+                registry::parse_toml(&text, path),
+                "fuzz/sites.toml",
+                !is_toml(&text),
+            )
         })
         .expect("arbitrary bytes");
 }
@@ -262,7 +315,11 @@ fn rule_files_never_panic_and_name_file_and_line() {
     runner()
         .run(&edits(), |e| {
             let text = apply(&page, &e);
-            check(load_vocabulary(&text, "fuzz/page.toml"), "fuzz/page.toml", !is_toml(&text))
+            check(
+                load_vocabulary(&text, "fuzz/page.toml"),
+                "fuzz/page.toml",
+                !is_toml(&text),
+            )
         })
         .expect("mutated page.toml");
 }
@@ -271,7 +328,10 @@ fn rule_files_never_panic_and_name_file_and_line() {
 fn templates_never_panic_and_name_file_and_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let names = ["notice.toml", "site.toml", "fixes.toml"];
-    let originals: Vec<String> = names.iter().map(|n| repo_file(&format!("templates/{n}"))).collect();
+    let originals: Vec<String> = names
+        .iter()
+        .map(|n| repo_file(&format!("templates/{n}")))
+        .collect();
     let strategy = (0..names.len(), edits());
     runner()
         .run(&strategy, |(which, e)| {

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use govaudit::registry::{self, RegistryError};
+use govaudit::registry;
 
 mod database;
 mod fuzz;
@@ -42,13 +42,23 @@ fn control_characters_in_cells_are_refused_with_line_and_column() {
     ] {
         assert!(text.contains(&expected), "{expected} in {text}");
     }
-    assert!(text.contains("U+0000") && text.contains("U+001B") && text.contains("U+202E"), "{text}");
-    assert!(!text.contains(['\0', '\x1b', '\u{202E}']), "the message shows, not carries: {text}");
+    assert!(
+        text.contains("U+0000") && text.contains("U+001B") && text.contains("U+202E"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(['\0', '\x1b', '\u{202E}']),
+        "the message shows, not carries: {text}"
+    );
 
-    let toml = "[[site]]\nunit = \"A\"\nlevel = \"市级部门\"\nname = \"x\\u0000y\"\nurl = \"a.gov.cn\"\n";
+    let toml =
+        "[[site]]\nunit = \"A\"\nlevel = \"市级部门\"\nname = \"x\\u0000y\"\nurl = \"a.gov.cn\"\n";
     let path = write(dir.path(), "ctl.toml", toml.as_bytes());
     let text = error_of(&path);
-    assert!(text.contains(&format!("{}:4: name: ", path.display())), "{text}");
+    assert!(
+        text.contains(&format!("{}:4: name: ", path.display())),
+        "{text}"
+    );
 }
 
 #[test]
@@ -61,7 +71,10 @@ fn urls_with_a_user_name_or_password_are_refused_without_echoing_it() {
     let path = write(dir.path(), "userinfo.csv", csv.as_bytes());
     let text = error_of(&path);
     for line in [2, 3, 4] {
-        assert!(text.contains(&format!("{}:{line}: url: ", path.display())), "{text}");
+        assert!(
+            text.contains(&format!("{}:{line}: url: ", path.display())),
+            "{text}"
+        );
     }
     assert!(text.contains("user name or password"), "{text}");
     for secret in ["secret", "s3cr3t", "token"] {
@@ -80,7 +93,10 @@ fn a_utf8_mark_over_gbk_rows_names_the_line_and_the_encoding_assumed() {
     let path = write(dir.path(), "bom-gbk.csv", &bytes);
     let text = error_of(&path);
     assert!(text.contains(&format!("{}:3", path.display())), "{text}");
-    assert!(text.contains("UTF-8") && text.contains("byte-order mark"), "{text}");
+    assert!(
+        text.contains("UTF-8") && text.contains("byte-order mark"),
+        "{text}"
+    );
     assert!(!text.contains("not valid UTF-8 either"), "{text}");
 
     // No mark: neither UTF-8 nor the detected GBK (a byte GBK never uses) names the lines.
@@ -108,6 +124,9 @@ async fn the_cli_refuses_the_file_and_stores_nothing() {
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("bad.csv:2: url") && !stderr.contains("secret"), "{stderr}");
+    assert!(
+        stderr.contains("bad.csv:2: url") && !stderr.contains("secret"),
+        "{stderr}"
+    );
     assert!(!db.exists(), "nothing written, not even an empty database");
 }
