@@ -15,6 +15,9 @@
 //! [`stats`] turns stored rounds into quarterly 合格率, problem categories, repeat offenders and
 //! round diffs (pure, no I/O).
 //!
+//! [`escape`] makes page text inert in every output language (terminal, Markdown, HTML,
+//! DOCX/XLSX XML, CSV, JSON); every renderer goes through it.
+//!
 //! [`linkcheck`] checks the links of given pages without crawling (`govaudit links`).
 //!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
@@ -26,6 +29,7 @@ pub mod calendar;
 pub mod config;
 pub mod crawl;
 pub mod deep;
+pub mod escape;
 pub mod fetch;
 pub mod findings;
 pub mod linkcheck;

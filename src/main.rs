@@ -29,7 +29,11 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::run(args)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Messages may quote file contents or page text: shown, never obeyed.
+            eprintln!(
+                "error: {}",
+                govaudit::escape::terminal::text(&format!("{e:#}"))
+            );
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

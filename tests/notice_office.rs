@@ -2,8 +2,9 @@
 //! `word/document.xml` parsed (`quick-xml`); the XLSX opened with `calamine`. Their figures are
 //! checked against the scenario (`tests/fixtures/notice/scenario.sql`). When LibreOffice
 //! (`soffice`) is installed, both files are also converted to PDF to show they open; without it
-//! that test passes with a note.
+//! that test passes with a note. `hostile_docs` renders hostile page text in every format.
 
+mod hostile_docs;
 mod notice_db;
 
 use std::io::{Cursor, Read};

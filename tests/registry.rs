@@ -6,6 +6,7 @@
 //! `python3 -c "open('sites-gbk.csv','wb').write(open('src.txt').read().replace('\n','\r\n').encode('gbk'))"`
 //! and is marked `-text` in `.gitattributes` so git never re-encodes it.
 
+mod hostile_inputs;
 mod support;
 
 use std::path::Path;

@@ -75,6 +75,10 @@ pub fn parse_site_url(input: &str) -> Result<Url> {
 }
 
 pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
+    // The URL is stored with the check: never with a password in it.
+    if govaudit::registry::has_userinfo(&args.url) {
+        bail!("{}", govaudit::registry::USERINFO);
+    }
     let url = parse_site_url(&args.url)?;
     let as_of = args
         .as_of
@@ -111,16 +115,19 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
             let id = result.save(s).await.context("cannot store the check")?;
             // Checkpoint the write-ahead log into the database file before exiting.
             s.close().await;
+            // Without --db the database is govaudit.db wherever the command ran: say where.
+            let db = std::path::absolute(&cfg.store.db).unwrap_or_else(|_| cfg.store.db.clone());
+            eprintln!("stored as check {id} in {}", db.display());
             Some(id)
         }
         None => None,
     };
     match args.format {
-        OutputFormat::Text => print!("{}", report::check_text(&result, check_id)),
-        OutputFormat::Md => print!("{}", report::check_markdown(&result, check_id)),
+        OutputFormat::Text => out!("{}", report::check_text(&result, check_id)),
+        OutputFormat::Md => out!("{}", report::check_markdown(&result, check_id)),
         OutputFormat::Json => {
             let doc = report::check_json(&result, check_id);
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!("{}", govaudit::escape::json::to_string_pretty(&doc)?);
         }
     }
     Ok(match result.evaluation.verdict {

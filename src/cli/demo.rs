@@ -120,7 +120,7 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
         &cfg.stats,
     );
     let text = render_text(&stats);
-    print!("{text}");
+    out!("{text}");
     // The notice (通报) of the quarter, dated as the seed's: 2018-03-27.
     let settings = NoticeSettings {
         stats: cfg.stats,
@@ -132,7 +132,7 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
         ("stats-2018Q1.txt", text.into_bytes()),
         (
             "stats-2018Q1.json",
-            serde_json::to_string_pretty(&stats)?.into_bytes(),
+            govaudit::escape::json::to_string_pretty(&stats)?.into_bytes(),
         ),
         (
             "notice-2018Q1.md",
@@ -149,7 +149,7 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
         let f = out.join(name);
         std::fs::write(&f, body).with_context(|| format!("cannot write {}", f.display()))?;
     }
-    println!(
+    outln!(
         "\n通报（notice-2018Q1.md / .docx / .xlsx / .html）和统计已写入 {}（数据库 {}）",
         out.display(),
         db.display()
@@ -201,15 +201,15 @@ async fn samples(mut cfg: Config, out: &Path, db: &Path, as_of: NaiveDate) -> Re
     store.close().await;
     results.sort_by_key(|(_, _, id)| *id);
     for (name, r, id) in &results {
-        println!("==== {name} ====");
-        print!("{}", report::check_text(r, Some(*id)));
-        println!();
+        outln!("==== {name} ====");
+        out!("{}", report::check_text(r, Some(*id)));
+        outln!();
     }
     let failed = results
         .iter()
         .filter(|(_, r, _)| r.evaluation.verdict == govaudit::findings::Verdict::Fail)
         .count();
-    println!(
+    outln!(
         "检查网站 {} 个，不合格 {} 个。结果已存入 {}，各网站报告见 {}/check-*.md",
         results.len(),
         failed,

@@ -80,14 +80,21 @@ pub async fn run(cfg: Config, args: LinksArgs) -> Result<u8> {
     let report = checker.run(&pages).await;
     if report.unreadable.len() == pages.len() {
         for p in &report.unreadable {
-            eprintln!("cannot open {}: {}", p.url, p.reason);
+            eprintln!(
+                "cannot open {}: {}",
+                govaudit::escape::terminal::inline(&p.url),
+                govaudit::escape::terminal::inline(&p.reason)
+            );
         }
         bail!("none of the {} pages could be opened", pages.len());
     }
     match args.format {
-        OutputFormat::Text => print!("{}", linkcheck::to_text(&report)),
-        OutputFormat::Md => print!("{}", linkcheck::to_markdown(&report)),
-        OutputFormat::Json => println!("{}", serde_json::to_string(&linkcheck::to_json(&report))?),
+        OutputFormat::Text => out!("{}", linkcheck::to_text(&report)),
+        OutputFormat::Md => out!("{}", linkcheck::to_markdown(&report)),
+        OutputFormat::Json => outln!(
+            "{}",
+            govaudit::escape::json::to_string(&linkcheck::to_json(&report))?
+        ),
     }
     Ok(
         if report.broken.is_empty() && report.unreadable.is_empty() {

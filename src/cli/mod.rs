@@ -1,5 +1,24 @@
 //! Command-line arguments and dispatch. Global options (config, database, network) are
 //! accepted before or after the subcommand and override the config file.
+//!
+//! Everything printed on standard output goes through [`out!`] / [`outln!`] (text, made
+//! terminal-safe by [`govaudit::escape::terminal`]) or [`govaudit::escape::json`] (JSON): site
+//! names, URLs and evidence come from registries and pages, and must not drive the terminal.
+
+/// `print!` made terminal-safe: control and bidi characters shown, not obeyed.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        print!("{}", govaudit::escape::terminal::text(&format!($($arg)*)))
+    };
+}
+
+/// `println!` made terminal-safe (see [`out!`]).
+macro_rules! outln {
+    () => { println!() };
+    ($($arg:tt)*) => {
+        println!("{}", govaudit::escape::terminal::text(&format!($($arg)*)))
+    };
+}
 
 mod check;
 mod demo;
@@ -146,7 +165,13 @@ pub fn load_config(g: &GlobalOpts) -> Result<Config> {
 /// Run a parsed command; returns the exit code.
 pub async fn run(cli: Cli) -> Result<u8> {
     let cfg = load_config(&cli.global)?;
-    match cli.command {
+    let db = cfg.store.db.clone();
+    let uses_db = match &cli.command {
+        Command::Check(args) => !args.no_store,
+        Command::Demo(_) | Command::Links(_) => false,
+        _ => true,
+    };
+    let result = match cli.command {
         Command::Check(args) => check::run(cfg, args).await,
         Command::Demo(args) => demo::run(cfg, args).await,
         Command::Sites(args) => sites::run(cfg, args).await,
@@ -154,5 +179,23 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Stats(args) => stats::run(cfg, args).await,
         Command::Report(args) => report::run(cfg, args).await,
         Command::Links(args) => links::run(cfg, args).await,
+    };
+    match result {
+        Err(e) if uses_db => Err(name_database(e, &db)),
+        other => other,
+    }
+}
+
+/// A database error names its file: SQLite's own messages (`database disk image is
+/// malformed`) do not say which database.
+fn name_database(e: anyhow::Error, db: &std::path::Path) -> anyhow::Error {
+    let shown = db.display().to_string();
+    let about_database = e
+        .chain()
+        .any(|c| c.is::<sqlx::Error>() || c.to_string().starts_with("database error"));
+    if about_database && !format!("{e:#}").contains(&shown) {
+        e.context(format!("database {shown}"))
+    } else {
+        e
     }
 }

@@ -122,7 +122,7 @@ fn emit(out: Option<&Path>, bytes: &[u8], binary: bool) -> Result<()> {
 }
 
 pub async fn run(cfg: Config, args: ReportArgs) -> Result<u8> {
-    let store = Store::open(&cfg.store.db).await?;
+    let store = Store::open_existing(&cfg.store.db).await?;
     match args.command {
         ReportCommand::Notice(a) => {
             let t = templates(a.templates.as_deref())?;

@@ -102,7 +102,12 @@ pub enum Format {
 }
 
 pub async fn run(cfg: Config, args: RoundArgs) -> Result<u8> {
-    let store = Store::open(&cfg.store.db).await?;
+    let store = match args.command {
+        RoundCommand::List { .. } | RoundCommand::Show { .. } | RoundCommand::Diff { .. } => {
+            Store::open_existing(&cfg.store.db).await?
+        }
+        _ => Store::open(&cfg.store.db).await?,
+    };
     let code = command(&cfg, &store, args).await;
     // Checkpoint and close the database before the process exits (Store::close says why).
     store.close().await;
@@ -116,11 +121,11 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
         RoundCommand::List { format } => {
             let all = rounds::list(store).await?;
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&all)?);
+                outln!("{}", govaudit::escape::json::to_string_pretty(&all)?);
             } else {
-                println!("编号  类型  月份     网站数  已检查  不合格  状态");
+                outln!("编号  类型  月份     网站数  已检查  不合格  状态");
                 for r in &all {
-                    println!(
+                    outln!(
                         "{:<5} {}  {}  {:>6}  {:>6}  {:>6}  {}",
                         r.id,
                         r.kind.label(),
@@ -153,8 +158,8 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
             };
             let diff = govaudit::stats::round_diff(&of(a), &of(b), &sites);
             match format {
-                Format::Text => print!("{}", govaudit::stats::render_diff_text(&diff)),
-                Format::Json => println!("{}", serde_json::to_string_pretty(&diff)?),
+                Format::Text => out!("{}", govaudit::stats::render_diff_text(&diff)),
+                Format::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&diff)?),
             }
             Ok(EXIT_PASS)
         }
@@ -169,7 +174,7 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
             if let Some(w) = warning {
                 eprintln!("warning: {w}");
             }
-            println!(
+            outln!(
                 "复核轮次 {}：第 {} 轮的不合格网站 {} 个，通报日期 {}，整改期限 {}（{} 个工作日）",
                 round.id,
                 id,
@@ -178,7 +183,7 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
                 round.due_date.map(|d| d.to_string()).unwrap_or_default(),
                 days
             );
-            println!("运行：govaudit round run {}", round.id);
+            outln!("运行：govaudit round run {}", round.id);
             Ok(EXIT_PASS)
         }
     }
@@ -197,14 +202,14 @@ async fn plan(cfg: &Config, store: &Store, p: PlanArgs) -> Result<u8> {
         None => {
             let (round, sample) = rounds::plan_sample(store, &opts).await?;
             for u in &sample.units {
-                println!(
+                outln!(
                     "  {}：运行 {}，抽取 {}",
                     u.unit,
                     u.running,
                     u.selected.len()
                 );
             }
-            println!(
+            outln!(
                 "抽查比例 {:.1}%（{} / {}），随机种子 {}",
                 100.0 * sample.len() as f64 / sample.running().max(1) as f64,
                 sample.len(),
@@ -214,9 +219,12 @@ async fn plan(cfg: &Config, store: &Store, p: PlanArgs) -> Result<u8> {
             round
         }
     };
-    println!(
+    outln!(
         "已建立第 {} 轮（{}），共 {} 个网站。运行：govaudit round run {}",
-        round.id, round.month, round.sites, round.id
+        round.id,
+        round.month,
+        round.sites,
+        round.id
     );
     Ok(EXIT_PASS)
 }
@@ -272,9 +280,14 @@ async fn run_round(cfg: &Config, store: &Store, args: RunArgs) -> Result<u8> {
         );
     }
     let done = rounds::get(store, round.id).await?;
-    println!(
+    outln!(
         "第 {} 轮：本次检查 {} 个网站，不合格 {} 个；全轮 {} / {} 已完成，不合格 {} 个。",
-        round.id, summary.audited, summary.failed, done.done, done.sites, done.failed
+        round.id,
+        summary.audited,
+        summary.failed,
+        done.done,
+        done.sites,
+        done.failed
     );
     Ok(EXIT_PASS)
 }
@@ -284,10 +297,10 @@ async fn show(store: &Store, id: i64, format: Format) -> Result<u8> {
     let sites = rounds::round_sites(store, id).await?;
     if format == Format::Json {
         let doc = serde_json::json!({ "round": round, "sites": sites });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", govaudit::escape::json::to_string_pretty(&doc)?);
         return Ok(EXIT_PASS);
     }
-    println!(
+    outln!(
         "第 {} 轮（{}）月份 {}  来源 {}  网站 {}  已检查 {}  不合格 {}",
         round.id,
         round.kind.label(),
@@ -298,10 +311,10 @@ async fn show(store: &Store, id: i64, format: Format) -> Result<u8> {
         round.failed
     );
     if let (Some(seed), Some(ratio)) = (round.seed, round.ratio) {
-        println!("抽查比例 {:.0}%  随机种子 {}", ratio * 100.0, seed as u64);
+        outln!("抽查比例 {:.0}%  随机种子 {}", ratio * 100.0, seed as u64);
     }
     if let Some(due) = round.due_date {
-        println!(
+        outln!(
             "复核第 {} 轮；通报日期 {}，整改期限 {}",
             round.parent_round_id.unwrap_or_default(),
             round.notice_date.map(|d| d.to_string()).unwrap_or_default(),
@@ -315,7 +328,7 @@ async fn show(store: &Store, id: i64, format: Format) -> Result<u8> {
             (Some(Verdict::Fail), RoundKind::Recheck) => "复核仍不合格".to_string(),
             (Some(v), _) => format!("{}（{:.1}分）", v.label(), s.score.unwrap_or_default()),
         };
-        println!(
+        outln!(
             "  {:<28} {:<16} {}  {}",
             s.name.as_deref().unwrap_or("-"),
             s.unit.as_deref().unwrap_or("-"),

@@ -87,7 +87,7 @@ pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
                      bracket width or spaces"
                 );
             }
-            println!(
+            outln!(
                 "{}：{} 个网站；新增 {}，更新 {}，未变 {}",
                 file.display(),
                 sites.len(),
@@ -97,7 +97,7 @@ pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
             );
         }
         SitesCommand::List(a) => {
-            let store = Store::open(&cfg.store.db).await?;
+            let store = Store::open_existing(&cfg.store.db).await?;
             let filter = SiteFilter {
                 unit: a.unit,
                 level: a.level,
@@ -106,16 +106,18 @@ pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
             };
             let sites = registry::list(&store, &filter).await?;
             match a.format {
-                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&sites)?),
-                ListFormat::Text => print!("{}", table(&sites)),
+                ListFormat::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&sites)?),
+                ListFormat::Text => out!("{}", table(&sites)),
             }
         }
         SitesCommand::Show { site, format } => {
-            let store = Store::open(&cfg.store.db).await?;
+            let store = Store::open_existing(&cfg.store.db).await?;
             let record = registry::get(&store, &site).await?;
             match format {
-                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&record)?),
-                ListFormat::Text => print!("{}", details(&record)),
+                ListFormat::Json => {
+                    outln!("{}", govaudit::escape::json::to_string_pretty(&record)?)
+                }
+                ListFormat::Text => out!("{}", details(&record)),
             }
         }
     }

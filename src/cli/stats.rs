@@ -27,13 +27,13 @@ pub enum Format {
 }
 
 pub async fn run(cfg: Config, args: StatsArgs) -> Result<u8> {
-    let store = Store::open(&cfg.store.db).await?;
+    let store = Store::open_existing(&cfg.store.db).await?;
     let sites = rounds::site_records(&store).await?;
     let audits = rounds::audit_records(&store).await?;
     let stats = quarter_stats(&sites, &audits, &args.quarter, &cfg.stats);
     match args.format {
-        Format::Text => print!("{}", render_text(&stats)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
+        Format::Text => out!("{}", render_text(&stats)),
+        Format::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&stats)?),
     }
     Ok(EXIT_PASS)
 }

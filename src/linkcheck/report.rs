@@ -1,9 +1,13 @@
 //! Renderings of a [`LinkReport`]: JSON (one object), plain text and Markdown in the terms of
-//! the inspection standards (不可用链接, 疑似不可用链接 …).
+//! the inspection standards (不可用链接, 疑似不可用链接 …). URLs and failure reasons come from
+//! pages and servers (a reason can quote a `Location` header): text goes through
+//! [`crate::escape::terminal`], Markdown through [`crate::escape::markdown`].
 
 use std::fmt::Write;
 
 use serde_json::{json, Value};
+
+use crate::escape::{markdown, terminal::inline};
 
 use super::{FailedLink, LinkReport};
 
@@ -45,9 +49,9 @@ pub fn to_text(r: &LinkReport) -> String {
         }
         let _ = writeln!(out, "\n{title}（{} 个）：", list.len());
         for l in list {
-            let _ = writeln!(out, "  {}  [{}]", l.url, l.reason);
+            let _ = writeln!(out, "  {}  [{}]", inline(&l.url), inline(&l.reason));
             for p in &l.pages {
-                let _ = writeln!(out, "      所在页面：{p}");
+                let _ = writeln!(out, "      所在页面：{}", inline(p));
             }
         }
     }
@@ -58,7 +62,7 @@ pub fn to_text(r: &LinkReport) -> String {
             r.unreadable.len()
         );
         for p in &r.unreadable {
-            let _ = writeln!(out, "  {}  [{}]", p.url, p.reason);
+            let _ = writeln!(out, "  {}  [{}]", inline(&p.url), inline(&p.reason));
         }
     }
     if r.broken.is_empty() && r.unreadable.is_empty() {
@@ -67,9 +71,9 @@ pub fn to_text(r: &LinkReport) -> String {
     out
 }
 
-/// Escape a cell of a Markdown table.
+/// A cell of a Markdown table.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    markdown::text(s)
 }
 
 /// Markdown, one table per kind of failure.

@@ -1,8 +1,11 @@
 //! CSV of one of a [`Notice`]'s tables: 附件2 (the problem sites, the default), 附件1 (per unit)
 //! or the detail table (one row per piece of evidence). UTF-8 with a byte-order mark so that
-//! Excel opens the Chinese text correctly; the first row is the table's headers.
+//! Excel opens the Chinese text correctly; the first row is the table's headers. Every cell goes
+//! through [`crate::escape::csv::cell`]: a cell that would start a formula gets a leading `'`,
+//! numbers stay numbers.
 
 use super::{Notice, NoticeError, Table};
+use crate::escape::csv::cell;
 
 /// Which table a CSV holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -22,9 +25,10 @@ fn write(t: &Table) -> Result<String, NoticeError> {
         message: e.to_string(),
     };
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&t.headers).map_err(|e| err(&e))?;
+    let record = |r: &[String]| r.iter().map(|c| cell(c).into_owned()).collect::<Vec<_>>();
+    w.write_record(record(&t.headers)).map_err(|e| err(&e))?;
     for r in &t.rows {
-        w.write_record(r).map_err(|e| err(&e))?;
+        w.write_record(record(r)).map_err(|e| err(&e))?;
     }
     let bytes = w.into_inner().map_err(|e| err(&e))?;
     let body = String::from_utf8(bytes).map_err(|e| err(&e))?;

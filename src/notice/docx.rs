@@ -8,6 +8,9 @@
 //! Fonts: every run names its Chinese font as `eastAsia` and a fallback for Latin text and for
 //! machines without the 公文 fonts (宋体 for the title, Times New Roman for the body); Word and
 //! LibreOffice substitute a missing eastAsia font with their own CJK serif.
+//!
+//! Every string is written through [`crate::escape::xml::text`] (the two places a run is made):
+//! a control character from a page would make the XML ill-formed and Word refuse the file.
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run,
@@ -15,6 +18,7 @@ use docx_rs::{
 };
 
 use super::{Notice, NoticeError, SiteReport, Table};
+use crate::escape::xml;
 
 /// A4 in twentieths of a point.
 const A4: (u32, u32) = (11906, 16838);
@@ -48,7 +52,12 @@ fn fonts(face: Face) -> RunFonts {
 /// A paragraph of one run. `size` in half-points (三号 = 32, 二号 = 44).
 fn para(text: &str, face: Face, size: usize, align: AlignmentType, indent: bool) -> Paragraph {
     let p = Paragraph::new()
-        .add_run(Run::new().add_text(text).fonts(fonts(face)).size(size))
+        .add_run(
+            Run::new()
+                .add_text(xml::text(text))
+                .fonts(fonts(face))
+                .size(size),
+        )
         .align(align)
         .line_spacing(
             LineSpacing::new()
@@ -75,7 +84,12 @@ fn page_break() -> Paragraph {
 fn cell(text: &str, width: usize, header: bool) -> TableCell {
     let face = if header { Face::Heading } else { Face::Body };
     let p = Paragraph::new()
-        .add_run(Run::new().add_text(text).fonts(fonts(face)).size(24))
+        .add_run(
+            Run::new()
+                .add_text(xml::text(text))
+                .fonts(fonts(face))
+                .size(24),
+        )
         .align(if header {
             AlignmentType::Center
         } else {

@@ -1,12 +1,13 @@
 //! One self-contained HTML file of a [`Notice`] or a [`SiteReport`]: inline CSS, inline SVG
 //! charts (pass rate by unit as bars, pass rate by month as a line), and no external reference of
 //! any kind — no `src`/`href` to anything, no `@import`, no web fonts; URLs are printed as text,
-//! not links. Every string is HTML-escaped, so page-derived text (a site's title, a column
-//! name, a URL) cannot inject markup.
+//! not links. Every string goes through [`crate::escape::html::text`], so page-derived text (a
+//! site's title, a column name, a URL) cannot inject markup or carry control characters.
 
 use std::fmt::Write;
 
 use super::{Notice, Series, SiteReport, Table};
+use crate::escape::html::text as esc;
 
 const CSS: &str = "body{font-family:\"FangSong\",\"仿宋_GB2312\",\"仿宋\",serif;max-width:60em;\
 margin:2em auto;line-height:1.8;color:#111}h1{font-family:\"方正小标宋简体\",\"SimSun\",\"宋体\",serif;\
@@ -15,22 +16,6 @@ font-size:1.15em}p{text-indent:2em;margin:.4em 0}p.noindent{text-indent:0}table{
 width:100%;margin:.5em 0 1.5em;font-size:.9em}th,td{border:1px solid #444;padding:.2em .4em;\
 vertical-align:top;word-break:break-all}th{background:#eee}.issuer{text-align:right}\
 svg text{font-size:12px;font-family:sans-serif}";
-
-/// Text escaped for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
 
 fn head(s: &mut String, title: &str) {
     let _ = write!(

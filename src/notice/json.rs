@@ -1,11 +1,12 @@
 //! JSON of a [`Notice`] and of a [`SiteReport`]: serde's serialization of the models, pretty
-//! printed. The schema is documented in `docs/notice-schema.md`.
+//! printed, with control and bidi characters as `\uXXXX` escapes ([`crate::escape::json`]): the
+//! same data, safe on a terminal. The schema is documented in `docs/notice-schema.md`.
 
 use super::{Notice, NoticeError, SiteReport};
 
 /// The notice as JSON.
 pub fn render_notice(n: &Notice) -> Result<String, NoticeError> {
-    serde_json::to_string_pretty(n).map_err(|e| NoticeError::Render {
+    crate::escape::json::to_string_pretty(n).map_err(|e| NoticeError::Render {
         format: "json",
         message: e.to_string(),
     })
@@ -13,7 +14,7 @@ pub fn render_notice(n: &Notice) -> Result<String, NoticeError> {
 
 /// The self-check report as JSON.
 pub fn render_site(r: &SiteReport) -> Result<String, NoticeError> {
-    serde_json::to_string_pretty(r).map_err(|e| NoticeError::Render {
+    crate::escape::json::to_string_pretty(r).map_err(|e| NoticeError::Render {
         format: "json",
         message: e.to_string(),
     })

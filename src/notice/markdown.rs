@@ -1,33 +1,25 @@
-//! Markdown of a [`Notice`] and of a [`SiteReport`]. Page-derived text is made inert: `<` and
-//! `>` become entities (no raw HTML when the Markdown is rendered) and table cells escape `|`
-//! and line breaks.
+//! Markdown of a [`Notice`] and of a [`SiteReport`]. Every piece of text — page-derived or
+//! from the templates — goes through [`crate::escape::markdown::text`], so it renders as the
+//! characters written: no raw HTML, no link or image, no emphasis, no extra table column or
+//! line.
 
 use std::fmt::Write;
 
 use super::{Notice, SiteReport, Table};
-
-/// Text safe in a Markdown paragraph.
-fn text(s: &str) -> String {
-    s.replace('<', "&lt;").replace('>', "&gt;")
-}
-
-/// Text safe in a Markdown table cell.
-fn cell(s: &str) -> String {
-    text(s).replace('|', "\\|").replace(['\r', '\n'], " ")
-}
+use crate::escape::markdown::text;
 
 fn table(out: &mut String, headers: &[String], rows: &[Vec<String>]) {
-    let h: Vec<String> = headers.iter().map(|h| cell(h)).collect();
+    let h: Vec<String> = headers.iter().map(|h| text(h)).collect();
     let _ = writeln!(out, "| {} |", h.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
     for r in rows {
-        let c: Vec<String> = r.iter().map(|c| cell(c)).collect();
+        let c: Vec<String> = r.iter().map(|c| text(c)).collect();
         let _ = writeln!(out, "| {} |", c.join(" | "));
     }
 }
 
 fn attachment(out: &mut String, t: &Table) {
-    let _ = writeln!(out, "## {}：{}", cell(&t.label), text(&t.title));
+    let _ = writeln!(out, "## {}：{}", text(&t.label), text(&t.title));
     let _ = writeln!(out);
     table(out, &t.headers, &t.rows);
     let _ = writeln!(out);
@@ -55,7 +47,7 @@ pub fn render_notice(n: &Notice) -> String {
     let _ = writeln!(s);
     let _ = writeln!(s, "{}", text(&n.issuer));
     if let Some(d) = &n.date {
-        let _ = writeln!(s, "\n{d}");
+        let _ = writeln!(s, "\n{}", text(d));
     }
     let _ = writeln!(s);
     for t in [&n.unit_table, &n.site_table, &n.detail_table] {
@@ -100,8 +92,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cells_escape_pipes_markup_and_breaks() {
-        assert_eq!(cell("a|b\n<script>"), "a\\|b &lt;script&gt;");
+    fn text_escapes_pipes_markup_links_and_breaks() {
+        assert_eq!(text("a|b\n<script>"), "a\\|b &lt;script&gt;");
+        assert_eq!(text("[x](javascript:a)"), "\\[x\\](javascript:a)");
         let mut s = String::new();
         table(&mut s, &["x".into()], &[vec!["1".into()]]);
         assert_eq!(s, "| x |\n|---|\n| 1 |\n");

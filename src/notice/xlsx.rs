@@ -4,10 +4,15 @@
 //! then the rows; printed A4 landscape, one page wide, headers repeated. Cells that read as whole
 //! numbers are written as numbers, the rest as text (rates stay as the notice prints them, e.g.
 //! `90.3%`).
+//!
+//! Every string goes through [`crate::escape::xml::text`] (no control character reaches the
+//! XML, not even as the `_x001B_` escape Excel would decode back) and is written as a string
+//! cell with `write_string`: text that looks like a formula (`=cmd|…`) is never a formula.
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::{Notice, NoticeError, Table};
+use crate::escape::xml;
 
 fn err(e: XlsxError) -> NoticeError {
     NoticeError::Render {
@@ -16,9 +21,11 @@ fn err(e: XlsxError) -> NoticeError {
     }
 }
 
-/// Excel's forbidden sheet-name characters replaced, and the name cut to 31 characters.
+/// Excel's forbidden sheet-name characters replaced, no apostrophe at either end, and the
+/// name cut to 31 characters.
 fn sheet_name(label: &str) -> String {
-    let clean: String = label
+    let clean: String = xml::text(label)
+        .trim_matches('\'')
         .chars()
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
         .take(31)
@@ -53,13 +60,13 @@ fn sheet(ws: &mut Worksheet, t: &Table, widths: &[f64]) -> Result<(), XlsxError>
         .set_border(rust_xlsxwriter::FormatBorder::Thin);
     let last = u16::try_from(t.headers.len().saturating_sub(1)).unwrap_or(u16::MAX);
     if last > 0 {
-        ws.merge_range(0, 0, 0, last, &t.title, &title)?;
+        ws.merge_range(0, 0, 0, last, &xml::text(&t.title), &title)?;
     } else {
-        ws.write_string_with_format(0, 0, &t.title, &title)?;
+        ws.write_string_with_format(0, 0, xml::text(&t.title), &title)?;
     }
     for (c, h) in t.headers.iter().enumerate() {
         let c = u16::try_from(c).unwrap_or(u16::MAX);
-        ws.write_string_with_format(1, c, h, &head)?;
+        ws.write_string_with_format(1, c, xml::text(h), &head)?;
         let w = widths.get(usize::from(c)).copied().unwrap_or(14.0);
         ws.set_column_width(c, w)?;
     }
@@ -69,7 +76,7 @@ fn sheet(ws: &mut Worksheet, t: &Table, widths: &[f64]) -> Result<(), XlsxError>
             let c = u16::try_from(c).unwrap_or(u16::MAX);
             match as_number(v) {
                 Some(n) => ws.write_number_with_format(r, c, n, &cell)?,
-                None => ws.write_string_with_format(r, c, v, &cell)?,
+                None => ws.write_string_with_format(r, c, xml::text(v), &cell)?,
             };
         }
     }
@@ -116,5 +123,6 @@ mod tests {
         assert_eq!(sheet_name("附件1"), "附件1");
         assert_eq!(sheet_name("a/b"), "a_b");
         assert_eq!(sheet_name(" "), "Sheet");
+        assert_eq!(sheet_name("'附件\u{1b}'"), "附件␛");
     }
 }

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use encoding_rs::Encoding;
+use encoding_rs::{DecoderResult, Encoding};
 
 use super::file::{finish, RawField, RawSite, CODE, FIELDS, LEVEL, NAME, STATUS, UNIT, URL};
 use super::{LineError, RegistryError, Site};
@@ -27,27 +27,68 @@ fn field_of_header(header: &str) -> Option<usize> {
 }
 
 /// Decode a file's bytes: BOM, else UTF-8, else the detected legacy encoding (GBK in practice).
+/// An error names the first line that is not valid in the encoding assumed, and why that
+/// encoding was assumed (a byte-order mark, or detection after UTF-8 failed).
 pub fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<Cow<'a, str>, RegistryError> {
-    let (encoding, body): (&'static Encoding, &[u8]) = match Encoding::for_bom(bytes) {
-        Some((enc, bom_len)) => (enc, &bytes[bom_len..]),
-        None => match std::str::from_utf8(bytes) {
-            Ok(text) => return Ok(Cow::Borrowed(text)),
-            Err(_) => {
-                let mut detector = chardetng::EncodingDetector::new();
-                detector.feed(bytes, true);
-                (detector.guess(Some(b"cn"), false), bytes)
-            }
-        },
+    let error = |line, message| RegistryError::Encoding {
+        path: path.to_path_buf(),
+        line,
+        message,
     };
-    encoding
-        .decode_without_bom_handling_and_without_replacement(body)
-        .ok_or_else(|| RegistryError::Encoding {
-            path: path.to_path_buf(),
-            message: format!(
-                "not valid UTF-8, and not valid {} either; save the file as UTF-8 or GBK",
-                encoding.name()
-            ),
-        })
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let name = encoding.name();
+        return strict(encoding, &bytes[bom_len..])
+            .map(Cow::Owned)
+            .map_err(|line| {
+                error(
+                    line,
+                    format!(
+                        "not valid {name}, although the file starts with a {name} byte-order \
+                         mark; save it as {name} throughout (Excel: \"CSV UTF-8\"), or as GBK \
+                         without the mark"
+                    ),
+                )
+            });
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Cow::Borrowed(text)),
+        Err(e) => {
+            let utf8_line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(bytes, true);
+            let guess = detector.guess(Some(b"cn"), false);
+            strict(guess, bytes).map(Cow::Owned).map_err(|line| {
+                error(
+                    line,
+                    format!(
+                        "not valid UTF-8 (from line {utf8_line}), nor {} (the encoding detected \
+                         then; from line {line}); save the file as UTF-8 or GBK throughout",
+                        guess.name()
+                    ),
+                )
+            })
+        }
+    }
+}
+
+/// `body` decoded without replacement, or the 1-based line of its first malformed sequence.
+fn strict(encoding: &'static Encoding, body: &[u8]) -> Result<String, usize> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(body.len() + body.len() / 2 + 16);
+    let mut rest = body;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut out, true);
+        rest = &rest[read..];
+        match result {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => out.reserve(rest.len() * 3 + 16),
+            DecoderResult::Malformed(..) => return Err(out.matches('\n').count() + 1),
+        }
+    }
 }
 
 /// Parse and validate a CSV registry (raw bytes, in any supported encoding).

@@ -9,7 +9,8 @@
 //!   quoted, as TOML requires for non-ASCII keys: `"单位" = "兴庆区"`).
 //!
 //! Every problem is reported with its line and field, and a URL appearing twice is an error
-//! naming both lines.
+//! naming both lines. A value holding a control, bidi or other invisible character (NUL, ESC,
+//! U+202E …, also a line break or tab inside a cell) is refused, named by its code point.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -104,9 +105,38 @@ pub(super) fn finish(
     }
 }
 
+/// A control, bidi or other invisible character in a value, reported by its code point and
+/// never echoed (a NUL would later break the DOCX notice, an ESC the terminal).
+fn control_character(raw: &RawSite) -> Vec<LineError> {
+    raw.fields
+        .iter()
+        .flatten()
+        .filter_map(|f| {
+            let (i, c) = f
+                .value
+                .chars()
+                .enumerate()
+                .find(|(_, c)| crate::escape::is_hazard(*c) || matches!(c, '\n' | '\t'))?;
+            Some(LineError {
+                line: f.line,
+                field: Some(f.name.clone()),
+                message: format!(
+                    "contains the control or invisible character U+{:04X} (character {}); \
+                     remove it",
+                    u32::from(c),
+                    i + 1
+                ),
+            })
+        })
+        .collect()
+}
+
 /// Validate one record, collecting a problem per bad field.
 fn validate(raw: &RawSite) -> Result<Site, Vec<LineError>> {
-    let mut errors = Vec::new();
+    let mut errors = control_character(raw);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let unit = required(raw, UNIT, &mut errors).map(|v| v.value.trim().to_string());
     let level = required(raw, LEVEL, &mut errors);
     let level = parse_field(level, &mut errors, |s| s.parse());

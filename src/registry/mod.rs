@@ -208,13 +208,32 @@ pub fn parse_url(input: &str) -> Result<Url, String> {
     } else {
         format!("http://{text}")
     };
+    if has_userinfo(&with_scheme) {
+        return Err(USERINFO.into());
+    }
     let url = Url::parse(&with_scheme).map_err(|e| format!("invalid URL {text:?}: {e}"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(USERINFO.into());
+    }
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(format!(
             "invalid URL {text:?}: expected an http(s) address with a host"
         ));
     }
     Ok(crate::fetch::normalize(&url))
+}
+
+/// Why a URL with credentials is refused (the URL itself is never echoed: it holds a password).
+pub const USERINFO: &str = "a URL with a user name or password (user:password@host) is not \
+    accepted: it would be stored and printed in reports; remove them";
+
+/// Whether a URL as written (with its scheme) carries a user name or password
+/// (`http://admin:secret@host/`): an `@` in the part between `://` and the path.
+pub fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#', '\\'])
+        .next()
+        .is_some_and(|authority| authority.contains('@'))
 }
 
 /// Validate a 网站标识码: ten digits (portals, e.g. 6400000001) or `bm` and eight digits
@@ -263,8 +282,13 @@ pub enum RegistryError {
     },
     #[error("{path}: unsupported registry file type; expected .csv (.tsv, .txt) or .toml")]
     FileType { path: PathBuf },
-    #[error("{path}: {message}")]
-    Encoding { path: PathBuf, message: String },
+    /// The file is not in the encoding assumed; `line` is the first line that is not.
+    #[error("{path}:{line}: {message}")]
+    Encoding {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     /// The file has errors; nothing was imported. Each error is shown as `FILE:LINE: field: …`.
     #[error("{}", render_invalid(path, errors))]
     Invalid {
@@ -343,6 +367,18 @@ mod tests {
         assert!(parse_url("ftp://x.gov.cn").is_err());
         assert!(parse_url("http://").is_err());
         assert!(parse_url("").is_err());
+        for secret in [
+            "http://admin:secret@a.gov.cn/",
+            "secret@a.gov.cn",
+            "https://a:secret@b",
+        ] {
+            let e = parse_url(secret).expect_err(secret);
+            assert!(!e.contains("secret"), "{e}");
+        }
+        assert!(
+            parse_url("http://a.gov.cn/?q=a@b").is_ok(),
+            "an @ in the query is fine"
+        );
     }
 
     #[test]

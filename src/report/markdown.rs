@@ -1,23 +1,13 @@
-//! Markdown report of one check (自查报告), for pasting into documents and tickets.
+//! Markdown report of one check (自查报告), for pasting into documents and tickets. Text
+//! taken from pages goes through [`crate::escape::markdown`]: it renders as written, and a
+//! column's link is live only when its URL is http(s).
 
 use std::fmt::Write;
 
 use crate::audit::AuditResult;
+use crate::escape::markdown::{link, text as esc};
 
 use super::{ident_text, link_state_label};
-
-/// Escape text taken from pages so it cannot break the Markdown table or inject markup.
-fn esc(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '|' => "\\|".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '\n' | '\r' => " ".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
 
 /// Render one check as Markdown.
 pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
@@ -26,8 +16,8 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# 政府网站检查结果：{}\n", esc(&o.url));
     let _ = writeln!(s, "- 检查基准日：{}", o.as_of);
-    let _ = writeln!(s, "- 规则：{}", e.profile);
-    let _ = writeln!(s, "- 结论：**{}**", super::conclusion(e));
+    let _ = writeln!(s, "- 规则：{}", esc(&e.profile));
+    let _ = writeln!(s, "- 结论：**{}**", esc(&super::conclusion(e)));
     if let Some(id) = check_id {
         let _ = writeln!(s, "- 检查编号：{id}");
     }
@@ -42,13 +32,32 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
         for (i, f) in e.findings.iter().enumerate() {
             let _ = writeln!(
                 s,
-                "| {} | `{}` | {} | {} | {:.1} |",
+                "| {} | {} | {} | {} | {:.1} |",
                 i + 1,
-                f.rule,
+                esc(&f.rule),
                 f.severity.label(),
                 esc(&f.message),
                 f.points
             );
+        }
+        let _ = writeln!(s, "\n### 问题依据\n");
+        for (i, f) in e.findings.iter().enumerate() {
+            for ev in f.evidence.iter().take(20) {
+                let mut parts = Vec::new();
+                if let Some(c) = &ev.column {
+                    parts.push(format!("栏目「{}」", esc(c)));
+                }
+                if let Some(d) = &ev.detail {
+                    parts.push(esc(d));
+                }
+                if let Some(seen) = &ev.seen {
+                    parts.push(esc(seen));
+                }
+                if let Some(u) = &ev.url {
+                    parts.push(esc(u));
+                }
+                let _ = writeln!(s, "- {}. {}", i + 1, parts.join("；"));
+            }
         }
     }
     let _ = writeln!(s, "\n## 栏目\n");
@@ -64,9 +73,8 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
         };
         let _ = writeln!(
             s,
-            "| [{}]({}) | {} | {} | {} | {} |",
-            esc(&c.name),
-            esc(&c.url),
+            "| {} | {} | {} | {} | {} |",
+            link(&c.name, &c.url),
             c.class.label(),
             c.newest
                 .map(|d| d.to_string())

@@ -1,8 +1,11 @@
-//! Plain-text report for a terminal, in Chinese official terms.
+//! Plain-text report for a terminal, in Chinese official terms. Every value taken from pages
+//! (URLs, column names, messages, failure reasons) is put on its line with
+//! [`crate::escape::terminal::inline`], and the whole report is made terminal-safe.
 
 use std::fmt::Write;
 
 use crate::audit::AuditResult;
+use crate::escape::terminal::{self, inline as t};
 
 use super::{ident_text, link_state_label};
 
@@ -11,14 +14,14 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
     let o = &r.observation;
     let e = &r.evaluation;
     let mut s = String::new();
-    let _ = writeln!(s, "网站：{}", o.url);
+    let _ = writeln!(s, "网站：{}", t(&o.url));
     let _ = writeln!(s, "检查基准日：{}    规则：{}", o.as_of, e.profile);
     let _ = writeln!(s, "结论：{}", super::conclusion(e));
     if !o.reachability.ok {
         let _ = writeln!(
             s,
             "首页无法访问：{}（尝试 {} 次）",
-            o.reachability.error.as_deref().unwrap_or("未知错误"),
+            t(o.reachability.error.as_deref().unwrap_or("未知错误")),
             o.reachability.attempts
         );
     }
@@ -38,30 +41,33 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
             "  [{}{}] {} ({})",
             f.severity.label(),
             pts,
-            f.message,
-            f.rule
+            t(&f.message),
+            t(&f.rule)
         );
         for ev in f.evidence.iter().take(20) {
             let mut parts = Vec::new();
             if let Some(c) = &ev.column {
-                parts.push(format!("栏目「{c}」"));
+                parts.push(format!("栏目「{}」", t(c)));
             }
             if let Some(d) = ev.newest {
                 parts.push(format!("最新 {d}"));
             }
             if let Some(d) = ev.days_overdue {
-                parts.push(format!("超期 {d} 天"));
+                parts.push(format!("超过时限 {d} 天"));
             }
             if let Some(st) = ev.status {
                 parts.push(format!("HTTP {st}"));
             }
             if let Some(d) = &ev.detail {
-                parts.push(d.clone());
+                parts.push(t(d).into_owned());
             }
             if let Some(u) = &ev.url {
-                parts.push(u.clone());
+                parts.push(t(u).into_owned());
             }
             let _ = writeln!(s, "      - {}", parts.join("  "));
+            if let Some(seen) = &ev.seen {
+                let _ = writeln!(s, "        {}", t(seen));
+            }
         }
         if f.evidence.len() > 20 {
             let _ = writeln!(s, "      …… 另有 {} 条", f.evidence.len() - 20);
@@ -79,29 +85,31 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
             .map(|d| d.to_string())
             .unwrap_or_else(|| "无日期".into());
         let state = if let Some(err) = &c.error {
-            format!("无法打开：{err}")
+            format!("无法打开：{}", t(err))
         } else if c.blank {
-            format!(
-                "空白栏目（{}）",
-                c.blank_marker.as_deref().unwrap_or("无内容")
-            )
+            let why = match (&c.blank_marker, &c.empty_list) {
+                (Some(m), _) => m.as_str(),
+                (None, Some(_)) => "列表为空",
+                (None, None) => "无内容",
+            };
+            format!("空白栏目（{}）", t(why))
         } else {
             format!("{} 条，最新 {newest}", c.items)
         };
-        let _ = writeln!(s, "  {:<12} {:<8} {}", c.name, c.class.label(), state);
+        let _ = writeln!(s, "  {:<12} {:<8} {}", t(&c.name), c.class.label(), state);
     }
     let _ = writeln!(s);
     let f = &o.footer;
     let _ = writeln!(s, "页面底部标识：");
     if o.reachability.ok {
-        let _ = writeln!(s, "  网站标识码：{}", ident_text(&f.site_code));
-        let _ = writeln!(s, "  ICP备案号：{}", ident_text(&f.icp));
-        let _ = writeln!(s, "  公安机关备案号：{}", ident_text(&f.police_record));
-        let _ = writeln!(s, "  党政机关网站标识：{}", ident_text(&f.conac));
+        let _ = writeln!(s, "  网站标识码：{}", t(&ident_text(&f.site_code)));
+        let _ = writeln!(s, "  ICP备案号：{}", t(&ident_text(&f.icp)));
+        let _ = writeln!(s, "  公安机关备案号：{}", t(&ident_text(&f.police_record)));
+        let _ = writeln!(s, "  党政机关网站标识：{}", t(&ident_text(&f.conac)));
         let _ = writeln!(
             s,
             "  「我为政府网站找错」入口：{}",
-            super::jiucuo_text(&f.jiucuo)
+            t(&super::jiucuo_text(&f.jiucuo))
         );
     } else {
         let _ = writeln!(s, "  {}", super::NOT_READ);
@@ -118,11 +126,11 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
             s,
             "  {} {} （{}）",
             link_state_label(p.state),
-            p.url,
-            p.reason
+            t(&p.url),
+            t(&p.reason)
         );
         if let Some(page) = p.pages.first() {
-            let _ = writeln!(s, "      所在页面：{page}");
+            let _ = writeln!(s, "      所在页面：{}", t(page));
         }
     }
     if let Some(d) = &r.deep {
@@ -138,5 +146,5 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
             .map(|id| format!("，已存储为检查 #{id}"))
             .unwrap_or_default()
     );
-    s
+    terminal::text(&s).into_owned()
 }

@@ -1,8 +1,11 @@
 //! Chinese plain-text renderings of [`QuarterStats`] and [`RoundDiff`] (the JSON is serde's).
+//! Site names, units and evidence messages come from registries and pages: the text is made
+//! terminal-safe ([`crate::escape::terminal`]) before it is returned.
 
 use std::fmt::Write;
 
 use super::{format_rate, QuarterStats, RoundDiff, SiteDiff, SUBTOTAL_LOCAL, SUBTOTAL_REGION};
+use crate::escape::terminal;
 use crate::findings::Verdict;
 
 /// The quarter's figures for people: 总体情况, 检查情况表 (附件1), 问题类别, 多次被抽查通报 and
@@ -108,7 +111,7 @@ pub fn render_text(st: &QuarterStats) -> String {
     for w in &st.warnings {
         let _ = writeln!(s, "注意：{w}");
     }
-    s
+    terminal::text(&s).into_owned()
 }
 
 fn verdict_text(v: Option<Verdict>) -> &'static str {
@@ -173,7 +176,7 @@ pub fn render_diff_text(d: &RoundDiff) -> String {
     diff_section(&mut s, "仍不合格", &d.still_failing);
     diff_section(&mut s, "仅A轮检查", &d.only_in_a);
     diff_section(&mut s, "仅B轮检查", &d.only_in_b);
-    s
+    terminal::text(&s).into_owned()
 }
 
 #[cfg(test)]
