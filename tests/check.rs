@@ -5,6 +5,9 @@
 
 mod support;
 
+#[path = "check/markup.rs"]
+mod markup;
+
 use chrono::NaiveDate;
 use govaudit::findings::{Severity, Verdict};
 use support::{audit, rules_fired};
