@@ -93,6 +93,25 @@ async fn json_output_is_one_object_with_the_documented_keys() {
         assert!(footer.get(key).is_some(), "footer key {key}");
     }
     assert_eq!(footer["site_code"], "6499010001");
+    // Evidence you can quote: the exact text read for each footer item, and where.
+    assert_eq!(footer["evidence"]["site_code"]["source"], "footer");
+    assert_eq!(
+        footer["evidence"]["site_code"]["text"],
+        "网站标识码：6499010001"
+    );
+    assert_eq!(footer["evidence"]["conac"]["source"], "link");
+    assert!(footer["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("网站标识码")));
+    // The homepage's items whatever rule fires.
+    let home = &doc["homepage"];
+    assert_eq!(home["newest"], "2018-02-28");
+    for key in ["items", "dated", "undated", "recent", "opened"] {
+        assert!(home[key].as_u64().is_some(), "homepage key {key}");
+    }
+    assert!(home["recent"].as_u64() <= home["dated"].as_u64());
+    assert_eq!(gzdt["date_source"], "list");
+    assert!(gzdt["newest_title"].as_str().is_some());
     assert!(doc["links"]["checked"].as_u64().expect("checked") > 0);
     assert!(doc["links"]["broken"].is_array());
     assert!(doc["pages_fetched"].as_u64().expect("pages") >= 4);
@@ -134,10 +153,73 @@ async fn failing_site_exits_1_and_text_speaks_chinese() {
 }
 
 #[tokio::test]
+async fn a_site_that_did_not_open_is_judged_unreachable_and_nothing_else() {
+    // A port nobody listens on: connection refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let base = ["check", url.as_str(), "--as-of", "2018-03-01", "--no-store"];
+    let mut args: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    args.extend(["--format".to_string(), "json".into()]);
+    // Loopback is private: the user chose it, so allow it as the tests' sites are.
+    let cfg_dir = tempfile::tempdir().expect("tempdir");
+    let cfg = cfg_dir.path().join("c.toml");
+    std::fs::write(&cfg, "[fetch]\nallow_private = true\nretries = 0\n").expect("write");
+    args.extend(["--config".to_string(), cfg.display().to_string()]);
+    let out = govaudit(&args).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["reachable"], false);
+    assert_eq!(doc["vetoes"], serde_json::json!(["site.unreachable"]));
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["site.unreachable"]);
+    let not_evaluated = doc["not_evaluated"].as_array().expect("not_evaluated");
+    assert!(not_evaluated
+        .iter()
+        .any(|r| r == "footer.missing_identifier"));
+    assert!(doc["score"].is_null() && doc["footer"].is_null() && doc["homepage"].is_null());
+
+    // The text says what was not read instead of calling every footer item missing.
+    let mut args: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    args.extend(["--config".to_string(), cfg.display().to_string()]);
+    let out = govaudit(&args).await;
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("不合格（单项否决：网站无法访问）"), "{text}");
+    assert!(text.contains("未评估") && !text.contains("缺失"), "{text}");
+    assert!(!text.contains("得分"), "no score beside a veto: {text}");
+}
+
+#[tokio::test]
 async fn bad_input_exits_2_naming_it() {
     let out = govaudit(&["check".into(), "ftp://x".into(), "--no-store".into()]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ftp://x"));
+    // Whatever cannot be a site's address is an error, not an unreachable site.
+    for bad in [
+        "http://",
+        "javascript:alert(1)",
+        "mailto:office@example.gov.cn",
+        "http://exa mple.gov.cn/",
+        "",
+        "file:///etc/passwd",
+    ] {
+        let out = govaudit(&["check".into(), bad.into(), "--no-store".into()]).await;
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(out.stdout.is_empty(), "{bad:?}: no report for a non-site");
+    }
 
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = dir.path().join("broken.toml");
