@@ -512,6 +512,39 @@ mod tests {
     }
 
     #[test]
+    fn identifiers_split_over_tags_or_written_full_width_read_whole() {
+        for (html, icp, code) in [
+            (
+                "京ICP备<span>0500</span><b>9132</b>号 网站标识码：<font>1101</font>070001",
+                "京ICP备05009132号",
+                "1101070001",
+            ),
+            (
+                "<p>ICP备案：</p><p>京ICP备05009132号-1</p><p>网站标识码：</p><p>bm01000001</p>",
+                "京ICP备05009132号-1",
+                "bm01000001",
+            ),
+            (
+                "京ＩＣＰ备０５００９１３２号　网站标识码：１１０１０７０００１",
+                "京ICP备05009132号",
+                "1101070001",
+            ),
+        ] {
+            let f = footer(html);
+            assert_eq!(f.icp, found(icp), "{html}");
+            assert_eq!(f.site_code, found(code), "{html}");
+        }
+        // Quoted as shown, full-width and all.
+        let f = footer("网站标识码：１１０１０７０００１");
+        assert_eq!(
+            f.evidence.site_code.text.as_deref(),
+            Some("网站标识码：１１０１０７０００１")
+        );
+        // The footer's text is kept to quote.
+        assert_eq!(f.text.as_deref(), Some("网站标识码：１１０１０７０００１"));
+    }
+
+    #[test]
     fn unmarked_footer_is_searched_in_the_whole_page() {
         let a = run("<html><body><div class='wrap'><p>京ICP备05070218号 网站标识码：bm01000001</p></div></body></html>");
         assert_eq!(a.footer.icp, found("京ICP备05070218号"));

@@ -7,7 +7,8 @@ use crate::audit::AuditResult;
 use crate::deep::DeepOutcome;
 use crate::findings::{Evidence, Severity};
 use crate::observation::{
-    AuditLimit, ColumnClass, DateSource, FooterEvidence, Ident, LinkProblem, LinkState,
+    AuditLimit, ColumnClass, DateSource, FooterEvidence, HomepageItem, Ident, LinkProblem,
+    LinkState,
 };
 
 /// The JSON document of one check.
@@ -149,6 +150,8 @@ pub struct HomepageJson {
     pub recent: usize,
     /// Items the homepage showed undated whose date was read on their own page.
     pub opened: usize,
+    /// Those items: `{title, url, date, date_url}`, `date_url` the page the date was read on.
+    pub opened_items: Vec<HomepageItem>,
     /// The homepage is only a navigation hub (its columns are judged instead).
     pub hub: bool,
 }
@@ -172,6 +175,11 @@ fn homepage_json(o: &crate::observation::Observation) -> HomepageJson {
             .filter(|i| i.date.is_some_and(|d| d >= from && d <= o.as_of))
             .count(),
         opened: items.iter().filter(|i| i.date_url.is_some()).count(),
+        opened_items: items
+            .iter()
+            .filter(|i| i.date_url.is_some())
+            .cloned()
+            .collect(),
         hub: o.homepage_is_hub,
     }
 }

@@ -96,6 +96,21 @@ async fn undated_homepage_items_are_dated_by_clicking_through() {
         "{:#?}",
         r.evaluation
     );
+    // The JSON names each item dated by clicking through and the page its date came from.
+    let doc = serde_json::to_value(govaudit::report::check_json(&r, None)).expect("json");
+    let home = &doc["homepage"];
+    assert_eq!(home["opened"].as_u64(), Some(opened.len() as u64));
+    // At most `crawl.homepage_undated_opened` (5) are opened; the rest stay undated.
+    assert_eq!(opened.len(), 5);
+    assert_eq!(
+        home["undated"].as_u64(),
+        Some((items.len() - opened.len()) as u64)
+    );
+    let first = &home["opened_items"][0];
+    assert!(first["date_url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("http://homeundated.gov.test/")));
+    assert!(first["date"].is_string() && first["title"].is_string());
 }
 
 #[tokio::test]
