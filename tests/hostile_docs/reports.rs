@@ -41,6 +41,7 @@ fn hostile_check() -> AuditResult {
         url: Some("javascript:alert(1)".into()),
         column: Some(HOSTILE.into()),
         detail: Some(HOSTILE.into()),
+        seen: Some(HOSTILE.into()),
         ..Evidence::default()
     };
     AuditResult {
@@ -57,6 +58,7 @@ fn hostile_check() -> AuditResult {
                 points: 4.0,
                 evidence: vec![evidence],
             }],
+            not_evaluated: Vec::new(),
         },
         requests: Vec::new(),
         started_at: Utc::now(),
