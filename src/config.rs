@@ -57,6 +57,10 @@ pub mod ceilings {
     pub const MIN_RATE: f64 = 0.01;
     /// `crawl.max_nesting_depth`.
     pub const NESTING_DEPTH: usize = 10_000;
+    /// `crawl.consultation_pages`: list pages of one 政务咨询类 column.
+    pub const CONSULTATION_PAGES: usize = 100;
+    /// `crawl.consultation_opened`: messages opened in one 政务咨询类 column.
+    pub const CONSULTATION_OPENED: usize = 1000;
 }
 
 /// The whole configuration.
@@ -177,6 +181,12 @@ pub struct CrawlConfig {
     /// inspector clicks through: 「未注明信息发布时间的视为不更新」 is about information dated
     /// nowhere. 0 = never.
     pub homepage_undated_opened: usize,
+    /// 政务咨询类 columns (互动回应差): most list pages read per column (the first and those behind
+    /// 下一页; reading stops earlier at a page whose messages are all over a year old).
+    pub consultation_pages: usize,
+    /// Most messages opened per 政务咨询类 column to read whether and when they were answered,
+    /// when the list does not say (newest first, within the year).
+    pub consultation_opened: usize,
     /// Check every link found on the homepage and column pages.
     pub check_links: bool,
     /// Most unique links checked per site.
@@ -215,6 +225,8 @@ impl Default for CrawlConfig {
             subnav: true,
             open_undated_items: true,
             homepage_undated_opened: 5,
+            consultation_pages: 5,
+            consultation_opened: 20,
             check_links: true,
             max_links: 2000,
             sites_at_once: 8000,
@@ -364,6 +376,18 @@ impl Config {
                     f.retries,
                     c::TOTAL_BACKOFF_MS
                 ),
+            );
+        }
+        if self.crawl.consultation_pages > c::CONSULTATION_PAGES {
+            return bad(
+                "crawl.consultation_pages",
+                format!("must be at most {}", c::CONSULTATION_PAGES),
+            );
+        }
+        if self.crawl.consultation_opened > c::CONSULTATION_OPENED {
+            return bad(
+                "crawl.consultation_opened",
+                format!("must be at most {}", c::CONSULTATION_OPENED),
             );
         }
         if f.max_retry_after_secs > c::WAIT_SECS {

@@ -146,6 +146,45 @@ pub struct HomepageItem {
     pub date_url: Option<String>,
 }
 
+/// Whether a message left in a 政务咨询类 column was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyStatus {
+    /// Neither the list nor the message page says.
+    #[default]
+    Unknown,
+    Answered,
+    Unanswered,
+}
+
+/// One message (信件, 留言) of a 政务咨询类 column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Message {
+    pub title: String,
+    pub url: Option<String>,
+    /// 留言时间.
+    pub asked: Option<NaiveDate>,
+    /// 回复时间.
+    pub replied: Option<NaiveDate>,
+    pub status: ReplyStatus,
+    /// The message page was opened because the list did not say whether or when it was
+    /// answered.
+    pub opened: bool,
+}
+
+/// A 政务咨询类 column's message list, as read (互动回应差).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ConsultationObservation {
+    /// The column's name and list URL.
+    pub column: String,
+    pub url: String,
+    /// List pages read (the first and the pages behind 下一页).
+    pub pages: usize,
+    pub messages: Vec<Message>,
+}
+
 /// A footer identifier as found on the homepage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "state", content = "value", rename_all = "snake_case")]
@@ -380,6 +419,8 @@ pub struct Observation {
     pub columns: Vec<ColumnObservation>,
     /// Footer identifiers.
     pub footer: FooterObservation,
+    /// The message lists of the 政务咨询类 columns (互动回应差).
+    pub consultations: Vec<ConsultationObservation>,
     /// Link checking.
     pub links: LinkObservation,
     /// Pages fetched (homepage, column pages, article pages).

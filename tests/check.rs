@@ -5,6 +5,8 @@
 
 mod support;
 
+#[path = "check/interaction.rs"]
+mod interaction;
 #[path = "check/markup.rs"]
 mod markup;
 

@@ -5,7 +5,8 @@
 //! Files: [`parse`] (the one way fetched HTML becomes a tree, bounded in time and memory),
 //! [`vocabulary`] (`rules/page.toml`), [`dates`], `dom` (zones, text, URLs), `meta`
 //! (title, meta tags, publish date), `columns`, `lists` (items), `blank` (blank markers),
-//! `footer`, `jiucuo`, `links` (links, pagination). Each file documents its heuristics.
+//! `footer`, `jiucuo`, `links` (links, pagination), `messages` (政务咨询类 message lists and
+//! pages, read only for those columns by [`messages_page`]). Each file documents its heuristics.
 //!
 //! Zones: one pre-order pass flags every element as navigation (`<nav>`, `columns.nav_hints`),
 //! side navigation (`columns.subnav_hints`; wins over navigation on the same element, e.g.
@@ -29,11 +30,13 @@ mod footer;
 mod jiucuo;
 mod links;
 mod lists;
+mod messages;
 mod meta;
 pub mod parse;
 pub mod vocabulary;
 
 pub use blank::EmptyList;
+pub use messages::MessageRow;
 pub use parse::{CutShort, ParseLimits};
 pub use vocabulary::{Vocabulary, VocabularyError};
 
@@ -210,6 +213,42 @@ fn analyze_parts(
         dated_entries,
         meta: page_meta,
         cut_short: parsed.cut_short,
+    }
+}
+
+/// A 政务咨询类 page read for its messages (互动回应差): a list page's rows and its next pages, or
+/// what a message page says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessagesPage {
+    /// Messages listed on the page.
+    pub rows: Vec<MessageRow>,
+    /// Pagination links (下一页 …).
+    pub next_pages: Vec<Url>,
+    /// As a message page: when it was left, when answered, and whether.
+    pub asked: Option<NaiveDate>,
+    pub replied: Option<NaiveDate>,
+    pub status: crate::observation::ReplyStatus,
+}
+
+/// Read a 政务咨询类 page for its messages (see [`messages`](self::messages) for the rules).
+pub fn messages_page(
+    html: &str,
+    base: &Url,
+    as_of: NaiveDate,
+    vocab: &Vocabulary,
+    limits: ParseLimits,
+) -> MessagesPage {
+    let doc = parse::document(html, limits).html;
+    let compiled = vocab.compiled();
+    let zones = dom::Zones::compute(&doc, vocab);
+    let link_base = links::effective_base(&doc, base);
+    let (asked, replied, status) = messages::message_page(&doc, &zones, as_of, vocab);
+    MessagesPage {
+        rows: messages::message_rows(&doc, &link_base, &zones, as_of, vocab),
+        next_pages: links::next_pages(&doc, &link_base, base, &zones, vocab, &compiled),
+        asked,
+        replied,
+        status,
     }
 }
 

@@ -70,6 +70,26 @@ pub struct BlankWords {
     pub empty_list_max_chars: usize,
 }
 
+/// 政务咨询类 message-list vocabulary (互动回应差).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageWords {
+    /// Header cells of the title column.
+    pub title_headers: Vec<String>,
+    /// Labels of the date a message was left (留言时间 …).
+    pub asked_labels: Vec<String>,
+    /// Labels of the date it was answered (回复时间 …).
+    pub replied_labels: Vec<String>,
+    /// Header cells / labels of a status (办理状态 …).
+    pub status_labels: Vec<String>,
+    /// Labels a reply's text follows on a message page (回复内容 …).
+    pub reply_labels: Vec<String>,
+    /// Status words of an answered message (已回复 …).
+    pub answered_words: Vec<String>,
+    /// Status words of an unanswered one (未回复 …), checked first.
+    pub unanswered_words: Vec<String>,
+}
+
 /// "More" and pagination vocabulary.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -143,6 +163,7 @@ pub struct Vocabulary {
     pub meta: MetaNames,
     pub dates: DateWords,
     pub blank: BlankWords,
+    pub messages: MessageWords,
     pub lists: ListRules,
     pub links: LinkWords,
     pub columns: ColumnWords,

@@ -8,7 +8,9 @@ use url::Url;
 use crate::analysis::{self, ColumnLink, ColumnSource};
 use crate::config::CrawlConfig;
 use crate::fetch::{Fetcher, RequestRecord};
-use crate::observation::{AuditLimit, ColumnObservation, DateSource};
+use crate::observation::{
+    AuditLimit, ColumnClass, ColumnObservation, ConsultationObservation, DateSource,
+};
 use crate::rules::RuleSet;
 
 /// Columns of one site are fetched this many at a time; the fetcher's per-host limits do the
@@ -35,6 +37,8 @@ pub(super) struct Audited {
     pub subcolumns: Vec<ColumnLink>,
     pub pages_fetched: usize,
     pub requests: Vec<RequestRecord>,
+    /// The message list, for a 政务咨询类 column.
+    pub consultation: Option<ConsultationObservation>,
     /// Pages of the column cut short while parsing.
     pub limits: Vec<AuditLimit>,
 }
@@ -65,6 +69,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         pages_fetched: 0,
         requests: Vec::new(),
         limits: Vec::new(),
+        consultation: None,
     };
     let fetched = ctx.fetcher.page(&out.link.url).await;
     out.requests.extend(fetched.log);
@@ -84,13 +89,19 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         ctx.cfg.parse_limits(),
     );
     out.limits.extend(super::cut_short(&page.url, an.cut_short));
+    if let Some(ct) = an.meta.column_type.as_deref() {
+        out.observation.class = ctx.rules.classify(&out.link.name, Some(ct));
+    }
+    if out.observation.class == ColumnClass::Consultation {
+        let read = super::consultation::read(ctx, &out.link.name, &page.url, &page.html).await;
+        out.pages_fetched += read.pages_fetched;
+        out.requests.extend(read.requests);
+        out.consultation = Some(read.observation);
+    }
     // Not held while the newest item waits for its turn at the host.
     let page_url = page.url;
     drop(page.html);
     let obs = &mut out.observation;
-    if let Some(ct) = an.meta.column_type.as_deref() {
-        obs.class = ctx.rules.classify(&out.link.name, Some(ct));
-    }
     obs.items = an.items.len();
     obs.undated_items = an.items.iter().filter(|i| i.date.is_none()).count();
     // The newest dated item, or (undated list) the first, which lists put newest.

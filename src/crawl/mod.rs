@@ -8,6 +8,7 @@
 //! asks for everything it needs concurrently and lets the per-host limits pace it.
 
 mod columns;
+mod consultation;
 mod links;
 
 pub use links::{LinkCache, LinkResult};
@@ -168,8 +169,9 @@ pub async fn crawl_site(
             add_links(&mut link_sources, final_url, &c.links);
         }
     }
-    for c in level1.into_iter().chain(level2) {
+    for mut c in level1.into_iter().chain(level2) {
         requests.extend(c.requests);
+        obs.consultations.extend(c.consultation.take());
         obs.limits.extend(c.limits);
         obs.columns.push(c.observation);
     }

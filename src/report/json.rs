@@ -26,6 +26,8 @@ pub struct CheckJson<'a> {
     /// Rules not evaluated because the homepage did not open (not evaluated is not missing).
     pub not_evaluated: &'a [String],
     pub columns: Vec<ColumnJson<'a>>,
+    /// The 政务咨询类 columns' message lists as read (互动回应差).
+    pub consultations: Vec<ConsultationJson<'a>>,
     /// Null when the homepage did not open.
     pub homepage: Option<HomepageJson>,
     /// Null when the homepage did not open.
@@ -133,6 +135,21 @@ pub struct ColumnJson<'a> {
     /// The list is empty in the HTML but a script on the page fills it: not judged blank.
     pub list_by_script: bool,
     pub error: Option<&'a str>,
+}
+
+/// One 政务咨询类 column's message list: what was read, and every message.
+#[derive(Debug, Serialize)]
+pub struct ConsultationJson<'a> {
+    pub column: &'a str,
+    pub url: &'a str,
+    /// List pages read.
+    pub pages: usize,
+    /// Messages by status.
+    pub answered: usize,
+    pub unanswered: usize,
+    pub unknown: usize,
+    /// `{title, url, asked, replied, status, opened}` each.
+    pub messages: &'a [crate::observation::Message],
 }
 
 /// The homepage's information items, whatever rule fires.
@@ -288,6 +305,24 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
             text: o.footer.text.as_deref(),
         }),
         homepage: read.then(|| homepage_json(o)),
+        consultations: o
+            .consultations
+            .iter()
+            .map(|c| {
+                let count = |s: crate::observation::ReplyStatus| {
+                    c.messages.iter().filter(|m| m.status == s).count()
+                };
+                ConsultationJson {
+                    column: &c.column,
+                    url: &c.url,
+                    pages: c.pages,
+                    answered: count(crate::observation::ReplyStatus::Answered),
+                    unanswered: count(crate::observation::ReplyStatus::Unanswered),
+                    unknown: count(crate::observation::ReplyStatus::Unknown),
+                    messages: &c.messages,
+                }
+            })
+            .collect(),
         links: LinksJson {
             checked: o.links.checked,
             broken: by_state(LinkState::Broken),

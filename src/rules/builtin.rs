@@ -63,6 +63,10 @@ const GB2015: &[(&str, &str)] = &[
         "audit.limited.toml",
         include_str!("../../rules/gb2015/audit.limited.toml"),
     ),
+    (
+        "interaction.poor_response.toml",
+        include_str!("../../rules/gb2015/interaction.poor_response.toml"),
+    ),
 ];
 
 /// `(file name, text)` of every file of `rules/gb2019/` (started: CONFIRMED vetoes only).
@@ -94,6 +98,14 @@ const GB2019: &[(&str, &str)] = &[
     (
         "columns.blank.toml",
         include_str!("../../rules/gb2019/columns.blank.toml"),
+    ),
+    (
+        "interaction.poor_response.toml",
+        include_str!("../../rules/gb2019/interaction.poor_response.toml"),
+    ),
+    (
+        "interaction.no_channel.toml",
+        include_str!("../../rules/gb2019/interaction.no_channel.toml"),
     ),
 ];
 

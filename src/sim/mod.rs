@@ -322,6 +322,14 @@ fn route(site: &SiteSpec, rest: &str, as_of: NaiveDate) -> Option<String> {
             let n: usize = file.strip_suffix(".html")?.parse().ok()?;
             (n >= 1 && n <= col.items).then(|| render::article_page(site, col, n, as_of))
         }
+        ["letter", slug, file] => {
+            let col = site
+                .columns
+                .iter()
+                .find(|c| c.slug == *slug && !c.missing)?;
+            let n: usize = file.strip_suffix(".html")?.parse().ok()?;
+            render::letter_page(site, col, n, as_of)
+        }
         ["lxwm"] => Some(render::plain_page("联系我们")),
         _ => None,
     }

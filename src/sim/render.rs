@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use std::fmt::Write;
 use std::ops::Range;
 
-use super::spec::{BlankStyle, ColumnSpec, DateStyle, FooterItem, SiteSpec, Template};
+use super::spec::{BlankStyle, ColumnSpec, DateStyle, FooterItem, LetterList, SiteSpec, Template};
 
 /// Escape text for HTML.
 fn esc(s: &str) -> String {
@@ -205,12 +205,92 @@ pub fn homepage(site: &SiteSpec, as_of: NaiveDate) -> String {
     s
 }
 
+/// Number of list entries of a column: its messages, or its items.
+fn entries(col: &ColumnSpec) -> usize {
+    if col.letters.is_empty() {
+        col.items
+    } else {
+        col.letters.len()
+    }
+}
+
 /// Number of list pages of a column (at least 1).
 pub fn page_count(col: &ColumnSpec) -> usize {
     match col.page_size {
-        Some(size) if size > 0 => col.items.div_ceil(size).max(1),
+        Some(size) if size > 0 => entries(col).div_ceil(size).max(1),
         _ => 1,
     }
+}
+
+fn day(as_of: NaiveDate, days_before: i64) -> NaiveDate {
+    as_of - Duration::days(days_before)
+}
+
+/// The messages `shown` of a 政务咨询类 column, as its list shows them.
+fn letter_rows(site: &SiteSpec, col: &ColumnSpec, as_of: NaiveDate, shown: Range<usize>) -> String {
+    let full = col.letter_list == LetterList::Full;
+    let mut s = String::new();
+    if full {
+        s.push_str("<table class=\"xjlb\"><tr><th>信件标题</th><th>留言时间</th><th>回复时间</th><th>办理状态</th></tr>\n");
+    } else {
+        s.push_str("<ul class=\"list\">\n");
+    }
+    for n in shown.start.min(col.letters.len())..shown.end.min(col.letters.len()) {
+        let l = col.letters[n];
+        let href = format!("{}/letter/{}/{}.html", site.prefix, col.slug, n + 1);
+        let title = format!("关于第{}号事项的咨询", col.letters.len() - n);
+        let asked = day(as_of, l.asked);
+        if full {
+            let (replied, status) = match l.replied_after {
+                Some(d) => ((asked + Duration::days(d)).to_string(), "已回复"),
+                None => (String::new(), "办理中"),
+            };
+            let _ = writeln!(
+                s,
+                "<tr><td><a href=\"{href}\">{title}</a></td><td>{asked}</td><td>{replied}</td><td>{status}</td></tr>"
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "<li><a href=\"{href}\">{title}</a><span class=\"date\">{asked}</span></li>"
+            );
+        }
+    }
+    s.push_str(if full { "</table>\n" } else { "</ul>\n" });
+    s
+}
+
+/// A message's page: 留言时间, and the reply or its status.
+pub fn letter_page(
+    site: &SiteSpec,
+    col: &ColumnSpec,
+    n: usize,
+    as_of: NaiveDate,
+) -> Option<String> {
+    let l = col.letters.get(n.checked_sub(1)?)?;
+    let title = format!("关于第{}号事项的咨询", col.letters.len() + 1 - n);
+    let asked = day(as_of, l.asked);
+    let mut s = head(site, &title, "");
+    s.push_str(&nav(site));
+    let _ = writeln!(
+        s,
+        "<div class=\"letter\"><h2>{}</h2><p>留言时间：{asked}</p><p>留言内容：请问此事如何办理？</p>",
+        esc(&title)
+    );
+    match l.replied_after {
+        Some(d) => {
+            let _ = writeln!(
+                s,
+                "<div class=\"reply\"><p>回复单位：{}</p><p>回复时间：{}</p><p>回复内容：您好，您反映的问题已转有关部门办理。</p></div>",
+                esc(&site.name),
+                asked + Duration::days(d)
+            );
+        }
+        None => s.push_str("<p>办理状态：办理中</p>\n"),
+    }
+    s.push_str("</div>\n");
+    s.push_str(&footer(site));
+    Some(s)
 }
 
 /// A column's list page (its first page).
@@ -248,7 +328,16 @@ pub fn column_page_n(site: &SiteSpec, col: &ColumnSpec, page: usize, as_of: Naiv
         "<div class=\"position\">当前位置：首页 &gt; {}</div>",
         esc(&col.name)
     );
-    if col.items == 0 {
+    let size = col.page_size.unwrap_or(20);
+    let start = page.saturating_mul(size);
+    if !col.letters.is_empty() {
+        s.push_str(&letter_rows(
+            site,
+            col,
+            as_of,
+            start..start.saturating_add(size),
+        ));
+    } else if col.items == 0 {
         s.push_str(match col.blank {
             BlankStyle::Marker => "<div class=\"list\"><p>暂无信息</p></div>\n",
             BlankStyle::EmptyList => "<ul class=\"list\">\n</ul>\n",
@@ -263,8 +352,6 @@ pub fn column_page_n(site: &SiteSpec, col: &ColumnSpec, page: usize, as_of: Naiv
             }
         });
     } else {
-        let size = col.page_size.unwrap_or(20);
-        let start = page.saturating_mul(size);
         s.push_str(&list_items(
             site,
             col,
@@ -272,26 +359,26 @@ pub fn column_page_n(site: &SiteSpec, col: &ColumnSpec, page: usize, as_of: Naiv
             start..start.saturating_add(size),
             site.dates,
         ));
-        let pages = page_count(col);
-        if pages > 1 {
-            s.push_str("<div class=\"page\">");
-            let name = |n: usize| {
-                if n == 0 {
-                    "index.html".to_string()
-                } else {
-                    format!("index_{n}.html")
-                }
-            };
-            let base = format!("{}/col/{}/", site.prefix, col.slug);
-            if page > 0 {
-                let _ = write!(s, "<a href=\"{base}{}\">上一页</a> ", name(page - 1));
+    }
+    let pages = page_count(col);
+    if pages > 1 {
+        s.push_str("<div class=\"page\">");
+        let name = |n: usize| {
+            if n == 0 {
+                "index.html".to_string()
+            } else {
+                format!("index_{n}.html")
             }
-            let _ = write!(s, "<span>第{}页 共{pages}页</span>", page + 1);
-            if page + 1 < pages {
-                let _ = write!(s, " <a href=\"{base}{}\">下一页</a>", name(page + 1));
-            }
-            s.push_str("</div>\n");
+        };
+        let base = format!("{}/col/{}/", site.prefix, col.slug);
+        if page > 0 {
+            let _ = write!(s, "<a href=\"{base}{}\">上一页</a> ", name(page - 1));
         }
+        let _ = write!(s, "<span>第{}页 共{pages}页</span>", page + 1);
+        if page + 1 < pages {
+            let _ = write!(s, " <a href=\"{base}{}\">下一页</a>", name(page + 1));
+        }
+        s.push_str("</div>\n");
     }
     s.push_str("</div>\n");
     s.push_str(&footer(site));

@@ -74,6 +74,28 @@ pub enum BlankStyle {
     ScriptFilled,
 }
 
+/// A message (信件) of a 政务咨询类 column: ages in days before the as-of date.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LetterSpec {
+    /// Days before the as-of date the message was left.
+    pub asked: i64,
+    /// Days after it was left that it was answered; unset: not answered (办理中).
+    #[serde(default)]
+    pub replied_after: Option<i64>,
+}
+
+/// What a 政务咨询类 column's list shows of each message.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterList {
+    /// A table 信件标题 | 留言时间 | 回复时间 | 办理状态.
+    #[default]
+    Full,
+    /// Title and 留言时间 only: whether and when it was answered is on the message's page.
+    AskedOnly,
+}
+
 /// How the site's server behaves.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
@@ -144,6 +166,13 @@ pub struct ColumnSpec {
     /// How the column shows it has no items (when `items` is 0).
     #[serde(default)]
     pub blank: BlankStyle,
+    /// Messages, newest first: the column is a 政务咨询类 message list (`items` is ignored;
+    /// `page_size` pages it).
+    #[serde(default, rename = "letter")]
+    pub letters: Vec<LetterSpec>,
+    /// What its list shows of each message.
+    #[serde(default)]
+    pub letter_list: LetterList,
 }
 
 fn default_items() -> usize {

@@ -27,6 +27,16 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
         "存在5个以上空白栏目",
     ),
     (
+        "interaction.poor_response",
+        "政务咨询类栏目留言超过3个月未回应",
+        "互动回应差",
+    ),
+    (
+        "interaction.no_channel",
+        "未提供网上咨询建言渠道",
+        "互动回应差",
+    ),
+    (
         "homepage.few_updates",
         "首页信息更新数量少于10条",
         "首页信息更新数量少于10条",

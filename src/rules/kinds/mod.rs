@@ -13,6 +13,7 @@
 //! | `footer_identifiers` | [`footer`] | `footer.missing_identifier` |
 //! | `column_presence` | [`columns`] | `interaction.no_survey` |
 //! | `audit_limits` | [`limits`] | `audit.limited` |
+//! | `interaction_response` | [`interaction`] | `interaction.poor_response` |
 //!
 //! Dates: a window such as `"14d"`, `"2w"`, `"6m"` or `"1y"` ([`Window`]) gives a cutoff
 //! `as_of − window` (calendar months for `m`/`y`). Something dated **on or after** the cutoff is
@@ -22,6 +23,7 @@
 pub mod columns;
 pub mod footer;
 pub mod homepage;
+pub mod interaction;
 pub mod limits;
 pub mod links;
 pub mod site;
@@ -43,6 +45,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("link_problems", links::PLACEHOLDERS),
     ("footer_identifiers", footer::PLACEHOLDERS),
     ("audit_limits", limits::PLACEHOLDERS),
+    ("interaction_response", interaction::PLACEHOLDERS),
 ];
 
 /// What a kind needs besides the observation: profile settings.
@@ -119,6 +122,7 @@ pub enum Kind {
     LinkProblems(links::LinkParams),
     FooterIdentifiers(footer::FooterParams),
     AuditLimits(limits::LimitParams),
+    InteractionResponse(interaction::ResponseParams),
 }
 
 fn params<P: DeserializeOwned>(table: &toml::Table) -> Result<P, String> {
@@ -152,6 +156,7 @@ impl Kind {
                 p.validate()?;
                 Kind::AuditLimits(p)
             }
+            "interaction_response" => Kind::InteractionResponse(params(table)?),
             other => {
                 let known: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
                 return Err(format!(
@@ -174,6 +179,7 @@ impl Kind {
             Kind::LinkProblems(_) => links::PLACEHOLDERS,
             Kind::FooterIdentifiers(_) => footer::PLACEHOLDERS,
             Kind::AuditLimits(_) => limits::PLACEHOLDERS,
+            Kind::InteractionResponse(_) => interaction::PLACEHOLDERS,
         }
     }
 
@@ -195,6 +201,7 @@ impl Kind {
             Kind::LinkProblems(p) => links::problems(p, rule, ctx),
             Kind::FooterIdentifiers(p) => footer::identifiers(p, rule, ctx),
             Kind::AuditLimits(p) => limits::limits(p, rule, ctx),
+            Kind::InteractionResponse(p) => interaction::response(p, rule, ctx),
         }
     }
 }

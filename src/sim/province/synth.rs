@@ -32,6 +32,8 @@ pub(super) fn col(name: &str, slug: &str, items: usize, newest: i64, every: i64)
         page_size: None,
         missing: false,
         blank: Default::default(),
+        letters: Vec::new(),
+        letter_list: Default::default(),
     }
 }
 

@@ -1,0 +1,159 @@
+//! 政务咨询类 columns (互动回应差): read the message list across its pages and open the
+//! messages whose list row does not say whether or when they were answered.
+//!
+//! The column's first list page is the one the column stage already fetched; further pages
+//! follow its 下一页 links, up to `crawl.consultation_pages` pages in all, stopping at the first
+//! page whose messages are all older than a year before the as-of date (the standard looks
+//! back one year). Then up to `crawl.consultation_opened` messages left within that year whose
+//! row gives no reply date are opened, newest first, and read as message pages (the newest
+//! alone first: when its page says nothing of a message, the column lists articles and no
+//! more are opened). Every request
+//! goes through the fetcher like the rest of the crawl, so the per-host politeness holds.
+
+use std::collections::HashSet;
+
+use chrono::{Months, NaiveDate};
+use url::Url;
+
+use crate::analysis::{self, MessageRow};
+use crate::fetch::urls::normalize;
+use crate::fetch::RequestRecord;
+use crate::observation::{ConsultationObservation, Message, ReplyStatus};
+
+use super::columns::Ctx;
+
+/// What reading one consultation column produced.
+pub(super) struct Read {
+    pub observation: ConsultationObservation,
+    pub pages_fetched: usize,
+    pub requests: Vec<RequestRecord>,
+}
+
+/// Open message `i`'s page and read it; whether the page spoke of a message at all.
+async fn open(ctx: &Ctx<'_>, out: &mut Read, i: usize, url: &Url) -> bool {
+    let f = ctx.fetcher.page(url).await;
+    out.requests.extend(f.log);
+    match f.result {
+        Ok(p) => {
+            out.pages_fetched += 1;
+            apply(ctx, out, i, &p.html, &p.url)
+        }
+        Err(_) => false,
+    }
+}
+
+/// Read a message page into message `i`; whether it spoke of a message (a 留言时间, a reply
+/// or a status).
+fn apply(ctx: &Ctx<'_>, out: &mut Read, i: usize, html: &str, url: &Url) -> bool {
+    let page = analysis::messages_page(
+        html,
+        url,
+        ctx.as_of,
+        &ctx.rules.vocabulary,
+        ctx.cfg.parse_limits(),
+    );
+    let spoke =
+        page.asked.is_some() || page.replied.is_some() || page.status != ReplyStatus::Unknown;
+    if let Some(m) = out.observation.messages.get_mut(i) {
+        m.opened = true;
+        m.asked = m.asked.or(page.asked);
+        m.replied = page.replied;
+        if page.status != ReplyStatus::Unknown {
+            m.status = page.status;
+        }
+    }
+    spoke
+}
+
+fn message(r: MessageRow) -> Message {
+    Message {
+        title: r.title,
+        url: r.url.map(|u| u.to_string()),
+        asked: r.asked,
+        replied: r.replied,
+        status: r.status,
+        opened: false,
+    }
+}
+
+/// Read a consultation column whose first list page (`first`, at `url`) was already fetched.
+pub(super) async fn read(ctx: &Ctx<'_>, name: &str, url: &Url, first: &str) -> Read {
+    let vocab = &ctx.rules.vocabulary;
+    let limits = ctx.cfg.parse_limits();
+    let year_ago = ctx
+        .as_of
+        .checked_sub_months(Months::new(12))
+        .unwrap_or(NaiveDate::MIN);
+    let page = analysis::messages_page(first, url, ctx.as_of, vocab, limits);
+    let mut out = Read {
+        observation: ConsultationObservation {
+            column: name.to_string(),
+            url: url.to_string(),
+            pages: 1,
+            messages: page.rows.into_iter().map(message).collect(),
+        },
+        pages_fetched: 0,
+        requests: Vec::new(),
+    };
+    let all_old = |rows: &[Message]| {
+        !rows.is_empty() && rows.iter().all(|m| m.asked.is_some_and(|a| a < year_ago))
+    };
+    let mut seen: HashSet<Url> = HashSet::from([normalize(url)]);
+    let mut next = page.next_pages;
+    let mut last_page_old = all_old(&out.observation.messages);
+    while out.observation.pages < ctx.cfg.consultation_pages && !last_page_old {
+        let Some(url) = next.drain(..).find(|u| seen.insert(normalize(u))) else {
+            break;
+        };
+        let fetched = ctx.fetcher.page(&url).await;
+        out.requests.extend(fetched.log);
+        let Ok(p) = fetched.result else { break };
+        out.pages_fetched += 1;
+        out.observation.pages += 1;
+        let page = analysis::messages_page(&p.html, &p.url, ctx.as_of, vocab, limits);
+        if page.rows.is_empty() {
+            break;
+        }
+        let rows: Vec<Message> = page.rows.into_iter().map(message).collect();
+        last_page_old = all_old(&rows);
+        out.observation.messages.extend(rows);
+        next = page.next_pages;
+    }
+    // Open the messages left within the year whose answer the list does not date.
+    let mut order: Vec<usize> = (0..out.observation.messages.len())
+        .filter(|&i| {
+            let m = &out.observation.messages[i];
+            m.replied.is_none()
+                && m.url.is_some()
+                && m.asked.is_none_or(|a| a >= year_ago)
+                && m.status != ReplyStatus::Unanswered
+        })
+        .collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(out.observation.messages[i].asked));
+    order.truncate(ctx.cfg.consultation_opened);
+    let targets: Vec<(usize, Url)> = order
+        .into_iter()
+        .filter_map(|i| {
+            let u = Url::parse(out.observation.messages[i].url.as_deref()?).ok()?;
+            Some((i, u))
+        })
+        .collect();
+    // The newest is opened first: when its page says nothing of a message (no 留言时间, reply or
+    // status) the column lists articles, not messages, and no more are opened.
+    let mut targets = targets.into_iter();
+    if let Some((i, u)) = targets.next() {
+        if !open(ctx, &mut out, i, &u).await {
+            return out;
+        }
+    }
+    let rest: Vec<(usize, Url)> = targets.collect();
+    let fetched = futures::future::join_all(rest.iter().map(|(_, u)| ctx.fetcher.page(u))).await;
+    for ((i, _), f) in rest.into_iter().zip(fetched) {
+        out.requests.extend(f.log);
+        if let Ok(p) = f.result {
+            out.pages_fetched += 1;
+            apply(ctx, &mut out, i, &p.html, &p.url);
+        }
+    }
+    out
+}
