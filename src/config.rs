@@ -59,7 +59,8 @@ pub mod ceilings {
     pub const NESTING_DEPTH: usize = 10_000;
     /// `crawl.consultation_pages`: list pages of one 政务咨询类 column.
     pub const CONSULTATION_PAGES: usize = 100;
-    /// `crawl.consultation_opened`: messages opened in one 政务咨询类 column.
+    /// `crawl.consultation_opened`: messages opened in one 政务咨询类 column; also
+    /// `crawl.service_guides_opened`.
     pub const CONSULTATION_OPENED: usize = 1000;
 }
 
@@ -187,6 +188,8 @@ pub struct CrawlConfig {
     /// Most messages opened per 政务咨询类 column to read whether and when they were answered,
     /// when the list does not say (newest first, within the year).
     pub consultation_opened: usize,
+    /// 办事服务类 columns (服务不实用): most 办事指南 pages opened per column, in list order.
+    pub service_guides_opened: usize,
     /// Check every link found on the homepage and column pages.
     pub check_links: bool,
     /// Most unique links checked per site.
@@ -227,6 +230,7 @@ impl Default for CrawlConfig {
             homepage_undated_opened: 5,
             consultation_pages: 5,
             consultation_opened: 20,
+            service_guides_opened: 10,
             check_links: true,
             max_links: 2000,
             sites_at_once: 8000,
@@ -387,6 +391,12 @@ impl Config {
         if self.crawl.consultation_opened > c::CONSULTATION_OPENED {
             return bad(
                 "crawl.consultation_opened",
+                format!("must be at most {}", c::CONSULTATION_OPENED),
+            );
+        }
+        if self.crawl.service_guides_opened > c::CONSULTATION_OPENED {
+            return bad(
+                "crawl.service_guides_opened",
                 format!("must be at most {}", c::CONSULTATION_OPENED),
             );
         }

@@ -185,6 +185,18 @@ pub struct ConsultationObservation {
     pub messages: Vec<Message>,
 }
 
+/// A 办事指南 page opened from a 办事服务类 column (服务不实用): the labels it shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ServiceGuide {
+    /// The column it was listed in.
+    pub column: String,
+    pub title: String,
+    pub url: String,
+    /// Labels shown on the page (受理条件, 办理地点 …), in page order.
+    pub labels: Vec<String>,
+}
+
 /// A footer identifier as found on the homepage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "state", content = "value", rename_all = "snake_case")]
@@ -421,6 +433,8 @@ pub struct Observation {
     pub footer: FooterObservation,
     /// The message lists of the 政务咨询类 columns (互动回应差).
     pub consultations: Vec<ConsultationObservation>,
+    /// 办事指南 pages opened from the 办事服务类 columns (服务不实用).
+    pub service_guides: Vec<ServiceGuide>,
     /// Link checking.
     pub links: LinkObservation,
     /// Pages fetched (homepage, column pages, article pages).

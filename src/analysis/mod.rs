@@ -6,7 +6,8 @@
 //! [`vocabulary`] (`rules/page.toml`), [`dates`], `dom` (zones, text, URLs), `meta`
 //! (title, meta tags, publish date), `columns`, `lists` (items), `blank` (blank markers),
 //! `footer`, `jiucuo`, `links` (links, pagination), `messages` (政务咨询类 message lists and
-//! pages, read only for those columns by [`messages_page`]). Each file documents its heuristics.
+//! pages, read only for those columns by [`messages_page`]), `guides` (the labels of 办事指南
+//! pages, read only for 办事服务类 columns by [`guide_labels`]). Each file documents its heuristics.
 //!
 //! Zones: one pre-order pass flags every element as navigation (`<nav>`, `columns.nav_hints`),
 //! side navigation (`columns.subnav_hints`; wins over navigation on the same element, e.g.
@@ -27,6 +28,7 @@ mod columns;
 pub mod dates;
 mod dom;
 mod footer;
+mod guides;
 mod jiucuo;
 mod links;
 mod lists;
@@ -252,6 +254,13 @@ pub fn messages_page(
     }
 }
 
+/// The labels a 办事指南 page shows (受理条件, 办理地点 …), for the 服务不实用 rule (see `guides`).
+pub fn guide_labels(html: &str, vocab: &Vocabulary, limits: ParseLimits) -> Vec<String> {
+    let doc = parse::document(html, limits).html;
+    let zones = dom::Zones::compute(&doc, vocab);
+    guides::labels(&doc, &zones, vocab)
+}
+
 /// Only the links of a page (what [`PageAnalysis::links`] holds), without the rest of the
 /// analysis: for link checking, where columns, items and footers are not needed.
 pub fn page_links(html: &str, base: &Url, vocab: &Vocabulary) -> Vec<Url> {
@@ -292,5 +301,16 @@ pub(crate) mod test_util {
     pub fn run(html: &str) -> PageAnalysis {
         let base = Url::parse("http://www.example.gov.cn/col/x/").unwrap();
         analyze(html, &base, day(2018, 1, 15), &Vocabulary::builtin())
+    }
+
+    /// Parse `html` and run one extractor on it with its zones and the builtin vocabulary.
+    pub fn run_with<T>(
+        html: &str,
+        f: impl FnOnce(&scraper::Html, &dom::Zones, &Vocabulary) -> T,
+    ) -> T {
+        let vocab = Vocabulary::builtin();
+        let doc = parse::document(html, ParseLimits::default()).html;
+        let zones = dom::Zones::compute(&doc, &vocab);
+        f(&doc, &zones, &vocab)
     }
 }

@@ -90,6 +90,14 @@ pub struct MessageWords {
     pub unanswered_words: Vec<String>,
 }
 
+/// 办事指南 label reading (服务不实用).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuideWords {
+    /// Longest label read (characters).
+    pub max_label_chars: usize,
+}
+
 /// "More" and pagination vocabulary.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -164,6 +172,7 @@ pub struct Vocabulary {
     pub dates: DateWords,
     pub blank: BlankWords,
     pub messages: MessageWords,
+    pub guides: GuideWords,
     pub lists: ListRules,
     pub links: LinkWords,
     pub columns: ColumnWords,

@@ -9,7 +9,7 @@ use crate::analysis::{self, ColumnLink, ColumnSource};
 use crate::config::CrawlConfig;
 use crate::fetch::{Fetcher, RequestRecord};
 use crate::observation::{
-    AuditLimit, ColumnClass, ColumnObservation, ConsultationObservation, DateSource,
+    AuditLimit, ColumnClass, ColumnObservation, ConsultationObservation, DateSource, ServiceGuide,
 };
 use crate::rules::RuleSet;
 
@@ -39,6 +39,8 @@ pub(super) struct Audited {
     pub requests: Vec<RequestRecord>,
     /// The message list, for a 政务咨询类 column.
     pub consultation: Option<ConsultationObservation>,
+    /// 办事指南 pages opened, for a 办事服务类 column.
+    pub guides: Vec<ServiceGuide>,
     /// Pages of the column cut short while parsing.
     pub limits: Vec<AuditLimit>,
 }
@@ -50,6 +52,32 @@ pub(super) async fn audit_columns(ctx: &Ctx<'_>, links: &[ColumnLink], level: u8
         .buffered(COLUMN_TASKS)
         .collect()
         .await
+}
+
+/// Open 办事指南 pages and read the labels each shows: (guides, pages fetched, requests).
+async fn read_guides(
+    ctx: &Ctx<'_>,
+    column: &str,
+    guides: Vec<(String, Url)>,
+) -> (Vec<ServiceGuide>, usize, Vec<RequestRecord>) {
+    let fetched = futures::future::join_all(guides.iter().map(|(_, u)| ctx.fetcher.page(u))).await;
+    let mut out = (Vec::new(), 0, Vec::new());
+    for ((title, url), f) in guides.into_iter().zip(fetched) {
+        out.2.extend(f.log);
+        let Ok(page) = f.result else { continue };
+        out.1 += 1;
+        out.0.push(ServiceGuide {
+            column: column.to_string(),
+            title,
+            url: url.to_string(),
+            labels: analysis::guide_labels(
+                &page.html,
+                &ctx.rules.vocabulary,
+                ctx.cfg.parse_limits(),
+            ),
+        });
+    }
+    out
 }
 
 async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
@@ -70,6 +98,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         requests: Vec::new(),
         limits: Vec::new(),
         consultation: None,
+        guides: Vec::new(),
     };
     let fetched = ctx.fetcher.page(&out.link.url).await;
     out.requests.extend(fetched.log);
@@ -92,7 +121,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
     if let Some(ct) = an.meta.column_type.as_deref() {
         out.observation.class = ctx.rules.classify(&out.link.name, Some(ct));
     }
-    if out.observation.class == ColumnClass::Consultation {
+    if out.observation.class == ColumnClass::Consultation && ctx.rules.judges_messages() {
         let read = super::consultation::read(ctx, &out.link.name, &page.url, &page.html).await;
         out.pages_fetched += read.pages_fetched;
         out.requests.extend(read.requests);
@@ -101,6 +130,19 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
     // Not held while the newest item waits for its turn at the host.
     let page_url = page.url;
     drop(page.html);
+    if out.observation.class == ColumnClass::Service && ctx.rules.judges_guides() {
+        let guides: Vec<(String, Url)> = an
+            .items
+            .iter()
+            .filter_map(|i| Some((i.title.clone(), i.url.clone()?)))
+            .filter(|(_, u)| u.host_str() == page_url.host_str())
+            .take(ctx.cfg.service_guides_opened)
+            .collect();
+        let read = read_guides(ctx, &out.link.name, guides).await;
+        out.pages_fetched += read.1;
+        out.requests.extend(read.2);
+        out.guides = read.0;
+    }
     let obs = &mut out.observation;
     obs.items = an.items.len();
     obs.undated_items = an.items.iter().filter(|i| i.date.is_none()).count();

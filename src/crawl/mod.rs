@@ -172,6 +172,7 @@ pub async fn crawl_site(
     for mut c in level1.into_iter().chain(level2) {
         requests.extend(c.requests);
         obs.consultations.extend(c.consultation.take());
+        obs.service_guides.append(&mut c.guides);
         obs.limits.extend(c.limits);
         obs.columns.push(c.observation);
     }

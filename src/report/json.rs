@@ -28,6 +28,8 @@ pub struct CheckJson<'a> {
     pub columns: Vec<ColumnJson<'a>>,
     /// The 政务咨询类 columns' message lists as read (互动回应差).
     pub consultations: Vec<ConsultationJson<'a>>,
+    /// 办事指南 pages opened and the labels each shows (服务不实用; profiles that judge it).
+    pub service_guides: &'a [crate::observation::ServiceGuide],
     /// Null when the homepage did not open.
     pub homepage: Option<HomepageJson>,
     /// Null when the homepage did not open.
@@ -305,6 +307,7 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
             text: o.footer.text.as_deref(),
         }),
         homepage: read.then(|| homepage_json(o)),
+        service_guides: &o.service_guides,
         consultations: o
             .consultations
             .iter()

@@ -107,6 +107,14 @@ const GB2019: &[(&str, &str)] = &[
         "interaction.no_channel.toml",
         include_str!("../../rules/gb2019/interaction.no_channel.toml"),
     ),
+    (
+        "service.none.toml",
+        include_str!("../../rules/gb2019/service.none.toml"),
+    ),
+    (
+        "service.not_practical.toml",
+        include_str!("../../rules/gb2019/service.not_practical.toml"),
+    ),
 ];
 
 /// Built-in profiles: `(profile id, files)`.

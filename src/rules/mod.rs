@@ -222,6 +222,22 @@ impl RuleSet {
         &self.rules
     }
 
+    /// Whether a rule of the profile judges 政务咨询类 messages (kind `interaction_response`):
+    /// the crawl reads message lists only then.
+    pub fn judges_messages(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(r.kind, Kind::InteractionResponse(_)))
+    }
+
+    /// Whether a rule of the profile judges 办事指南 pages (kind `service_guides`): the crawl
+    /// opens them only then.
+    pub fn judges_guides(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(r.kind, Kind::ServiceGuides(_)))
+    }
+
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id() == id)

@@ -330,6 +330,14 @@ fn route(site: &SiteSpec, rest: &str, as_of: NaiveDate) -> Option<String> {
             let n: usize = file.strip_suffix(".html")?.parse().ok()?;
             render::letter_page(site, col, n, as_of)
         }
+        ["guide", slug, file] => {
+            let col = site
+                .columns
+                .iter()
+                .find(|c| c.slug == *slug && !c.missing)?;
+            let n: usize = file.strip_suffix(".html")?.parse().ok()?;
+            render::guide_page(site, col, n)
+        }
         ["lxwm"] => Some(render::plain_page("联系我们")),
         _ => None,
     }

@@ -205,13 +205,69 @@ pub fn homepage(site: &SiteSpec, as_of: NaiveDate) -> String {
     s
 }
 
-/// Number of list entries of a column: its messages, or its items.
+/// Number of list entries of a column: its messages, its guides, or its items.
 fn entries(col: &ColumnSpec) -> usize {
-    if col.letters.is_empty() {
-        col.items
-    } else {
+    if !col.letters.is_empty() {
         col.letters.len()
+    } else if !col.guides.is_empty() {
+        col.guides.len()
+    } else {
+        col.items
     }
+}
+
+/// The ten key elements of a 办事指南 and a value for each.
+const GUIDE_ELEMENTS: [(&str, &str); 10] = [
+    ("事项名称", "户籍迁移登记"),
+    ("设定依据", "《中华人民共和国户口登记条例》"),
+    ("申请条件", "符合迁入条件的本市居民"),
+    ("申请材料", "居民身份证、户口簿"),
+    ("办理地点", "市政务服务中心一楼"),
+    ("实施机关", "市公安局"),
+    ("收费标准", "不收费"),
+    ("办理时间", "工作日 9:00-17:00"),
+    ("咨询电话", "0951-1234567"),
+    ("办理流程", "申请—受理—审核—办结"),
+];
+
+/// The guides `shown` of a 办事服务类 column, as a dated list.
+fn guide_rows(site: &SiteSpec, col: &ColumnSpec, as_of: NaiveDate, shown: Range<usize>) -> String {
+    let mut s = String::from("<ul class=\"list\">\n");
+    for n in shown.start.min(col.guides.len())..shown.end.min(col.guides.len()) {
+        let _ = writeln!(
+            s,
+            "<li><a href=\"{}/guide/{}/{}.html\">第{}项办事指南</a><span class=\"date\">{}</span></li>",
+            site.prefix,
+            col.slug,
+            n + 1,
+            n + 1,
+            day(as_of, 3 + n as i64)
+        );
+    }
+    s.push_str("</ul>\n");
+    s
+}
+
+/// A 办事指南 page: a key/value table of the elements it has.
+pub fn guide_page(site: &SiteSpec, col: &ColumnSpec, n: usize) -> Option<String> {
+    let missing = *col.guides.get(n.checked_sub(1)?)?;
+    let title = format!("第{n}项办事指南");
+    let mut s = head(site, &title, "");
+    s.push_str(&nav(site));
+    let _ = writeln!(
+        s,
+        "<div class=\"guide\"><h2>{}</h2><table class=\"bszn\">",
+        esc(&title)
+    );
+    for (name, value) in GUIDE_ELEMENTS
+        .iter()
+        .take(GUIDE_ELEMENTS.len().saturating_sub(missing))
+    {
+        let _ = writeln!(s, "<tr><td>{name}</td><td>{value}</td></tr>");
+    }
+    s.push_str("</table></div>\n");
+    s.push_str(&footer(site));
+    Some(s)
 }
 
 /// Number of list pages of a column (at least 1).
@@ -332,6 +388,13 @@ pub fn column_page_n(site: &SiteSpec, col: &ColumnSpec, page: usize, as_of: Naiv
     let start = page.saturating_mul(size);
     if !col.letters.is_empty() {
         s.push_str(&letter_rows(
+            site,
+            col,
+            as_of,
+            start..start.saturating_add(size),
+        ));
+    } else if !col.guides.is_empty() {
+        s.push_str(&guide_rows(
             site,
             col,
             as_of,

@@ -173,6 +173,10 @@ pub struct ColumnSpec {
     /// What its list shows of each message.
     #[serde(default)]
     pub letter_list: LetterList,
+    /// 办事指南: one guide per entry, missing that many of the ten key elements (the last ones);
+    /// the column lists the guides (`items` is ignored).
+    #[serde(default)]
+    pub guides: Vec<usize>,
 }
 
 fn default_items() -> usize {

@@ -36,6 +36,12 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
         "未提供网上咨询建言渠道",
         "互动回应差",
     ),
+    ("service.none", "未提供办事服务", "服务不实用"),
+    (
+        "service.not_practical",
+        "办事指南重点要素缺失",
+        "服务不实用",
+    ),
     (
         "homepage.few_updates",
         "首页信息更新数量少于10条",

@@ -136,3 +136,50 @@ async fn gb2019_vetoes_a_site_with_no_consultation_channel() {
         .iter()
         .any(|v| v.starts_with("interaction.")));
 }
+
+async fn audit_gb2019(host: &str) -> AuditResult {
+    let as_of: NaiveDate = AS_OF.parse().expect("date");
+    let server = SimServer::start(scenario("interaction"), as_of)
+        .await
+        .expect("server");
+    let mut cfg = config_for(&server, false);
+    cfg.rules.profile = "gb2019".into();
+    let auditor = Auditor::from_config(&cfg).expect("auditor");
+    auditor
+        .audit(&Url::parse(&format!("http://{host}/")).expect("url"), as_of)
+        .await
+}
+
+#[tokio::test]
+async fn gb2019_guides_missing_three_elements_pass_four_fail() {
+    let three = audit_gb2019("guides3.gov.test").await;
+    assert_eq!(three.observation.service_guides.len(), 6);
+    assert!(
+        !three
+            .evaluation
+            .vetoes
+            .iter()
+            .any(|v| v.starts_with("service.")),
+        "{:#?}",
+        three.evaluation
+    );
+    let four = audit_gb2019("guides4.gov.test").await;
+    assert!(
+        four.evaluation
+            .vetoes
+            .contains(&"service.not_practical".to_string()),
+        "{:#?}",
+        four.evaluation
+    );
+    let f = finding(&four, "service.not_practical").expect("finding");
+    // 4, 4, 5, 4, 4 missing: five guides; the one missing 9 shows one element only and is not
+    // read as a guide; the complete one is fine.
+    assert_eq!(f.evidence.len(), 5);
+    assert!(f.evidence[0]
+        .detail
+        .as_deref()
+        .is_some_and(|d| d.contains("缺少4类要素：收费标准、办理时间、联系电话、办理流程")));
+    // gb2015 does not judge guides: none are opened.
+    let r = site("guides4.gov.test").await;
+    assert!(r.observation.service_guides.is_empty());
+}

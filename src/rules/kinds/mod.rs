@@ -14,6 +14,7 @@
 //! | `column_presence` | [`columns`] | `interaction.no_survey` |
 //! | `audit_limits` | [`limits`] | `audit.limited` |
 //! | `interaction_response` | [`interaction`] | `interaction.poor_response` |
+//! | `service_guides` | [`service`] | (gb2019) `service.not_practical` |
 //!
 //! Dates: a window such as `"14d"`, `"2w"`, `"6m"` or `"1y"` ([`Window`]) gives a cutoff
 //! `as_of − window` (calendar months for `m`/`y`). Something dated **on or after** the cutoff is
@@ -26,6 +27,7 @@ pub mod homepage;
 pub mod interaction;
 pub mod limits;
 pub mod links;
+pub mod service;
 pub mod site;
 
 use chrono::{Months, NaiveDate};
@@ -46,6 +48,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("footer_identifiers", footer::PLACEHOLDERS),
     ("audit_limits", limits::PLACEHOLDERS),
     ("interaction_response", interaction::PLACEHOLDERS),
+    ("service_guides", service::PLACEHOLDERS),
 ];
 
 /// What a kind needs besides the observation: profile settings.
@@ -123,6 +126,7 @@ pub enum Kind {
     FooterIdentifiers(footer::FooterParams),
     AuditLimits(limits::LimitParams),
     InteractionResponse(interaction::ResponseParams),
+    ServiceGuides(service::GuideParams),
 }
 
 fn params<P: DeserializeOwned>(table: &toml::Table) -> Result<P, String> {
@@ -157,6 +161,11 @@ impl Kind {
                 Kind::AuditLimits(p)
             }
             "interaction_response" => Kind::InteractionResponse(params(table)?),
+            "service_guides" => {
+                let p: service::GuideParams = params(table)?;
+                p.validate()?;
+                Kind::ServiceGuides(p)
+            }
             other => {
                 let known: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
                 return Err(format!(
@@ -180,6 +189,7 @@ impl Kind {
             Kind::FooterIdentifiers(_) => footer::PLACEHOLDERS,
             Kind::AuditLimits(_) => limits::PLACEHOLDERS,
             Kind::InteractionResponse(_) => interaction::PLACEHOLDERS,
+            Kind::ServiceGuides(_) => service::PLACEHOLDERS,
         }
     }
 
@@ -202,6 +212,7 @@ impl Kind {
             Kind::FooterIdentifiers(p) => footer::identifiers(p, rule, ctx),
             Kind::AuditLimits(p) => limits::limits(p, rule, ctx),
             Kind::InteractionResponse(p) => interaction::response(p, rule, ctx),
+            Kind::ServiceGuides(p) => service::guides(p, rule, ctx),
         }
     }
 }

@@ -34,6 +34,7 @@ pub(super) fn col(name: &str, slug: &str, items: usize, newest: i64, every: i64)
         blank: Default::default(),
         letters: Vec::new(),
         letter_list: Default::default(),
+        guides: Vec::new(),
     }
 }
 
