@@ -14,6 +14,9 @@ pub enum Severity {
     Deduction,
     /// Reported for information (e.g. suspected links, early warnings); no effect on the verdict.
     Info,
+    /// 待人工确认: a candidate a person must confirm (严重错误: a leader's name written wrong). No
+    /// effect on the verdict until `govaudit confirm` makes it a veto (or dismisses it to info).
+    Review,
 }
 
 impl Severity {
@@ -23,6 +26,7 @@ impl Severity {
             Severity::Veto => "veto",
             Severity::Deduction => "deduction",
             Severity::Info => "info",
+            Severity::Review => "review",
         }
     }
 
@@ -32,6 +36,18 @@ impl Severity {
             Severity::Veto => "单项否决",
             Severity::Deduction => "扣分",
             Severity::Info => "提示",
+            Severity::Review => "待人工确认",
+        }
+    }
+
+    /// The severity of a stored key; `None` for a value no version wrote (a corrupt row).
+    pub fn from_key(key: &str) -> Option<Severity> {
+        match key {
+            "veto" => Some(Severity::Veto),
+            "deduction" => Some(Severity::Deduction),
+            "info" => Some(Severity::Info),
+            "review" => Some(Severity::Review),
+            _ => None,
         }
     }
 }

@@ -197,6 +197,19 @@ pub struct ServiceGuide {
     pub labels: Vec<String>,
 }
 
+/// A leader's name that looks written wrong on a page read (严重错误 candidate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct NameSuspect {
+    pub url: String,
+    /// What the page says (习进平).
+    pub found: String,
+    /// The name it resembles (习近平).
+    pub expected: String,
+    /// The sentence around it.
+    pub sentence: String,
+}
+
 /// A footer identifier as found on the homepage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "state", content = "value", rename_all = "snake_case")]
@@ -435,6 +448,8 @@ pub struct Observation {
     pub consultations: Vec<ConsultationObservation>,
     /// 办事指南 pages opened from the 办事服务类 columns (服务不实用).
     pub service_guides: Vec<ServiceGuide>,
+    /// Leaders' names that look written wrong on the pages read (严重错误 candidates).
+    pub name_suspects: Vec<NameSuspect>,
     /// Link checking.
     pub links: LinkObservation,
     /// Pages fetched (homepage, column pages, article pages).

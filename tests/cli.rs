@@ -309,3 +309,87 @@ async fn through_a_proxy_host_names_are_left_to_the_proxy() {
         "requests went through HTTP_PROXY"
     );
 }
+
+#[tokio::test]
+async fn a_misprinted_leader_name_is_a_candidate_until_a_person_confirms_it() {
+    let as_of = NaiveDate::from_ymd_opt(2018, 3, 1).expect("date");
+    let server = SimServer::start(support::scenario("interaction"), as_of)
+        .await
+        .expect("server");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db").display().to_string();
+    let mut args: Vec<String> = [
+        "check",
+        "http://misprint.gov.test/",
+        "--as-of",
+        "2018-03-01",
+        "--format",
+        "json",
+        "--db",
+        &db,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(net_args(&server));
+    let out = govaudit(&args).await;
+    // A candidate never fails a site by itself.
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let candidate = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "content.serious_error")
+        .expect("candidate")
+        .clone();
+    assert_eq!(candidate["severity"], "review");
+    assert!(candidate["evidence"][0]["seen"]
+        .as_str()
+        .is_some_and(|s| s.contains("习进平总书记")));
+    let check_id = doc["check_id"].as_i64().expect("check id");
+
+    let list = govaudit(&["--db".into(), db.clone(), "confirm".into(), "--list".into()]).await;
+    assert_eq!(list.status.code(), Some(0));
+    let listed = String::from_utf8(list.stdout).expect("utf-8");
+    let id: i64 = listed
+        .lines()
+        .find(|l| l.contains("习进平"))
+        .and_then(|l| l.split('\t').next())
+        .and_then(|n| n.parse().ok())
+        .expect("listed with its id");
+
+    let confirmed = govaudit(&["--db".into(), db.clone(), "confirm".into(), id.to_string()]).await;
+    assert_eq!(
+        confirmed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&confirmed.stderr)
+    );
+    let store = Store::open(std::path::Path::new(&db)).await.expect("db");
+    let verdict: String = sqlx::query_scalar("SELECT verdict FROM checks WHERE id = ?")
+        .bind(check_id)
+        .fetch_one(store.pool())
+        .await
+        .expect("verdict");
+    assert_eq!(verdict, "fail", "confirmed: 单项否决");
+    let severity: String = sqlx::query_scalar("SELECT severity FROM findings WHERE id = ?")
+        .bind(id)
+        .fetch_one(store.pool())
+        .await
+        .expect("severity");
+    assert_eq!(severity, "veto");
+    store.close().await;
+    // Decided once; an unknown id names itself.
+    let again = govaudit(&["--db".into(), db.clone(), "confirm".into(), id.to_string()]).await;
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not awaiting a decision"));
+    let unknown = govaudit(&["--db".into(), db, "confirm".into(), "999999".into()]).await;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("finding 999999 not found"));
+}

@@ -7,7 +7,8 @@
 //! (title, meta tags, publish date), `columns`, `lists` (items), `blank` (blank markers),
 //! `footer`, `jiucuo`, `links` (links, pagination), `messages` (政务咨询类 message lists and
 //! pages, read only for those columns by [`messages_page`]), `guides` (the labels of 办事指南
-//! pages, read only for 办事服务类 columns by [`guide_labels`]). Each file documents its heuristics.
+//! pages, read only for 办事服务类 columns by [`guide_labels`]), [`names`] (严重错误 candidates:
+//! leaders' names written wrong, screened in the raw text of every page read when a rule asks). Each file documents its heuristics.
 //!
 //! Zones: one pre-order pass flags every element as navigation (`<nav>`, `columns.nav_hints`),
 //! side navigation (`columns.subnav_hints`; wins over navigation on the same element, e.g.
@@ -34,6 +35,7 @@ mod links;
 mod lists;
 mod messages;
 mod meta;
+pub mod names;
 pub mod parse;
 pub mod vocabulary;
 

@@ -21,6 +21,7 @@ macro_rules! outln {
 }
 
 mod check;
+mod confirm;
 mod demo;
 mod links;
 mod report;
@@ -105,6 +106,9 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Check the links on the given pages (不可用链接) without crawling further.
     Links(links::LinksArgs),
+    /// Confirm (or --reject) a finding awaiting a person's decision (待人工确认: 严重错误
+    /// candidates); --list lists them.
+    Confirm(confirm::ConfirmArgs),
 }
 
 /// Output format of a check.
@@ -179,6 +183,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Stats(args) => stats::run(cfg, args).await,
         Command::Report(args) => report::run(cfg, args).await,
         Command::Links(args) => links::run(cfg, args).await,
+        Command::Confirm(args) => confirm::run(cfg, args).await,
     };
     match result {
         Err(e) if uses_db => Err(name_database(e, &db)),

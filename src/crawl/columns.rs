@@ -9,7 +9,8 @@ use crate::analysis::{self, ColumnLink, ColumnSource};
 use crate::config::CrawlConfig;
 use crate::fetch::{Fetcher, RequestRecord};
 use crate::observation::{
-    AuditLimit, ColumnClass, ColumnObservation, ConsultationObservation, DateSource, ServiceGuide,
+    AuditLimit, ColumnClass, ColumnObservation, ConsultationObservation, DateSource, NameSuspect,
+    ServiceGuide,
 };
 use crate::rules::RuleSet;
 
@@ -41,6 +42,8 @@ pub(super) struct Audited {
     pub consultation: Option<ConsultationObservation>,
     /// 办事指南 pages opened, for a 办事服务类 column.
     pub guides: Vec<ServiceGuide>,
+    /// Leaders' names that look written wrong on the pages read (严重错误 candidates).
+    pub suspects: Vec<NameSuspect>,
     /// Pages of the column cut short while parsing.
     pub limits: Vec<AuditLimit>,
 }
@@ -99,6 +102,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         limits: Vec::new(),
         consultation: None,
         guides: Vec::new(),
+        suspects: Vec::new(),
     };
     let fetched = ctx.fetcher.page(&out.link.url).await;
     out.requests.extend(fetched.log);
@@ -129,6 +133,13 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
     }
     // Not held while the newest item waits for its turn at the host.
     let page_url = page.url;
+    super::screen_names(
+        ctx.rules,
+        &page_url,
+        &page.html,
+        ctx.as_of,
+        &mut out.suspects,
+    );
     drop(page.html);
     if out.observation.class == ColumnClass::Service && ctx.rules.judges_guides() {
         let guides: Vec<(String, Url)> = an
@@ -182,6 +193,13 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
             out.requests.extend(art.log);
             if let Ok(art_page) = art.result {
                 out.pages_fetched += 1;
+                super::screen_names(
+                    ctx.rules,
+                    &art_page.url,
+                    &art_page.html,
+                    ctx.as_of,
+                    &mut out.suspects,
+                );
                 let art_an = analysis::analyze_body_with(
                     &art_page.html,
                     &art_page.url,

@@ -22,7 +22,9 @@ use crate::analysis::{self, ColumnLink, CutShort};
 use crate::config::CrawlConfig;
 use crate::fetch::urls::{normalize, SiteScope};
 use crate::fetch::{Fetcher, RequestRecord};
-use crate::observation::{AuditLimit, HomepageItem, LimitKind, Observation, Reachability};
+use crate::observation::{
+    AuditLimit, HomepageItem, LimitKind, NameSuspect, Observation, Reachability,
+};
 use crate::rules::RuleSet;
 
 /// What one crawl produced: the observation and every HTTP request made.
@@ -96,6 +98,7 @@ pub async fn crawl_site(
     // The site is paced for seconds from here on: keep only the homepage's URL, not its body
     // (a real homepage is a few hundred KB, and a round audits thousands of sites at once).
     let page_url = page.url;
+    screen_names(rules, &page_url, &page.html, as_of, &mut obs.name_suspects);
     drop(page.html);
     obs.footer = home_an.footer;
     obs.homepage_items = home_an
@@ -120,6 +123,7 @@ pub async fn crawl_site(
     .await;
     obs.pages_fetched += opened.pages;
     requests.extend(opened.requests);
+    obs.name_suspects.extend(opened.suspects);
 
     let mut seen: HashSet<Url> = HashSet::new();
     seen.insert(normalize(site));
@@ -172,6 +176,7 @@ pub async fn crawl_site(
     for mut c in level1.into_iter().chain(level2) {
         requests.extend(c.requests);
         obs.consultations.extend(c.consultation.take());
+        obs.name_suspects.append(&mut c.suspects);
         obs.service_guides.append(&mut c.guides);
         obs.limits.extend(c.limits);
         obs.columns.push(c.observation);
@@ -201,6 +206,29 @@ pub async fn crawl_site(
 struct Opened {
     pages: usize,
     requests: Vec<RequestRecord>,
+    suspects: Vec<NameSuspect>,
+}
+
+/// Screen a page read for leaders' names written wrong (严重错误 candidates), when the profile
+/// has a rule that asks ([`RuleSet::name_lexicon`]).
+pub(crate) fn screen_names(
+    rules: &RuleSet,
+    url: &Url,
+    html: &str,
+    as_of: NaiveDate,
+    out: &mut Vec<NameSuspect>,
+) {
+    let Some(lexicon) = rules.name_lexicon() else {
+        return;
+    };
+    for hit in analysis::names::screen(html, lexicon, as_of) {
+        out.push(NameSuspect {
+            url: url.to_string(),
+            found: hit.found,
+            expected: hit.expected,
+            sentence: hit.sentence,
+        });
+    }
 }
 
 /// Open up to `crawl.homepage_undated_opened` undated homepage items inside the site (in page order) and date each from
@@ -228,11 +256,13 @@ async fn date_undated_items(
     let mut out = Opened {
         pages: 0,
         requests: Vec::new(),
+        suspects: Vec::new(),
     };
     for ((n, _), f) in targets.into_iter().zip(fetched) {
         out.requests.extend(f.log);
         let Ok(page) = f.result else { continue };
         out.pages += 1;
+        screen_names(rules, &page.url, &page.html, as_of, &mut out.suspects);
         let an = analysis::analyze_body_with(
             &page.html,
             &page.url,

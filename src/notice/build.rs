@@ -46,12 +46,9 @@ pub(crate) async fn check_findings(
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let severity = match r.try_get::<String, _>("severity")?.as_str() {
-            "veto" => Severity::Veto,
-            "deduction" => Severity::Deduction,
-            _ => Severity::Info,
-        };
-        if severity == Severity::Info && !with_info {
+        let severity =
+            Severity::from_key(&r.try_get::<String, _>("severity")?).unwrap_or(Severity::Info);
+        if matches!(severity, Severity::Info | Severity::Review) && !with_info {
             continue;
         }
         let json: String = r.try_get("evidence_json")?;

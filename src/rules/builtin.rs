@@ -67,6 +67,10 @@ const GB2015: &[(&str, &str)] = &[
         "interaction.poor_response.toml",
         include_str!("../../rules/gb2015/interaction.poor_response.toml"),
     ),
+    (
+        "content.serious_error.toml",
+        include_str!("../../rules/gb2015/content.serious_error.toml"),
+    ),
 ];
 
 /// `(file name, text)` of every file of `rules/gb2019/` (started: CONFIRMED vetoes only).
@@ -114,6 +118,10 @@ const GB2019: &[(&str, &str)] = &[
     (
         "service.not_practical.toml",
         include_str!("../../rules/gb2019/service.not_practical.toml"),
+    ),
+    (
+        "content.serious_error.toml",
+        include_str!("../../rules/gb2019/content.serious_error.toml"),
     ),
 ];
 

@@ -105,13 +105,13 @@ fn severity(path: &str, where_: &str, s: &SeverityFile) -> Result<RuleSeverity, 
                 format!("{where_}: severity `deduction` needs positive `points` (per instance) and `cap`"),
             )),
         },
-        Severity::Veto | Severity::Info => {
+        Severity::Veto | Severity::Info | Severity::Review => {
             if s.points.is_some() || s.cap.is_some() {
                 return Err(invalid(
                     path,
                     format!(
                         "{where_}: severity `{}` takes no `points` or `cap`",
-                        if s.level == Severity::Veto { "veto" } else { "info" }
+                        s.level.key()
                     ),
                 ));
             }

@@ -230,6 +230,15 @@ impl RuleSet {
             .any(|r| matches!(r.kind, Kind::InteractionResponse(_)))
     }
 
+    /// The lexicon of leaders' names when a rule screens for 严重错误 candidates (kind
+    /// `serious_errors`): the crawl screens every page it reads with it.
+    pub fn name_lexicon(&self) -> Option<&crate::analysis::names::Lexicon> {
+        self.rules.iter().find_map(|r| match &r.kind {
+            Kind::SeriousErrors(l) => Some(l),
+            _ => None,
+        })
+    }
+
     /// Whether a rule of the profile judges 办事指南 pages (kind `service_guides`): the crawl
     /// opens them only then.
     pub fn judges_guides(&self) -> bool {

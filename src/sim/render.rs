@@ -172,6 +172,9 @@ pub fn homepage(site: &SiteSpec, as_of: NaiveDate) -> String {
     let mut s = head(site, &site.name, "");
     s.push_str(&nav(site));
     s.push_str("<div class=\"main\">\n");
+    if let Some(b) = &site.banner {
+        let _ = writeln!(s, "<div class=\"banner\"><p>{}</p></div>", esc(b));
+    }
     for c in site.columns.iter().filter(|c| c.home) {
         let _ = writeln!(
             s,

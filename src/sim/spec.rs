@@ -223,6 +223,9 @@ pub struct SiteSpec {
     /// Links on the homepage to pages that do not exist (404).
     #[serde(default)]
     pub broken_links: usize,
+    /// A paragraph shown on the homepage (e.g. a slogan with a misprint).
+    #[serde(default)]
+    pub banner: Option<String>,
     #[serde(rename = "column", default)]
     pub columns: Vec<ColumnSpec>,
 }

@@ -36,6 +36,11 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
         "未提供网上咨询建言渠道",
         "互动回应差",
     ),
+    (
+        "content.serious_error",
+        "网站存在严重错误（领导人姓名写错）",
+        "严重错误",
+    ),
     ("service.none", "未提供办事服务", "服务不实用"),
     (
         "service.not_practical",

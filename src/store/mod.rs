@@ -12,7 +12,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
+mod review;
 mod save;
+
+pub use review::{Decision, Reviewed};
 
 use crate::fetch::RequestRecord;
 use crate::findings::{Evaluation, Verdict};
@@ -52,6 +55,12 @@ pub enum StoreError {
     },
     #[error("check {0} not found")]
     NotFound(i64),
+    #[error(
+        "finding {0} not found (`govaudit confirm --list` lists the findings awaiting a decision)"
+    )]
+    NoFinding(i64),
+    #[error("finding {id} is not awaiting a decision (its severity is `{severity}`; only `review` findings are confirmed or rejected)")]
+    NotForReview { id: i64, severity: String },
     #[error("database did not return the id of {0}")]
     NoId(String),
     #[error(

@@ -15,6 +15,7 @@
 //! | `audit_limits` | [`limits`] | `audit.limited` |
 //! | `interaction_response` | [`interaction`] | `interaction.poor_response` |
 //! | `service_guides` | [`service`] | (gb2019) `service.not_practical` |
+//! | `serious_errors` | [`content`] | `content.serious_error` (findings for review) |
 //!
 //! Dates: a window such as `"14d"`, `"2w"`, `"6m"` or `"1y"` ([`Window`]) gives a cutoff
 //! `as_of − window` (calendar months for `m`/`y`). Something dated **on or after** the cutoff is
@@ -22,6 +23,7 @@
 //! as_of 2018-03-01, newest 2018-02-15 is fresh and 2018-02-14 is one day overdue.
 
 pub mod columns;
+pub mod content;
 pub mod footer;
 pub mod homepage;
 pub mod interaction;
@@ -49,6 +51,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("audit_limits", limits::PLACEHOLDERS),
     ("interaction_response", interaction::PLACEHOLDERS),
     ("service_guides", service::PLACEHOLDERS),
+    ("serious_errors", content::PLACEHOLDERS),
 ];
 
 /// What a kind needs besides the observation: profile settings.
@@ -127,6 +130,7 @@ pub enum Kind {
     AuditLimits(limits::LimitParams),
     InteractionResponse(interaction::ResponseParams),
     ServiceGuides(service::GuideParams),
+    SeriousErrors(crate::analysis::names::Lexicon),
 }
 
 fn params<P: DeserializeOwned>(table: &toml::Table) -> Result<P, String> {
@@ -161,6 +165,7 @@ impl Kind {
                 Kind::AuditLimits(p)
             }
             "interaction_response" => Kind::InteractionResponse(params(table)?),
+            "serious_errors" => Kind::SeriousErrors(params(table)?),
             "service_guides" => {
                 let p: service::GuideParams = params(table)?;
                 p.validate()?;
@@ -190,6 +195,7 @@ impl Kind {
             Kind::AuditLimits(_) => limits::PLACEHOLDERS,
             Kind::InteractionResponse(_) => interaction::PLACEHOLDERS,
             Kind::ServiceGuides(_) => service::PLACEHOLDERS,
+            Kind::SeriousErrors(_) => content::PLACEHOLDERS,
         }
     }
 
@@ -213,6 +219,7 @@ impl Kind {
             Kind::AuditLimits(p) => limits::limits(p, rule, ctx),
             Kind::InteractionResponse(p) => interaction::response(p, rule, ctx),
             Kind::ServiceGuides(p) => service::guides(p, rule, ctx),
+            Kind::SeriousErrors(p) => content::candidates(p, rule, ctx),
         }
     }
 }

@@ -149,6 +149,7 @@ pub(super) fn site(p: &ProblemDesc, h: u64) -> Result<SiteSpec, String> {
         site_code: p.site_code.clone(),
         footer,
         broken_links: 0,
+        banner: None,
         columns,
     })
 }

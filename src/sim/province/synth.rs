@@ -163,6 +163,7 @@ pub(super) fn site(unit: &UnitDesc, role: Role, seq: usize, h: u64) -> SiteSpec 
         site_code: format!("6499{seq:06}"),
         footer,
         broken_links,
+        banner: None,
         columns,
     }
 }

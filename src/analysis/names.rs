@@ -1,0 +1,279 @@
+//! 严重错误 candidates (rules.md §2.1: 「将党和国家领导人姓名写错」): a state leader's name written
+//! wrong, screened in the text of the pages an audit reads. A tool cannot know a misprint for
+//! sure; every hit is a candidate for a person to confirm (`govaudit confirm`).
+//!
+//! The lexicon is the rule's parameter (`rules/<profile>/content.serious_error.toml`): each
+//! leader's name, the titles written with it, the period in office and known misprints. A
+//! leader is screened when the as-of date is on or after the start of the period (a 2018 audit
+//! does not screen for a name that took office in 2023; former leaders stay). Two ways a
+//! page hits:
+//!
+//! * a known misprint of a name anywhere;
+//! * for names of three characters or more: the name with exactly one character replaced by
+//!   another Han character, with one of the leader's titles within `context_chars` characters
+//!   after it (习进平总书记, 李克勤总理) — and the window is not another leader's name. Two-
+//!   character names (李强) are screened by their known misprints only: one character off is
+//!   too often a different person.
+//!
+//! The text screened is the decoded page with tags removed, inline formatting run together as
+//! page analysis reads text (no parse: this runs on every page an audit reads); the evidence is
+//! the sentence around the hit.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// A state leader as the lexicon lists them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leader {
+    pub name: String,
+    /// Titles written with the name (总书记, 总理, 同志 …).
+    pub titles: Vec<String>,
+    /// Start of the period in office (as a state leader).
+    pub from: NaiveDate,
+    /// End of it, when over.
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    /// Known misprints (near-miss characters, homophones).
+    #[serde(default)]
+    pub misprints: Vec<String>,
+}
+
+/// The lexicon of leaders' names (a rule's params).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lexicon {
+    pub leaders: Vec<Leader>,
+    /// How far after a name its title must stand (characters).
+    pub context_chars: usize,
+}
+
+/// A candidate: what was written, which name it resembles, and the sentence around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameHit {
+    pub found: String,
+    pub expected: String,
+    pub sentence: String,
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+/// The page's text: tags, scripts and styles removed, entities left as they are.
+fn page_text(html: &str) -> Vec<char> {
+    let mut out = Vec::with_capacity(html.len() / 2);
+    let lower = html.to_ascii_lowercase();
+    let mut i = 0;
+    let bytes = html.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == b'<' {
+            // Skip the element's content for script and style.
+            let rest = &lower[i..];
+            let skip_to = if rest.starts_with("<script") {
+                rest.find("</script").map(|e| i + e)
+            } else if rest.starts_with("<style") {
+                rest.find("</style").map(|e| i + e)
+            } else if rest.starts_with("<!--") {
+                rest.find("-->").map(|e| i + e)
+            } else {
+                None
+            };
+            let from = skip_to.unwrap_or(i);
+            match html[from..].find('>') {
+                Some(end) => {
+                    // Inline formatting runs on (刁近<b>平</b>), anything else stands apart.
+                    let tag: String = lower[from + 1..from + end]
+                        .trim_start_matches('/')
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .collect();
+                    if skip_to.is_some() || super::dom::boundary(&tag) != super::dom::Boundary::None
+                    {
+                        out.push(' ');
+                    }
+                    i = from + end + 1;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        let Some(c) = html[i..].chars().next() else {
+            break;
+        };
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// The sentence around `at..at + len`: up to 30 characters each side, whitespace collapsed.
+fn sentence(text: &[char], at: usize, len: usize) -> String {
+    let start = at.saturating_sub(30);
+    let end = (at + len + 30).min(text.len());
+    let s: String = text[start..end].iter().collect();
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Screen one page for misprinted leaders' names, as of a date.
+pub fn screen(html: &str, lexicon: &Lexicon, as_of: NaiveDate) -> Vec<NameHit> {
+    let leaders: Vec<&Leader> = lexicon.leaders.iter().filter(|l| l.from <= as_of).collect();
+    if leaders.is_empty() {
+        return Vec::new();
+    }
+    let text = page_text(html);
+    let names: Vec<Vec<char>> = lexicon
+        .leaders
+        .iter()
+        .map(|l| l.name.chars().collect())
+        .collect();
+    let mut hits: Vec<NameHit> = Vec::new();
+    let mut push = |hit: NameHit| {
+        if !hits
+            .iter()
+            .any(|h| h.found == hit.found && h.sentence == hit.sentence)
+        {
+            hits.push(hit);
+        }
+    };
+    for leader in &leaders {
+        let name: Vec<char> = leader.name.chars().collect();
+        for m in &leader.misprints {
+            let m: Vec<char> = m.chars().collect();
+            if m.is_empty() || m.len() > text.len() {
+                continue;
+            }
+            for at in 0..=text.len() - m.len() {
+                if text[at..at + m.len()] == m[..] {
+                    push(NameHit {
+                        found: m.iter().collect(),
+                        expected: leader.name.clone(),
+                        sentence: sentence(&text, at, m.len()),
+                    });
+                }
+            }
+        }
+        let n = name.len();
+        if n < 3 || n > text.len() {
+            continue;
+        }
+        for at in 0..=text.len() - n {
+            let window = &text[at..at + n];
+            let mut off = 0;
+            for (a, b) in window.iter().zip(&name) {
+                if a != b {
+                    off += 1;
+                    if off > 1 {
+                        break;
+                    }
+                }
+            }
+            if off != 1
+                || !window.iter().all(|c| is_han(*c))
+                || names.iter().any(|o| o[..] == *window)
+            {
+                continue;
+            }
+            let after: String = text[at + n..(at + n + lexicon.context_chars).min(text.len())]
+                .iter()
+                .collect();
+            if leader
+                .titles
+                .iter()
+                .any(|t| !t.is_empty() && after.contains(t.as_str()))
+            {
+                push(NameHit {
+                    found: window.iter().collect(),
+                    expected: leader.name.clone(),
+                    sentence: sentence(&text, at, n),
+                });
+            }
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    fn lexicon() -> Lexicon {
+        let leader = |name: &str, titles: &[&str], from: NaiveDate, misprints: &[&str]| Leader {
+            name: name.into(),
+            titles: titles.iter().map(|t| t.to_string()).collect(),
+            from,
+            to: None,
+            misprints: misprints.iter().map(|t| t.to_string()).collect(),
+        };
+        Lexicon {
+            leaders: vec![
+                leader(
+                    "习近平",
+                    &["总书记", "主席", "同志"],
+                    day(2012, 11, 15),
+                    &["习近乎"],
+                ),
+                leader("李克强", &["总理", "同志"], day(2013, 3, 15), &[]),
+                leader("李强", &["总理", "同志"], day(2023, 3, 11), &["李墙总理"]),
+            ],
+            context_chars: 4,
+        }
+    }
+
+    fn found(html: &str, as_of: NaiveDate) -> Vec<(String, String)> {
+        screen(html, &lexicon(), as_of)
+            .into_iter()
+            .map(|h| (h.found, h.expected))
+            .collect()
+    }
+
+    #[test]
+    fn one_character_off_before_a_title_is_a_candidate() {
+        let as_of = day(2018, 3, 1);
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            found("<p>深入学习贯彻习进平总书记重要讲话精神</p>", as_of),
+            vec![pair("习进平", "习近平")]
+        );
+        assert_eq!(
+            found(
+                "<li><a href='/1'>李克勤总理主持召开国务院常务会议</a></li>",
+                as_of
+            ),
+            vec![pair("李克勤", "李克强")]
+        );
+        // Split over tags is still one text.
+        assert_eq!(
+            found("<p>刁近<b>平</b>同志指出</p>", as_of),
+            vec![pair("刁近平", "习近平")]
+        );
+        // A known misprint needs no title.
+        assert_eq!(
+            found("<p>习近乎在会上</p>", as_of),
+            vec![pair("习近乎", "习近平")]
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_candidate() {
+        let as_of = day(2018, 3, 1);
+        for html in [
+            "<p>习近平总书记强调</p>",
+            // One character off but no title after it: a different person or word.
+            "<p>李克勤是一名演员</p>",
+            // Two-character names only by known misprints.
+            "<p>李刚总理</p>",
+            // Scripts and comments are not text.
+            "<script>var s='习进平总书记';</script><!-- 习进平总书记 -->",
+        ] {
+            assert!(found(html, as_of).is_empty(), "{html}");
+        }
+        // A leader who took office after the as-of date is not screened.
+        assert!(found("<p>李墙总理</p>", as_of).is_empty());
+        assert_eq!(found("<p>李墙总理</p>", day(2024, 1, 1)).len(), 1);
+    }
+}

@@ -1,0 +1,42 @@
+//! Kind `serious_errors`: 严重错误 candidates (国办发〔2015〕15号: 「网站出现严重错别字（例如，将党和
+//! 国家领导人姓名写错）……即单项否决」; 2019: 「安全、泄密事故等严重问题」). The params are the
+//! lexicon of leaders' names ([`crate::analysis::names::Lexicon`]); the crawl screens every page
+//! it reads with it ([`crate::analysis::names::screen`]).
+//!
+//! Each candidate is a finding of severity `review` (待人工确认): it never fails a site by
+//! itself. `govaudit confirm FINDING_ID` makes it a 单项否决 (and the check 不合格), `--reject`
+//! dismisses it.
+
+use crate::analysis::names::Lexicon;
+use crate::findings::{Evidence, Finding, Severity};
+
+use super::{Ctx, RuleMeta};
+
+/// Placeholders: `{found}` what the page says, `{expected}` the name it resembles.
+pub const PLACEHOLDERS: &[&str] = &["found", "expected"];
+
+/// Evaluates `serious_errors`: one `review` finding per candidate.
+pub fn candidates(_p: &Lexicon, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
+    ctx.obs
+        .name_suspects
+        .iter()
+        .map(|s| {
+            let mut f = rule.finding(
+                Severity::Review,
+                1,
+                &[("found", s.found.clone()), ("expected", s.expected.clone())],
+                vec![Evidence {
+                    url: Some(s.url.clone()),
+                    detail: Some(format!(
+                        "疑似将“{}”误写为“{}”，待人工确认",
+                        s.expected, s.found
+                    )),
+                    seen: Some(s.sentence.clone()),
+                    ..Evidence::default()
+                }],
+            );
+            f.points = 0.0;
+            f
+        })
+        .collect()
+}

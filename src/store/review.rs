@@ -1,0 +1,104 @@
+//! A person's decision on a finding that needs one (severity `review`, 待人工确认: 严重错误
+//! candidates). Confirming makes it a 单项否决 and its check 不合格 (statistics and notices read
+//! the check's verdict and findings, so they follow); rejecting makes it a 提示. Both happen in
+//! one transaction with the decision recorded in `finding_reviews`; a finding is decided once.
+
+use chrono::Utc;
+
+use super::{Store, StoreError};
+
+/// What a person decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Confirmed,
+    Rejected,
+}
+
+impl Decision {
+    fn key(self) -> &'static str {
+        match self {
+            Decision::Confirmed => "confirmed",
+            Decision::Rejected => "rejected",
+        }
+    }
+}
+
+/// The finding decided and its check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reviewed {
+    pub finding_id: i64,
+    pub check_id: i64,
+    pub rule: String,
+    pub message: String,
+    /// The check's verdict after the decision (`pass` / `fail`).
+    pub verdict: String,
+}
+
+impl Store {
+    /// Record a decision on finding `id`, which must be awaiting one.
+    pub async fn review_finding(
+        &self,
+        id: i64,
+        decision: Decision,
+        note: Option<&str>,
+    ) -> Result<Reviewed, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let row: Option<(i64, String, String, String)> =
+            sqlx::query_as("SELECT check_id, rule, severity, message FROM findings WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((check_id, rule, severity, message)) = row else {
+            return Err(StoreError::NoFinding(id));
+        };
+        if severity != "review" {
+            return Err(StoreError::NotForReview { id, severity });
+        }
+        let new = match decision {
+            Decision::Confirmed => "veto",
+            Decision::Rejected => "info",
+        };
+        sqlx::query("UPDATE findings SET severity = ? WHERE id = ?")
+            .bind(new)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO finding_reviews (finding_id, decision, note, decided_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(decision.key())
+        .bind(note)
+        .bind(Utc::now().to_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        if decision == Decision::Confirmed {
+            sqlx::query("UPDATE checks SET verdict = 'fail' WHERE id = ?")
+                .bind(check_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let verdict: String = sqlx::query_scalar("SELECT verdict FROM checks WHERE id = ?")
+            .bind(check_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Reviewed {
+            finding_id: id,
+            check_id,
+            rule,
+            message,
+            verdict,
+        })
+    }
+
+    /// Findings awaiting a decision: `(finding id, check id, site URL, message)`.
+    pub async fn findings_for_review(&self) -> Result<Vec<(i64, i64, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT f.id, f.check_id, c.url, f.message FROM findings f JOIN checks c ON c.id = f.check_id \
+             WHERE f.severity = 'review' ORDER BY f.id",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
