@@ -76,17 +76,20 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         }
     };
     out.pages_fetched = 1;
-    let an = analysis::analyze_body_with(
-        &page.html,
-        &page.url,
-        ctx.as_of,
-        &ctx.rules.vocabulary,
-        ctx.cfg.parse_limits(),
-    );
-    out.limits.extend(super::cut_short(&page.url, an.cut_short));
+    let an = super::cpu::analyse(|| {
+        analysis::analyze_body_with(
+            &page.html,
+            &page.url,
+            ctx.as_of,
+            &ctx.rules.vocabulary,
+            ctx.cfg.parse_limits(),
+        )
+    })
+    .await;
+    out.limits.extend(super::page_limits(&page, an.cut_short));
     // Not held while the newest item waits for its turn at the host.
-    let page_url = page.url;
-    drop(page.html);
+    let page_url = page.url.clone();
+    drop(page);
     let obs = &mut out.observation;
     if let Some(ct) = an.meta.column_type.as_deref() {
         obs.class = ctx.rules.classify(&out.link.name, Some(ct));
@@ -129,15 +132,18 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
             out.requests.extend(art.log);
             if let Ok(art_page) = art.result {
                 out.pages_fetched += 1;
-                let art_an = analysis::analyze_body_with(
-                    &art_page.html,
-                    &art_page.url,
-                    ctx.as_of,
-                    &ctx.rules.vocabulary,
-                    ctx.cfg.parse_limits(),
-                );
+                let art_an = super::cpu::analyse(|| {
+                    analysis::analyze_body_with(
+                        &art_page.html,
+                        &art_page.url,
+                        ctx.as_of,
+                        &ctx.rules.vocabulary,
+                        ctx.cfg.parse_limits(),
+                    )
+                })
+                .await;
                 out.limits
-                    .extend(super::cut_short(&art_page.url, art_an.cut_short));
+                    .extend(super::page_limits(&art_page, art_an.cut_short));
                 if let Some(d) = art_an.publish_date {
                     obs.newest = Some(d);
                     obs.date_source = DateSource::Article;
