@@ -389,6 +389,9 @@ pub enum LimitKind {
     /// robots.txt asked for a `Crawl-delay` longer than `fetch.max_crawl_delay_secs`; the
     /// site was paced at that ceiling instead.
     CrawlDelayCapped,
+    /// A page's body (decompressed) was longer than `fetch.max_body_bytes`: it was read up to
+    /// that cap, the rest not at all.
+    BodyCut,
 }
 
 /// Something the audit did not do in full, on purpose, to stay bounded in time and memory.

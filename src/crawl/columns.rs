@@ -57,28 +57,50 @@ pub(super) async fn audit_columns(ctx: &Ctx<'_>, links: &[ColumnLink], level: u8
         .await
 }
 
-/// Open 办事指南 pages and read the labels each shows: (guides, pages fetched, requests).
+/// Open 办事指南 pages and read the labels each shows: (guides, pages fetched, requests,
+/// 严重错误 candidates).
 async fn read_guides(
     ctx: &Ctx<'_>,
     column: &str,
     guides: Vec<(String, Url)>,
-) -> (Vec<ServiceGuide>, usize, Vec<RequestRecord>) {
-    let fetched = futures::future::join_all(guides.iter().map(|(_, u)| ctx.fetcher.page(u))).await;
-    let mut out = (Vec::new(), 0, Vec::new());
-    for ((title, url), f) in guides.into_iter().zip(fetched) {
-        out.2.extend(f.log);
-        let Ok(page) = f.result else { continue };
-        out.1 += 1;
-        out.0.push(ServiceGuide {
+) -> (
+    Vec<ServiceGuide>,
+    usize,
+    Vec<RequestRecord>,
+    Vec<NameSuspect>,
+) {
+    // Each page is read and dropped within its own future: none holds a body slot while
+    // waiting for another (a round of sites doing so could wait on each other for ever).
+    let read = futures::future::join_all(guides.into_iter().map(|(title, url)| async move {
+        let f = ctx.fetcher.page(&url).await;
+        let page = match f.result {
+            Ok(page) => page,
+            Err(_) => return (None, f.log, Vec::new()),
+        };
+        let labels = super::cpu::analyse(|| {
+            analysis::guide_labels(&page.html, &ctx.rules.vocabulary, ctx.cfg.parse_limits())
+        })
+        .await;
+        let mut suspects = Vec::new();
+        super::screen_names(ctx.rules, &page.url, &page.html, ctx.as_of, &mut suspects);
+        drop(page);
+        let guide = ServiceGuide {
             column: column.to_string(),
             title,
             url: url.to_string(),
-            labels: analysis::guide_labels(
-                &page.html,
-                &ctx.rules.vocabulary,
-                ctx.cfg.parse_limits(),
-            ),
-        });
+            labels,
+        };
+        (Some(guide), f.log, suspects)
+    }))
+    .await;
+    let mut out = (Vec::new(), 0, Vec::new(), Vec::new());
+    for (guide, log, suspects) in read {
+        out.2.extend(log);
+        out.3.extend(suspects);
+        if let Some(g) = guide {
+            out.1 += 1;
+            out.0.push(g);
+        }
     }
     out
 }
@@ -114,25 +136,40 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         }
     };
     out.pages_fetched = 1;
-    let an = analysis::analyze_body_with(
-        &page.html,
-        &page.url,
-        ctx.as_of,
-        &ctx.rules.vocabulary,
-        ctx.cfg.parse_limits(),
-    );
-    out.limits.extend(super::cut_short(&page.url, an.cut_short));
+    let an = super::cpu::analyse(|| {
+        analysis::analyze_body_with(
+            &page.html,
+            &page.url,
+            ctx.as_of,
+            &ctx.rules.vocabulary,
+            ctx.cfg.parse_limits(),
+        )
+    })
+    .await;
+    out.limits.extend(super::page_limits(&page, an.cut_short));
     if let Some(ct) = an.meta.column_type.as_deref() {
         out.observation.class = ctx.rules.classify(&out.link.name, Some(ct));
     }
-    if out.observation.class == ColumnClass::Consultation && ctx.rules.judges_messages() {
-        let read = super::consultation::read(ctx, &out.link.name, &page.url, &page.html).await;
-        out.pages_fetched += read.pages_fetched;
-        out.requests.extend(read.requests);
-        out.consultation = Some(read.observation);
-    }
-    // Not held while the newest item waits for its turn at the host.
-    let page_url = page.url;
+    // A 政务咨询类 column's first list page is read for its messages before its body goes.
+    let messages =
+        if out.observation.class == ColumnClass::Consultation && ctx.rules.judges_messages() {
+            Some(
+                super::cpu::analyse(|| {
+                    analysis::messages_page(
+                        &page.html,
+                        &page.url,
+                        ctx.as_of,
+                        &ctx.rules.vocabulary,
+                        ctx.cfg.parse_limits(),
+                    )
+                })
+                .await,
+            )
+        } else {
+            None
+        };
+    // Not held while the newest item waits for its turn at the host, nor its body slot.
+    let page_url = page.url.clone();
     super::screen_names(
         ctx.rules,
         &page_url,
@@ -140,7 +177,14 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         ctx.as_of,
         &mut out.suspects,
     );
-    drop(page.html);
+    drop(page);
+    if let Some(first) = messages {
+        let read = super::consultation::read(ctx, &out.link.name, &page_url, first).await;
+        out.pages_fetched += read.pages_fetched;
+        out.requests.extend(read.requests);
+        out.suspects.extend(read.suspects);
+        out.consultation = Some(read.observation);
+    }
     if out.observation.class == ColumnClass::Service && ctx.rules.judges_guides() {
         let guides: Vec<(String, Url)> = an
             .items
@@ -152,6 +196,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         let read = read_guides(ctx, &out.link.name, guides).await;
         out.pages_fetched += read.1;
         out.requests.extend(read.2);
+        out.suspects.extend(read.3);
         out.guides = read.0;
     }
     let obs = &mut out.observation;
@@ -200,15 +245,18 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
                     ctx.as_of,
                     &mut out.suspects,
                 );
-                let art_an = analysis::analyze_body_with(
-                    &art_page.html,
-                    &art_page.url,
-                    ctx.as_of,
-                    &ctx.rules.vocabulary,
-                    ctx.cfg.parse_limits(),
-                );
+                let art_an = super::cpu::analyse(|| {
+                    analysis::analyze_body_with(
+                        &art_page.html,
+                        &art_page.url,
+                        ctx.as_of,
+                        &ctx.rules.vocabulary,
+                        ctx.cfg.parse_limits(),
+                    )
+                })
+                .await;
                 out.limits
-                    .extend(super::cut_short(&art_page.url, art_an.cut_short));
+                    .extend(super::page_limits(&art_page, art_an.cut_short));
                 if let Some(d) = art_an.publish_date {
                     obs.newest = Some(d);
                     obs.date_source = DateSource::Article;

@@ -15,10 +15,10 @@ use std::collections::HashSet;
 use chrono::{Months, NaiveDate};
 use url::Url;
 
-use crate::analysis::{self, MessageRow};
+use crate::analysis::{self, MessageRow, MessagesPage};
 use crate::fetch::urls::normalize;
 use crate::fetch::RequestRecord;
-use crate::observation::{ConsultationObservation, Message, ReplyStatus};
+use crate::observation::{ConsultationObservation, Message, NameSuspect, ReplyStatus};
 
 use super::columns::Ctx;
 
@@ -27,6 +27,8 @@ pub(super) struct Read {
     pub observation: ConsultationObservation,
     pub pages_fetched: usize,
     pub requests: Vec<RequestRecord>,
+    /// 严重错误 candidates on the pages read.
+    pub suspects: Vec<NameSuspect>,
 }
 
 /// Open message `i`'s page and read it; whether the page spoke of a message at all.
@@ -36,22 +38,16 @@ async fn open(ctx: &Ctx<'_>, out: &mut Read, i: usize, url: &Url) -> bool {
     match f.result {
         Ok(p) => {
             out.pages_fetched += 1;
-            apply(ctx, out, i, &p.html, &p.url)
+            let page = read_page(ctx, &p, out).await;
+            apply(out, i, page)
         }
         Err(_) => false,
     }
 }
 
-/// Read a message page into message `i`; whether it spoke of a message (a 留言时间, a reply
-/// or a status).
-fn apply(ctx: &Ctx<'_>, out: &mut Read, i: usize, html: &str, url: &Url) -> bool {
-    let page = analysis::messages_page(
-        html,
-        url,
-        ctx.as_of,
-        &ctx.rules.vocabulary,
-        ctx.cfg.parse_limits(),
-    );
+/// Put what message `i`'s page says into it; whether it spoke of a message (a 留言时间, a
+/// reply or a status).
+fn apply(out: &mut Read, i: usize, page: MessagesPage) -> bool {
     let spoke =
         page.asked.is_some() || page.replied.is_some() || page.status != ReplyStatus::Unknown;
     if let Some(m) = out.observation.messages.get_mut(i) {
@@ -76,15 +72,34 @@ fn message(r: MessageRow) -> Message {
     }
 }
 
-/// Read a consultation column whose first list page (`first`, at `url`) was already fetched.
-pub(super) async fn read(ctx: &Ctx<'_>, name: &str, url: &Url, first: &str) -> Read {
-    let vocab = &ctx.rules.vocabulary;
-    let limits = ctx.cfg.parse_limits();
+/// Read a page for its messages, off the async workers (see [`super::cpu`]); screen it for
+/// 严重错误 candidates too.
+async fn read_page(ctx: &Ctx<'_>, page: &crate::fetch::Page, out: &mut Read) -> MessagesPage {
+    super::screen_names(
+        ctx.rules,
+        &page.url,
+        &page.html,
+        ctx.as_of,
+        &mut out.suspects,
+    );
+    super::cpu::analyse(|| {
+        analysis::messages_page(
+            &page.html,
+            &page.url,
+            ctx.as_of,
+            &ctx.rules.vocabulary,
+            ctx.cfg.parse_limits(),
+        )
+    })
+    .await
+}
+
+/// Read a consultation column whose first list page (at `url`) was already read (`page`).
+pub(super) async fn read(ctx: &Ctx<'_>, name: &str, url: &Url, page: MessagesPage) -> Read {
     let year_ago = ctx
         .as_of
         .checked_sub_months(Months::new(12))
         .unwrap_or(NaiveDate::MIN);
-    let page = analysis::messages_page(first, url, ctx.as_of, vocab, limits);
     let mut out = Read {
         observation: ConsultationObservation {
             column: name.to_string(),
@@ -94,6 +109,7 @@ pub(super) async fn read(ctx: &Ctx<'_>, name: &str, url: &Url, first: &str) -> R
         },
         pages_fetched: 0,
         requests: Vec::new(),
+        suspects: Vec::new(),
     };
     let all_old = |rows: &[Message]| {
         !rows.is_empty() && rows.iter().all(|m| m.asked.is_some_and(|a| a < year_ago))
@@ -110,7 +126,8 @@ pub(super) async fn read(ctx: &Ctx<'_>, name: &str, url: &Url, first: &str) -> R
         let Ok(p) = fetched.result else { break };
         out.pages_fetched += 1;
         out.observation.pages += 1;
-        let page = analysis::messages_page(&p.html, &p.url, ctx.as_of, vocab, limits);
+        let page = read_page(ctx, &p, &mut out).await;
+        drop(p);
         if page.rows.is_empty() {
             break;
         }
@@ -146,14 +163,10 @@ pub(super) async fn read(ctx: &Ctx<'_>, name: &str, url: &Url, first: &str) -> R
             return out;
         }
     }
-    let rest: Vec<(usize, Url)> = targets.collect();
-    let fetched = futures::future::join_all(rest.iter().map(|(_, u)| ctx.fetcher.page(u))).await;
-    for ((i, _), f) in rest.into_iter().zip(fetched) {
-        out.requests.extend(f.log);
-        if let Ok(p) = f.result {
-            out.pages_fetched += 1;
-            apply(ctx, &mut out, i, &p.html, &p.url);
-        }
+    // One at a time: each page is read and dropped before the next is asked for, so the
+    // column holds at most one body slot (the fetcher paces the host anyway).
+    for (i, u) in targets {
+        open(ctx, &mut out, i, &u).await;
     }
     out
 }

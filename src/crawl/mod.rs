@@ -9,6 +9,7 @@
 
 mod columns;
 mod consultation;
+pub mod cpu;
 mod links;
 
 pub use links::{LinkCache, LinkResult};
@@ -21,7 +22,7 @@ use url::Url;
 use crate::analysis::{self, ColumnLink, CutShort};
 use crate::config::CrawlConfig;
 use crate::fetch::urls::{normalize, SiteScope};
-use crate::fetch::{Fetcher, RequestRecord};
+use crate::fetch::{Fetcher, Page, RequestRecord};
 use crate::observation::{
     AuditLimit, HomepageItem, LimitKind, NameSuspect, Observation, Reachability,
 };
@@ -87,19 +88,23 @@ pub async fn crawl_site(
         }
         SiteScope::new(&folder)
     };
-    let home_an = analysis::analyze_with(
-        &page.html,
-        &page.url,
-        as_of,
-        &rules.vocabulary,
-        cfg.parse_limits(),
-    );
-    obs.limits.extend(cut_short(&page.url, home_an.cut_short));
+    let home_an = cpu::analyse(|| {
+        analysis::analyze_with(
+            &page.html,
+            &page.url,
+            as_of,
+            &rules.vocabulary,
+            cfg.parse_limits(),
+        )
+    })
+    .await;
+    obs.limits.extend(page_limits(&page, home_an.cut_short));
     // The site is paced for seconds from here on: keep only the homepage's URL, not its body
-    // (a real homepage is a few hundred KB, and a round audits thousands of sites at once).
-    let page_url = page.url;
+    // (a real homepage is a few hundred KB, and a round audits thousands of sites at once)
+    // nor its body slot.
+    let page_url = page.url.clone();
     screen_names(rules, &page_url, &page.html, as_of, &mut obs.name_suspects);
-    drop(page.html);
+    drop(page);
     obs.footer = home_an.footer;
     obs.homepage_items = home_an
         .items
@@ -122,6 +127,7 @@ pub async fn crawl_site(
     )
     .await;
     obs.pages_fetched += opened.pages;
+    obs.limits.extend(opened.limits);
     requests.extend(opened.requests);
     obs.name_suspects.extend(opened.suspects);
 
@@ -206,6 +212,8 @@ pub async fn crawl_site(
 struct Opened {
     pages: usize,
     requests: Vec<RequestRecord>,
+    /// Pages opened that were read in part.
+    limits: Vec<AuditLimit>,
     suspects: Vec<NameSuspect>,
 }
 
@@ -231,8 +239,9 @@ pub(crate) fn screen_names(
     }
 }
 
-/// Open up to `crawl.homepage_undated_opened` undated homepage items inside the site (in page order) and date each from
-/// its page: the article's publish date, else the newest item of the column page it leads to.
+/// Open up to `crawl.homepage_undated_opened` undated homepage items inside the site (in page
+/// order) and date each from its page: the article's publish date, else the newest item of the
+/// column page it leads to.
 async fn date_undated_items(
     fetcher: &Fetcher,
     rules: &RuleSet,
@@ -242,6 +251,7 @@ async fn date_undated_items(
     as_of: NaiveDate,
     items: &mut [HomepageItem],
 ) -> Opened {
+    let limits = cfg.parse_limits();
     let mut seen = HashSet::new();
     let targets: Vec<(usize, Url)> = items
         .iter()
@@ -252,41 +262,79 @@ async fn date_undated_items(
         .filter(|(_, u)| seen.insert(normalize(u)))
         .take(cfg.homepage_undated_opened)
         .collect();
-    let fetched = futures::future::join_all(targets.iter().map(|(_, u)| fetcher.page(u))).await;
+    // Each page is analysed as soon as it arrives and dropped: none waits for the others.
+    let opened = futures::future::join_all(targets.into_iter().map(|(n, u)| async move {
+        let f = fetcher.page(&u).await;
+        let dated = match f.result {
+            Ok(page) => {
+                let an = cpu::analyse(|| {
+                    analysis::analyze_body_with(
+                        &page.html,
+                        &page.url,
+                        as_of,
+                        &rules.vocabulary,
+                        limits,
+                    )
+                })
+                .await;
+                let date = an.publish_date.or_else(|| an.newest_item_date());
+                let mut suspects = Vec::new();
+                screen_names(rules, &page.url, &page.html, as_of, &mut suspects);
+                Some((
+                    date.map(|d| (d, page.url.to_string())),
+                    page_limits(&page, an.cut_short),
+                    suspects,
+                ))
+            }
+            Err(_) => None,
+        };
+        (n, dated, f.log)
+    }))
+    .await;
     let mut out = Opened {
         pages: 0,
         requests: Vec::new(),
+        limits: Vec::new(),
         suspects: Vec::new(),
     };
-    for ((n, _), f) in targets.into_iter().zip(fetched) {
-        out.requests.extend(f.log);
-        let Ok(page) = f.result else { continue };
+    for (n, dated, log) in opened {
+        out.requests.extend(log);
+        let Some((date, limits, suspects)) = dated else {
+            continue;
+        };
         out.pages += 1;
-        screen_names(rules, &page.url, &page.html, as_of, &mut out.suspects);
-        let an = analysis::analyze_body_with(
-            &page.html,
-            &page.url,
-            as_of,
-            &rules.vocabulary,
-            cfg.parse_limits(),
-        );
-        if let Some(d) = an.publish_date.or_else(|| an.newest_item_date()) {
-            if let Some(item) = items.get_mut(n) {
-                item.date = Some(d);
-                item.date_url = Some(page.url.to_string());
-            }
+        out.limits.extend(limits);
+        out.suspects.extend(suspects);
+        if let (Some((d, url)), Some(item)) = (date, items.get_mut(n)) {
+            item.date = Some(d);
+            item.date_url = Some(url);
         }
     }
     out
 }
 
-/// The limit to report for a page cut short while parsing, if it was.
-fn cut_short(page: &Url, cut: Option<CutShort>) -> Option<AuditLimit> {
-    cut.map(|cut| AuditLimit {
-        kind: LimitKind::PageCutShort,
-        url: page.to_string(),
-        detail: cut.to_string(),
-    })
+/// The limits to report for a page: its body cut at `fetch.max_body_bytes` (a 2 GB page, a
+/// gzip bomb), its parse cut short (nesting, cost). What was not read was not judged.
+fn page_limits(page: &Page, cut: Option<CutShort>) -> Vec<AuditLimit> {
+    let mut out = Vec::new();
+    if page.truncated {
+        out.push(AuditLimit {
+            kind: LimitKind::BodyCut,
+            url: page.url.to_string(),
+            detail: format!(
+                "页面内容超过大小上限（fetch.max_body_bytes），只读取了前{}字节",
+                page.bytes
+            ),
+        });
+    }
+    if let Some(cut) = cut {
+        out.push(AuditLimit {
+            kind: LimitKind::PageCutShort,
+            url: page.url.to_string(),
+            detail: cut.to_string(),
+        });
+    }
+    out
 }
 
 /// The limit to report when the site's robots.txt asked for a longer `Crawl-delay` than

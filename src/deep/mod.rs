@@ -67,6 +67,14 @@ impl DeepSettings {
     }
 }
 
+/// A page of the deep crawl once read: where it ended up, its status and its links (the body
+/// is gone by then).
+struct ReadPage {
+    url: Url,
+    status: u16,
+    links: Vec<Url>,
+}
+
 /// What a deep crawl found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeepOutcome {
@@ -177,10 +185,26 @@ pub async fn deep_crawl(
             break;
         }
         peak = peak.max(batch.len());
+        // Each page is read for its links as soon as it arrives and its body dropped: a page
+        // done early does not hold its body while the loop below stores another.
         let mut pages = stream::iter(batch)
             .map(|r| async move {
                 let fetched = match Url::parse(&r.url) {
-                    Ok(u) => Some(fetcher.page(&u).await),
+                    Ok(u) => {
+                        let f = fetcher.page(&u).await;
+                        let read = match f.result {
+                            Ok(page) => Ok(ReadPage {
+                                links: crate::crawl::cpu::analyse(|| {
+                                    analysis::page_links_with(&page.html, &page.url, vocab, s.parse)
+                                })
+                                .await,
+                                url: page.url,
+                                status: page.status,
+                            }),
+                            Err(failure) => Err(failure),
+                        };
+                        Some((read, f.log))
+                    }
                     Err(_) => None,
                 };
                 (r, fetched)
@@ -188,7 +212,7 @@ pub async fn deep_crawl(
             .buffer_unordered(s.batch.clamp(1, 16));
         while let Some((r, fetched)) = pages.next().await {
             let (result, log) = match fetched {
-                Some(f) => (Some(f.result), f.log),
+                Some((read, log)) => (Some(read), log),
                 None => (None, Vec::new()),
             };
             let (status, failure, found) = match result {
@@ -201,8 +225,7 @@ pub async fn deep_crawl(
                         scope = SiteScope::new(&folder);
                         db::set_scope(pool, row.id, folder.as_str()).await?;
                     }
-                    let links = analysis::page_links_with(&page.html, &page.url, vocab, s.parse);
-                    let found = classify(&links, &scope, r.depth, as_of, s);
+                    let found = classify(&page.links, &scope, r.depth, as_of, s);
                     (Some(page.status), None, found)
                 }
                 Some(Err(failure)) => (failure.status(), Some(failure), Vec::new()),

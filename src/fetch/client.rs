@@ -54,6 +54,8 @@ pub(super) struct Reply {
     /// The body, when asked for and the status was 2xx; cut at the cap.
     pub(super) body: Bytes,
     pub(super) truncated: bool,
+    /// The body slot the body holds (see [`Fetcher::page`]), released when it is dropped.
+    pub(super) slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Reply {
@@ -298,9 +300,22 @@ impl Fetcher {
         let headers = response.headers().clone();
         let mut body = Vec::new();
         let mut truncated = false;
+        let mut slot = None;
         if let (Some(cap), true) = (body_cap, (200..300).contains(&status)) {
+            // The semaphore is never closed; were it, the body would only go unmetered.
+            slot = std::sync::Arc::clone(&self.bodies)
+                .acquire_owned()
+                .await
+                .ok();
             while let Some(chunk) = response.chunk().await.map_err(classify)? {
                 let room = cap.saturating_sub(body.len());
+                // Grow as a Vec does (doubling) but never past the cap: a body at the cap
+                // holds `cap` bytes, not the next power of two.
+                let wanted = body.len() + chunk.len().min(room);
+                if wanted > body.capacity() {
+                    let grown = (body.capacity() * 2).max(wanted).min(cap);
+                    body.reserve_exact(grown - body.len());
+                }
                 if chunk.len() > room {
                     body.extend_from_slice(&chunk[..room]);
                     truncated = true;
@@ -315,6 +330,7 @@ impl Fetcher {
             headers,
             body: Bytes::from(body),
             truncated,
+            slot,
         })
     }
 
@@ -387,6 +403,12 @@ fn classify(err: &reqwest::Error, url: &Url, timeout_secs: f64) -> FetchFailure 
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => return FetchFailure::Refused { message },
                 std::io::ErrorKind::TimedOut => return timeout,
+                // Broken in the middle, the body too: reqwest calls a body that fails while
+                // it decompresses it a decode error, but the connection is what failed.
+                std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+                | std::io::ErrorKind::UnexpectedEof => return FetchFailure::Connect { message },
                 _ => {}
             }
         }

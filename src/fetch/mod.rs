@@ -150,6 +150,8 @@ pub struct Page {
     pub bytes: usize,
     /// The body was cut at `max_body_bytes`.
     pub truncated: bool,
+    /// The body slot this page holds until it is dropped ([`Fetcher::page`]).
+    _slot: Option<std::sync::Arc<tokio::sync::OwnedSemaphorePermit>>,
 }
 
 /// The outcome of fetching a page.
@@ -193,6 +195,11 @@ pub struct Fetcher {
     cfg: FetchConfig,
     client: reqwest::Client,
     politeness: politeness::Politeness,
+    /// Body slots, `concurrency` of them: a body read into memory takes one when its first
+    /// byte is read and keeps it, in its [`Page`], until the page is dropped, so the bodies in
+    /// memory (downloading, waiting to be analysed, being analysed) are never more than the
+    /// requests allowed in flight, however slowly they are analysed (`docs/memory.md`).
+    bodies: Arc<tokio::sync::Semaphore>,
     guard: Arc<guard::Guard>,
     robots: robots::RobotsCache,
 }
@@ -257,6 +264,7 @@ impl Fetcher {
             cfg: cfg.clone(),
             client,
             politeness: politeness::Politeness::new(cfg),
+            bodies: Arc::new(tokio::sync::Semaphore::new(cfg.concurrency.max(1))),
             guard,
             robots: robots::RobotsCache::default(),
         })
@@ -301,7 +309,9 @@ impl Fetcher {
     /// GET a page: politeness, retries, redirects, size cap, charset decoding.
     ///
     /// Success means a final 2xx response; any other final status is
-    /// `FetchFailure::Status`.
+    /// `FetchFailure::Status`. The page holds one of the `concurrency` body slots until it is
+    /// dropped: drop it (not only its `html`) before asking for another page, or a caller that
+    /// holds pages while it waits for more can run out of slots.
     pub async fn page(&self, url: &Url) -> PageFetch {
         let mut log = Vec::new();
         let cap = self.cfg.max_body_bytes;
@@ -325,6 +335,7 @@ impl Fetcher {
                 charset_source: decoded.source,
                 bytes: reply.body.len(),
                 truncated: reply.truncated,
+                _slot: reply.slot.map(std::sync::Arc::new),
             })
         });
         PageFetch {

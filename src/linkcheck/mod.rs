@@ -166,12 +166,15 @@ impl LinkChecker {
                                 return;
                             }
                         };
-                        let links = analysis::page_links_with(
-                            &page.html,
-                            &page.url,
-                            &self.vocab,
-                            self.parse,
-                        );
+                        let links = crate::crawl::cpu::analyse(|| {
+                            analysis::page_links_with(
+                                &page.html,
+                                &page.url,
+                                &self.vocab,
+                                self.parse,
+                            )
+                        })
+                        .await;
                         drop(page);
                         let page_no = u32::try_from(i).unwrap_or(u32::MAX);
                         let fresh: Vec<(u32, Url)> = match index.lock() {
