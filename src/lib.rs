@@ -3,8 +3,11 @@
 //! One pipeline, one module per stage:
 //!
 //! 1. [`fetch`] — polite HTTP: per-host rate limits, retries, redirects, charsets, SSRF guard.
-//! 2. [`analysis`] — one page → columns, dated items, blank markers, footer identifiers, links.
-//! 3. [`crawl`] — one site → an [`observation::Observation`] (homepage, columns, links).
+//! 2. [`analysis`] — one page → columns, dated items, blank markers and empty lists, footer
+//!    identifiers with their evidence, links; message lists, 办事指南 labels and leaders' names
+//!    for the rules that ask.
+//! 3. [`crawl`] — one site → an [`observation::Observation`] (homepage, columns, 政务咨询类
+//!    messages, 办事指南, links), every page analysed off the async workers.
 //! 4. [`rules`] — rule files (`rules/<profile>/*.toml`) → [`findings::Evaluation`].
 //! 5. [`store`] — every check in SQLite.
 //! 6. [`report`] — text, JSON and Markdown for people and machines.
@@ -18,7 +21,9 @@
 //! [`escape`] makes page text inert in every output language (terminal, Markdown, HTML,
 //! DOCX/XLSX XML, CSV, JSON); every renderer goes through it.
 //!
-//! [`linkcheck`] checks the links of given pages without crawling (`govaudit links`).
+//! [`linkcheck`] checks the links of given pages without crawling (`govaudit links`); [`deep`]
+//! crawls a whole site after the audit (`--deep`); [`notice`] builds the 通报 and the
+//! self-check report (自查报告) from stored checks.
 //!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.

@@ -36,7 +36,8 @@ pub struct CheckJson<'a> {
     pub footer: Option<FooterJson<'a>>,
     pub links: LinksJson<'a>,
     /// What the audit did not do in full to stay bounded: `{kind, url, detail}` with `kind`
-    /// `page_cut_short` or `crawl_delay_capped` (also the `audit.limited` 提示 finding).
+    /// `page_cut_short`, `body_cut` or `crawl_delay_capped` (also the `audit.limited` 提示
+    /// finding).
     pub limits: &'a [AuditLimit],
     pub pages_fetched: usize,
     pub requests: usize,
