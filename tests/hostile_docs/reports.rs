@@ -50,6 +50,7 @@ fn hostile_check() -> AuditResult {
             verdict: Verdict::Fail,
             score: 96.0,
             vetoes: Vec::new(),
+            not_evaluated: Vec::new(),
             findings: vec![Finding {
                 rule: "links.broken".into(),
                 severity: Severity::Deduction,
