@@ -18,7 +18,7 @@
 //! machines without the 公文 fonts; Word and LibreOffice substitute a missing eastAsia font with
 //! their own CJK font.
 //!
-//! Every string is written through [`crate::escape::xml::text`] (in [`run`], where every run
+//! Every string is written through [`crate::escape::xml::text`] (in `run`, where every run
 //! is made): a control character from a page would make the XML ill-formed and Word refuse the
 //! file.
 

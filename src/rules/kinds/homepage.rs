@@ -195,6 +195,7 @@ mod tests {
                     title: "t".into(),
                     url: None,
                     date: d.map(|d| d.parse().expect("date")),
+                    date_url: None,
                 })
                 .collect(),
             ..Observation::default()
