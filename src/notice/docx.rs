@@ -453,6 +453,10 @@ mod tests {
         );
         assert_eq!(kai_heading("（联系人、电话从略）"), None);
         assert_eq!(kai_heading("一、总体情况"), None);
-        assert_eq!(char_width("2018年3月27日"), 9);
+        assert_eq!(
+            char_width("2018年3月27日"),
+            7,
+            "digits are half a character"
+        );
     }
 }
