@@ -74,6 +74,7 @@ pub struct Config {
     pub store: StoreConfig,
     pub stats: crate::stats::StatsSettings,
     pub report: ReportConfig,
+    pub notice: NoticeConfig,
 }
 
 /// What to do with robots.txt.
@@ -275,6 +276,52 @@ pub struct ReportConfig {
 impl Default for ReportConfig {
     fn default() -> Self {
         ReportConfig { warn_days: 7 }
+    }
+}
+
+/// The issuing office's particulars of a notice (`govaudit report notice`, and the demo with
+/// the seed's values): what an office would otherwise type into the document by hand.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoticeConfig {
+    /// 发文机关: the issuing office's full name, in the 落款 and in the text (报…备案).
+    pub issuer: String,
+    /// 发文字号 (文号), e.g. 宁政办函〔2018〕27号, printed above the title; none when unset.
+    pub doc_number: Option<String>,
+    /// 主送机关: the line under the title, ending with a full-width colon.
+    pub addressee: String,
+    /// 联系人 line closing the text, e.g. 联系人：张三，电话：0951-1234567; none when unset.
+    pub contact: Option<String>,
+    /// 报送截止日期: the date the 整改及问责处理情况 is due; the sentence is left out when unset.
+    pub report_deadline: Option<chrono::NaiveDate>,
+    /// 成文日期 (落款 date); `report notice --date` overrides it; none when unset.
+    pub date: Option<chrono::NaiveDate>,
+}
+
+impl Default for NoticeConfig {
+    fn default() -> Self {
+        NoticeConfig {
+            issuer: "自治区人民政府办公厅".into(),
+            doc_number: None,
+            addressee: "各市、县（区）人民政府，自治区政府各部门、各直属机构：".into(),
+            contact: None,
+            report_deadline: None,
+            date: None,
+        }
+    }
+}
+
+impl NoticeConfig {
+    /// The values of the seed notice (宁政办函〔2018〕27号), used by `govaudit demo`.
+    pub fn seed_2018q1() -> NoticeConfig {
+        NoticeConfig {
+            issuer: "宁夏回族自治区人民政府办公厅".into(),
+            doc_number: Some("宁政办函〔2018〕27号".into()),
+            addressee: "各市、县（区）人民政府，自治区政府各部门、各直属机构：".into(),
+            contact: Some("联系人、电话从略".into()),
+            report_deadline: chrono::NaiveDate::from_ymd_opt(2018, 3, 31),
+            date: chrono::NaiveDate::from_ymd_opt(2018, 3, 27),
+        }
     }
 }
 

@@ -4,6 +4,8 @@
 
 use std::process::Command;
 
+mod render;
+
 #[test]
 fn demo_reproduces_the_2018q1_notice_figures() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -104,5 +106,62 @@ fn demo_reproduces_the_2018q1_notice_figures() {
                 .unwrap_or(false),
             "{f}"
         );
+    }
+    the_demo_documents_look_right(&out);
+}
+
+/// The demo's notice as people get it: the DOCX through LibreOffice (pages, none blank, each
+/// problem site's host name on one line), the HTML in Chromium at phone and desktop width (no
+/// text overflows) and printed (A4). Each check is skipped, with a note, when its program is
+/// not installed (`.ci/run` installs them).
+fn the_demo_documents_look_right(out: &std::path::Path) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    match render::to_pdf(&out.join("notice-2018Q1.docx"), tmp.path()) {
+        None => eprintln!("soffice not installed: DOCX → PDF check skipped"),
+        Some(pdf) => match render::pdf_pages(&pdf) {
+            None => eprintln!("poppler-utils not installed: PDF pages not checked"),
+            Some(pages) => {
+                // Text, 附件1 (27 units and subtotals) and 附件2 (21 sites).
+                assert!((4..=9).contains(&pages), "{pages} pages");
+                let mut text = String::new();
+                for p in 1..=pages {
+                    let t = render::pdf_page_text(&pdf, p).expect("pdftotext");
+                    assert!(t.trim().chars().count() > 20, "page {p} is blank: {t:?}");
+                    let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+                    assert!(
+                        squeezed.contains(&format!("—{p}—")),
+                        "page {p} numbered: {t}"
+                    );
+                    text.push_str(&t);
+                }
+                for host in [
+                    "nxgy.forestry.gov.cn",
+                    "218.95.179.142",
+                    "www.nxaudit.gov.cn",
+                ] {
+                    assert!(text.contains(host), "{host} broken across lines:\n{text}");
+                }
+                let first = render::pdf_page_text(&pdf, 1).expect("text");
+                assert!(
+                    !first.trim_end().ends_with("二、主要问题"),
+                    "stranded heading"
+                );
+            }
+        },
+    }
+    let html = std::fs::read_to_string(out.join("notice-2018Q1.html")).expect("html");
+    for width in [390, 1280] {
+        match render::overflow(&html, width, tmp.path(), None) {
+            None => {
+                eprintln!("chromium not installed: HTML layout check skipped");
+                return;
+            }
+            Some(bad) => assert!(bad.is_empty(), "at {width} px: {bad:#?}"),
+        }
+    }
+    if let Some(pdf) = render::html_to_pdf(&html, tmp.path()) {
+        let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
+        let info = String::from_utf8_lossy(&info.stdout);
+        assert!(info.contains("(A4)"), "prints on A4: {info}");
     }
 }

@@ -48,35 +48,71 @@ async fn the_quarter_notice_has_the_figures_and_matches_its_golden_files() {
     );
     let t = &n.figures.total;
     assert_eq!((t.running, t.sampled, t.failed), (6, 6, 3));
-    assert_eq!(t.pass_rate_text, "50%");
+    assert_eq!(t.pass_rate_text, "50.0%");
     // 附件1: units, subtotals, total.
     let units: Vec<String> = n.unit_table.rows.iter().map(|r| r.join("|")).collect();
     assert_eq!(
         units,
         [
             "区直部门（单位）|3|3|2|33.3%",
-            "银川市|2|2|1|50%",
-            "兴庆区|1|1|0|100%",
+            "银川市|2|2|1|50.0%",
+            "兴庆区|1|1|0|100.0%",
             "自治区部门（单位）|3|3|2|33.3%",
             "市、县（区）|3|3|1|66.7%",
-            "合计|6|6|3|50%",
+            "合计|6|6|3|50.0%",
         ]
     );
-    // 附件2: every reason of a site.
+    // 附件2: the site's categories in the seed's words, each once, no machine text.
     assert_eq!(n.site_table.rows.len(), 3);
     assert_eq!(n.site_table.rows[0][1], "宁夏环境保护");
-    let reasons = &n.site_table.rows[0][3];
-    assert!(
-        reasons.contains("动态类栏目2周以上未更新") && reasons.contains("栏目链接无法打开"),
-        "{reasons}"
+    assert_eq!(
+        n.site_table.rows[0][3],
+        "多个栏目更新不及时；部分链接无法打开"
     );
-    // 二、主要问题 names sites with concrete evidence, and the repeat offenders.
+    assert_eq!(
+        n.site_table.rows[2][3], "空白栏目较多",
+        "one category, said once"
+    );
+    // 二、主要问题 in the seed's words, with counts and no repeated lists of columns, then
+    // the repeat offenders (整改不彻底).
     let problems = n.sections[1].paragraphs.join("\n");
     assert!(
-        problems.contains("“宁夏环境保护”网5个动态类栏目未更新（环保要闻、政策文件、公示公告、环境质量、新闻发布）"),
+        problems.starts_with("（一）多个栏目更新不及时。本季度抽查发现的3家不合格政府网站中，有1家政府网站多个栏目更新不及时，占33.3%。如“宁夏环境保护”网5个栏目未按时更新。"),
         "{problems}"
     );
-    assert!(problems.contains("多次被抽查通报"), "{problems}");
+    assert!(problems.contains("（二）空白栏目较多。"), "{problems}");
+    assert!(
+        !problems.contains("（超过（含）"),
+        "no rule messages: {problems}"
+    );
+    assert!(problems.contains("少数网站问题整改不彻底"), "{problems}");
+    // Percentages with one decimal everywhere; the closing paragraph with deadline and contact.
+    let all = n
+        .sections
+        .iter()
+        .flat_map(|s| &s.paragraphs)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    let figures = n.sections[..2]
+        .iter()
+        .flat_map(|s| &s.paragraphs)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    let whole = regex::Regex::new(r"[^.\d]\d+%").expect("re");
+    assert!(
+        !whole.is_match(&figures),
+        "a percentage without a decimal: {figures}"
+    );
+    assert!(all.contains("总体合格率50.0%"), "{all}");
+    assert!(
+        all.contains("务于2018年3月31日前报宁夏回族自治区人民政府办公厅备案。（联系人、电话从略）"),
+        "{all}"
+    );
+    assert_eq!(n.doc_number.as_deref(), Some("宁政办函〔2018〕27号"));
+    assert_eq!(n.issuer, "宁夏回族自治区人民政府办公厅");
+    assert_eq!(n.attachments.len(), 2, "one attachment a line");
     // The detail table: one row per piece of evidence, each with its URL.
     assert!(n
         .detail_table
@@ -87,7 +123,7 @@ async fn the_quarter_notice_has_the_figures_and_matches_its_golden_files() {
         .detail_table
         .rows
         .iter()
-        .any(|r| r[11] == "http://hbt.nx.gov.cn/old/page.html" && r[14] == "404"));
+        .any(|r| r[10] == "http://hbt.nx.gov.cn/old/page.html" && r[13] == "404"));
     // The trend: December, January, February.
     let trend: Vec<(&str, &str)> = n
         .trend
@@ -97,7 +133,11 @@ async fn the_quarter_notice_has_the_figures_and_matches_its_golden_files() {
         .collect();
     assert_eq!(
         trend,
-        [("2017-12", "0"), ("2018-01", "50%"), ("2018-02", "33.3%")]
+        [
+            ("2017-12", "0.0%"),
+            ("2018-01", "50.0%"),
+            ("2018-02", "33.3%")
+        ]
     );
 
     golden("notice-2018q1.md", &notice::markdown::render_notice(&n));
@@ -139,17 +179,23 @@ async fn csv_tables_have_a_bom_and_the_rows() {
     assert_eq!(rows.len(), 3);
     assert_eq!(&rows[1][2], "http://tj.nx.gov.cn/");
     let units = notice::csv::render_notice(&n, CsvTable::Units).expect("csv");
-    assert!(units.contains("合计,6,6,3,50%"), "{units}");
+    assert!(units.contains("合计,6,6,3,50.0%"), "{units}");
     let detail = notice::csv::render_notice(&n, CsvTable::Detail).expect("csv");
     assert_eq!(detail.lines().count(), n.detail_table.rows.len() + 1);
 }
 
-/// No reference to anything outside the file.
+/// No reference to anything outside the file but links to web pages (http/https).
 fn assert_self_contained(html: &str) {
     let lower = html.to_lowercase();
+    for href in lower.split("href=\"").skip(1) {
+        assert!(
+            href.starts_with("http://") || href.starts_with("https://"),
+            "a link to {}",
+            &href[..href.len().min(40)]
+        );
+    }
     for bad in [
         "src=",
-        "href=",
         "@import",
         "url(",
         "<link",
@@ -172,9 +218,38 @@ async fn html_is_self_contained_and_escapes_page_text() {
     let html = notice::html::render_notice(&n);
     assert_self_contained(&html);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;银川教育"));
-    assert_eq!(html.matches("<svg").count(), 2, "unit chart and trend");
+    assert_eq!(
+        html.matches("<svg").count(),
+        1,
+        "the trend (the unit chart is HTML bars)"
+    );
+    assert!(html.contains("<div class=\"bars\""), "unit chart");
     assert!(html.contains("<polyline"), "trend line");
     assert!(html.contains("<style>") && html.starts_with("<!DOCTYPE html>"));
+    // Phones, links, print.
+    assert!(
+        html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    );
+    assert!(
+        html.contains(
+            "<td class=\"u\"><a href=\"http://hbt.nx.gov.cn/\">http://hbt.nx.gov.cn/</a></td>"
+        ),
+        "URLs are links"
+    );
+    assert!(
+        html.contains("<div class=\"scroll\"><table>"),
+        "tables scroll sideways"
+    );
+    assert!(html.contains("@page{size:A4"), "A4");
+    assert!(
+        html.contains("h1,h2,h3{break-after:avoid"),
+        "no stranded headings in print"
+    );
+    assert!(
+        html.contains("thead{display:table-header-group}"),
+        "headers repeat in print"
+    );
+    assert!(html.contains("viewBox=\"0 0 560 240\""), "the trend scales");
 
     let rules = RuleSet::builtin("gb2015").expect("rules");
     let t = Templates::builtin().expect("templates");
@@ -201,6 +276,21 @@ async fn the_self_check_report_lists_evidence_fixes_and_warnings() {
         rules_seen,
         ["columns.stale", "links.broken", "links.suspected"]
     );
+    // A veto is named, not scored like full marks.
+    assert_eq!(
+        r.conclusion,
+        "不合格（单项否决：栏目不更新（动态要闻类、通知公告类、政策文件类））"
+    );
+    assert!(r
+        .summary
+        .iter()
+        .any(|l| l
+            == "检查结论：不合格（单项否决：栏目不更新（动态要闻类、通知公告类、政策文件类））"));
+    // 超期 against the limit of the column's class.
+    assert_eq!(
+        r.findings[0].evidence[0].overdue.as_deref(),
+        Some("超过2周期限36天")
+    );
     let broken = &r.findings[1];
     assert_eq!(broken.evidence[0].status, Some(404));
     assert!(broken.fix.contains("修复或删除"), "{}", broken.fix);
@@ -213,7 +303,7 @@ async fn the_self_check_report_lists_evidence_fixes_and_warnings() {
     assert_eq!(warned, [("工作动态", 5), ("通知公告", 6)]);
     let md = notice::markdown::render_site(&r);
     assert!(
-        md.contains("| http://hbt.nx.gov.cn/old/page.html |  |  |  | 404 |  |"),
+        md.contains("| http://hbt.nx.gov.cn/old/page.html | 404 |"),
         "{md}"
     );
     golden("site-2.md", &md);

@@ -121,10 +121,12 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
     );
     let text = render_text(&stats);
     out!("{text}");
-    // The notice (通报) of the quarter, dated as the seed's: 2018-03-27.
+    // The notice (通报) of the quarter with the seed's particulars: 宁政办函〔2018〕27号 of
+    // 宁夏回族自治区人民政府办公厅, dated 2018-03-27, 报送 by 2018-03-31.
     let settings = NoticeSettings {
         stats: cfg.stats,
-        date: NaiveDate::from_ymd_opt(2018, 3, 27),
+        date: None,
+        office: govaudit::config::NoticeConfig::seed_2018q1(),
     };
     let n = Notice::for_quarter(&store, &quarter, &settings, &Templates::builtin()?).await?;
     store.close().await;
@@ -186,12 +188,11 @@ async fn samples(mut cfg: Config, out: &Path, db: &Path, as_of: NaiveDate) -> Re
         let (name, r) = done?;
         let id = r.save(&store).await?;
         eprintln!(
-            "  [{}/{}] {} — {}（{:.1}分）",
+            "  [{}/{}] {} — {}",
             results.len() + 1,
             sites.len(),
             name,
-            r.evaluation.verdict.label(),
-            r.evaluation.score
+            report::conclusion(&r.evaluation),
         );
         let file = out.join(format!("check-{id}.md"));
         std::fs::write(&file, report::check_markdown(&r, Some(id)))

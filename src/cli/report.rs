@@ -129,6 +129,7 @@ pub async fn run(cfg: Config, args: ReportArgs) -> Result<u8> {
             let settings = NoticeSettings {
                 stats: cfg.stats,
                 date: a.date,
+                office: cfg.notice.clone(),
             };
             let n = match (a.quarter, a.round) {
                 (_, Some(id)) => Notice::for_round(&store, id, &settings, &t).await?,

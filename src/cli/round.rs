@@ -14,6 +14,7 @@ use govaudit::deep::DeepSettings;
 use govaudit::findings::Verdict;
 use govaudit::rounds::{self, PlanOptions, Round, RoundKind, RunOptions};
 use govaudit::sample::DEFAULT_RATIO;
+use govaudit::stats::category_reason;
 use govaudit::store::Store;
 
 use super::check::DeepArgs;
@@ -326,6 +327,11 @@ async fn show(store: &Store, id: i64, format: Format) -> Result<u8> {
             (None, _) => "未检查".to_string(),
             (Some(Verdict::Pass), RoundKind::Recheck) => "已整改".to_string(),
             (Some(Verdict::Fail), RoundKind::Recheck) => "复核仍不合格".to_string(),
+            // A veto is named: its score would read like full marks.
+            (Some(v), _) if !s.vetoes.is_empty() => {
+                let names: Vec<&str> = s.vetoes.iter().map(|r| category_reason(r)).collect();
+                format!("{}（单项否决：{}）", v.label(), names.join("、"))
+            }
             (Some(v), _) => format!("{}（{:.1}分）", v.label(), s.score.unwrap_or_default()),
         };
         outln!(

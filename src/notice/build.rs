@@ -7,13 +7,13 @@ use sqlx::Row;
 
 use super::template::fill;
 use super::{
-    chinese_date, Figures, Notice, NoticeError, NoticeSettings, Point, Scope, Section, Series,
-    Table, Templates,
+    chinese_date, Figures, Notice, NoticeError, NoticeSettings, Point, Scope, Series, Table,
+    Templates,
 };
 use crate::findings::{Evidence, Severity, Verdict};
 use crate::rounds;
 use crate::stats::{
-    format_rate, parse_month, quarter_stats, AuditRecord, FailedSite, Quarter, QuarterStats,
+    format_percent, parse_month, quarter_stats, AuditRecord, FailedSite, Quarter, QuarterStats,
     RoundKind, SiteRecord,
 };
 use crate::store::Store;
@@ -181,7 +181,7 @@ fn monthly_trend(sites: &[SiteRecord], audits: &[AuditRecord], last_month: &str)
                 sampled,
                 failed,
                 pass_rate: rate,
-                pass_rate_text: format_rate(rate),
+                pass_rate_text: format_percent(rate),
             }
         })
         .collect()
@@ -203,15 +203,33 @@ async fn failing_findings(
     Ok(out)
 }
 
+/// Every percentage of the notice with one decimal (`100.0%`, `0.0%`), as its text prints them.
+fn one_decimal(st: &mut QuarterStats) {
+    for r in st
+        .units
+        .iter_mut()
+        .chain(&mut st.subtotals)
+        .chain([&mut st.total])
+    {
+        r.pass_rate_text = format_percent(r.pass_rate);
+        r.sample_ratio_text = format_percent(r.sample_ratio);
+    }
+    for c in &mut st.categories {
+        c.share_text = format_percent(c.share);
+    }
+}
+
 async fn assemble(
     store: &Store,
     ctx: Ctx<'_>,
-    st: QuarterStats,
+    mut st: QuarterStats,
     trend: Vec<Point>,
     settings: &NoticeSettings,
     templates: &Templates,
 ) -> Result<Notice, NoticeError> {
+    one_decimal(&mut st);
     let t = &templates.notice;
+    let office = &settings.office;
     let a = &t.attachments;
     let findings = failing_findings(store, &st.failed_sites).await?;
     let period = ctx.period.clone();
@@ -233,15 +251,7 @@ async fn assemble(
     let sections = vec![
         super::text::overview(&st, t, &vars),
         super::text::problems(&st, &findings, templates, &vars),
-        Section {
-            heading: t.requirements.heading.clone(),
-            paragraphs: t
-                .requirements
-                .paragraphs
-                .iter()
-                .map(|p| fill(p, &vars))
-                .collect(),
-        },
+        super::text::requirements(t, office, &vars),
     ];
 
     let unit_title = fill(&a.unit_title, &vars);
@@ -281,15 +291,20 @@ async fn assemble(
     Ok(Notice {
         scope: ctx.scope,
         title: fill(ctx.title, &vars),
-        addressee: t.addressee.clone(),
+        doc_number: office.doc_number.clone().filter(|d| !d.trim().is_empty()),
+        addressee: office.addressee.clone(),
         intro: t.intro.iter().map(|p| fill(p, &vars)).collect(),
         sections,
-        attachments_line: fill(
-            &a.list_line,
-            &[("unit_title", unit_title), ("site_title", site_title)],
-        ),
-        issuer: t.issuer.clone(),
-        date: settings.date.map(chinese_date),
+        attachments: [unit_title, site_title]
+            .into_iter()
+            .enumerate()
+            .map(|(i, title)| {
+                let line = if i == 0 { &a.list_first } else { &a.list_next };
+                fill(line, &[("n", (i + 1).to_string()), ("title", title)])
+            })
+            .collect(),
+        issuer: office.issuer.clone(),
+        date: settings.date.or(office.date).map(chinese_date),
         unit_table,
         site_table,
         detail_table,
@@ -368,7 +383,10 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(got, [("2018-01", 2, 1, "50%"), ("2018-02", 1, 0, "100%")]);
+        assert_eq!(
+            got,
+            [("2018-01", 2, 1, "50.0%"), ("2018-02", 1, 0, "100.0%")]
+        );
     }
 
     #[test]

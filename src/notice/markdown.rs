@@ -29,6 +29,9 @@ fn attachment(out: &mut String, t: &Table) {
 /// detail table.
 pub fn render_notice(n: &Notice) -> String {
     let mut s = String::new();
+    if let Some(d) = &n.doc_number {
+        let _ = writeln!(s, "{}\n", text(d));
+    }
     let _ = writeln!(s, "# {}", text(&n.title));
     let _ = writeln!(s);
     let _ = writeln!(s, "{}", text(&n.addressee));
@@ -43,7 +46,9 @@ pub fn render_notice(n: &Notice) -> String {
             let _ = writeln!(s, "{}\n", text(p));
         }
     }
-    let _ = writeln!(s, "{}", text(&n.attachments_line));
+    // One attachment a line (a Markdown hard break between them).
+    let lines: Vec<String> = n.attachments.iter().map(|l| text(l)).collect();
+    let _ = writeln!(s, "{}", lines.join("  \n"));
     let _ = writeln!(s);
     let _ = writeln!(s, "{}", text(&n.issuer));
     if let Some(d) = &n.date {
@@ -63,7 +68,10 @@ pub fn render_notice(n: &Notice) -> String {
 pub fn render_site(r: &SiteReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {}\n", text(&r.title));
-    let _ = writeln!(s, "{}\n", text(&r.summary));
+    for l in &r.summary {
+        let _ = writeln!(s, "- {}", text(l));
+    }
+    let _ = writeln!(s);
     let _ = writeln!(s, "## {}\n", text(&r.findings_heading));
     if r.findings.is_empty() {
         let _ = writeln!(s, "{}\n", text(&r.findings_none));
@@ -71,10 +79,15 @@ pub fn render_site(r: &SiteReport) -> String {
     for f in &r.findings {
         let _ = writeln!(s, "### {}\n", text(&f.text));
         let _ = writeln!(s, "{}\n", text(&f.fix));
-        if !f.evidence.is_empty() {
-            let rows: Vec<Vec<String>> = f.evidence.iter().map(|e| e.cells()).collect();
-            table(&mut s, &r.evidence_headers, &rows);
+        if !f.rows.is_empty() {
+            table(&mut s, &f.headers, &f.rows);
             let _ = writeln!(s);
+        }
+        for q in &f.seen {
+            let _ = writeln!(s, "> {}\n", text(q));
+        }
+        if let Some(note) = &f.note {
+            let _ = writeln!(s, "{}\n", text(note));
         }
     }
     let _ = writeln!(s, "## {}\n", text(&r.warnings_heading));

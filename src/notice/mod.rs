@@ -18,12 +18,14 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 mod site;
+mod site_findings;
 mod tables;
 mod template;
 mod text;
 pub mod xlsx;
 
-pub use site::{SiteEvidence, SiteFinding, SiteReport, StaleWarning};
+pub use site::{SiteReport, StaleWarning};
+pub use site_findings::{SiteEvidence, SiteFinding};
 pub use template::{
     chinese_number, fill, AttachmentsTemplate, NoticeTemplate, OverviewTemplate, ProblemsTemplate,
     RequirementsTemplate, SiteTemplate, Templates,
@@ -67,8 +69,10 @@ pub enum NoticeError {
 pub struct NoticeSettings {
     /// How the statistics count a failed site.
     pub stats: StatsSettings,
-    /// The notice's date (落款), if any.
+    /// The notice's date (落款), if any; overrides `office.date`.
     pub date: Option<chrono::NaiveDate>,
+    /// The issuing office's particulars: 发文机关, 文号, 主送, 联系人, 报送截止日期.
+    pub office: crate::config::NoticeConfig,
 }
 
 /// What the notice covers.
@@ -135,13 +139,16 @@ pub struct Notice {
     /// e.g. 2018年第一季度, 2018年2月.
     pub period: String,
     pub title: String,
+    /// 发文字号 (文号), when configured.
+    pub doc_number: Option<String>,
     /// 主送 line.
     pub addressee: String,
     pub intro: Vec<String>,
     /// 一、总体情况; 二、主要问题; 三、下一步工作要求.
     pub sections: Vec<Section>,
-    /// 附件：1. … 2. …
-    pub attachments_line: String,
+    /// 附件说明, one attachment a line: 附件：1. …, then 2. … under it.
+    pub attachments: Vec<String>,
+    /// 发文机关 (落款), its full name.
     pub issuer: String,
     /// e.g. 2018年3月27日, when given.
     pub date: Option<String>,

@@ -1,7 +1,9 @@
-//! The department's self-check report (自查报告) of one site: every finding of its latest (or
-//! one round's) stored check with its evidence and how to fix it, and early warnings — columns
-//! that are still fresh at the check's date but go stale within the next `warn_days` days
-//! under the staleness windows of the rule profile.
+//! The department's self-check report (自查报告) of one site: its particulars (主办单位 read
+//! from the page footer's 主办单位/主办 label), the conclusion (单项否决 and which, or the score),
+//! every finding of its latest (or one round's) stored check with its evidence and how to fix
+//! it ([`super::site_findings`]), and early warnings — columns that are still fresh at the
+//! check's date but go stale within the next `warn_days` days under the staleness windows of
+//! the rule profile.
 
 use std::collections::HashMap;
 
@@ -10,6 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::build::check_findings;
+use super::site_findings::{site_findings, veto_names, SiteFinding};
 use super::template::fill;
 use super::{NoticeError, Templates};
 use crate::findings::Verdict;
@@ -17,48 +20,6 @@ use crate::observation::{ColumnClass, Observation};
 use crate::rules::kinds::{Kind, Window};
 use crate::rules::RuleSet;
 use crate::store::Store;
-
-/// One piece of evidence of a finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SiteEvidence {
-    pub url: Option<String>,
-    pub column: Option<String>,
-    pub newest: Option<NaiveDate>,
-    pub days_overdue: Option<i64>,
-    /// HTTP status of a broken link.
-    pub status: Option<u16>,
-    pub detail: Option<String>,
-}
-
-impl SiteEvidence {
-    /// As table cells, in the order of `evidence_headers`.
-    pub fn cells(&self) -> Vec<String> {
-        let o = |v: Option<String>| v.unwrap_or_default();
-        vec![
-            o(self.url.clone()),
-            o(self.column.clone()),
-            o(self.newest.map(|d| d.to_string())),
-            o(self.days_overdue.map(|d| d.to_string())),
-            o(self.status.map(|d| d.to_string())),
-            o(self.detail.clone()),
-        ]
-    }
-}
-
-/// One finding with its evidence and fix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SiteFinding {
-    pub rule: String,
-    pub label: String,
-    /// 单项否决 / 扣分 / 提示.
-    pub severity: String,
-    pub message: String,
-    /// The filled `finding` line.
-    pub text: String,
-    /// The filled `fix` line.
-    pub fix: String,
-    pub evidence: Vec<SiteEvidence>,
-}
 
 /// A column that goes stale within the warning period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,12 +48,18 @@ pub struct SiteReport {
     pub as_of: NaiveDate,
     pub verdict: Verdict,
     pub score: f64,
-    pub summary: String,
+    /// 主办单位 as the page footer names it, when it does.
+    pub sponsor: Option<String>,
+    /// The names of the 单项否决 that fired.
+    pub vetoes: Vec<String>,
+    /// 检查结论: 不合格（单项否决：…）, or the verdict with the score.
+    pub conclusion: String,
+    /// The particulars, one a line (网站名称, 网址, 主办单位, 检查日期, 检查结论 …).
+    pub summary: Vec<String>,
     pub findings_heading: String,
     /// Shown when there are no findings.
     pub findings_none: String,
     pub findings: Vec<SiteFinding>,
-    pub evidence_headers: Vec<String>,
     pub warn_days: u32,
     pub warnings_heading: String,
     pub warnings_none: String,
@@ -124,6 +91,44 @@ async fn find_site(store: &Store, site: &str) -> Result<sqlx::sqlite::SqliteRow,
         }
     };
     row.ok_or_else(|| NoticeError::NotFound(format!("site {site:?} is not in the database")))
+}
+
+/// 主办单位 from the footer's text: what follows a 主办单位 / 主办 label up to the next
+/// separator or label (承办, 地址, 电话 …).
+pub(crate) fn footer_sponsor(footer: &str) -> Option<String> {
+    let start = ["主办单位：", "主办单位:", "主办：", "主办:"]
+        .iter()
+        .filter_map(|l| footer.find(l).map(|i| i + l.len()))
+        .min()?;
+    let rest = footer[start..].trim_start();
+    let stops = [
+        "承办",
+        "协办",
+        "技术支持",
+        "维护",
+        "运维",
+        "地址",
+        "电话",
+        "邮编",
+        "联系",
+        "网站标识码",
+        "备案",
+        "ICP",
+        "京公网安备",
+        "版权",
+        "Copyright",
+        "©",
+    ];
+    let mut end = rest
+        .find(|c: char| c.is_whitespace() || "|｜　，,；;。".contains(c))
+        .unwrap_or(rest.len());
+    for s in stops {
+        if let Some(i) = rest.find(s) {
+            end = end.min(i);
+        }
+    }
+    let name = rest[..end].trim();
+    (!name.is_empty()).then(|| name.chars().take(60).collect())
 }
 
 /// The shortest staleness window per column class over the profile's staleness rules.
@@ -261,54 +266,39 @@ impl SiteReport {
             (Some(r), Some(m)) => fill(&t.round_some, &[("round_id", r.to_string()), ("month", m)]),
             _ => t.round_none.clone(),
         };
-        let summary = fill(
-            &t.summary,
-            &[
-                ("url", url.clone()),
-                ("unit", unit.clone()),
-                ("check_id", check_id.to_string()),
-                ("round", round_text),
-                ("as_of", obs.as_of.to_string()),
-                ("verdict", verdict.label().to_string()),
-                ("score", format!("{score:.1}")),
-            ],
+        let findings = site_findings(
+            check_findings(store, check_id, true).await?,
+            &obs,
+            rules,
+            templates,
         );
-        let mut findings = Vec::new();
-        for (i, f) in check_findings(store, check_id, true)
-            .await?
-            .into_iter()
-            .enumerate()
-        {
-            let label = templates.label(&f.rule).to_string();
-            findings.push(SiteFinding {
-                text: fill(
-                    &t.finding,
-                    &[
-                        ("n", (i + 1).to_string()),
-                        ("label", label.clone()),
-                        ("severity", f.severity.label().to_string()),
-                        ("message", f.message.clone()),
-                    ],
-                ),
-                fix: fill(&t.fix, &[("fix", templates.fix(&f.rule).to_string())]),
-                evidence: f
-                    .evidence
-                    .into_iter()
-                    .map(|e| SiteEvidence {
-                        url: e.url,
-                        column: e.column,
-                        newest: e.newest,
-                        days_overdue: e.days_overdue,
-                        status: e.status,
-                        detail: e.detail,
-                    })
-                    .collect(),
-                rule: f.rule,
-                label,
-                severity: f.severity.label().to_string(),
-                message: f.message,
-            });
-        }
+        let vetoes = veto_names(&findings);
+        let conclusion = if vetoes.is_empty() {
+            fill(
+                &t.conclusion_score,
+                &[
+                    ("verdict", verdict.label().to_string()),
+                    ("score", format!("{score:.1}")),
+                ],
+            )
+        } else {
+            fill(&t.conclusion_veto, &[("vetoes", vetoes.join("、"))])
+        };
+        let sponsor = obs.footer.text.as_deref().and_then(footer_sponsor);
+        let vars = [
+            ("name", name.clone()),
+            ("url", url.clone()),
+            (
+                "sponsor",
+                sponsor.clone().unwrap_or_else(|| t.sponsor_unknown.clone()),
+            ),
+            ("unit", unit.clone()),
+            ("check_id", check_id.to_string()),
+            ("round", round_text),
+            ("as_of", obs.as_of.to_string()),
+            ("conclusion", conclusion.clone()),
+        ];
+        let summary = t.summary.iter().map(|l| fill(l, &vars)).collect();
         let days = [("warn_days", warn_days.to_string())];
         Ok(SiteReport {
             title: fill(&t.title, &[("name", name.clone())]),
@@ -321,11 +311,13 @@ impl SiteReport {
             as_of: obs.as_of,
             verdict,
             score,
+            sponsor,
+            vetoes,
+            conclusion,
             summary,
             findings_heading: t.findings_heading.clone(),
             findings_none: t.findings_none.clone(),
             findings,
-            evidence_headers: t.evidence_headers.clone(),
             warn_days,
             warnings_heading: fill(&t.warnings_heading, &days),
             warnings_none: fill(&t.warnings_none, &days),
@@ -348,6 +340,21 @@ mod tests {
             newest: newest.parse().ok(),
             ..ColumnObservation::default()
         }
+    }
+
+    #[test]
+    fn the_sponsor_is_read_from_the_footer() {
+        let f = "主办单位：宁夏回族自治区环境保护厅　承办：信息中心 地址：银川市 网站标识码：6400000001";
+        assert_eq!(
+            footer_sponsor(f).as_deref(),
+            Some("宁夏回族自治区环境保护厅")
+        );
+        assert_eq!(
+            footer_sponsor("版权所有 主办:固原市公安局|技术支持：某公司").as_deref(),
+            Some("固原市公安局")
+        );
+        assert_eq!(footer_sponsor("网站标识码：6400000001"), None);
+        assert_eq!(footer_sponsor("主办单位： "), None);
     }
 
     #[test]

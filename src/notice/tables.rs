@@ -2,7 +2,6 @@
 //! per piece of evidence of the findings that made each site fail).
 
 use super::build::StoredFinding;
-use super::template::fill;
 use super::Templates;
 use crate::findings::Evidence;
 use crate::stats::{FailedSite, QuarterStats};
@@ -25,26 +24,21 @@ pub(crate) fn unit_rows(st: &QuarterStats) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// 附件2: 序号, 网站名称, 网址, and every reason of the site.
+/// 附件2: 序号, 网站名称, 网址, and the site's categories, each once (the seed's short
+/// reasons: 多个栏目更新不及时; the evidence is in the detail table).
 pub(crate) fn site_rows(st: &QuarterStats, templates: &Templates) -> Vec<Vec<String>> {
     let a = &templates.notice.attachments;
     st.failed_sites
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let reasons: Vec<String> = f
-                .reasons
-                .iter()
-                .map(|r| {
-                    let label = templates.label(&r.rule).to_string();
-                    if r.messages.is_empty() {
-                        fill(&a.reason_bare, &[("label", label)])
-                    } else {
-                        let m = r.messages.join(&a.message_separator);
-                        fill(&a.reason, &[("label", label), ("messages", m)])
-                    }
-                })
-                .collect();
+            let mut reasons: Vec<String> = Vec::new();
+            for r in &f.reasons {
+                let label = templates.label(&r.rule);
+                if !reasons.iter().any(|x| x == label) {
+                    reasons.push(label.to_string());
+                }
+            }
             vec![
                 (i + 1).to_string(),
                 f.name.clone(),
@@ -86,7 +80,6 @@ pub(crate) fn detail_rows(
                     month.clone(),
                     d.check_id.to_string(),
                     templates.label(&d.rule).to_string(),
-                    d.rule.clone(),
                     d.severity.label().to_string(),
                     d.message.clone(),
                     opt(e.column.clone()),

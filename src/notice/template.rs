@@ -24,9 +24,7 @@ pub struct NoticeTemplate {
     pub title_round: String,
     pub period_kind_quarter: String,
     pub period_kind_round: String,
-    pub addressee: String,
     pub intro: Vec<String>,
-    pub issuer: String,
     /// 问题类别 per rule id.
     pub labels: BTreeMap<String, String>,
     pub overview: OverviewTemplate,
@@ -64,10 +62,11 @@ pub struct ProblemsTemplate {
     pub category: String,
     pub examples: String,
     pub example_separator: String,
+    /// Ends a list cut short (等).
+    pub etc: String,
     pub max_examples: usize,
     pub repeat: String,
     pub site_name: String,
-    pub columns: String,
     pub site_separator: String,
     /// Per rule id, and `default`.
     pub phrases: BTreeMap<String, String>,
@@ -79,23 +78,27 @@ pub struct ProblemsTemplate {
 pub struct RequirementsTemplate {
     pub heading: String,
     pub paragraphs: Vec<String>,
+    /// The closing paragraph's first sentence (整改时限).
+    pub closing: String,
+    /// 报送截止日期 sentence: `{deadline}`, `{issuer}`.
+    pub deadline: String,
+    /// 联系人 line: `{contact}`.
+    pub contact: String,
 }
 
 /// Attachments, table headers and chart titles.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentsTemplate {
-    pub list_line: String,
+    pub list_first: String,
+    pub list_next: String,
     pub unit_label: String,
     pub unit_title: String,
     pub unit_headers: Vec<String>,
     pub site_label: String,
     pub site_title: String,
     pub site_headers: Vec<String>,
-    pub reason: String,
-    pub reason_bare: String,
     pub reason_separator: String,
-    pub message_separator: String,
     pub detail_label: String,
     pub detail_title: String,
     pub detail_headers: Vec<String>,
@@ -109,7 +112,14 @@ pub struct AttachmentsTemplate {
 #[serde(deny_unknown_fields)]
 pub struct SiteTemplate {
     pub title: String,
-    pub summary: String,
+    /// The particulars, one a line.
+    pub summary: Vec<String>,
+    /// `{sponsor}` when the footer names no 主办单位.
+    pub sponsor_unknown: String,
+    /// 检查结论 when a 单项否决 fired: `{vetoes}`.
+    pub conclusion_veto: String,
+    /// 检查结论 otherwise: `{verdict}`, `{score}`.
+    pub conclusion_score: String,
     pub round_none: String,
     pub round_some: String,
     pub findings_heading: String,
@@ -117,6 +127,12 @@ pub struct SiteTemplate {
     pub finding: String,
     pub fix: String,
     pub evidence_headers: Vec<String>,
+    /// 超期情况: `{window}`, `{days}`.
+    pub overdue: String,
+    /// 超期情况 without a known window: `{days}`.
+    pub overdue_bare: String,
+    /// The note of a 提示 whose columns an earlier item lists: `{count}`, `{items}`.
+    pub repeated: String,
     pub warnings_heading: String,
     pub warnings_none: String,
     pub warning: String,
@@ -260,13 +276,15 @@ mod tests {
         assert_eq!(t.phrase("no.such"), t.notice.problems.phrases["default"]);
         assert!(!t.fix("columns.blank").is_empty());
         assert_eq!(t.fix("no.such"), t.fixes["default"]);
-        for (rule, label, _) in crate::stats::CATEGORIES {
-            assert_eq!(
-                t.label(rule),
-                *label,
-                "{rule}: the shipped labels are the notice's"
+        for (rule, _, _) in crate::stats::CATEGORIES {
+            assert!(
+                t.notice.labels.contains_key(*rule),
+                "{rule}: every category has the notice's wording"
             );
         }
+        // As 宁政办函〔2018〕27号 words them, not as rule names.
+        assert_eq!(t.label("columns.stale"), "多个栏目更新不及时");
+        assert_eq!(t.label("columns.blank"), "空白栏目较多");
         assert_eq!(t.label("no.such"), "no.such");
     }
 

@@ -1,12 +1,11 @@
-//! The paragraphs of 一、总体情况 and 二、主要问题, filled from the templates.
+//! The paragraphs of 一、总体情况, 二、主要问题 and 三、下一步工作要求, filled from the templates
+//! and the office's settings (报送截止日期, 联系人).
 
 use super::build::{subtotal, StoredFinding};
 use super::template::{chinese_number, fill, NoticeTemplate};
 use super::{Section, Templates};
+use crate::config::NoticeConfig;
 use crate::stats::{QuarterStats, SUBTOTAL_LOCAL, SUBTOTAL_REGION};
-
-/// Columns named in a phrase's `{columns}`, at most.
-const MAX_COLUMNS: usize = 5;
 
 /// 一、总体情况: running sites by level, then sampled sites, ratio and pass rates.
 pub(crate) fn overview(st: &QuarterStats, t: &NoticeTemplate, base: &[(&str, String)]) -> Section {
@@ -64,8 +63,15 @@ pub(crate) fn overview(st: &QuarterStats, t: &NoticeTemplate, base: &[(&str, Str
     }
 }
 
-/// 二、主要问题: one paragraph per problem category naming sites with their evidence, then the
-/// repeat offenders.
+/// `items` joined with `sep`, at most `max` of them, and whether the list was cut short (the
+/// caller ends it with 等).
+pub(crate) fn capped(items: &[String], max: usize, sep: &str) -> (String, bool) {
+    let shown: Vec<&str> = items.iter().take(max).map(String::as_str).collect();
+    (shown.join(sep), items.len() > shown.len())
+}
+
+/// 二、主要问题: one paragraph per problem category — rules sharing a label are one category,
+/// a site counted once — naming sites with their counts, then the repeat offenders (整改不彻底).
 pub(crate) fn problems(
     st: &QuarterStats,
     findings: &[Vec<StoredFinding>],
@@ -77,66 +83,65 @@ pub(crate) fn problems(
     if st.total.failed == 0 {
         paragraphs.push(fill(&p.none, base));
     }
-    let mut n = 0;
+    // Categories by label, in the statistics' order (most sites first).
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
     for c in &st.categories {
+        let label = templates.label(&c.rule);
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, rules)) => rules.push(&c.rule),
+            None => groups.push((label, vec![&c.rule])),
+        }
+    }
+    let mut n = 0;
+    for (label, rules) in &groups {
         n += 1;
         let mut examples = Vec::new();
+        let mut sites = 0;
         for (f, list) in st.failed_sites.iter().zip(findings) {
-            if examples.len() >= p.max_examples {
-                break;
-            }
-            if !f.reasons.iter().any(|r| r.rule == c.rule) {
+            let Some(rule) = rules
+                .iter()
+                .find(|r| f.reasons.iter().any(|x| x.rule == **r))
+            else {
                 continue;
-            }
-            // The latest failing check showing the rule.
+            };
+            sites += 1;
+            // The latest failing check showing the rule: how many items its evidence lists.
             let latest = list
                 .iter()
-                .filter(|d| d.rule == c.rule)
+                .filter(|d| d.rule == *rule)
                 .map(|d| d.check_id)
                 .max();
-            let of_rule: Vec<&StoredFinding> = list
+            let count: usize = list
                 .iter()
-                .filter(|d| d.rule == c.rule && Some(d.check_id) == latest)
-                .collect();
-            let count: usize = of_rule.iter().map(|d| d.evidence.len().max(1)).sum();
-            let mut columns: Vec<&str> = Vec::new();
-            for e in of_rule.iter().flat_map(|d| &d.evidence) {
-                if let Some(col) = e.column.as_deref() {
-                    if !columns.contains(&col) && columns.len() < MAX_COLUMNS {
-                        columns.push(col);
-                    }
-                }
-            }
-            let columns = if columns.is_empty() {
-                String::new()
-            } else {
-                fill(&p.columns, &[("list", columns.join("、"))])
-            };
+                .filter(|d| d.rule == *rule && Some(d.check_id) == latest)
+                .map(|d| d.evidence.len().max(1))
+                .sum();
             examples.push(fill(
-                templates.phrase(&c.rule),
+                templates.phrase(rule),
                 &[
                     ("name", f.name.clone()),
                     ("count", count.max(1).to_string()),
-                    ("columns", columns),
-                    ("label", templates.label(&c.rule).to_string()),
+                    ("label", label.to_string()),
                 ],
             ));
         }
+        let (list, cut) = capped(&examples, p.max_examples, &p.example_separator);
         let examples = if examples.is_empty() {
             String::new()
         } else {
-            fill(
-                &p.examples,
-                &[("list", examples.join(&p.example_separator))],
-            )
+            let etc = if cut { p.etc.clone() } else { String::new() };
+            fill(&p.examples, &[("list", list), ("etc", etc)])
         };
+        let share = crate::stats::format_percent(
+            (st.total.failed > 0).then(|| sites as f64 / st.total.failed as f64),
+        );
         let mut vars = base.to_vec();
         vars.extend([
             ("n", chinese_number(n)),
-            ("label", templates.label(&c.rule).to_string()),
+            ("label", label.to_string()),
             ("failed", st.total.failed.to_string()),
-            ("sites", c.sites.to_string()),
-            ("share", c.share_text.clone()),
+            ("sites", sites.to_string()),
+            ("share", share),
             ("examples", examples),
         ]);
         paragraphs.push(fill(&p.category, &vars));
@@ -147,15 +152,58 @@ pub(crate) fn problems(
             .iter()
             .map(|o| fill(&p.site_name, &[("name", o.name.clone())]))
             .collect();
+        let (list, cut) = capped(&names, p.max_examples, &p.site_separator);
         let mut vars = base.to_vec();
         vars.extend([
             ("n", chinese_number(n + 1)),
-            ("list", names.join(&p.site_separator)),
+            ("list", list),
+            ("etc", if cut { p.etc.clone() } else { String::new() }),
         ]);
         paragraphs.push(fill(&p.repeat, &vars));
     }
     Section {
         heading: p.heading.clone(),
         paragraphs,
+    }
+}
+
+/// 三、下一步工作要求: the template's paragraphs, then the closing paragraph with the 报送
+/// deadline and the 联系人 line when the office configured them.
+pub(crate) fn requirements(
+    t: &NoticeTemplate,
+    office: &NoticeConfig,
+    base: &[(&str, String)],
+) -> Section {
+    let r = &t.requirements;
+    let mut paragraphs: Vec<String> = r.paragraphs.iter().map(|p| fill(p, base)).collect();
+    let mut closing = fill(&r.closing, base);
+    if let Some(d) = office.report_deadline {
+        let vars = [
+            ("deadline", super::chinese_date(d)),
+            ("issuer", office.issuer.clone()),
+        ];
+        closing.push_str(&fill(&r.deadline, &vars));
+    }
+    if let Some(c) = office.contact.as_deref().filter(|c| !c.trim().is_empty()) {
+        closing.push_str(&fill(&r.contact, &[("contact", c.to_string())]));
+    }
+    if !closing.is_empty() {
+        paragraphs.push(closing);
+    }
+    Section {
+        heading: r.heading.clone(),
+        paragraphs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_cut_short_says_so() {
+        let items: Vec<String> = ["甲", "乙", "丙"].map(String::from).to_vec();
+        assert_eq!(capped(&items, 2, "、"), ("甲、乙".to_string(), true));
+        assert_eq!(capped(&items, 3, "、"), ("甲、乙、丙".to_string(), false));
     }
 }

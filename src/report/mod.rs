@@ -46,7 +46,7 @@ pub enum Format {
 
 /// The conclusion for people: 单项否决 and which when a veto fired (a score beside a veto reads
 /// like full marks), else the verdict with its score.
-pub(crate) fn conclusion(e: &Evaluation) -> String {
+pub fn conclusion(e: &Evaluation) -> String {
     if e.vetoes.is_empty() {
         format!("{}（得分 {:.1}）", e.verdict.label(), e.score)
     } else {

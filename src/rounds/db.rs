@@ -40,6 +40,8 @@ pub struct RoundSiteRow {
     pub original_check_id: Option<i64>,
     /// The site's check was run with `--deep` (false while not audited).
     pub deep: bool,
+    /// Rule ids of the check's 单项否决, in stored order (empty while not audited).
+    pub vetoes: Vec<String>,
 }
 
 fn verdict(v: Option<String>) -> Option<Verdict> {
@@ -136,7 +138,9 @@ pub async fn pending(store: &Store, round_id: i64) -> Result<Vec<(i64, String)>,
 pub async fn round_sites(store: &Store, round_id: i64) -> Result<Vec<RoundSiteRow>, RoundError> {
     let rows = sqlx::query(
         "SELECT s.site_id, t.url, t.name, t.unit, s.check_id, c.verdict, c.score, \
-         s.original_check_id, COALESCE(c.deep, 0) FROM round_sites s \
+         s.original_check_id, COALESCE(c.deep, 0), \
+         (SELECT group_concat(f.rule, ',') FROM findings f \
+          WHERE f.check_id = s.check_id AND f.severity = 'veto' ORDER BY f.id) FROM round_sites s \
          JOIN sites t ON t.id = s.site_id \
          LEFT JOIN checks c ON c.id = s.check_id WHERE s.round_id = ? ORDER BY s.position",
     )
@@ -155,6 +159,10 @@ pub async fn round_sites(store: &Store, round_id: i64) -> Result<Vec<RoundSiteRo
                 score: r.try_get(6)?,
                 original_check_id: r.try_get(7)?,
                 deep: r.try_get::<i64, _>(8)? != 0,
+                vetoes: r
+                    .try_get::<Option<String>, _>(9)?
+                    .map(|v| v.split(',').map(String::from).collect())
+                    .unwrap_or_default(),
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -22,6 +22,16 @@ pub fn format_rate(rate: Option<f64>) -> String {
     }
 }
 
+/// A ratio (0.0–1.0) with exactly one decimal (`100.0%`, `0.0%`, `19.0%`), rounded half up
+/// as [`format_rate`]: the form of the notices' text and tables, where `100%` beside `90.3%`
+/// and a bare `0` read as inconsistent. `None` (nothing sampled) is `—`.
+pub fn format_percent(rate: Option<f64>) -> String {
+    match rate.filter(|r| r.is_finite()) {
+        Some(r) => format!("{:.1}%", (r * 1000.0 + 1e-9).round() / 10.0),
+        None => "—".to_string(),
+    }
+}
+
 /// `num / den`, or `None` when `den` is 0.
 pub(crate) fn ratio(num: usize, den: usize) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
@@ -47,6 +57,16 @@ mod tests {
         assert_eq!(format_rate(None), "—");
         assert_eq!(format_rate(Some(f64::NAN)), "—");
         assert_eq!(ratio(1, 0), None);
+    }
+
+    #[test]
+    fn one_decimal_everywhere_in_the_notices() {
+        assert_eq!(format_percent(Some(1.0)), "100.0%");
+        assert_eq!(format_percent(Some(0.0)), "0.0%");
+        assert_eq!(format_percent(ratio(4, 21)), "19.0%");
+        assert_eq!(format_percent(ratio(196, 217)), "90.3%");
+        assert_eq!(format_percent(Some(0.8755)), "87.6%");
+        assert_eq!(format_percent(None), "—");
     }
 
     /// Every row of the seed's 附件1 (a committed copy of ../shared/seed/units-2018q1.csv).

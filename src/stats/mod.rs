@@ -49,7 +49,7 @@ pub use compute::{
     TOTAL_LABEL,
 };
 pub use diff::{round_diff, RoundDiff, SiteDiff};
-pub use format::format_rate;
+pub use format::{format_percent, format_rate};
 pub use quarter::{Quarter, QuarterError};
 pub use render::{render_diff_text, render_text};
 pub use repeat::RepeatOffender;

@@ -34,10 +34,12 @@ async fn load(store: Store) -> Store {
     store
 }
 
-/// The settings of the tests: the default fail rule and a fixed date.
+/// The settings of the tests: the default fail rule, a fixed date and the seed's office
+/// (文号, 落款, 联系人, 报送截止日期).
 pub fn settings() -> NoticeSettings {
     NoticeSettings {
         date: chrono::NaiveDate::from_ymd_opt(2018, 3, 27),
+        office: govaudit::config::NoticeConfig::seed_2018q1(),
         ..NoticeSettings::default()
     }
 }
