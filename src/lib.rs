@@ -20,6 +20,9 @@
 //!
 //! [`linkcheck`] checks the links of given pages without crawling (`govaudit links`).
 //!
+//! [`monitor`] measures availability the way the standard does (`govaudit monitor`, `uptime`):
+//! scheduled homepage probes stored in SQLite, whose 7-day record `site.unreachable` judges.
+//!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
 
@@ -33,6 +36,7 @@ pub mod escape;
 pub mod fetch;
 pub mod findings;
 pub mod linkcheck;
+pub mod monitor;
 pub mod notice;
 pub mod observation;
 pub mod registry;

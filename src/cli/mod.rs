@@ -23,6 +23,7 @@ macro_rules! outln {
 mod check;
 mod demo;
 mod links;
+mod monitor;
 mod report;
 mod round;
 mod sites;
@@ -105,6 +106,12 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Check the links on the given pages (不可用链接) without crawling further.
     Links(links::LinksArgs),
+    /// Availability monitoring (站点可用性监测): probe each site's homepage N times a day, as the
+    /// standard's 站点无法访问 test does, and store every probe (runs until stopped).
+    Monitor(monitor::MonitorArgs),
+    /// The monitor's record per site: probes, failures, longest outage, latency, and the
+    /// official test (监测1周, 5%) per 7-day window.
+    Uptime(monitor::UptimeArgs),
 }
 
 /// Output format of a check.
@@ -179,6 +186,8 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Stats(args) => stats::run(cfg, args).await,
         Command::Report(args) => report::run(cfg, args).await,
         Command::Links(args) => links::run(cfg, args).await,
+        Command::Monitor(args) => monitor::run_monitor(cfg, args, cli.global.verbose).await,
+        Command::Uptime(args) => monitor::run_uptime(cfg, args).await,
     };
     match result {
         Err(e) if uses_db => Err(name_database(e, &db)),

@@ -150,6 +150,7 @@ pub(super) fn site(p: &ProblemDesc, h: u64) -> Result<SiteSpec, String> {
         footer,
         broken_links: 0,
         columns,
+        outages: Vec::new(),
     })
 }
 

@@ -161,5 +161,6 @@ pub(super) fn site(unit: &UnitDesc, role: Role, seq: usize, h: u64) -> SiteSpec 
         footer,
         broken_links,
         columns,
+        outages: Vec::new(),
     }
 }
