@@ -1,0 +1,292 @@
+//! Issue 14: availability monitoring the way the standard measures it. A simulated week of
+//! hourly probes (driven clock) against sites with scheduled outages gives the official
+//! verdicts, in the uptime figures and in the audit's `site.unreachable`; a restarted monitor
+//! continues its schedule; probes share the per-host politeness of audits.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use govaudit::audit::Auditor;
+use govaudit::fetch::Fetcher;
+use govaudit::findings::Severity;
+use govaudit::monitor::db::{self, MonitoredSite};
+use govaudit::monitor::schedule::day_start;
+use govaudit::monitor::summary::{self, WindowVerdict};
+use govaudit::monitor::{Monitor, MonitorSettings, RunStats, Schedule, SimClock};
+use govaudit::rules::kinds::site::UnreachableParams;
+use govaudit::sim::SimServer;
+use govaudit::store::Store;
+use url::Url;
+
+const SITES: [&str; 4] = [
+    "http://ok.monitor.test/",
+    "http://down6.monitor.test/",
+    "http://down4.monitor.test/",
+    "http://down2h.monitor.test/",
+];
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+struct World {
+    server: SimServer,
+    store: Store,
+    fetcher: Arc<Fetcher>,
+    cfg: govaudit::config::Config,
+    sites: Vec<MonitoredSite>,
+    _dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let server = SimServer::start(support::scenario("outages"), day("2018-03-01"))
+        .await
+        .expect("server");
+    let cfg = support::config_for(&server, false);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("monitor.db"))
+        .await
+        .expect("store");
+    let mut sites = Vec::new();
+    for url in SITES {
+        sites.push(db::site(&store, url).await.expect("site"));
+    }
+    let fetcher = Arc::new(Fetcher::new(&cfg.fetch).expect("fetcher"));
+    World {
+        server,
+        store,
+        fetcher,
+        cfg,
+        sites,
+        _dir: dir,
+    }
+}
+
+/// Run the monitor on a simulated clock from `start` to `until`, 24 probes a day.
+async fn simulate(w: &World, start: DateTime<Utc>, until: DateTime<Utc>) -> RunStats {
+    let clock = Arc::new(SimClock::new(start));
+    w.server.set_clock(clock.clone());
+    let monitor = Monitor {
+        fetcher: Arc::clone(&w.fetcher),
+        store: w.store.clone(),
+        clock,
+        settings: MonitorSettings {
+            schedule: Schedule::new(24).expect("schedule"),
+            limit: Duration::from_secs(15),
+            until: Some(until),
+            summary_every: Duration::from_secs(86_400),
+        },
+    };
+    monitor
+        .run(&w.sites, std::future::pending(), &|_| {})
+        .await
+        .expect("monitor runs")
+}
+
+#[tokio::test]
+async fn a_simulated_week_gives_the_official_verdicts() {
+    let w = world().await;
+    let week = day_start(day("2018-02-22"));
+    let began = std::time::Instant::now();
+    let stats = simulate(&w, week, day_start(day("2018-03-01"))).await;
+    assert!(
+        began.elapsed() < Duration::from_secs(20),
+        "a simulated week runs in seconds"
+    );
+    assert_eq!(stats.probes, 4 * 168, "{stats:?}");
+    assert_eq!((stats.duplicates, stats.missed), (0, 0));
+
+    // The uptime figures and the official test per 7-day window.
+    let params = UnreachableParams::default();
+    let probes = db::probes(&w.store, None, week, day_start(day("2018-03-01")))
+        .await
+        .expect("probes");
+    let mut verdicts = Vec::new();
+    let mut failures = Vec::new();
+    for site in &w.sites {
+        let own: Vec<_> = probes
+            .iter()
+            .filter(|p| p.site_id == site.id)
+            .cloned()
+            .collect();
+        let u = summary::uptime(
+            (site.id, &site.url, None),
+            &own,
+            day("2018-02-22"),
+            day("2018-02-28"),
+            &params,
+        );
+        assert_eq!(u.probes, 168, "{}", site.url);
+        assert_eq!(u.windows.len(), 1);
+        assert_eq!(u.windows[0].record.per_day, vec![24; 7]);
+        verdicts.push(u.windows[0].verdict);
+        failures.push(u.failures);
+        if site.url.contains("down2h") {
+            let o = u.longest_outage.expect("an outage");
+            assert_eq!(o.probes, 2);
+            assert!(o
+                .start
+                .expect("start")
+                .to_rfc3339()
+                .starts_with("2018-02-25T09:"));
+        }
+    }
+    assert_eq!(
+        verdicts,
+        vec![
+            WindowVerdict::Pass,
+            WindowVerdict::Veto,
+            WindowVerdict::Pass,
+            WindowVerdict::Pass
+        ],
+        "failures per site: {failures:?}"
+    );
+    assert_eq!(failures[0], 0);
+    assert!((10..=11).contains(&failures[1]), "{failures:?}");
+    assert!((6..=8).contains(&failures[2]), "{failures:?}");
+    assert_eq!(failures[3], 2);
+
+    // The audit as of 2018-03-01: the homepages all open now, and the record decides.
+    let auditor = Auditor::from_config(&w.cfg).expect("auditor");
+    let monitored = auditor.clone().with_monitor(&w.store);
+    for (i, url) in SITES.iter().enumerate() {
+        let url = Url::parse(url).expect("url");
+        let r = monitored.audit(&url, day("2018-03-01")).await;
+        assert!(r.observation.reachability.ok);
+        let record = r.observation.monitor.as_ref().expect("record read");
+        assert_eq!(record.probes, 168);
+        let f = r
+            .evaluation
+            .findings
+            .iter()
+            .find(|f| f.rule == "site.unreachable")
+            .expect("the record is reported either way");
+        let vetoed = r
+            .evaluation
+            .vetoes
+            .contains(&"site.unreachable".to_string());
+        assert_eq!(vetoed, i == 1, "{url}: {}", f.message);
+        if i == 1 {
+            assert_eq!(f.severity, Severity::Veto);
+            assert!(f.message.contains("168次"), "{}", f.message);
+            let details: Vec<_> = f.evidence.iter().filter_map(|e| e.detail.clone()).collect();
+            assert!(
+                details.iter().any(|d| d.contains("2018-02-24 10:")),
+                "{details:?}"
+            );
+        } else {
+            assert_eq!(f.severity, Severity::Info, "{url}");
+        }
+        // Without the record the single probe of today sees nothing wrong.
+        let alone = auditor.audit(&url, day("2018-03-01")).await;
+        assert!(alone.observation.monitor.is_none());
+        assert!(!alone
+            .evaluation
+            .vetoes
+            .contains(&"site.unreachable".to_string()));
+    }
+}
+
+#[tokio::test]
+async fn a_restarted_monitor_continues_the_schedule() {
+    let w = world().await;
+    let d1 = day_start(day("2018-02-22"));
+    let first = simulate(&w, d1, d1 + chrono::Duration::days(1)).await;
+    assert_eq!(first.probes, 4 * 24);
+    // Started again at noon of the day already probed, it probes neither the morning nor the
+    // afternoon again, and goes on with the next day.
+    let again = simulate(
+        &w,
+        d1 + chrono::Duration::hours(12),
+        d1 + chrono::Duration::days(2),
+    )
+    .await;
+    assert_eq!(again.probes, 4 * 24, "{again:?}");
+    assert_eq!(again.duplicates, 0);
+    let (rows, distinct): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT site_id || '/' || interval_ms || '/' || slot)
+         FROM monitor_probes",
+    )
+    .fetch_one(w.store.pool())
+    .await
+    .expect("count");
+    assert_eq!((rows, distinct), (4 * 48, 4 * 48));
+}
+
+#[tokio::test]
+async fn probes_share_the_per_host_politeness_of_audits() {
+    // One host, one request in flight at a time, answers 40 ms late: while the audit crawls
+    // the site, probes every 50 ms must wait for the same permit.
+    let server = SimServer::start(
+        support::tiny_sites_answering_after(1, 40),
+        day("2018-03-01"),
+    )
+    .await
+    .expect("server");
+    let mut cfg = support::config_for(&server, false);
+    cfg.fetch.host_concurrency = 1;
+    let auditor = Auditor::from_config(&cfg).expect("auditor");
+    let (_, url) = server.sites().into_iter().next().expect("a site");
+    let host = Url::parse(&url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .expect("host");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("p.db")).await.expect("store");
+    let site = db::site(&store, &url).await.expect("site");
+    let monitor = Monitor {
+        fetcher: Arc::clone(&auditor.fetcher),
+        store: store.clone(),
+        clock: Arc::new(govaudit::monitor::SystemClock),
+        settings: MonitorSettings {
+            schedule: Schedule::new(1_728_000).expect("every 50 ms"),
+            limit: Duration::from_secs(5),
+            until: Some(Utc::now() + chrono::Duration::milliseconds(1500)),
+            summary_every: Duration::from_secs(60),
+        },
+    };
+    let sites = vec![site];
+    let site_url = Url::parse(&url).expect("url");
+    let (stats, audit) = tokio::join!(
+        monitor.run(&sites, std::future::pending(), &|_| {}),
+        auditor.audit(&site_url, day("2018-03-01"))
+    );
+    let stats = stats.expect("monitor");
+    assert!(stats.probes >= 5, "{stats:?}");
+    assert!(audit.observation.reachability.ok);
+    let st = server.host_stats(&host);
+    assert!(st.hits > stats.probes as usize, "{st:?}");
+    assert_eq!(
+        st.max_in_flight, 1,
+        "probes and audit share the host's cap: {st:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_probe_is_one_get_without_retry_within_the_limit() {
+    let server = SimServer::start(
+        support::tiny_sites_answering_after(1, 300),
+        day("2018-03-01"),
+    )
+    .await
+    .expect("server");
+    let cfg = support::config_for(&server, false);
+    let fetcher = Fetcher::new(&cfg.fetch).expect("fetcher");
+    let (_, url) = server.sites().into_iter().next().expect("a site");
+    let url = Url::parse(&url).expect("url");
+    let host = url.host_str().expect("host").to_string();
+    fetcher.trust_host(&host);
+    let slow = fetcher
+        .probe_homepage(&url, Duration::from_millis(100))
+        .await;
+    assert_eq!(slow.outcome, govaudit::fetch::ProbeOutcome::Timeout);
+    assert_eq!(slow.latency, Duration::from_millis(100));
+    let ok = fetcher.probe_homepage(&url, Duration::from_secs(5)).await;
+    assert_eq!(ok.outcome, govaudit::fetch::ProbeOutcome::Ok, "{ok:?}");
+    assert!(ok.bytes > 0 && ok.latency >= Duration::from_millis(300));
+    // Two probes, two requests: no retry, no robots.txt.
+    assert_eq!(server.host_stats(&host).hits, 2);
+}
