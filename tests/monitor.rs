@@ -290,3 +290,177 @@ async fn a_probe_is_one_get_without_retry_within_the_limit() {
     // Two probes, two requests: no retry, no robots.txt.
     assert_eq!(server.host_stats(&host).hits, 2);
 }
+
+async fn govaudit(args: &[String]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .args(args)
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .output()
+        .await
+        .expect("runs")
+}
+
+#[tokio::test]
+async fn uptime_prints_the_official_test_per_week() {
+    let w = world().await;
+    let week = day_start(day("2018-02-22"));
+    simulate(&w, week, day_start(day("2018-03-01"))).await;
+    let db = w._dir.path().join("monitor.db");
+    w.store.close().await;
+    let base = |format: &str| -> Vec<String> {
+        vec![
+            "uptime".into(),
+            "--db".into(),
+            db.display().to_string(),
+            "--format".into(),
+            format.into(),
+        ]
+    };
+    let text = govaudit(&base("text")).await;
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(
+        text.status.code(),
+        Some(1),
+        "a window vetoed: exit 1\n{out}"
+    );
+    for want in [
+        "站点无法访问",
+        "监测1周",
+        "2018-02-22至2018-02-28",
+        "单项否决",
+        "未达否决线",
+        "http://down6.monitor.test/",
+        "最长中断",
+        "P50",
+    ] {
+        assert!(out.contains(want), "missing {want}:\n{out}");
+    }
+    let json = govaudit(&base("json")).await;
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON object");
+    let sites = doc["sites"].as_array().expect("sites");
+    assert_eq!(sites.len(), 4);
+    let verdicts: Vec<&str> = sites
+        .iter()
+        .map(|s| s["windows"][0]["verdict"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(verdicts, ["pass", "veto", "pass", "pass"]);
+    assert_eq!(doc["limit_secs"], 15.0);
+    let md = govaudit(&base("md")).await;
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("| 网站 | 网址 |") && md.contains("down2h.monitor.test"),
+        "{md}"
+    );
+    // One site, one day range: no verdict for a partial week.
+    let mut one = base("text");
+    one.extend([
+        "http://down2h.monitor.test/".into(),
+        "--to".into(),
+        "2018-02-24".into(),
+    ]);
+    let one = govaudit(&one).await;
+    let out = String::from_utf8_lossy(&one.stdout);
+    assert_eq!(one.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("监测次数不足") && !out.contains("down6.monitor.test"),
+        "{out}"
+    );
+}
+
+async fn stored(db: &std::path::Path) -> Vec<(i64, i64)> {
+    let Ok(store) = Store::open(db).await else {
+        return Vec::new();
+    };
+    let rows = sqlx::query_as("SELECT site_id, slot FROM monitor_probes ORDER BY site_id, slot")
+        .fetch_all(store.pool())
+        .await
+        .unwrap_or_default();
+    store.close().await;
+    rows
+}
+
+#[tokio::test]
+async fn a_killed_monitor_loses_no_probe_and_doubles_none() {
+    let server = SimServer::start(support::tiny_sites(2), day("2018-03-01"))
+        .await
+        .expect("server");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("kill.db");
+    let urls: Vec<String> = server.sites().into_iter().map(|(_, u)| u).collect();
+    let mut args: Vec<String> = vec![
+        "monitor".into(),
+        "--per-day".into(),
+        "864000".into(), // every 100 ms
+        "--db".into(),
+        db.display().to_string(),
+        "--host-rate".into(),
+        "0".into(),
+        "--sites".into(),
+    ];
+    args.extend(urls.iter().cloned());
+    for r in server.resolve_entries() {
+        args.push("--resolve".into());
+        args.push(r);
+    }
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .args(&args)
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut before = Vec::new();
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        before = stored(&db).await;
+        if before.len() >= 10 {
+            break;
+        }
+    }
+    child.start_kill().expect("SIGKILL");
+    let _ = child.wait().await;
+    assert!(
+        before.len() >= 10,
+        "probed before the kill: {}",
+        before.len()
+    );
+    let killed = stored(&db).await;
+    let hits_before: usize = server.all_host_stats().values().map(|s| s.hits).sum();
+    // Every probe the servers answered is stored, but at most the one in flight per site.
+    assert!(
+        killed.len() <= hits_before && killed.len() + urls.len() >= hits_before,
+        "stored {} of {hits_before} requests",
+        killed.len()
+    );
+
+    args.extend(["--duration".into(), "1s".into()]);
+    let rerun = govaudit(&args).await;
+    let err = String::from_utf8_lossy(&rerun.stderr);
+    assert!(rerun.status.success(), "{err}");
+    assert!(err.contains("monitor stopped"), "{err}");
+    let after = stored(&db).await;
+    let hits: usize = server.all_host_stats().values().map(|s| s.hits).sum();
+    assert!(after.len() > killed.len() + 5, "the rerun probed: {err}");
+    assert!(
+        after.len() <= hits && after.len() + urls.len() >= hits,
+        "{} of {hits}",
+        after.len()
+    );
+    let mut keys = after.clone();
+    keys.dedup();
+    assert_eq!(keys.len(), after.len(), "no slot probed twice");
+    // The rerun went on after the last stored slot of each site, never before it.
+    for (site, slot) in &killed {
+        let last = killed.iter().filter(|(s, _)| s == site).map(|x| x.1).max();
+        assert!(Some(*slot) <= last);
+        let new_slots = after
+            .iter()
+            .filter(|(s, x)| s == site && !killed.contains(&(*s, *x)));
+        assert!(
+            new_slots.clone().all(|(_, x)| Some(*x) > last),
+            "site {site}"
+        );
+    }
+}
