@@ -464,3 +464,65 @@ async fn a_killed_monitor_loses_no_probe_and_doubles_none() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_self_check_report_shows_the_last_week_of_the_record() {
+    let w = world().await;
+    let week = day_start(day("2018-02-22"));
+    simulate(&w, week, day_start(day("2018-03-01"))).await;
+    let auditor = Auditor::from_config(&w.cfg)
+        .expect("auditor")
+        .with_monitor(&w.store);
+    for url in [SITES[1], SITES[0]] {
+        let r = auditor
+            .audit(&Url::parse(url).expect("url"), day("2018-03-01"))
+            .await;
+        r.save(&w.store).await.expect("stored");
+    }
+    let rules = govaudit::rules::RuleSet::builtin("gb2015").expect("rules");
+    let templates = govaudit::notice::Templates::builtin().expect("templates");
+    let report =
+        govaudit::notice::SiteReport::for_site(&w.store, SITES[1], None, 7, &rules, &templates)
+            .await
+            .expect("report");
+    let up = report.uptime.as_ref().expect("an uptime section");
+    assert_eq!(up.heading, "站点可用性监测（近7天）");
+    assert!(
+        up.text.contains("2018-02-22至2018-02-28") && up.text.contains("单项否决"),
+        "{}",
+        up.text
+    );
+    assert!(
+        up.outages.iter().any(|o| o.contains("2018-02-24 10:")),
+        "{:?}",
+        up.outages
+    );
+    let md = govaudit::notice::markdown::render_site(&report);
+    assert!(md.contains("## 站点可用性监测（近7天）"), "{md}");
+    let html = govaudit::notice::html::render_site(&report);
+    assert!(html.contains("站点可用性监测（近7天）"));
+    // A site the monitor never probed has no such section.
+    let other = SimServer::start(support::scenario("thresholds"), day("2018-03-01"))
+        .await
+        .expect("server");
+    let cfg = support::config_for(&other, false);
+    let plain = Auditor::from_config(&cfg).expect("auditor");
+    let r = plain
+        .audit(
+            &Url::parse("http://base.gov.test/").expect("url"),
+            day("2018-03-01"),
+        )
+        .await;
+    r.save(&w.store).await.expect("stored");
+    let report = govaudit::notice::SiteReport::for_site(
+        &w.store,
+        "http://base.gov.test/",
+        None,
+        7,
+        &rules,
+        &templates,
+    )
+    .await
+    .expect("report");
+    assert!(report.uptime.is_none());
+}

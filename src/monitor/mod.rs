@@ -80,3 +80,30 @@ pub async fn record_before(
         params.limit_secs,
     )))
 }
+
+/// The site's availability over the last `params.window_days` days of its record (ending on
+/// the day of its newest probe), judged by the official test: for the self-check report.
+/// `None` when the site has no probe.
+///
+/// # Errors
+/// A database error, or a stored probe that cannot be read.
+pub async fn last_window(
+    store: &Store,
+    site_id: i64,
+    params: &UnreachableParams,
+) -> Result<Option<summary::Window>, MonitorError> {
+    let newest: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(probed_ms) FROM monitor_probes WHERE site_id = ?")
+            .bind(site_id)
+            .fetch_one(store.pool())
+            .await?;
+    let Some(newest) = newest.and_then(|ms| chrono::DateTime::from_timestamp_millis(ms)) else {
+        return Ok(None);
+    };
+    let to = schedule::beijing_day(newest);
+    let from = to - Duration::days(i64::from(params.window_days) - 1);
+    let end = schedule::day_start(to) + Duration::days(1);
+    let probes = db::probes(store, Some(site_id), schedule::day_start(from), end).await?;
+    let record = summary::record(&probes, from, params.window_days, params.limit_secs);
+    Ok(Some(summary::judge(params, record)))
+}

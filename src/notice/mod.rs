@@ -23,7 +23,7 @@ mod template;
 mod text;
 pub mod xlsx;
 
-pub use site::{SiteEvidence, SiteFinding, SiteReport, StaleWarning};
+pub use site::{SiteEvidence, SiteFinding, SiteReport, StaleWarning, UptimeSection};
 pub use template::{
     chinese_number, fill, AttachmentsTemplate, NoticeTemplate, OverviewTemplate, ProblemsTemplate,
     RequirementsTemplate, SiteTemplate, Templates,
