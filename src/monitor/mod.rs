@@ -97,7 +97,7 @@ pub async fn last_window(
             .bind(site_id)
             .fetch_one(store.pool())
             .await?;
-    let Some(newest) = newest.and_then(|ms| chrono::DateTime::from_timestamp_millis(ms)) else {
+    let Some(newest) = newest.and_then(chrono::DateTime::from_timestamp_millis) else {
         return Ok(None);
     };
     let to = schedule::beijing_day(newest);

@@ -118,10 +118,7 @@ impl Monitor {
         let mut next_summary = now + self.settings.summary_every;
         let mut inflight: JoinSet<Done> = JoinSet::new();
         tokio::pin!(stop);
-        loop {
-            let Some(&Reverse((due, i, slot))) = queue.peek() else {
-                break;
-            };
+        while let Some(&Reverse((due, i, slot))) = queue.peek() {
             if self.settings.until.is_some_and(|until| due >= until) {
                 break;
             }
