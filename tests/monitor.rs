@@ -526,3 +526,49 @@ async fn the_self_check_report_shows_the_last_week_of_the_record() {
     .expect("report");
     assert!(report.uptime.is_none());
 }
+
+#[tokio::test]
+async fn a_slot_interrupted_mid_way_is_probed_late_but_a_gap_is_not_filled() {
+    let w = world().await;
+    let d1 = day_start(day("2018-02-22"));
+    let h = |n: i64| d1 + chrono::Duration::hours(n);
+    // Stopped at 10:00: slot 10 (10:00–11:00) not probed yet for any site.
+    assert_eq!(simulate(&w, d1, h(10)).await.probes, 4 * 10);
+    // Back at 10:59: slot 10 is owed to every site, even where its time has passed.
+    assert_eq!(
+        simulate(&w, h(10) + chrono::Duration::minutes(59), h(12))
+            .await
+            .probes,
+        4 * 2
+    );
+    // Back at 15:30 after a gap: slots 12–14 stay unprobed; slot 15 only where still ahead.
+    let late = simulate(&w, h(15) + chrono::Duration::minutes(30), h(17)).await;
+    let count = |slot_hour: i64| {
+        let store = w.store.clone();
+        let schedule = Schedule::new(24).expect("schedule");
+        let slot = schedule.slot_of(h(slot_hour));
+        async move {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM monitor_probes WHERE slot = ?")
+                .bind(slot)
+                .fetch_one(store.pool())
+                .await
+                .expect("count");
+            n
+        }
+    };
+    assert_eq!(count(10).await, 4);
+    assert_eq!(count(13).await, 0, "a gap is not filled");
+    assert_eq!(count(16).await, 4);
+    let ahead = w
+        .sites
+        .iter()
+        .filter(|s| {
+            Schedule::new(24)
+                .expect("s")
+                .planned(s.id, Schedule::new(24).expect("s").slot_of(h(15)))
+                >= h(15) + chrono::Duration::minutes(30)
+        })
+        .count() as i64;
+    assert_eq!(count(15).await, ahead);
+    assert_eq!(late.probes as i64, 4 + ahead);
+}

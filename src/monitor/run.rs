@@ -3,9 +3,12 @@
 //!
 //! **Restart.** For each site the run starts at the slot after the newest one stored for that
 //! schedule, or at the current slot if that is later: a slot already stored is never probed
-//! again (and the table's unique key refuses it anyway), the current slot is probed even when
-//! its planned time has passed (a probe killed in flight is asked again), and slots that ended
-//! while no monitor ran stay unprobed — a probe now cannot say whether the site opened then.
+//! again (and the table's unique key refuses it anyway); when the previous slot is stored the
+//! current one is probed even if its planned time has passed (a probe killed in flight is asked
+//! again); a new site, or one after a gap, starts with the current slot only if its planned
+//! time is still ahead (else the next), so starting does not probe every site at once; slots
+//! that ended while no monitor ran stay unprobed — a probe now cannot say whether the site
+//! opened then.
 //! A slot whose planned time comes round while the run is held up past the slot's end is
 //! skipped the same way, never probed late in a burst.
 //!
@@ -110,7 +113,12 @@ impl Monitor {
         for (i, site) in sites.iter().enumerate() {
             let next = match db::last_slot(&self.store, site.id, interval).await? {
                 Some(last) if last >= current => last + 1,
-                _ => current,
+                // The schedule ran through the previous slot: the current one is owed, even late.
+                Some(last) if last == current - 1 => current,
+                // A new site, or after a gap: the current slot only if its time is still ahead,
+                // so a start does not probe every site at once.
+                _ if schedule.planned(site.id, current) >= now => current,
+                _ => current + 1,
             };
             queue.push(Reverse((schedule.planned(site.id, next), i, next)));
         }
