@@ -572,3 +572,41 @@ async fn a_slot_interrupted_mid_way_is_probed_late_but_a_gap_is_not_filled() {
     assert_eq!(count(15).await, ahead);
     assert_eq!(late.probes as i64, 4 + ahead);
 }
+
+#[tokio::test]
+async fn check_reads_the_record_from_its_database() {
+    let w = world().await;
+    simulate(
+        &w,
+        day_start(day("2018-02-22")),
+        day_start(day("2018-03-01")),
+    )
+    .await;
+    let db = w._dir.path().join("monitor.db");
+    w.store.close().await;
+    // The server's clock stays at the end of the simulated week: the homepage opens now.
+    let mut args: Vec<String> = vec![
+        "check".into(),
+        SITES[1].into(),
+        "--as-of".into(),
+        "2018-03-01".into(),
+        "--format".into(),
+        "json".into(),
+        "--db".into(),
+        db.display().to_string(),
+        "--host-rate".into(),
+        "0".into(),
+    ];
+    for r in w.server.resolve_entries() {
+        args.push("--resolve".into());
+        args.push(r);
+    }
+    let out = govaudit(&args).await;
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(out.status.code(), Some(1), "{doc}");
+    assert_eq!(doc["reachable"], true);
+    assert_eq!(doc["monitor"]["probes"], 168);
+    assert!(doc["vetoes"]
+        .as_array()
+        .is_some_and(|v| v.iter().any(|x| x == "site.unreachable")));
+}
