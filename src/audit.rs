@@ -13,7 +13,7 @@ use crate::crawl::{crawl_site, LinkCache};
 use crate::deep::{deep_crawl, merge_links, DeepOutcome, DeepSettings};
 use crate::fetch::{FetchError, Fetcher, RequestRecord};
 use crate::findings::Evaluation;
-use crate::observation::Observation;
+use crate::observation::{MonitorRecord, Observation};
 use crate::rules::{RuleSet, RulesError};
 use crate::store::{CheckRecord, RoundSlot, Store, StoreError};
 
@@ -83,6 +83,10 @@ pub struct Auditor {
     pub crawl: CrawlConfig,
     /// Link results shared by the sites this auditor audits (one run, one round).
     pub links: Arc<LinkCache>,
+    /// Where the availability monitor's probes are (`govaudit monitor`): when set, each audit
+    /// reads the site's record of the days before its as-of date into the observation, for
+    /// `site.unreachable` to judge.
+    pub monitor: Option<Store>,
 }
 
 impl Auditor {
@@ -98,7 +102,16 @@ impl Auditor {
             rules: Arc::new(rules),
             crawl: cfg.crawl.clone(),
             links: Arc::new(LinkCache::default()),
+            monitor: None,
         })
+    }
+
+    /// The same auditor reading the availability monitor's record from `store`.
+    pub fn with_monitor(self, store: &Store) -> Auditor {
+        Auditor {
+            monitor: Some(store.clone()),
+            ..self
+        }
     }
 
     /// The same auditor with an empty link cache: a new round (or a 复核) checks links anew.
@@ -124,14 +137,31 @@ impl Auditor {
             as_of,
         )
         .await;
-        let evaluation = self.rules.evaluate(&crawl.observation);
+        let mut observation = crawl.observation;
+        observation.monitor = self.monitor_record(&observation.url, as_of).await;
+        let evaluation = self.rules.evaluate(&observation);
         AuditResult {
-            observation: crawl.observation,
+            observation,
             evaluation,
             requests: crawl.requests,
             started_at,
             finished_at: Utc::now(),
             deep: None,
+        }
+    }
+
+    /// The monitor's record of the site before `as_of`, when a monitor store is set and holds
+    /// probes of it. A database error is logged and the audit goes on without the record
+    /// (its finding then says it is the single-probe approximation).
+    async fn monitor_record(&self, url: &str, as_of: NaiveDate) -> Option<MonitorRecord> {
+        let store = self.monitor.as_ref()?;
+        let params = self.rules.availability();
+        match crate::monitor::record_before(store, url, as_of, &params).await {
+            Ok(record) => record,
+            Err(e) => {
+                tracing::warn!(site = url, error = %e, "Cannot read the monitor's record; judging availability by this audit alone.");
+                None
+            }
         }
     }
 

@@ -75,6 +75,7 @@ pub struct Config {
     pub stats: crate::stats::StatsSettings,
     pub report: ReportConfig,
     pub notice: NoticeConfig,
+    pub monitor: MonitorConfig,
 }
 
 /// What to do with robots.txt.
@@ -325,6 +326,26 @@ impl NoticeConfig {
     }
 }
 
+/// Availability monitoring (`govaudit monitor`). The official test's numbers (监测1周, 20次/天,
+/// 5%, 15秒) are params of the `site.unreachable` rule file, not settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MonitorConfig {
+    /// Probes per site per day when `--per-day` is not given (the interval is a day ÷ this).
+    pub per_day: u32,
+    /// Seconds between two summary lines on stderr.
+    pub summary_every_secs: u64,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        MonitorConfig {
+            per_day: 24,
+            summary_every_secs: 600,
+        }
+    }
+}
+
 /// Where results are stored.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -502,6 +523,19 @@ impl Config {
                 "crawl.max_nesting_depth",
                 format!("must be between 1 and {}", c::NESTING_DEPTH),
             );
+        }
+        if self.monitor.per_day == 0 || self.monitor.per_day > crate::monitor::schedule::MAX_PER_DAY
+        {
+            return bad(
+                "monitor.per_day",
+                format!(
+                    "must be between 1 and {}",
+                    crate::monitor::schedule::MAX_PER_DAY
+                ),
+            );
+        }
+        if self.monitor.summary_every_secs == 0 {
+            return bad("monitor.summary_every_secs", "must be at least 1".into());
         }
         if self.rules.profile.is_empty()
             || self.rules.profile.contains(['/', '\\'])

@@ -25,6 +25,9 @@
 //! crawls a whole site after the audit (`--deep`); [`notice`] builds the 通报 and the
 //! self-check report (自查报告) from stored checks.
 //!
+//! [`monitor`] measures availability the way the standard does (`govaudit monitor`, `uptime`):
+//! scheduled homepage probes stored in SQLite, whose 7-day record `site.unreachable` judges.
+//!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
 
@@ -38,6 +41,7 @@ pub mod escape;
 pub mod fetch;
 pub mod findings;
 pub mod linkcheck;
+pub mod monitor;
 pub mod notice;
 pub mod observation;
 pub mod registry;

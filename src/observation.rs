@@ -4,7 +4,7 @@
 //! [`Observation`] and never touches the network; rule files carry partial observations as
 //! their own test cases (see `rules/*/*.toml`), so every field has a serde default.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// Column class (栏目类别), assigned from the column name or its `ColumnType` meta using the
@@ -429,6 +429,42 @@ impl Default for Reachability {
     }
 }
 
+/// One outage in a monitoring record: consecutive probes that did not open the homepage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MonitorOutage {
+    /// The first failed probe (Beijing time).
+    pub start: Option<DateTime<FixedOffset>>,
+    /// The first probe that opened the homepage again, or the last failed probe when the site
+    /// was still down at the end of the record.
+    pub end: Option<DateTime<FixedOffset>>,
+    /// Failed probes in a row.
+    pub probes: u32,
+    /// Whether the site was still down when the record ends.
+    pub ongoing: bool,
+}
+
+/// The availability monitor's record (`govaudit monitor`) of the days before the as-of date:
+/// what `site.unreachable` judges when it covers the rule's window (监测1周).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MonitorRecord {
+    /// First day of the window (Beijing time).
+    pub from: NaiveDate,
+    /// Last day of the window (the day before the as-of date).
+    pub to: NaiveDate,
+    /// Probes on each day of the window, first day first.
+    pub per_day: Vec<u32>,
+    /// Probes in the window.
+    pub probes: u32,
+    /// Probes that did not open the homepage within `limit_secs` (超过（含）15秒仍打不开).
+    pub failures: u32,
+    /// The time limit each probe was judged against, in seconds.
+    pub limit_secs: f64,
+    /// The longest outages, longest first (at most three).
+    pub outages: Vec<MonitorOutage>,
+}
+
 /// Everything the crawl saw on one site, as of one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -459,4 +495,6 @@ pub struct Observation {
     pub pages_fetched: usize,
     /// Bounds that cut part of the audit short (pages cut short, a Crawl-delay capped).
     pub limits: Vec<AuditLimit>,
+    /// The availability monitor's record of the window before `as_of`, when one was found.
+    pub monitor: Option<MonitorRecord>,
 }

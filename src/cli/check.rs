@@ -89,6 +89,11 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
     } else {
         Some(Store::open(&cfg.store.db).await?)
     };
+    // The availability monitor's record, when the database has one, decides 站点无法访问.
+    let auditor = match &store {
+        Some(s) => auditor.with_monitor(s),
+        None => auditor,
+    };
     let result = if let Some(settings) = args.deep.settings(&cfg.crawl) {
         let crawl_store = match &store {
             Some(s) => s.clone(),

@@ -24,6 +24,7 @@ mod check;
 mod confirm;
 mod demo;
 mod links;
+mod monitor;
 mod report;
 mod round;
 mod sites;
@@ -109,6 +110,12 @@ pub enum Command {
     /// Confirm (or --reject) a finding awaiting a person's decision (待人工确认: 严重错误
     /// candidates); --list lists them.
     Confirm(confirm::ConfirmArgs),
+    /// Availability monitoring (站点可用性监测): probe each site's homepage N times a day, as the
+    /// standard's 站点无法访问 test does, and store every probe (runs until stopped).
+    Monitor(monitor::MonitorArgs),
+    /// The monitor's record per site: probes, failures, longest outage, latency, and the
+    /// official test (监测1周, 5%) per 7-day window.
+    Uptime(monitor::UptimeArgs),
 }
 
 /// Output format of a check.
@@ -184,6 +191,8 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Report(args) => report::run(cfg, args).await,
         Command::Links(args) => links::run(cfg, args).await,
         Command::Confirm(args) => confirm::run(cfg, args).await,
+        Command::Monitor(args) => monitor::run_monitor(cfg, args, cli.global.verbose).await,
+        Command::Uptime(args) => monitor::run_uptime(cfg, args).await,
     };
     match result {
         Err(e) if uses_db => Err(name_database(e, &db)),

@@ -252,7 +252,9 @@ async fn run_round(cfg: &Config, store: &Store, args: RunArgs) -> Result<u8> {
         .as_of
         .or(round.as_of)
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let auditor = Auditor::from_config(cfg).context("cannot set up the audit")?;
+    let auditor = Auditor::from_config(cfg)
+        .context("cannot set up the audit")?
+        .with_monitor(store);
     let todo = round.sites - round.done;
     let deep = args.deep.settings(&cfg.crawl);
     eprintln!(

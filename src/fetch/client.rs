@@ -67,7 +67,7 @@ impl Reply {
     }
 }
 
-fn is_redirect(status: u16) -> bool {
+pub(super) fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
@@ -283,7 +283,7 @@ impl Fetcher {
         result
     }
 
-    async fn send(
+    pub(super) async fn send(
         &self,
         method: &Method,
         url: &Url,

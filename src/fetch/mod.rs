@@ -11,6 +11,7 @@ mod client;
 mod guard;
 mod politeness;
 mod private;
+mod probe;
 mod robots;
 pub mod urls;
 
@@ -26,6 +27,7 @@ use crate::observation::LinkState;
 
 pub use charset::{decode_html, Decoded};
 pub use politeness::GlobalLoad;
+pub use probe::{Probe, ProbeOutcome};
 pub use urls::{normalize, resolve_link, SiteScope};
 
 /// Errors building a [`Fetcher`] from configuration.

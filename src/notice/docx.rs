@@ -428,6 +428,12 @@ pub fn render_site(r: &SiteReport) -> Result<Vec<u8>, NoticeError> {
     for w in &r.warnings {
         doc = doc.add_paragraph(body(&w.text));
     }
+    if let Some(u) = &r.uptime {
+        doc = doc.add_paragraph(heading(&u.heading));
+        for line in std::iter::once(&u.text).chain(&u.outages) {
+            doc = doc.add_paragraph(body(line));
+        }
+    }
     pack(doc)
 }
 

@@ -262,6 +262,12 @@ pub fn render_site(r: &SiteReport) -> String {
     for w in &r.warnings {
         let _ = writeln!(s, "<p>{}</p>", esc(&w.text));
     }
+    if let Some(u) = &r.uptime {
+        let _ = writeln!(s, "<h2>{}</h2>", esc(&u.heading));
+        for line in std::iter::once(&u.text).chain(&u.outages) {
+            let _ = writeln!(s, "<p>{}</p>", esc(line));
+        }
+    }
     s.push_str("</body>\n</html>\n");
     s
 }

@@ -97,6 +97,13 @@ pub fn render_site(r: &SiteReport) -> String {
     for w in &r.warnings {
         let _ = writeln!(s, "- {}", text(&w.text));
     }
+    if let Some(u) = &r.uptime {
+        let _ = writeln!(s, "\n## {}\n", text(&u.heading));
+        let _ = writeln!(s, "{}\n", text(&u.text));
+        for o in &u.outages {
+            let _ = writeln!(s, "- {}", text(o));
+        }
+    }
     s
 }
 

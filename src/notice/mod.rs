@@ -24,7 +24,7 @@ mod template;
 mod text;
 pub mod xlsx;
 
-pub use site::{SiteReport, StaleWarning};
+pub use site::{SiteReport, StaleWarning, UptimeSection};
 pub use site_findings::{SiteEvidence, SiteFinding};
 pub use template::{
     chinese_number, fill, AttachmentsTemplate, NoticeTemplate, OverviewTemplate, ProblemsTemplate,

@@ -64,6 +64,58 @@ pub struct SiteReport {
     pub warnings_heading: String,
     pub warnings_none: String,
     pub warnings: Vec<StaleWarning>,
+    /// The availability monitor's last 7 days (`govaudit monitor`), when it has a record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uptime: Option<UptimeSection>,
+}
+
+/// 站点可用性监测: the monitor's last window, judged by the official test (issue 14).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UptimeSection {
+    pub heading: String,
+    /// One line with the window, the counts, the share and the verdict.
+    pub text: String,
+    /// The worst outages, in words.
+    pub outages: Vec<String>,
+}
+
+/// The uptime section of `site_id`, when the monitor has probes of it.
+async fn uptime_section(
+    store: &Store,
+    site_id: i64,
+    rules: &RuleSet,
+) -> Result<Option<UptimeSection>, NoticeError> {
+    use crate::rules::kinds::site::{number, outage_text, percent};
+    let p = rules.availability();
+    let window = crate::monitor::last_window(store, site_id, &p)
+        .await
+        .map_err(|e| NoticeError::NotFound(format!("monitor record of site {site_id}: {e}")))?;
+    Ok(window.map(|w| {
+        let r = &w.record;
+        let mut text = format!(
+            "{}至{}监测首页{}次，超过（含）{}秒仍打不开{}次，占{}（超过（含）{}即单项否决）：{}",
+            r.from,
+            r.to,
+            r.probes,
+            number(p.limit_secs),
+            r.failures,
+            percent(w.share),
+            percent(p.veto_share),
+            w.verdict.label()
+        );
+        if let Some(gap) = &w.gap {
+            text.push_str(&format!("（{gap}）"));
+        }
+        UptimeSection {
+            heading: format!("站点可用性监测（近{}天）", p.window_days),
+            text,
+            outages: r
+                .outages
+                .iter()
+                .map(|o| format!("中断：{}", outage_text(o)))
+                .collect(),
+        }
+    }))
 }
 
 /// The site row: by id when `site` is a number, else by URL (with or without a trailing `/`).
@@ -300,6 +352,7 @@ impl SiteReport {
         ];
         let summary = t.summary.iter().map(|l| fill(l, &vars)).collect();
         let days = [("warn_days", warn_days.to_string())];
+        let uptime = uptime_section(store, site_id, rules).await?;
         Ok(SiteReport {
             title: fill(&t.title, &[("name", name.clone())]),
             site_id,
@@ -322,6 +375,7 @@ impl SiteReport {
             warnings_heading: fill(&t.warnings_heading, &days),
             warnings_none: fill(&t.warnings_none, &days),
             warnings: stale_warnings(&obs, rules, warn_days, templates),
+            uptime,
         })
     }
 }

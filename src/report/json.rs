@@ -49,6 +49,10 @@ pub struct CheckJson<'a> {
     /// The deep crawl (`--deep` only; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deep: Option<DeepJson<'a>>,
+    /// The availability monitor's record of the days before the as-of date, when the database
+    /// held one (absent otherwise); `site.unreachable` judged it when it covers the window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<&'a crate::observation::MonitorRecord>,
 }
 
 /// The deep crawl of a check: what it crawled and the link problems it found (they are in
@@ -341,5 +345,6 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
         finished_at: r.finished_at.to_rfc3339(),
         check_id,
         deep: r.deep.as_ref().map(deep_json),
+        monitor: o.monitor.as_ref(),
     }
 }

@@ -252,6 +252,19 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id() == id)
     }
 
+    /// The official availability test's numbers (监测1周, 20次/天, 5%, 15秒) from the profile's
+    /// `unreachable` rule, or the standard's when the profile has none: what `govaudit
+    /// monitor` probes with and the audit reads the monitor's record against.
+    pub fn availability(&self) -> kinds::site::UnreachableParams {
+        self.rules
+            .iter()
+            .find_map(|r| match &r.kind {
+                Kind::Unreachable(p) => Some(p.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
     /// Runs the test cases carried by the profile's files.
     pub fn self_test(&self) -> selftest::SelfTestReport {
         selftest::run(self)

@@ -25,8 +25,9 @@ use chrono::NaiveDate;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use crate::monitor::{Clock, SystemClock};
 use spec::Behaviour;
-pub use spec::{Scenario, SiteSpec, SpecError};
+pub use spec::{OutageSpec, Scenario, SiteSpec, SpecError};
 
 /// Hosts of the national identifier services that real footers link to.
 pub const SERVICE_HOSTS: &[&str] = &[
@@ -46,6 +47,8 @@ struct World {
     hits: Mutex<HashMap<String, HostStats>>,
     /// Homepage requests per flaky site (by URL), to fail every other one.
     flaky: Mutex<HashMap<String, usize>>,
+    /// The time scheduled outages are judged by: the system clock, or a test's simulated one.
+    clock: RwLock<Arc<dyn Clock>>,
 }
 
 impl World {
@@ -54,6 +57,13 @@ impl World {
             .read()
             .map(|d| *d)
             .unwrap_or_else(|poisoned| *poisoned.into_inner())
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match self.clock.read() {
+            Ok(c) => c.now(),
+            Err(poisoned) => poisoned.into_inner().now(),
+        }
     }
 
     /// Whether this homepage request of a flaky site is the one that fails.
@@ -131,6 +141,7 @@ impl SimServer {
             as_of: RwLock::new(as_of),
             hits: Mutex::new(HashMap::new()),
             flaky: Mutex::new(HashMap::new()),
+            clock: RwLock::new(Arc::new(SystemClock)),
         });
         let app = axum::Router::new()
             .fallback(handle)
@@ -180,6 +191,15 @@ impl SimServer {
         match self.world.as_of.write() {
             Ok(mut d) => *d = as_of,
             Err(poisoned) => *poisoned.into_inner() = as_of,
+        }
+    }
+
+    /// Judge scheduled outages (`[[site.outage]]`) by this clock from now on (default: the
+    /// system clock), so a test driving a [`SimClock`](crate::monitor::SimClock) sees them.
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        match self.world.clock.write() {
+            Ok(mut c) => *c = clock,
+            Err(poisoned) => *poisoned.into_inner() = clock,
         }
     }
 
@@ -264,7 +284,8 @@ async fn handle(State(world): State<Arc<World>>, req: Request<Body>) -> Response
     if site.delay_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(site.delay_ms)).await;
     }
-    if site.behaviour == Behaviour::Down {
+    let now = world.now();
+    if site.behaviour == Behaviour::Down || site.outages.iter().any(|o| o.covers(now)) {
         return html(
             StatusCode::SERVICE_UNAVAILABLE,
             render::plain_page("503 Service Unavailable"),

@@ -4,6 +4,7 @@
 //! for any as-of date. The auditor never reads this: it only sees the HTTP responses the server
 //! renders from it.
 
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 
 /// Errors reading a scenario.
@@ -228,6 +229,29 @@ pub struct SiteSpec {
     pub banner: Option<String>,
     #[serde(rename = "column", default)]
     pub columns: Vec<ColumnSpec>,
+    /// Scheduled outages (`[[site.outage]]`): every request answers 503 while the server's
+    /// clock (real, or the simulated clock a test gives it) is inside one.
+    #[serde(rename = "outage", default)]
+    pub outages: Vec<OutageSpec>,
+}
+
+/// A scheduled outage of a simulated site.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OutageSpec {
+    /// When it starts, RFC 3339 with offset: `"2018-02-24T10:00:00+08:00"`.
+    pub start: DateTime<FixedOffset>,
+    /// How long it lasts.
+    pub minutes: u64,
+}
+
+impl OutageSpec {
+    /// Whether the site is down at `t`.
+    pub fn covers(&self, t: DateTime<Utc>) -> bool {
+        let minutes = i64::try_from(self.minutes).unwrap_or(i64::MAX / 60_000);
+        let end = self.start + chrono::Duration::minutes(minutes);
+        self.start <= t && t < end
+    }
 }
 
 fn yes() -> bool {

@@ -143,7 +143,11 @@ impl Kind {
     /// Parses `kind` and its `[params]`. The error is a message without the file name.
     pub fn parse(kind: &str, table: &toml::Table) -> Result<Kind, String> {
         Ok(match kind {
-            "unreachable" => Kind::Unreachable(params(table)?),
+            "unreachable" => {
+                let p: site::UnreachableParams = params(table)?;
+                p.validate()?;
+                Kind::Unreachable(p)
+            }
             "homepage_stale" => Kind::HomepageStale(params(table)?),
             "homepage_update_count" => Kind::HomepageUpdateCount(params(table)?),
             "column_staleness" => {

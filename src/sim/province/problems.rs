@@ -151,6 +151,7 @@ pub(super) fn site(p: &ProblemDesc, h: u64) -> Result<SiteSpec, String> {
         broken_links: 0,
         banner: None,
         columns,
+        outages: Vec::new(),
     })
 }
 

@@ -165,5 +165,6 @@ pub(super) fn site(unit: &UnitDesc, role: Role, seq: usize, h: u64) -> SiteSpec 
         broken_links,
         banner: None,
         columns,
+        outages: Vec::new(),
     }
 }

@@ -1,0 +1,190 @@
+//! The `monitor_probes` table (migration `20261201000000_monitor.sql`): one row per probe,
+//! unique per (site, interval, slot), each written on its own as soon as the probe ends.
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::Row;
+
+use crate::fetch::ProbeOutcome;
+use crate::registry::db::{list, SiteFilter};
+use crate::registry::{parse_url, Status};
+use crate::store::Store;
+
+use super::MonitorError;
+
+/// One stored probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeRow {
+    pub site_id: i64,
+    pub interval_ms: i64,
+    pub slot: i64,
+    pub planned_at: DateTime<Utc>,
+    pub probed_at: DateTime<Utc>,
+    pub outcome: ProbeOutcome,
+    pub status: Option<u16>,
+    pub latency_ms: u64,
+    pub bytes: u64,
+    pub error: Option<String>,
+}
+
+/// A site the monitor probes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitoredSite {
+    pub id: i64,
+    pub url: String,
+    pub name: Option<String>,
+}
+
+/// Stores a probe. Returns `false` when its slot was already stored (nothing written): a
+/// probe is never doubled.
+pub async fn record(store: &Store, p: &ProbeRow) -> Result<bool, MonitorError> {
+    let done = sqlx::query(
+        "INSERT INTO monitor_probes (site_id, interval_ms, slot, planned_at, probed_at, probed_ms,
+             outcome, status, latency_ms, bytes, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (site_id, interval_ms, slot) DO NOTHING",
+    )
+    .bind(p.site_id)
+    .bind(p.interval_ms)
+    .bind(p.slot)
+    .bind(p.planned_at.to_rfc3339())
+    .bind(p.probed_at.to_rfc3339())
+    .bind(p.probed_at.timestamp_millis())
+    .bind(p.outcome.key())
+    .bind(p.status.map(i64::from))
+    .bind(i64::try_from(p.latency_ms).unwrap_or(i64::MAX))
+    .bind(i64::try_from(p.bytes).unwrap_or(i64::MAX))
+    .bind(p.error.as_deref())
+    .execute(store.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The newest slot stored for a site on this schedule, if any.
+pub async fn last_slot(
+    store: &Store,
+    site_id: i64,
+    interval_ms: i64,
+) -> Result<Option<i64>, MonitorError> {
+    let slot: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(slot) FROM monitor_probes WHERE site_id = ? AND interval_ms = ?",
+    )
+    .bind(site_id)
+    .bind(interval_ms)
+    .fetch_one(store.pool())
+    .await?;
+    Ok(slot)
+}
+
+/// Probes of one site (of every site with `None`) sent in `[from, to)`, by site, oldest first.
+pub async fn probes(
+    store: &Store,
+    site: Option<i64>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ProbeRow>, MonitorError> {
+    let rows = sqlx::query(
+        "SELECT site_id, interval_ms, slot, planned_at, probed_ms, outcome, status, latency_ms,
+                bytes, error
+         FROM monitor_probes WHERE probed_ms >= ? AND probed_ms < ? AND (? IS NULL OR site_id = ?)
+         ORDER BY site_id, probed_ms, id",
+    )
+    .bind(from.timestamp_millis())
+    .bind(to.timestamp_millis())
+    .bind(site)
+    .bind(site)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let site_id: i64 = row.try_get("site_id")?;
+        let corrupt = |message: String| MonitorError::Corrupt { site_id, message };
+        let outcome: String = row.try_get("outcome")?;
+        let planned: String = row.try_get("planned_at")?;
+        let probed_ms: i64 = row.try_get("probed_ms")?;
+        out.push(ProbeRow {
+            site_id,
+            interval_ms: row.try_get("interval_ms")?,
+            slot: row.try_get("slot")?,
+            planned_at: DateTime::parse_from_rfc3339(&planned)
+                .map_err(|e| corrupt(format!("planned_at {planned:?}: {e}")))?
+                .with_timezone(&Utc),
+            probed_at: Utc
+                .timestamp_millis_opt(probed_ms)
+                .single()
+                .ok_or_else(|| corrupt(format!("probed_ms {probed_ms}")))?,
+            outcome: ProbeOutcome::from_key(&outcome)
+                .ok_or_else(|| corrupt(format!("unknown outcome {outcome:?}")))?,
+            status: row
+                .try_get::<Option<i64>, _>("status")?
+                .and_then(|s| u16::try_from(s).ok()),
+            latency_ms: u64::try_from(row.try_get::<i64, _>("latency_ms")?).unwrap_or(0),
+            bytes: u64::try_from(row.try_get::<i64, _>("bytes")?).unwrap_or(0),
+            error: row.try_get("error")?,
+        });
+    }
+    Ok(out)
+}
+
+/// The span of all stored probes, if any.
+pub async fn span(store: &Store) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, MonitorError> {
+    let (lo, hi): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT MIN(probed_ms), MAX(probed_ms) FROM monitor_probes")
+            .fetch_one(store.pool())
+            .await?;
+    Ok(lo.zip(hi).and_then(|(lo, hi)| {
+        Some((
+            Utc.timestamp_millis_opt(lo).single()?,
+            Utc.timestamp_millis_opt(hi).single()?,
+        ))
+    }))
+}
+
+/// Every running registered site (状态 running), by id.
+pub async fn running_sites(store: &Store) -> Result<Vec<MonitoredSite>, MonitorError> {
+    let filter = SiteFilter {
+        status: Some(Status::Running),
+        registered_only: true,
+        ..SiteFilter::default()
+    };
+    Ok(list(store, &filter)
+        .await?
+        .into_iter()
+        .map(|s| MonitoredSite {
+            id: s.id,
+            url: s.url,
+            name: s.name,
+        })
+        .collect())
+}
+
+/// A site by registry id or URL; an unregistered URL is added to `sites` (URL only, as `check`
+/// does) so its probes have a site to belong to.
+pub async fn site(store: &Store, id_or_url: &str) -> Result<MonitoredSite, MonitorError> {
+    match crate::registry::db::get(store, id_or_url).await {
+        Ok(s) => Ok(MonitoredSite {
+            id: s.id,
+            url: s.url,
+            name: s.name,
+        }),
+        Err(crate::registry::RegistryError::NotFound(_)) if id_or_url.parse::<i64>().is_err() => {
+            let url = parse_url(id_or_url).map_err(|message| MonitorError::Invalid {
+                what: format!("site {id_or_url:?}"),
+                message,
+            })?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO sites (url, created_at) VALUES (?, ?)
+                 ON CONFLICT(url) DO UPDATE SET url = excluded.url RETURNING id",
+            )
+            .bind(url.as_str())
+            .bind(Utc::now().to_rfc3339())
+            .fetch_one(store.pool())
+            .await?;
+            Ok(MonitoredSite {
+                id,
+                url: url.to_string(),
+                name: None,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
