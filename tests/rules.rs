@@ -203,6 +203,39 @@ fn unknown_param_is_named() {
         msg.contains("columns.blank.toml") && msg.contains("threshhold"),
         "{msg}"
     );
+    // Well-formed TOML with a bad value: the line of the table it is in.
+    let text = fs::read_to_string(tmp.path().join("gb2015/columns.blank.toml")).expect("read");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("[params]"))
+        .expect("params")
+        + 1;
+    assert!(
+        msg.contains(&format!("columns.blank.toml:{line}:")),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_bad_placeholder_names_the_line_of_the_message() {
+    let tmp = copy_gb2015();
+    edit(
+        &tmp,
+        "columns.blank.toml",
+        "message = \"空白栏目{count}个",
+        "message = \"空白栏目{cuont}个",
+    );
+    let msg = load_err(&tmp).to_string();
+    let text = fs::read_to_string(tmp.path().join("gb2015/columns.blank.toml")).expect("read");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("message"))
+        .expect("message")
+        + 1;
+    assert!(
+        msg.contains(&format!("columns.blank.toml:{line}:")) && msg.contains("cuont"),
+        "{msg}"
+    );
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //!
 //! The same code loads the built-in profiles (embedded with `include_str!`, see
 //! [`super::builtin`]) and folders on disk ([`super::RuleSet::from_dir`]). Every error names
-//! the file, and TOML syntax/type errors also give the line and column.
+//! the file, TOML syntax/type errors also give the line and column, and errors about well-formed
+//! values give the line of their table or key (`[params]`, `[severity]`, `message`).
 //!
 //! Checks beyond serde's `deny_unknown_fields`:
 //!
@@ -82,6 +83,14 @@ fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, RulesError> {
             message: e.message().trim().to_string(),
         }
     })
+}
+
+/// `path:LINE` of the first line of `text` starting with `prefix` (a table header or a key), so
+/// an error about a well-formed value still points at its place; `path` alone when absent.
+fn at(path: &str, text: &str, prefix: &str) -> String {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(prefix))
+        .map_or_else(|| path.to_string(), |n| format!("{path}:{}", n + 1))
 }
 
 fn invalid(path: &str, message: impl Into<String>) -> RulesError {
@@ -196,7 +205,7 @@ fn compile_rule(f: &SourceFile) -> Result<Rule, RulesError> {
     let path = f.path.as_str();
     let file: RuleFile = parse(path, &f.text)?;
     if file.id.trim().is_empty() {
-        return Err(invalid(path, "`id` is empty"));
+        return Err(invalid(&at(path, &f.text, "id"), "`id` is empty"));
     }
     if !KINDS.iter().any(|(k, _)| *k == file.kind) {
         return Err(RulesError::UnknownKind {
@@ -205,9 +214,15 @@ fn compile_rule(f: &SourceFile) -> Result<Rule, RulesError> {
             known: KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "),
         });
     }
-    let kind = Kind::parse(&file.kind, &file.params).map_err(|m| invalid(path, m))?;
-    check_template(&file.message, kind.placeholders()).map_err(|m| invalid(path, m))?;
-    let sev = severity(path, "[severity]", &file.severity)?;
+    let kind = Kind::parse(&file.kind, &file.params)
+        .map_err(|m| invalid(&at(path, &f.text, "[params]"), m))?;
+    check_template(&file.message, kind.placeholders())
+        .map_err(|m| invalid(&at(path, &f.text, "message"), m))?;
+    let sev = severity(
+        &at(path, &f.text, "[severity]"),
+        "[severity]",
+        &file.severity,
+    )?;
     if file.tests.is_empty() {
         return Err(invalid(
             path,
