@@ -195,6 +195,7 @@ impl Auditor {
         .await?;
         let obs = &mut result.observation;
         obs.links = merge_links(&obs.links, &outcome.links);
+        obs.limits.extend(outcome.limits.iter().cloned());
         obs.pages_fetched = obs.pages_fetched.max(outcome.pages);
         result.evaluation = self.rules.evaluate(obs);
         result.finished_at = Utc::now();

@@ -292,3 +292,61 @@ async fn a_homepage_nested_200000_deep_is_read_in_part_and_reported() {
     let json = serde_json::to_value(govaudit::report::check_json(&result, None)).unwrap();
     assert_eq!(json["limits"][0]["kind"], "page_cut_short");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_crawl_reports_the_pages_it_read_in_part() {
+    // The homepage is ordinary; a page two clicks in is nested 200,000 deep.
+    let mut deep = String::from("<html><body>");
+    deep.push_str(&"<div>".repeat(200_000));
+    deep.push_str("<p>正文</p>");
+    deep.push_str(&"</div>".repeat(200_000));
+    deep.push_str("</body></html>");
+    let router = Router::new()
+        .route(
+            "/",
+            get(|| async {
+                axum::response::Html(
+                    "<html><body><ul><li><a href=\"/a/1.html\">新闻</a><span>2018-02-28</span></li></ul></body></html>",
+                )
+            }),
+        )
+        .route(
+            "/a/1.html",
+            get(|| async { axum::response::Html("<html><body><a href=\"/a/deep.html\">下一篇</a></body></html>") }),
+        )
+        .route(
+            "/a/deep.html",
+            get(move || async move { axum::response::Html(deep) }),
+        );
+    let addr = serve(router).await;
+    let cfg = site_config(addr);
+    let auditor = Auditor::from_config(&cfg).unwrap();
+    let store = govaudit::store::Store::open_memory().await.unwrap();
+    let settings = govaudit::deep::DeepSettings::from_config(&cfg.crawl);
+    let (result, outcome) = auditor
+        .audit_deep(
+            &Url::parse("http://www.hostile.gov.cn/").unwrap(),
+            as_of(),
+            &store,
+            &settings,
+        )
+        .await
+        .unwrap();
+    assert!(outcome.pages >= 3, "{outcome:?}");
+    let cut: Vec<&str> = result
+        .observation
+        .limits
+        .iter()
+        .filter(|l| l.kind == LimitKind::PageCutShort)
+        .map(|l| l.url.as_str())
+        .collect();
+    assert!(
+        cut.contains(&"http://www.hostile.gov.cn/a/deep.html"),
+        "{cut:?}"
+    );
+    assert!(result
+        .evaluation
+        .findings
+        .iter()
+        .any(|f| f.rule == "audit.limited"));
+}

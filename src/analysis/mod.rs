@@ -277,7 +277,19 @@ pub fn page_links_with(
     vocab: &Vocabulary,
     limits: ParseLimits,
 ) -> Vec<Url> {
-    let doc = parse::document(html, limits).html;
+    page_links_read(html, base, vocab, limits).0
+}
+
+/// [`page_links_with`], and whether the parse was cut short (a deep crawl reports such pages).
+pub fn page_links_read(
+    html: &str,
+    base: &Url,
+    vocab: &Vocabulary,
+    limits: ParseLimits,
+) -> (Vec<Url>, Option<CutShort>) {
+    let parsed = parse::document(html, limits);
+    let cut = parsed.cut_short;
+    let doc = parsed.html;
     let link_base = links::effective_base(&doc, base);
     let mut page_links = links::links(&doc, &link_base);
     if let Some(frag) = lists::record_fragment(&doc, &vocab.compiled()) {
@@ -287,7 +299,7 @@ pub fn page_links_with(
             }
         }
     }
-    page_links
+    (page_links, cut)
 }
 
 #[cfg(test)]

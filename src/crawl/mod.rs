@@ -315,7 +315,7 @@ async fn date_undated_items(
 
 /// The limits to report for a page: its body cut at `fetch.max_body_bytes` (a 2 GB page, a
 /// gzip bomb), its parse cut short (nesting, cost). What was not read was not judged.
-fn page_limits(page: &Page, cut: Option<CutShort>) -> Vec<AuditLimit> {
+pub(crate) fn page_limits(page: &Page, cut: Option<CutShort>) -> Vec<AuditLimit> {
     let mut out = Vec::new();
     if page.truncated {
         out.push(AuditLimit {

@@ -27,7 +27,7 @@ use crate::analysis::{self, ParseLimits, Vocabulary};
 use crate::config::CrawlConfig;
 use crate::crawl::LinkCache;
 use crate::fetch::{FetchFailure, Fetcher, RequestRecord, SiteScope};
-use crate::observation::{LinkObservation, LinkProblem};
+use crate::observation::{AuditLimit, LinkObservation, LinkProblem};
 use crate::store::StoreError;
 
 use db::{CrawlKey, Found, PageDone};
@@ -73,6 +73,8 @@ struct ReadPage {
     url: Url,
     status: u16,
     links: Vec<Url>,
+    /// The page was read in part (body cut at the cap, parse cut short).
+    limits: Vec<AuditLimit>,
 }
 
 /// What a deep crawl found.
@@ -91,6 +93,9 @@ pub struct DeepOutcome {
     /// Requests the crawl made (earlier runs included), logged in `crawl_requests` until the
     /// check is stored.
     pub requests: usize,
+    /// Pages this run read in part (body cut at `fetch.max_body_bytes`, parse cut short): they
+    /// join the audit's `limits` and its `audit.limited` 提示.
+    pub limits: Vec<AuditLimit>,
 }
 
 impl DeepOutcome {
@@ -103,6 +108,7 @@ impl DeepOutcome {
             links: LinkObservation::default(),
             peak_in_memory_frontier: 0,
             requests: 0,
+            limits: Vec::new(),
         }
     }
 }
@@ -179,6 +185,8 @@ pub async fn deep_crawl(
         .unwrap_or_else(|| SiteScope::new(site));
     let mut admitted = db::frontier_len(pool, row.id).await?;
     let mut peak = 0usize;
+    // Pages this run read in part (a resumed crawl's earlier runs are not repeated here).
+    let mut limits: Vec<AuditLimit> = Vec::new();
     loop {
         let batch = db::next_batch(pool, row.id, s.batch).await?;
         if batch.is_empty() {
@@ -193,14 +201,18 @@ pub async fn deep_crawl(
                     Ok(u) => {
                         let f = fetcher.page(&u).await;
                         let read = match f.result {
-                            Ok(page) => Ok(ReadPage {
-                                links: crate::crawl::cpu::analyse(|| {
-                                    analysis::page_links_with(&page.html, &page.url, vocab, s.parse)
+                            Ok(page) => {
+                                let (links, cut) = crate::crawl::cpu::analyse(|| {
+                                    analysis::page_links_read(&page.html, &page.url, vocab, s.parse)
                                 })
-                                .await,
-                                url: page.url,
-                                status: page.status,
-                            }),
+                                .await;
+                                Ok(ReadPage {
+                                    limits: crate::crawl::page_limits(&page, cut),
+                                    links,
+                                    url: page.url,
+                                    status: page.status,
+                                })
+                            }
                             Err(failure) => Err(failure),
                         };
                         Some((read, f.log))
@@ -225,6 +237,7 @@ pub async fn deep_crawl(
                         scope = SiteScope::new(&folder);
                         db::set_scope(pool, row.id, folder.as_str()).await?;
                     }
+                    limits.extend(page.limits);
                     let found = classify(&page.links, &scope, r.depth, as_of, s);
                     (Some(page.status), None, found)
                 }
@@ -298,6 +311,7 @@ pub async fn deep_crawl(
         },
         peak_in_memory_frontier: peak,
         requests: usize::try_from(requests).unwrap_or(0),
+        limits,
     })
 }
 
