@@ -234,7 +234,7 @@ pub struct MessagesPage {
     pub status: crate::observation::ReplyStatus,
 }
 
-/// Read a 政务咨询类 page for its messages (see [`messages`](self::messages) for the rules).
+/// Read a 政务咨询类 page for its messages (the `messages` module doc gives the rules).
 pub fn messages_page(
     html: &str,
     base: &Url,
