@@ -104,19 +104,7 @@ async fn an_ordinary_list_in_a_mailbox_column_costs_one_probe() {
 
 #[tokio::test]
 async fn gb2019_vetoes_a_site_with_no_consultation_channel() {
-    let as_of: NaiveDate = AS_OF.parse().expect("date");
-    let server = SimServer::start(scenario("interaction"), as_of)
-        .await
-        .expect("server");
-    let mut cfg = config_for(&server, false);
-    cfg.rules.profile = "gb2019".into();
-    let auditor = Auditor::from_config(&cfg).expect("auditor");
-    let r = auditor
-        .audit(
-            &Url::parse("http://nochannel.gov.test/").expect("url"),
-            as_of,
-        )
-        .await;
+    let r = audit_gb2019("nochannel.gov.test").await;
     assert!(
         r.evaluation
             .vetoes
@@ -124,12 +112,7 @@ async fn gb2019_vetoes_a_site_with_no_consultation_channel() {
         "{:#?}",
         r.evaluation
     );
-    let ok = auditor
-        .audit(
-            &Url::parse("http://lettersok.gov.test/").expect("url"),
-            as_of,
-        )
-        .await;
+    let ok = audit_gb2019("lettersok.gov.test").await;
     assert!(!ok
         .evaluation
         .vetoes
