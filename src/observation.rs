@@ -210,6 +210,17 @@ pub struct NameSuspect {
     pub sentence: String,
 }
 
+/// A list row showing a publish date after the as-of date (疑似伪造发稿日期 candidate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct FutureItem {
+    pub title: String,
+    pub url: Option<String>,
+    pub date: NaiveDate,
+    /// The page the row is on.
+    pub page: String,
+}
+
 /// A footer identifier as found on the homepage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "state", content = "value", rename_all = "snake_case")]
@@ -489,6 +500,8 @@ pub struct Observation {
     pub service_guides: Vec<ServiceGuide>,
     /// Leaders' names that look written wrong on the pages read (严重错误 candidates).
     pub name_suspects: Vec<NameSuspect>,
+    /// List rows (homepage and column pages) dated after the as-of date (疑似伪造发稿日期).
+    pub future_items: Vec<FutureItem>,
     /// Link checking.
     pub links: LinkObservation,
     /// Pages fetched (homepage, column pages, article pages).

@@ -165,6 +165,29 @@ pub fn parse_pure_after(
     }
 }
 
+/// A text that is nothing but a full Y-M-D date after `as_of` (more than the one-day grace): a
+/// date no publish date can be, kept to report (疑似伪造发稿日期), never used as one.
+pub fn parse_future(text: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+    let text = normalize(text);
+    let text = text.trim();
+    if text.len() > 40 {
+        return None;
+    }
+    let caps = PURE.captures(text)?;
+    let (y, m, d) = (
+        caps.get(1)?.as_str(),
+        caps.get(2)?.as_str(),
+        caps.get(3)?.as_str(),
+    );
+    if y.len() != 4 || m.len() > 2 || d.len() > 2 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+    let limit = as_of.checked_add_days(Days::new(1)).unwrap_or(as_of);
+    // Up to ten years ahead: further is a typo or an event calendar, not a forged date.
+    (date > limit && date.year() <= as_of.year() + 10).then_some(date)
+}
+
 /// Whether a text is shaped like a date (regardless of plausibility).
 pub fn looks_like_date(text: &str) -> bool {
     let text = normalize(text);

@@ -183,12 +183,25 @@ fn candidate(
     }
     let (title, url) = title?;
     let date = item_date(el, url.as_ref(), as_of, vocab);
-    Some(ListItem { title, url, date })
+    let future_date = if date.is_none() {
+        el.descendants()
+            .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+            .find_map(|t| dates::parse_future(&t, as_of))
+    } else {
+        None
+    };
+    Some(ListItem {
+        title,
+        url,
+        date,
+        future_date,
+    })
 }
 
 /// The list items of a page (dated ones, else the main undated list), including the records
 /// of a Hanweb `<script type="text/xml"><datastore>` list; and the number of dated list entries
-/// in the markup before duplicates are merged (see [`super::PageAnalysis::dated_entries`]).
+/// in the markup before duplicates are merged (see [`super::PageAnalysis::dated_entries`]); and
+/// the rows showing a date after the as-of date (see [`super::PageAnalysis::future_items`]).
 pub fn items(
     doc: &Html,
     base: &Url,
@@ -196,12 +209,14 @@ pub fn items(
     as_of: NaiveDate,
     vocab: &Vocabulary,
     records: Option<&Html>,
-) -> (Vec<ListItem>, usize) {
-    let (main, main_entries) = items_in(doc, base, zones, as_of, vocab);
+) -> (Vec<ListItem>, usize, Vec<ListItem>) {
+    let (main, main_entries, mut future) = items_in(doc, base, zones, as_of, vocab);
     let (records, record_entries) = match records {
         Some(frag) => {
             let z = Zones::compute(frag, vocab);
-            items_in(frag, base, &z, as_of, vocab)
+            let (items, entries, more) = items_in(frag, base, &z, as_of, vocab);
+            future.extend(more);
+            (items, entries)
         }
         None => (Vec::new(), 0),
     };
@@ -222,7 +237,7 @@ pub fn items(
             None => true,
         })
         .collect();
-    (items, main_entries + record_entries)
+    (items, main_entries + record_entries, future)
 }
 
 /// Hanweb (大汉) column pages ship their list as CDATA records inside
@@ -254,7 +269,7 @@ fn items_in(
     zones: &Zones,
     as_of: NaiveDate,
     vocab: &Vocabulary,
-) -> (Vec<ListItem>, usize) {
+) -> (Vec<ListItem>, usize, Vec<ListItem>) {
     // Not PAGINATION: `page` is as common a layout class as a pager class (宜春 `section page
     // page2`); page-number links have no dates and short titles, so they lose anyway.
     let excluded = dom::FOOTER | dom::SCRIPT;
@@ -313,9 +328,15 @@ fn items_in(
             vocab.lists.undated_min_avg_title_chars,
         )
     };
+    let future = cands
+        .iter()
+        .filter(|c| c.item.future_date.is_some())
+        .map(|c| c.item.clone())
+        .collect();
     (
         chosen.into_iter().map(|c| c.item.clone()).collect(),
         entries,
+        future,
     )
 }
 
@@ -386,6 +407,28 @@ mod tests {
                 Some(day(2018, 1, 13)),
             ]
         );
+    }
+
+    #[test]
+    fn rows_dated_after_the_as_of_date_are_kept_apart_as_candidates() {
+        // As of 2018-01-15.
+        let a = run("<ul class='list'>
+                       <li><a href='/a/1.html'>关于开展检查的通知</a><span>2018-03-01</span></li>
+                       <li><a href='/a/2.html'>旧闻</a><span>2018-01-10</span></li>
+                       <li><a href='/a/3.html'>明日发布</a><span>2018-01-16</span></li>
+                       <li><a href='/a/4.html'>规划</a><span>2030-01-01</span></li></ul>");
+        let dated: Vec<_> = a.items.iter().filter_map(|i| i.date).collect();
+        assert_eq!(
+            dated,
+            vec![day(2018, 1, 10), day(2018, 1, 16)],
+            "the grace day is a date"
+        );
+        let future: Vec<_> = a
+            .future_items
+            .iter()
+            .map(|i| (i.title.as_str(), i.future_date))
+            .collect();
+        assert_eq!(future, vec![("关于开展检查的通知", Some(day(2018, 3, 1)))]);
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub struct ListItem {
     pub title: String,
     pub url: Option<Url>,
     pub date: Option<NaiveDate>,
+    /// A full date the item shows that lies after the as-of date (more than a day): no
+    /// publish date (`date` is `None`), but a 疑似伪造发稿日期 candidate.
+    pub future_date: Option<NaiveDate>,
 }
 
 /// Page metadata from `<meta>` tags (国办发〔2017〕47号 网页设计规范).
@@ -98,6 +101,9 @@ pub struct PageAnalysis {
     /// Dated list entries in the markup, counted as a reader counts rows: the same article in
     /// two lists twice, navigation drop-down panels and hidden tabs included.
     pub dated_entries: usize,
+    /// List rows outside navigation showing a full date after the as-of date (more than a
+    /// day): not publish dates, but 疑似伪造发稿日期 candidates.
+    pub future_items: Vec<ListItem>,
     /// A blank-column marker found in the content area (暂无信息 …), if any (asked only
     /// when the page has no list items).
     pub blank_marker: Option<String>,
@@ -190,7 +196,7 @@ fn analyze_parts(
             }
         }
     }
-    let (items, dated_entries) =
+    let (items, dated_entries, future_items) =
         lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
     let (blank_marker, empty_list) = if items.is_empty() {
         (
@@ -215,6 +221,7 @@ fn analyze_parts(
         next_pages: links::next_pages(&doc, &link_base, base, &zones, vocab, &compiled),
         items,
         dated_entries,
+        future_items,
         meta: page_meta,
         cut_short: parsed.cut_short,
     }

@@ -9,8 +9,8 @@ use crate::analysis::{self, ColumnLink, ColumnSource};
 use crate::config::CrawlConfig;
 use crate::fetch::{Fetcher, RequestRecord};
 use crate::observation::{
-    AuditLimit, ColumnClass, ColumnObservation, ConsultationObservation, DateSource, NameSuspect,
-    ServiceGuide,
+    AuditLimit, ColumnClass, ColumnObservation, ConsultationObservation, DateSource, FutureItem,
+    NameSuspect, ServiceGuide,
 };
 use crate::rules::RuleSet;
 
@@ -44,6 +44,8 @@ pub(super) struct Audited {
     pub guides: Vec<ServiceGuide>,
     /// Leaders' names that look written wrong on the pages read (严重错误 candidates).
     pub suspects: Vec<NameSuspect>,
+    /// Rows of the list page dated after the as-of date (疑似伪造发稿日期).
+    pub future_items: Vec<FutureItem>,
     /// Pages of the column cut short while parsing.
     pub limits: Vec<AuditLimit>,
 }
@@ -125,6 +127,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         consultation: None,
         guides: Vec::new(),
         suspects: Vec::new(),
+        future_items: Vec::new(),
     };
     let fetched = ctx.fetcher.page(&out.link.url).await;
     out.requests.extend(fetched.log);
@@ -178,6 +181,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         &mut out.suspects,
     );
     drop(page);
+    out.future_items = super::future_items(&page_url, &an.future_items);
     if let Some(first) = messages {
         let read = super::consultation::read(ctx, &out.link.name, &page_url, first).await;
         out.pages_fetched += read.pages_fetched;

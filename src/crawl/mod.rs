@@ -24,7 +24,7 @@ use crate::config::CrawlConfig;
 use crate::fetch::urls::{normalize, SiteScope};
 use crate::fetch::{Fetcher, Page, RequestRecord};
 use crate::observation::{
-    AuditLimit, HomepageItem, LimitKind, NameSuspect, Observation, Reachability,
+    AuditLimit, FutureItem, HomepageItem, LimitKind, NameSuspect, Observation, Reachability,
 };
 use crate::rules::RuleSet;
 
@@ -105,6 +105,8 @@ pub async fn crawl_site(
     let page_url = page.url.clone();
     screen_names(rules, &page_url, &page.html, as_of, &mut obs.name_suspects);
     drop(page);
+    obs.future_items
+        .extend(future_items(&page_url, &home_an.future_items));
     obs.footer = home_an.footer;
     obs.homepage_items = home_an
         .items
@@ -183,6 +185,7 @@ pub async fn crawl_site(
         requests.extend(c.requests);
         obs.consultations.extend(c.consultation.take());
         obs.name_suspects.append(&mut c.suspects);
+        obs.future_items.append(&mut c.future_items);
         obs.service_guides.append(&mut c.guides);
         obs.limits.extend(c.limits);
         obs.columns.push(c.observation);
@@ -215,6 +218,21 @@ struct Opened {
     /// Pages opened that were read in part.
     limits: Vec<AuditLimit>,
     suspects: Vec<NameSuspect>,
+}
+
+/// The rows of a page dated after the as-of date, as 疑似伪造发稿日期 candidates.
+pub(crate) fn future_items(page: &Url, items: &[analysis::ListItem]) -> Vec<FutureItem> {
+    items
+        .iter()
+        .filter_map(|i| {
+            Some(FutureItem {
+                title: i.title.clone(),
+                url: i.url.as_ref().map(Url::to_string),
+                date: i.future_date?,
+                page: page.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// Screen a page read for leaders' names written wrong (严重错误 candidates), when the profile

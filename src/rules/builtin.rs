@@ -123,6 +123,10 @@ const GB2019: &[(&str, &str)] = &[
         "content.serious_error.toml",
         include_str!("../../rules/gb2019/content.serious_error.toml"),
     ),
+    (
+        "content.future_date.toml",
+        include_str!("../../rules/gb2019/content.future_date.toml"),
+    ),
 ];
 
 /// Built-in profiles: `(profile id, files)`.

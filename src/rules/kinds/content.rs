@@ -40,3 +40,41 @@ pub fn candidates(_p: &Lexicon, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
         })
         .collect()
 }
+
+/// Placeholders of `future_dates`: `{count}` rows, `{newest}` the latest date shown.
+pub const FUTURE_PLACEHOLDERS: &[&str] = &["count", "newest"];
+
+/// Params of `future_dates` (none).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FutureParams {}
+
+/// Evaluates `future_dates`: one `review` finding listing the rows whose shown publish date lies
+/// after the as-of date (疑似伪造发稿日期, 2019: 「伪造发稿日期」).
+pub fn future_dates(_p: &FutureParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
+    let items = &ctx.obs.future_items;
+    let Some(newest) = items.iter().map(|i| i.date).max() else {
+        return vec![];
+    };
+    let evidence = items
+        .iter()
+        .map(|i| Evidence {
+            url: i.url.clone().or_else(|| Some(i.page.clone())),
+            detail: Some(format!(
+                "信息《{}》标注的发布日期{}晚于检查基准日{}，待人工确认",
+                i.title, i.date, ctx.obs.as_of
+            )),
+            seen: Some(format!("所在页面：{}", i.page)),
+            ..Evidence::default()
+        })
+        .collect();
+    vec![rule.finding(
+        Severity::Review,
+        items.len(),
+        &[
+            ("count", items.len().to_string()),
+            ("newest", newest.to_string()),
+        ],
+        evidence,
+    )]
+}

@@ -16,6 +16,7 @@
 //! | `interaction_response` | [`interaction`] | `interaction.poor_response` |
 //! | `service_guides` | [`service`] | (gb2019) `service.not_practical` |
 //! | `serious_errors` | [`content`] | `content.serious_error` (findings for review) |
+//! | `future_dates` | [`content`] | (gb2019) `content.future_date` (findings for review) |
 //!
 //! Dates: a window such as `"14d"`, `"2w"`, `"6m"` or `"1y"` ([`Window`]) gives a cutoff
 //! `as_of − window` (calendar months for `m`/`y`). Something dated **on or after** the cutoff is
@@ -52,6 +53,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("interaction_response", interaction::PLACEHOLDERS),
     ("service_guides", service::PLACEHOLDERS),
     ("serious_errors", content::PLACEHOLDERS),
+    ("future_dates", content::FUTURE_PLACEHOLDERS),
 ];
 
 /// What a kind needs besides the observation: profile settings.
@@ -131,6 +133,7 @@ pub enum Kind {
     InteractionResponse(interaction::ResponseParams),
     ServiceGuides(service::GuideParams),
     SeriousErrors(crate::analysis::names::Lexicon),
+    FutureDates(content::FutureParams),
 }
 
 fn params<P: DeserializeOwned>(table: &toml::Table) -> Result<P, String> {
@@ -170,6 +173,7 @@ impl Kind {
             }
             "interaction_response" => Kind::InteractionResponse(params(table)?),
             "serious_errors" => Kind::SeriousErrors(params(table)?),
+            "future_dates" => Kind::FutureDates(params(table)?),
             "service_guides" => {
                 let p: service::GuideParams = params(table)?;
                 p.validate()?;
@@ -200,6 +204,7 @@ impl Kind {
             Kind::InteractionResponse(_) => interaction::PLACEHOLDERS,
             Kind::ServiceGuides(_) => service::PLACEHOLDERS,
             Kind::SeriousErrors(_) => content::PLACEHOLDERS,
+            Kind::FutureDates(_) => content::FUTURE_PLACEHOLDERS,
         }
     }
 
@@ -224,6 +229,7 @@ impl Kind {
             Kind::InteractionResponse(p) => interaction::response(p, rule, ctx),
             Kind::ServiceGuides(p) => service::guides(p, rule, ctx),
             Kind::SeriousErrors(p) => content::candidates(p, rule, ctx),
+            Kind::FutureDates(p) => content::future_dates(p, rule, ctx),
         }
     }
 }
