@@ -186,7 +186,7 @@ impl Auditor {
         let outcome = deep_crawl(
             &self.fetcher,
             &self.links,
-            &self.rules.vocabulary,
+            &self.rules,
             store.pool(),
             site,
             as_of,
@@ -196,6 +196,7 @@ impl Auditor {
         let obs = &mut result.observation;
         obs.links = merge_links(&obs.links, &outcome.links);
         obs.limits.extend(outcome.limits.iter().cloned());
+        obs.name_suspects.extend(outcome.suspects.iter().cloned());
         obs.pages_fetched = obs.pages_fetched.max(outcome.pages);
         result.evaluation = self.rules.evaluate(obs);
         result.finished_at = Utc::now();

@@ -294,7 +294,7 @@ async fn a_homepage_nested_200000_deep_is_read_in_part_and_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deep_crawl_reports_the_pages_it_read_in_part() {
+async fn a_deep_crawl_reports_the_pages_it_read_in_part_and_screens_them() {
     // The homepage is ordinary; a page two clicks in is nested 200,000 deep.
     let mut deep = String::from("<html><body>");
     deep.push_str(&"<div>".repeat(200_000));
@@ -312,7 +312,11 @@ async fn a_deep_crawl_reports_the_pages_it_read_in_part() {
         )
         .route(
             "/a/1.html",
-            get(|| async { axum::response::Html("<html><body><a href=\"/a/deep.html\">下一篇</a></body></html>") }),
+            get(|| async {
+                axum::response::Html(
+                    "<html><body><p>学习贯彻习进平总书记重要讲话</p><a href=\"/a/deep.html\">下一篇</a></body></html>",
+                )
+            }),
         )
         .route(
             "/a/deep.html",

@@ -23,11 +23,12 @@ use futures::stream::{self, StreamExt};
 use sqlx::SqlitePool;
 use url::Url;
 
-use crate::analysis::{self, ParseLimits, Vocabulary};
+use crate::analysis::{self, ParseLimits};
 use crate::config::CrawlConfig;
 use crate::crawl::LinkCache;
 use crate::fetch::{FetchFailure, Fetcher, RequestRecord, SiteScope};
-use crate::observation::{AuditLimit, LinkObservation, LinkProblem};
+use crate::observation::{AuditLimit, LinkObservation, LinkProblem, NameSuspect};
+use crate::rules::RuleSet;
 use crate::store::StoreError;
 
 use db::{CrawlKey, Found, PageDone};
@@ -75,6 +76,8 @@ struct ReadPage {
     links: Vec<Url>,
     /// The page was read in part (body cut at the cap, parse cut short).
     limits: Vec<AuditLimit>,
+    /// 严重错误 candidates on it.
+    suspects: Vec<NameSuspect>,
 }
 
 /// What a deep crawl found.
@@ -96,6 +99,9 @@ pub struct DeepOutcome {
     /// Pages this run read in part (body cut at `fetch.max_body_bytes`, parse cut short): they
     /// join the audit's `limits` and its `audit.limited` 提示.
     pub limits: Vec<AuditLimit>,
+    /// Leaders' names written wrong on the pages this run read (严重错误 candidates, when the
+    /// profile screens for them).
+    pub suspects: Vec<NameSuspect>,
 }
 
 impl DeepOutcome {
@@ -109,6 +115,7 @@ impl DeepOutcome {
             peak_in_memory_frontier: 0,
             requests: 0,
             limits: Vec::new(),
+            suspects: Vec::new(),
         }
     }
 }
@@ -157,12 +164,13 @@ fn is_trap(url: &Url, as_of: NaiveDate, s: &DeepSettings) -> bool {
 pub async fn deep_crawl(
     fetcher: &Fetcher,
     cache: &LinkCache,
-    vocab: &Vocabulary,
+    rules: &RuleSet,
     pool: &SqlitePool,
     site: &Url,
     as_of: NaiveDate,
     s: &DeepSettings,
 ) -> Result<DeepOutcome, StoreError> {
+    let vocab = &rules.vocabulary;
     let home = traps::crawl_key(site);
     let key = CrawlKey {
         site: home.as_str(),
@@ -187,6 +195,7 @@ pub async fn deep_crawl(
     let mut peak = 0usize;
     // Pages this run read in part (a resumed crawl's earlier runs are not repeated here).
     let mut limits: Vec<AuditLimit> = Vec::new();
+    let mut suspects: Vec<NameSuspect> = Vec::new();
     loop {
         let batch = db::next_batch(pool, row.id, s.batch).await?;
         if batch.is_empty() {
@@ -206,8 +215,17 @@ pub async fn deep_crawl(
                                     analysis::page_links_read(&page.html, &page.url, vocab, s.parse)
                                 })
                                 .await;
+                                let mut suspects = Vec::new();
+                                crate::crawl::screen_names(
+                                    rules,
+                                    &page.url,
+                                    &page.html,
+                                    as_of,
+                                    &mut suspects,
+                                );
                                 Ok(ReadPage {
                                     limits: crate::crawl::page_limits(&page, cut),
+                                    suspects,
                                     links,
                                     url: page.url,
                                     status: page.status,
@@ -238,6 +256,7 @@ pub async fn deep_crawl(
                         db::set_scope(pool, row.id, folder.as_str()).await?;
                     }
                     limits.extend(page.limits);
+                    suspects.extend(page.suspects);
                     let found = classify(&page.links, &scope, r.depth, as_of, s);
                     (Some(page.status), None, found)
                 }
@@ -312,6 +331,7 @@ pub async fn deep_crawl(
         peak_in_memory_frontier: peak,
         requests: usize::try_from(requests).unwrap_or(0),
         limits,
+        suspects,
     })
 }
 
