@@ -354,7 +354,7 @@ async fn a_deep_crawl_finished_but_not_stored_is_taken_up_not_crawled_again() {
     let left = govaudit::deep::deep_crawl(
         &auditor.fetcher,
         &auditor.links,
-        &auditor.rules.vocabulary,
+        &auditor.rules,
         store.pool(),
         &Url::parse(SITE).expect("url"),
         as_of(),
