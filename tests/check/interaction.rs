@@ -166,3 +166,27 @@ async fn gb2019_guides_missing_three_elements_pass_four_fail() {
     let r = site("guides4.gov.test").await;
     assert!(r.observation.service_guides.is_empty());
 }
+
+#[tokio::test]
+async fn gb2019_a_date_after_the_as_of_date_awaits_a_person_and_is_no_publish_date() {
+    let r = audit_gb2019("futuredate.gov.test").await;
+    let f = finding(&r, "content.future_date").expect("candidate");
+    assert_eq!(f.severity, govaudit::findings::Severity::Review);
+    assert!(f.message.contains("最晚2018-03-31"), "{}", f.message);
+    assert!(
+        !r.evaluation
+            .vetoes
+            .iter()
+            .any(|v| v.starts_with("content.")),
+        "a candidate fails nothing until confirmed: {:#?}",
+        r.evaluation
+    );
+    // The future date is not the column's newest date.
+    let c = r
+        .observation
+        .columns
+        .iter()
+        .find(|c| c.name == "工作动态")
+        .expect("column");
+    assert_eq!(c.newest, NaiveDate::from_ymd_opt(2018, 2, 28));
+}
