@@ -18,7 +18,8 @@ use crate::escape::is_web_url;
 
 /// Screen: one readable column, tables scrolling sideways inside their own box (the page
 /// itself never scrolls sideways), dates, numbers and URLs kept on one line. Print: A4, no
-/// heading left at a page foot, table headers repeated, rows not split.
+/// heading left at a page foot, table headers repeated, rows not split; the 16-column detail
+/// table on landscape pages of its own.
 const CSS: &str = "*{box-sizing:border-box}\
 body{font-family:\"FangSong\",\"仿宋_GB2312\",\"仿宋\",\"Noto Serif CJK SC\",serif;max-width:60em;\
 margin:0 auto;padding:1em;line-height:1.8;color:#111;overflow-wrap:break-word}\
@@ -37,8 +38,9 @@ align-items:center;margin:.5em 0 1.5em;font-size:.9em}\
 .bar{background:#e6e6e6;height:1em}.bar span{display:block;height:100%;background:#3a6ea5}\
 svg.trend{width:100%;max-width:36em;height:auto;display:block}\
 svg text{font-size:12px;font-family:sans-serif}\
-@page{size:A4;margin:20mm 16mm}\
+@page{size:A4;margin:20mm 16mm}@page wide{size:A4 landscape;margin:12mm 10mm}\
 @media print{body{max-width:none;padding:0;font-size:11pt}.scroll{overflow:visible}\
+section.wide{page:wide;break-before:page}section.wide table{font-size:7pt}\
 h1,h2,h3{break-after:avoid;page-break-after:avoid}\
 tr,.bars>*,svg{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}\
 a{color:inherit;text-decoration:none}table{font-size:8pt;min-width:0;width:100%}\
@@ -90,9 +92,14 @@ fn table(s: &mut String, headers: &[String], rows: &[Vec<String>]) {
     s.push_str("</tbody></table></div>\n");
 }
 
-fn attachment(s: &mut String, t: &Table) {
+/// An attachment (附件) as a section; a wide one (the 16-column detail table) prints on
+/// landscape pages of its own.
+fn attachment(s: &mut String, t: &Table, wide: bool) {
+    let class = if wide { " class=\"wide\"" } else { "" };
+    let _ = writeln!(s, "<section{class}>");
     let _ = writeln!(s, "<h2>{}：{}</h2>", esc(&t.label), esc(&t.title));
     table(s, &t.headers, &t.rows);
+    s.push_str("</section>\n");
 }
 
 /// Pass rate per unit as bars of HTML boxes: they take the width there is, and the labels
@@ -220,9 +227,9 @@ pub fn render_notice(n: &Notice) -> String {
     }
     bar_chart(&mut s, &n.unit_chart);
     line_chart(&mut s, &n.trend);
-    for t in [&n.unit_table, &n.site_table, &n.detail_table] {
-        attachment(&mut s, t);
-    }
+    attachment(&mut s, &n.unit_table, false);
+    attachment(&mut s, &n.site_table, false);
+    attachment(&mut s, &n.detail_table, true);
     for w in &n.warnings {
         let _ = writeln!(s, "<p class=\"noindent\">注意：{}</p>", esc(w));
     }
