@@ -241,6 +241,21 @@ async fn html_is_self_contained_and_escapes_page_text() {
         "tables scroll sideways"
     );
     assert!(html.contains("@page{size:A4"), "A4");
+    // The 16-column detail table prints on landscape pages of its own, the other attachments
+    // do not.
+    assert!(
+        html.contains("@page wide{size:A4 landscape"),
+        "landscape page"
+    );
+    assert!(
+        html.contains("section.wide{page:wide"),
+        "the detail table uses it"
+    );
+    assert_eq!(
+        html.matches("<section class=\"wide\">").count(),
+        1,
+        "only the detail table"
+    );
     assert!(
         html.contains("h1,h2,h3{break-after:avoid"),
         "no stranded headings in print"
