@@ -156,18 +156,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
     // A 政务咨询类 column's first list page is read for its messages before its body goes.
     let messages =
         if out.observation.class == ColumnClass::Consultation && ctx.rules.judges_messages() {
-            Some(
-                super::cpu::analyse(|| {
-                    analysis::messages_page(
-                        &page.html,
-                        &page.url,
-                        ctx.as_of,
-                        &ctx.rules.vocabulary,
-                        ctx.cfg.parse_limits(),
-                    )
-                })
-                .await,
-            )
+            Some(super::consultation::messages_of(ctx, &page).await)
         } else {
             None
         };

@@ -72,16 +72,8 @@ fn message(r: MessageRow) -> Message {
     }
 }
 
-/// Read a page for its messages, off the async workers (see [`super::cpu`]); screen it for
-/// 严重错误 candidates too.
-async fn read_page(ctx: &Ctx<'_>, page: &crate::fetch::Page, out: &mut Read) -> MessagesPage {
-    super::screen_names(
-        ctx.rules,
-        &page.url,
-        &page.html,
-        ctx.as_of,
-        &mut out.suspects,
-    );
+/// A page's messages, read off the async workers (see [`super::cpu`]).
+pub(super) async fn messages_of(ctx: &Ctx<'_>, page: &crate::fetch::Page) -> MessagesPage {
     super::cpu::analyse(|| {
         analysis::messages_page(
             &page.html,
@@ -92,6 +84,18 @@ async fn read_page(ctx: &Ctx<'_>, page: &crate::fetch::Page, out: &mut Read) -> 
         )
     })
     .await
+}
+
+/// Read a page for its messages; screen it for 严重错误 candidates too.
+async fn read_page(ctx: &Ctx<'_>, page: &crate::fetch::Page, out: &mut Read) -> MessagesPage {
+    super::screen_names(
+        ctx.rules,
+        &page.url,
+        &page.html,
+        ctx.as_of,
+        &mut out.suspects,
+    );
+    messages_of(ctx, page).await
 }
 
 /// Read a consultation column whose first list page (at `url`) was already read (`page`).
