@@ -1,4 +1,4 @@
-//! Stage 4 — page analysis: turns one decoded HTML page into columns, list items with dates,
+//! Stage 2 — page analysis: turns one decoded HTML page into columns, list items with dates,
 //! blank-column markers, footer identifiers and links. Pure: no network, no clock (the as-of
 //! date is passed in to infer years of year-less dates).
 //!

@@ -1,4 +1,4 @@
-//! Stage 5 — rules: rule files (`rules/<profile>/*.toml`) are data — thresholds, keywords,
+//! Stage 4 — rules: rule files (`rules/<profile>/*.toml`) are data — thresholds, keywords,
 //! severity, legal basis and their own test cases; this module loads them and implements the
 //! rule *kinds*.
 //!
