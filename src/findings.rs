@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How much a finding weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// How much a finding weighs. Stored as its [`key`](Severity::key) (`veto`, `deduction`,
+/// `info`, `review`); any other stored text is a decode error, never read as one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Severity {
     /// 单项否决: the site fails whatever its score.
     Veto,
@@ -37,17 +39,6 @@ impl Severity {
             Severity::Deduction => "扣分",
             Severity::Info => "提示",
             Severity::Review => "待人工确认",
-        }
-    }
-
-    /// The severity of a stored key; `None` for a value no version wrote (a corrupt row).
-    pub fn from_key(key: &str) -> Option<Severity> {
-        match key {
-            "veto" => Some(Severity::Veto),
-            "deduction" => Some(Severity::Deduction),
-            "info" => Some(Severity::Info),
-            "review" => Some(Severity::Review),
-            _ => None,
         }
     }
 }
@@ -89,11 +80,15 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
 }
 
-/// 合格 or 不合格.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// 合格 or 不合格. Stored as `pass` / `fail`; any other stored text is a decode error, never
+/// read as 不合格.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Verdict {
+    /// 合格.
     Pass,
+    /// 不合格.
     Fail,
 }
 

@@ -46,8 +46,7 @@ pub(crate) async fn check_findings(
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let severity =
-            Severity::from_key(&r.try_get::<String, _>("severity")?).unwrap_or(Severity::Info);
+        let severity: Severity = r.try_get("severity")?;
         if matches!(severity, Severity::Info | Severity::Review) && !with_info {
             continue;
         }

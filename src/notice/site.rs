@@ -292,11 +292,7 @@ impl SiteReport {
                 check_id,
                 source,
             })?;
-        let verdict = if check.try_get::<String, _>("verdict")? == "pass" {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        };
+        let verdict: Verdict = check.try_get("verdict")?;
         let score: f64 = check.try_get("score")?;
         let url: String = s.try_get("url")?;
         let name = s

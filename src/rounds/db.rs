@@ -44,16 +44,6 @@ pub struct RoundSiteRow {
     pub vetoes: Vec<String>,
 }
 
-fn verdict(v: Option<String>) -> Option<Verdict> {
-    v.map(|v| {
-        if v == "pass" {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        }
-    })
-}
-
 fn date(v: Option<String>) -> Option<NaiveDate> {
     v.and_then(|s| s.parse().ok())
 }
@@ -155,7 +145,7 @@ pub async fn round_sites(store: &Store, round_id: i64) -> Result<Vec<RoundSiteRo
                 name: r.try_get(2)?,
                 unit: r.try_get(3)?,
                 check_id: r.try_get(4)?,
-                verdict: verdict(r.try_get(5)?),
+                verdict: r.try_get::<Option<Verdict>, _>(5)?,
                 score: r.try_get(6)?,
                 original_check_id: r.try_get(7)?,
                 deep: r.try_get::<i64, _>(8)? != 0,

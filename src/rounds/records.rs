@@ -72,7 +72,6 @@ pub async fn audit_records(store: &Store) -> Result<Vec<AuditRecord>, RoundError
         let check_id: i64 = r.try_get("check_id")?;
         let as_of: String = r.try_get("as_of")?;
         let kind: String = r.try_get("kind")?;
-        let verdict: String = r.try_get("verdict")?;
         let (rules, evidence) = findings.remove(&check_id).unwrap_or_default();
         out.push(AuditRecord {
             check_id,
@@ -87,11 +86,7 @@ pub async fn audit_records(store: &Store) -> Result<Vec<AuditRecord>, RoundError
             as_of: as_of
                 .parse()
                 .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-            verdict: if verdict == "pass" {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
+            verdict: r.try_get::<Verdict, _>("verdict")?,
             rules,
             evidence,
             rechecks_check: r.try_get("original_check_id")?,

@@ -221,7 +221,6 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound(id))?;
         let as_of: String = row.try_get(2)?;
-        let verdict: String = row.try_get(4)?;
         Ok(StoredCheck {
             id: row.try_get(0)?,
             url: row.try_get(1)?,
@@ -229,11 +228,7 @@ impl Store {
                 .parse()
                 .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?,
             profile: row.try_get(3)?,
-            verdict: if verdict == "pass" {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
+            verdict: row.try_get::<Verdict, _>(4)?,
             score: row.try_get(5)?,
             findings: row.try_get::<i64, _>(6)? as usize,
             columns: row.try_get::<i64, _>(7)? as usize,
@@ -371,6 +366,70 @@ mod tests {
             store.load_check(9999).await,
             Err(StoreError::NotFound(9999))
         ));
+    }
+
+    /// A stored verdict or severity no version wrote is a decode error, never read as 不合格
+    /// or 提示.
+    #[tokio::test]
+    async fn a_corrupt_verdict_or_severity_fails_to_decode() {
+        let store = Store::open_memory().await.expect("open");
+        let (obs, mut eval, reqs) = sample();
+        eval.findings[0].severity = Severity::Review;
+        let now = Utc::now();
+        let rec = CheckRecord {
+            round: None,
+            started_at: now,
+            finished_at: now,
+            observation: &obs,
+            evaluation: &eval,
+            requests: &reqs,
+            deep: None,
+        };
+        let id = store.save_check(&rec).await.expect("save");
+        // The schema's CHECK constraints keep this from happening through govaudit; a file
+        // edited by another tool (or damaged) need not have kept them.
+        async fn corrupt(store: &Store, sql: &str, value: &str, id: i64) {
+            let mut conn = store.pool().acquire().await.expect("conn");
+            sqlx::query("PRAGMA ignore_check_constraints = ON")
+                .execute(&mut *conn)
+                .await
+                .expect("pragma");
+            sqlx::query(sql)
+                .bind(value)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .expect("corrupt");
+        }
+        for bad in ["passed", "PASS", ""] {
+            corrupt(
+                &store,
+                "UPDATE checks SET verdict = ? WHERE id = ?",
+                bad,
+                id,
+            )
+            .await;
+            let err = store.load_check(id).await.expect_err(bad);
+            assert!(
+                matches!(err, StoreError::Sql(sqlx::Error::ColumnDecode { .. })),
+                "{bad:?}: {err:?}"
+            );
+        }
+        let finding: i64 = sqlx::query_scalar("SELECT id FROM findings WHERE check_id = ?")
+            .bind(id)
+            .fetch_one(store.pool())
+            .await
+            .expect("finding");
+        let sql = "UPDATE findings SET severity = ? WHERE id = ?";
+        corrupt(&store, sql, "Review", finding).await;
+        let err = store
+            .review_finding(finding, review::Decision::Confirmed, None)
+            .await
+            .expect_err("corrupt severity");
+        assert!(
+            matches!(err, StoreError::Sql(sqlx::Error::ColumnDecode { .. })),
+            "{err:?}"
+        );
     }
 
     #[tokio::test]
