@@ -57,14 +57,9 @@ const ROUND_SQL: &str = "SELECT r.id, r.kind, r.month, r.ratio, r.seed, r.source
      FROM rounds r";
 
 fn round_from_row(row: &SqliteRow) -> Result<Round, sqlx::Error> {
-    let kind: String = row.try_get("kind")?;
     Ok(Round {
         id: row.try_get("id")?,
-        kind: if kind == "recheck" {
-            RoundKind::Recheck
-        } else {
-            RoundKind::Regular
-        },
+        kind: row.try_get("kind")?,
         month: row.try_get("month")?,
         ratio: row.try_get("ratio")?,
         seed: row.try_get("seed")?,

@@ -95,14 +95,7 @@ fn default_true() -> bool {
     true
 }
 
-/// Kind of a round: a monthly sampling round or a 复核 round of another round's failing sites.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoundKind {
-    #[default]
-    Regular,
-    Recheck,
-}
+pub use crate::rounds::RoundKind;
 
 /// One stored audit (check) of one site in one round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
