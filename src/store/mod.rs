@@ -45,6 +45,12 @@ pub enum StoreError {
          or start a new database with --db"
     )]
     Corrupt { path: PathBuf, detail: String },
+    #[error("cannot lock database {path} to bring its schema up to date: {source}")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
     #[error("cannot encode {what}: {source}")]
@@ -178,13 +184,21 @@ impl Store {
         if check {
             quick_check(&pool, path).await?;
         }
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|source| StoreError::Migrate {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        // SQLite's migrator takes no lock: two commands opening a new database together would
+        // both create its tables, and one would fail half-way. An exclusive advisory lock on
+        // the file (flock, independent of SQLite's own byte-range locks) makes them take turns;
+        // the second finds the schema up to date.
+        let lock = if path == Path::new(":memory:") {
+            None
+        } else {
+            Some(schema_lock(path).await?)
+        };
+        let migrated = sqlx::migrate!("./migrations").run(&pool).await;
+        drop(lock);
+        migrated.map_err(|source| StoreError::Migrate {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Store { pool })
     }
 
@@ -275,6 +289,24 @@ fn verdict_key(v: Verdict) -> &'static str {
         Verdict::Pass => "pass",
         Verdict::Fail => "fail",
     }
+}
+
+/// An exclusive advisory lock on the database file, held while its schema is brought up to
+/// date; released when the returned file is dropped. Waits for another command's migration.
+async fn schema_lock(path: &Path) -> Result<std::fs::File, StoreError> {
+    let owned = path.to_path_buf();
+    let locked = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&owned)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|e| std::io::Error::other(e.to_string()))
+    .and_then(|r| r);
+    locked.map_err(|source| StoreError::Lock {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn json<T: serde::Serialize + ?Sized>(what: &'static str, v: &T) -> Result<String, StoreError> {
@@ -430,6 +462,28 @@ mod tests {
             matches!(err, StoreError::Sql(sqlx::Error::ColumnDecode { .. })),
             "{err:?}"
         );
+    }
+
+    /// Commands started together on a new database (two terminals, a script) each open it;
+    /// its schema is created once, not by each of them half-way.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn commands_opening_a_new_database_together_all_succeed() {
+        for round in 0..5 {
+            let dir = tempfile::tempdir().expect("tmp");
+            let path = dir.path().join(format!("race{round}.db"));
+            let opens = (0..6).map(|_| {
+                let path = path.clone();
+                tokio::spawn(async move { Store::open(&path).await.map(|s| s.pool().clone()) })
+            });
+            for r in futures::future::join_all(opens).await {
+                let pool = r.expect("task").expect("every command opens the database");
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+                    .fetch_one(&pool)
+                    .await
+                    .expect("migrations table");
+                assert!(n > 0);
+            }
+        }
     }
 
     #[tokio::test]
