@@ -69,9 +69,8 @@ pub(crate) async fn check_findings(
 
 /// The quarter of a `YYYY-MM` month.
 fn quarter_of(month: &str) -> Result<Quarter, NoticeError> {
-    let (y, m) = parse_month(month)
-        .ok_or_else(|| NoticeError::NotFound(format!("invalid round month {month:?}")))?;
-    Quarter::new(y, (m - 1) / 3 + 1).map_err(|e| NoticeError::NotFound(e.to_string()))
+    let (y, m) = parse_month(month).ok_or_else(|| NoticeError::Month(month.to_string()))?;
+    Quarter::new(y, (m - 1) / 3 + 1).map_err(|_| NoticeError::Month(month.to_string()))
 }
 
 impl Notice {

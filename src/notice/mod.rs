@@ -57,6 +57,10 @@ pub enum NoticeError {
     },
     #[error("{0}")]
     NotFound(String),
+    #[error("cannot read the availability monitor's record: {0}")]
+    Monitor(#[from] crate::monitor::MonitorError),
+    #[error("invalid round month {0:?} (expected YYYY-MM)")]
+    Month(String),
     #[error("cannot write {format}: {message}")]
     Render {
         format: &'static str,

@@ -87,9 +87,7 @@ async fn uptime_section(
 ) -> Result<Option<UptimeSection>, NoticeError> {
     use crate::rules::kinds::site::{number, outage_text, percent};
     let p = rules.availability();
-    let window = crate::monitor::last_window(store, site_id, &p)
-        .await
-        .map_err(|e| NoticeError::NotFound(format!("monitor record of site {site_id}: {e}")))?;
+    let window = crate::monitor::last_window(store, site_id, &p).await?;
     Ok(window.map(|w| {
         let r = &w.record;
         let mut text = format!(
