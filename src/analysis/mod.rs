@@ -104,6 +104,10 @@ pub struct PageAnalysis {
     /// List rows outside navigation showing a full date after the as-of date (more than a
     /// day): not publish dates, but 疑似伪造发稿日期 candidates.
     pub future_items: Vec<ListItem>,
+    /// When no list item is dated: the other undated lists whose titles read as articles, each
+    /// in page order — a homepage's other blocks, which an inspector clicks through as well as
+    /// the main one. Empty when anything is dated.
+    pub other_undated_lists: Vec<Vec<ListItem>>,
     /// A blank-column marker found in the content area (暂无信息 …), if any (asked only
     /// when the page has no list items).
     pub blank_marker: Option<String>,
@@ -196,8 +200,12 @@ fn analyze_parts(
             }
         }
     }
-    let (items, dated_entries, future_items) =
-        lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
+    let lists::Lists {
+        items,
+        dated_entries,
+        future: future_items,
+        other_undated: other_undated_lists,
+    } = lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
     let (blank_marker, empty_list) = if items.is_empty() {
         (
             blank::blank_marker(&doc, &zones, vocab),
@@ -222,6 +230,7 @@ fn analyze_parts(
         items,
         dated_entries,
         future_items,
+        other_undated_lists,
         meta: page_meta,
         cut_short: parsed.cut_short,
     }
