@@ -71,6 +71,7 @@ pub struct Evidence {
 pub struct Finding {
     /// Stable rule id, e.g. `columns.blank`.
     pub rule: String,
+    /// 单项否决, 扣分, 提示 or 待人工确认.
     pub severity: Severity,
     /// Chinese message for reports, e.g. `空白栏目5个（超过（含）5个即单项否决）`.
     pub message: String,
@@ -107,11 +108,13 @@ impl Verdict {
 pub struct Evaluation {
     /// Profile id, e.g. `gb2015`.
     pub profile: String,
+    /// 不合格 when any veto fired or the score is below `pass_score`, else 合格.
     pub verdict: Verdict,
     /// 100 − capped deductions. Reported even when a veto fired.
     pub score: f64,
     /// Rule ids whose veto fired.
     pub vetoes: Vec<String>,
+    /// Every finding of every rule evaluated (all severities), in the profile's rule order.
     pub findings: Vec<Finding>,
     /// Rules not evaluated because what they judge was never read (the homepage did not open:
     /// only `site.unreachable` is judged). Not evaluated is never "missing".

@@ -29,6 +29,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Leader {
+    /// The name as correctly written, e.g. 习近平.
     pub name: String,
     /// Titles written with the name (总书记, 总理, 同志 …).
     pub titles: Vec<String>,
@@ -46,6 +47,7 @@ pub struct Leader {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lexicon {
+    /// The state leaders to look for.
     pub leaders: Vec<Leader>,
     /// How far after a name its title must stand (characters).
     pub context_chars: usize,
@@ -67,8 +69,11 @@ fn sound_alike(a: char, b: char) -> bool {
 /// A candidate: what was written, which name it resembles, and the sentence around it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameHit {
+    /// What the page says, e.g. 习进平.
     pub found: String,
+    /// The leader's name it resembles, e.g. 习近平.
     pub expected: String,
+    /// The sentence around it, as evidence.
     pub sentence: String,
 }
 

@@ -39,8 +39,11 @@ pub(crate) fn deep_summary(d: &DeepOutcome) -> String {
 /// Output formats of `govaudit check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Plain text for the terminal ([`check_text`]).
     Text,
+    /// One JSON object ([`check_json`]); its keys are in `docs/json.md`.
     Json,
+    /// Markdown ([`check_markdown`]).
     Markdown,
 }
 
