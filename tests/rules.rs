@@ -383,3 +383,30 @@ fn threshold_change_in_a_copy_changes_the_verdict() {
         report.failures
     );
 }
+
+/// The README's rule tables are the map an office reads: every rule of every profile has a row
+/// naming it, and the row's confidence is the rule file's mark.
+#[test]
+fn the_readme_rule_tables_name_every_rule_with_its_confidence() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    // `| `rule.id` | … | CONFIDENCE |` rows: id → last cell.
+    let rows: std::collections::HashMap<String, String> = readme
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.trim().trim_matches('|').split(" | ").collect();
+            let id = cells.first()?.trim().strip_prefix('`')?.strip_suffix('`')?;
+            Some((id.to_string(), cells.last()?.trim().to_string()))
+        })
+        .collect();
+    for p in profiles() {
+        let set = RuleSet::from_dir(&rules_dir(), &p).unwrap_or_else(|e| panic!("{e}"));
+        for r in set.rules() {
+            let want = format!("{:?}", r.confidence).to_uppercase();
+            let row = rows
+                .get(&r.meta.id)
+                .unwrap_or_else(|| panic!("README has no rule-table row for {} ({p})", r.meta.id));
+            assert_eq!(row, &want, "README confidence of {} ({p})", r.meta.id);
+        }
+    }
+}
