@@ -21,7 +21,9 @@
 //! [`escape`] makes page text inert in every output language (terminal, Markdown, HTML,
 //! DOCX/XLSX XML, CSV, JSON); every renderer goes through it.
 //!
-//! [`linkcheck`] checks the links of given pages without crawling (`govaudit links`); [`deep`]
+//! [`linkcheck`] is the one link-check engine — request policy, judgement (broken, suspected,
+//! blocked), sharing per run and per round — used by the audit, the deep crawl and
+//! `govaudit links` (the links of given pages, without crawling); [`deep`]
 //! crawls a whole site after the audit (`--deep`); [`notice`] builds the 通报 and the
 //! self-check report (自查报告) from stored checks.
 //!

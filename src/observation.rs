@@ -367,6 +367,17 @@ pub enum LinkState {
     Blocked,
 }
 
+impl LinkState {
+    /// The state's name in reports and findings (不可用链接, 疑似不可用链接 …).
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkState::Broken => "不可用链接",
+            LinkState::Suspected => "疑似不可用链接",
+            LinkState::Blocked => "未检查链接（指向内网地址）",
+        }
+    }
+}
+
 /// A link that did not work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkProblem {

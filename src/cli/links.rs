@@ -16,6 +16,7 @@ use govaudit::analysis::Vocabulary;
 use govaudit::config::Config;
 use govaudit::fetch::Fetcher;
 use govaudit::linkcheck::{self, LinkChecker};
+use govaudit::observation::LinkState;
 use govaudit::rules::RuleSet;
 
 use super::check::parse_site_url;
@@ -97,7 +98,7 @@ pub async fn run(cfg: Config, args: LinksArgs) -> Result<u8> {
         ),
     }
     Ok(
-        if report.broken.is_empty() && report.unreadable.is_empty() {
+        if report.in_state(LinkState::Broken).is_empty() && report.unreadable.is_empty() {
             EXIT_PASS
         } else {
             EXIT_FAIL

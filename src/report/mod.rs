@@ -83,12 +83,3 @@ pub(crate) fn jiucuo_text(j: &crate::observation::Jiucuo) -> String {
         "缺失".to_string()
     }
 }
-
-/// Chinese name of a link state.
-pub(crate) fn link_state_label(s: LinkState) -> &'static str {
-    match s {
-        LinkState::Broken => "不可用链接",
-        LinkState::Suspected => "疑似不可用链接",
-        LinkState::Blocked => "未访问（指向内网地址）",
-    }
-}

@@ -4,9 +4,9 @@
 use chrono::{NaiveDate, Utc};
 use govaudit::audit::AuditResult;
 use govaudit::findings::{Evaluation, Evidence, Finding, Severity, Verdict};
-use govaudit::linkcheck::{self, FailedLink, LinkReport, UnreadablePage};
+use govaudit::linkcheck::{self, LinkReport, UnreadablePage};
 use govaudit::observation::{
-    ColumnObservation, Ident, LinkProblem, LinkState, Observation, Reachability,
+    ColumnObservation, Ident, LinkObservation, LinkProblem, LinkState, Observation, Reachability,
 };
 use govaudit::report;
 
@@ -68,22 +68,23 @@ fn hostile_check() -> AuditResult {
 }
 
 fn hostile_links() -> LinkReport {
-    let link = FailedLink {
+    let link = |state| LinkProblem {
         url: format!("javascript:a{HOSTILE}"),
+        state,
         status: None,
         reason: HOSTILE.into(),
         pages: vec![HOSTILE.into()],
     };
     LinkReport {
         pages: 1,
-        checked: 1,
-        broken: vec![link.clone()],
-        suspected: vec![link],
+        links: LinkObservation {
+            checked: 1,
+            problems: vec![link(LinkState::Broken), link(LinkState::Suspected)],
+        },
         unreadable: vec![UnreadablePage {
             url: HOSTILE.into(),
             reason: HOSTILE.into(),
         }],
-        ..LinkReport::default()
     }
 }
 
