@@ -12,7 +12,8 @@ use govaudit::findings::Verdict;
 use govaudit::report;
 use govaudit::store::Store;
 
-use super::{OutputFormat, EXIT_FAIL, EXIT_PASS};
+use super::format::{Format, TEXT_JSON_MD};
+use super::{EXIT_FAIL, EXIT_PASS};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -22,8 +23,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<NaiveDate>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
+    #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON_MD))]
+    pub format: Format,
     /// Do not store the result in the database (a deep crawl then uses a private in-memory
     /// database and cannot be resumed).
     #[arg(long)]
@@ -128,12 +129,13 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
         None => None,
     };
     match args.format {
-        OutputFormat::Text => out!("{}", report::check_text(&result, check_id)),
-        OutputFormat::Md => out!("{}", report::check_markdown(&result, check_id)),
-        OutputFormat::Json => {
+        Format::Text => out!("{}", report::check_text(&result, check_id)),
+        Format::Md => out!("{}", report::check_markdown(&result, check_id)),
+        Format::Json => {
             let doc = report::check_json(&result, check_id);
             outln!("{}", govaudit::escape::json::to_string_pretty(&doc)?);
         }
+        other => return Err(other.unsupported("check")),
     }
     Ok(match result.evaluation.verdict {
         Verdict::Pass => EXIT_PASS,

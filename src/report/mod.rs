@@ -36,14 +36,6 @@ pub(crate) fn deep_summary(d: &DeepOutcome) -> String {
     )
 }
 
-/// Output formats of `govaudit check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Markdown,
-}
-
 /// The conclusion for people: 单项否决 and which when a veto fired (a score beside a veto reads
 /// like full marks), else the verdict with its score.
 pub fn conclusion(e: &Evaluation) -> String {
