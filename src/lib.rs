@@ -18,6 +18,9 @@
 //! [`stats`] turns stored rounds into quarterly 合格率, problem categories, repeat offenders and
 //! round diffs (pure, no I/O).
 //!
+//! [`template`] is the one `{placeholder}` filler of rule messages and notice templates,
+//! refusing a placeholder a text is not filled with when the text is loaded.
+//!
 //! [`escape`] makes page text inert in every output language (terminal, Markdown, HTML,
 //! DOCX/XLSX XML, CSV, JSON); every renderer goes through it.
 //!
@@ -54,3 +57,4 @@ pub mod sample;
 pub mod sim;
 pub mod stats;
 pub mod store;
+pub mod template;
