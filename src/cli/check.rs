@@ -1,6 +1,6 @@
 //! `govaudit check URL`: the single-site audit (自查).
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::Args;
 use url::Url;
@@ -60,26 +60,15 @@ impl DeepArgs {
     }
 }
 
-/// Parse a site URL given by a person: a missing scheme means http.
+/// Parse a site or page URL given on the command line with the registry's parser
+/// ([`govaudit::registry::parse_url`]: a missing scheme means http, credentials are refused,
+/// the result is normalised), so `check` stores a site under the URL the registry knows it by.
 pub fn parse_site_url(input: &str) -> Result<Url> {
-    let text = input.trim();
-    let with_scheme = if text.contains("://") {
-        text.to_string()
-    } else {
-        format!("http://{text}")
-    };
-    let url = Url::parse(&with_scheme).with_context(|| format!("invalid URL {input:?}"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        bail!("invalid URL {input:?}: expected an http(s) address with a host");
-    }
-    Ok(url)
+    govaudit::registry::parse_url(input).map_err(anyhow::Error::msg)
 }
 
 pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
-    // The URL is stored with the check: never with a password in it.
-    if govaudit::registry::has_userinfo(&args.url) {
-        bail!("{}", govaudit::registry::USERINFO);
-    }
+    // The URL is stored with the check: the parser refuses one with a password in it.
     let url = parse_site_url(&args.url)?;
     let as_of = args
         .as_of
@@ -141,4 +130,21 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
         Verdict::Pass => EXIT_PASS,
         Verdict::Fail => EXIT_FAIL,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_url_is_read_as_the_registry_reads_it() {
+        let url = parse_site_url(" www.a.gov.cn:80/#top ").expect("url");
+        assert_eq!(url.as_str(), "http://www.a.gov.cn/");
+        assert_eq!(
+            Some(url),
+            govaudit::registry::parse_url("http://www.a.gov.cn").ok()
+        );
+        let refused = parse_site_url("http://admin:secret@a.gov.cn/").expect_err("credentials");
+        assert!(!refused.to_string().contains("secret"), "{refused}");
+    }
 }

@@ -27,7 +27,7 @@ use crate::config::FetchConfig;
 pub use charset::{decode_html, Decoded};
 pub use politeness::GlobalLoad;
 pub use probe::{Probe, ProbeOutcome};
-pub use urls::{normalize, resolve_link, SiteScope};
+pub use urls::{normalize, SiteScope};
 
 /// Errors building a [`Fetcher`] from configuration.
 #[derive(Debug, thiserror::Error)]
