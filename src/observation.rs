@@ -401,6 +401,13 @@ pub struct LinkObservation {
     pub problems: Vec<LinkProblem>,
 }
 
+impl LinkObservation {
+    /// The problems in `state`, in the order kept (by URL).
+    pub fn in_state(&self, state: LinkState) -> Vec<&LinkProblem> {
+        self.problems.iter().filter(|p| p.state == state).collect()
+    }
+}
+
 /// What kind of bound cut part of an audit short.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -100,7 +100,7 @@ pub async fn run(cfg: Config, args: LinksArgs) -> Result<u8> {
         other => return Err(other.unsupported("links")),
     }
     Ok(
-        if report.in_state(LinkState::Broken).is_empty() && report.unreadable.is_empty() {
+        if report.links.in_state(LinkState::Broken).is_empty() && report.unreadable.is_empty() {
             EXIT_PASS
         } else {
             EXIT_FAIL

@@ -25,7 +25,7 @@ use url::Url;
 use super::judge;
 use crate::analysis::{self, ParseLimits, Vocabulary};
 use crate::fetch::{FetchFailure, Fetcher};
-use crate::observation::{LinkObservation, LinkProblem, LinkState};
+use crate::observation::LinkObservation;
 
 /// A page that could not be fetched, so its links were not checked.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -44,17 +44,6 @@ pub struct LinkReport {
     pub links: LinkObservation,
     /// Pages that could not be fetched.
     pub unreadable: Vec<UnreadablePage>,
-}
-
-impl LinkReport {
-    /// The problems in `state`, by URL.
-    pub fn in_state(&self, state: LinkState) -> Vec<&LinkProblem> {
-        self.links
-            .problems
-            .iter()
-            .filter(|p| p.state == state)
-            .collect()
-    }
 }
 
 /// A link's outcome, kept small: successes hold only the status.

@@ -19,9 +19,9 @@ pub fn to_json(r: &LinkReport) -> Value {
     json!({
         "pages": r.pages,
         "checked": r.links.checked,
-        "broken": r.in_state(LinkState::Broken),
-        "suspected": r.in_state(LinkState::Suspected),
-        "blocked": r.in_state(LinkState::Blocked),
+        "broken": r.links.in_state(LinkState::Broken),
+        "suspected": r.links.in_state(LinkState::Suspected),
+        "blocked": r.links.in_state(LinkState::Blocked),
         "unreadable_pages": r.unreadable,
     })
 }
@@ -35,7 +35,7 @@ fn sections(r: &LinkReport) -> Vec<(String, Vec<&LinkProblem>)> {
                 LinkState::Suspected => format!("{}（可能是暂时的，未计入不可用）", s.label()),
                 _ => s.label().to_string(),
             };
-            (title, r.in_state(s))
+            (title, r.links.in_state(s))
         })
         .collect()
 }
@@ -48,8 +48,8 @@ pub fn to_text(r: &LinkReport) -> String {
         "链接检查：{} 个页面，检查链接 {} 个，不可用链接 {} 个，疑似不可用 {} 个",
         r.pages,
         r.links.checked,
-        r.in_state(LinkState::Broken).len(),
-        r.in_state(LinkState::Suspected).len()
+        r.links.in_state(LinkState::Broken).len(),
+        r.links.in_state(LinkState::Suspected).len()
     );
     for (title, list) in sections(r) {
         if list.is_empty() {
@@ -73,7 +73,7 @@ pub fn to_text(r: &LinkReport) -> String {
             let _ = writeln!(out, "  {}  [{}]", inline(&p.url), inline(&p.reason));
         }
     }
-    if r.in_state(LinkState::Broken).is_empty() && r.unreadable.is_empty() {
+    if r.links.in_state(LinkState::Broken).is_empty() && r.unreadable.is_empty() {
         let _ = writeln!(out, "\n未发现不可用链接。");
     }
     out
@@ -93,12 +93,12 @@ pub fn to_markdown(r: &LinkReport) -> String {
     let _ = writeln!(
         out,
         "| 不可用链接 | {} |",
-        r.in_state(LinkState::Broken).len()
+        r.links.in_state(LinkState::Broken).len()
     );
     let _ = writeln!(
         out,
         "| 疑似不可用链接 | {} |",
-        r.in_state(LinkState::Suspected).len()
+        r.links.in_state(LinkState::Suspected).len()
     );
     let _ = writeln!(out, "| 无法打开的页面 | {} |", r.unreadable.len());
     for (title, list) in sections(r) {
@@ -126,7 +126,7 @@ pub fn to_markdown(r: &LinkReport) -> String {
             let _ = writeln!(out, "| {} | {} |", cell(&p.url), cell(&p.reason));
         }
     }
-    if r.in_state(LinkState::Broken).is_empty() && r.unreadable.is_empty() {
+    if r.links.in_state(LinkState::Broken).is_empty() && r.unreadable.is_empty() {
         out.push_str("\n未发现不可用链接。\n");
     }
     out
