@@ -11,4 +11,4 @@
 # identifier-service hosts (beian, conac, 找错) received.
 set -eu
 cd "$(dirname "$0")/.."
-exec cargo test --release --test province -- --ignored --nocapture a_polite_round
+exec cargo bench --bench province

@@ -23,6 +23,6 @@ cargo build --release --quiet
 sizes="${*:-1000 2000 5000 14000}"
 for n in $sizes; do
     echo "== $n sites"
-    ROUND_SITES="$n" cargo test --release --quiet --test round_scale -- --ignored --nocapture 2>&1 |
+    ROUND_SITES="$n" cargo bench --quiet --bench round_scale 2>&1 |
         grep -v -e '^running' -e '^test result' -e '^$' -e '^test ' || true
 done

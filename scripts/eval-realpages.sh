@@ -18,7 +18,7 @@ done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT INT TERM
 status=0
-cargo test --quiet --test analysis realpages_accuracy -- --nocapture >"$out" 2>&1 || status=$?
+cargo test --quiet --test integration analysis::realpages::realpages_accuracy -- --nocapture >"$out" 2>&1 || status=$?
 sed -n '/right \/ scored/,/^pages:/p; /^MISS /p' "$out"
 if [ "$status" -ne 0 ] && ! grep -q '^MISS ' "$out"; then
     cat "$out" >&2

@@ -21,10 +21,13 @@ use crate::store::{CheckRecord, RoundSlot, Store, StoreError};
 /// Errors setting up an audit run.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
+    /// The HTTP client could not be built (bad proxy URL, bad `--resolve` entry …).
     #[error(transparent)]
     Fetch(#[from] FetchError),
+    /// The rule profile could not be loaded.
     #[error(transparent)]
     Rules(#[from] RulesError),
+    /// A database step of the run failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -32,12 +35,16 @@ pub enum AuditError {
 /// The full result of auditing one site.
 #[derive(Debug)]
 pub struct AuditResult {
+    /// What the crawl saw of the site (the rules' input).
     pub observation: Observation,
+    /// The rules' verdict, score and findings on the observation.
     pub evaluation: Evaluation,
     /// The audit's own requests (a deep crawl's are logged in the database as they happen and
     /// join the check's log when it is stored; their count is `deep.requests`).
     pub requests: Vec<RequestRecord>,
+    /// When the audit started (UTC).
     pub started_at: DateTime<Utc>,
+    /// When the audit finished (UTC), deep crawl included when there is one.
     pub finished_at: DateTime<Utc>,
     /// The deep crawl, when the audit was run with `--deep`.
     pub deep: Option<DeepOutcome>,
@@ -79,8 +86,11 @@ impl AuditResult {
 /// Shared state of an audit run.
 #[derive(Clone)]
 pub struct Auditor {
+    /// The polite HTTP client shared by every audit of the run (per-host limits hold across sites).
     pub fetcher: Arc<Fetcher>,
+    /// The loaded rule profile every audit is judged by.
     pub rules: Arc<RuleSet>,
+    /// The crawl settings (`[crawl]`) of every audit.
     pub crawl: CrawlConfig,
     /// Link results shared by the sites this auditor audits (one run, one round).
     pub links: Arc<LinkCache>,

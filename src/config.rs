@@ -8,20 +8,32 @@ use std::path::{Path, PathBuf};
 /// Errors reading the configuration file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The config file cannot be read.
     #[error("cannot read config file {path}: {source}")]
     Read {
+        /// The config file given.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The config file is not valid TOML or has unknown or mistyped settings.
     #[error("invalid config file {path}: {message}")]
-    Parse { path: PathBuf, message: String },
+    Parse {
+        /// The config file.
+        path: PathBuf,
+        /// The TOML error, with its line.
+        message: String,
+    },
     /// A value serde accepts but the program cannot use (it would hang, or means nothing).
     /// `path` names the config file when the value came from one.
     #[error("{}", invalid_text(.path.as_deref(), .key, .message))]
     Invalid {
+        /// The config file, when the value came from one; `None` for a flag.
         path: Option<PathBuf>,
+        /// The setting, e.g. `fetch.host_concurrency`.
         key: String,
+        /// Why the value cannot be used.
         message: String,
     },
 }
@@ -68,13 +80,21 @@ pub mod ceilings {
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// `[fetch]`: politeness, timeouts, retries, limits of the HTTP layer.
     pub fetch: FetchConfig,
+    /// `[crawl]`: what a site audit reads and how much of it.
     pub crawl: CrawlConfig,
+    /// `[rules]`: the rule profile and where its files are.
     pub rules: RulesConfig,
+    /// `[store]`: the SQLite database.
     pub store: StoreConfig,
+    /// `[stats]`: how the quarterly statistics count a failed site.
     pub stats: crate::stats::StatsSettings,
+    /// `[report]`: the self-check report's early warnings.
     pub report: ReportConfig,
+    /// `[notice]`: the issuing office's particulars for the 通报.
     pub notice: NoticeConfig,
+    /// `[monitor]`: the availability monitor's probes per day and progress lines.
     pub monitor: MonitorConfig,
 }
 

@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How much a finding weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// How much a finding weighs. Stored as its [`key`](Severity::key) (`veto`, `deduction`,
+/// `info`, `review`); any other stored text is a decode error, never read as one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Severity {
     /// 单项否决: the site fails whatever its score.
     Veto,
@@ -39,17 +41,6 @@ impl Severity {
             Severity::Review => "待人工确认",
         }
     }
-
-    /// The severity of a stored key; `None` for a value no version wrote (a corrupt row).
-    pub fn from_key(key: &str) -> Option<Severity> {
-        match key {
-            "veto" => Some(Severity::Veto),
-            "deduction" => Some(Severity::Deduction),
-            "info" => Some(Severity::Info),
-            "review" => Some(Severity::Review),
-            _ => None,
-        }
-    }
 }
 
 /// One piece of evidence: what was seen where.
@@ -80,6 +71,7 @@ pub struct Evidence {
 pub struct Finding {
     /// Stable rule id, e.g. `columns.blank`.
     pub rule: String,
+    /// 单项否决, 扣分, 提示 or 待人工确认.
     pub severity: Severity,
     /// Chinese message for reports, e.g. `空白栏目5个（超过（含）5个即单项否决）`.
     pub message: String,
@@ -89,11 +81,15 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
 }
 
-/// 合格 or 不合格.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// 合格 or 不合格. Stored as `pass` / `fail`; any other stored text is a decode error, never
+/// read as 不合格.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Verdict {
+    /// 合格.
     Pass,
+    /// 不合格.
     Fail,
 }
 
@@ -112,11 +108,13 @@ impl Verdict {
 pub struct Evaluation {
     /// Profile id, e.g. `gb2015`.
     pub profile: String,
+    /// 不合格 when any veto fired or the score is below `pass_score`, else 合格.
     pub verdict: Verdict,
     /// 100 − capped deductions. Reported even when a veto fired.
     pub score: f64,
     /// Rule ids whose veto fired.
     pub vetoes: Vec<String>,
+    /// Every finding of every rule evaluated (all severities), in the profile's rule order.
     pub findings: Vec<Finding>,
     /// Rules not evaluated because what they judge was never read (the homepage did not open:
     /// only `site.unreachable` is judged). Not evaluated is never "missing".

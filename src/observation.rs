@@ -138,8 +138,11 @@ pub struct ColumnObservation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct HomepageItem {
+    /// The item's title as the homepage shows it.
     pub title: String,
+    /// The item's link, absolute; `None` when the row has no link.
     pub url: Option<String>,
+    /// Its publish date: printed on the homepage, or read at `date_url`; `None` when dated nowhere.
     pub date: Option<NaiveDate>,
     /// The homepage showed no date: `date` was read on this page (the item's article, or the
     /// column page it links to), as an inspector clicks through.
@@ -153,7 +156,9 @@ pub enum ReplyStatus {
     /// Neither the list nor the message page says.
     #[default]
     Unknown,
+    /// Answered: a reply date or an answered status word (已回复, 已办结 …).
     Answered,
+    /// Not answered: an unanswered status word (未回复, 待回复 …).
     Unanswered,
 }
 
@@ -161,12 +166,15 @@ pub enum ReplyStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Message {
+    /// The message's title (信件标题) as listed.
     pub title: String,
+    /// The message page's URL, absolute; `None` when the row has no link.
     pub url: Option<String>,
     /// 留言时间.
     pub asked: Option<NaiveDate>,
     /// 回复时间.
     pub replied: Option<NaiveDate>,
+    /// Whether it was answered, from the list or the opened message page.
     pub status: ReplyStatus,
     /// The message page was opened because the list did not say whether or when it was
     /// answered.
@@ -179,9 +187,11 @@ pub struct Message {
 pub struct ConsultationObservation {
     /// The column's name and list URL.
     pub column: String,
+    /// URL of the column's first list page.
     pub url: String,
     /// List pages read (the first and the pages behind 下一页).
     pub pages: usize,
+    /// Messages read from the list pages, in page order.
     pub messages: Vec<Message>,
 }
 
@@ -191,7 +201,9 @@ pub struct ConsultationObservation {
 pub struct ServiceGuide {
     /// The column it was listed in.
     pub column: String,
+    /// The guide's title as listed.
     pub title: String,
+    /// URL of the guide page opened.
     pub url: String,
     /// Labels shown on the page (受理条件, 办理地点 …), in page order.
     pub labels: Vec<String>,
@@ -201,6 +213,7 @@ pub struct ServiceGuide {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct NameSuspect {
+    /// The page the name was read on.
     pub url: String,
     /// What the page says (习进平).
     pub found: String,
@@ -214,8 +227,11 @@ pub struct NameSuspect {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct FutureItem {
+    /// The row's title.
     pub title: String,
+    /// The row's link, absolute; `None` when it has none.
     pub url: Option<String>,
+    /// The date the row shows, after the as-of date.
     pub date: NaiveDate,
     /// The page the row is on.
     pub page: String,
@@ -320,6 +336,7 @@ impl ItemSource {
 pub struct ItemEvidence {
     /// The exact text (or markup attribute) read, trimmed to at most 200 characters.
     pub text: Option<String>,
+    /// Where it was read; `None` when the item was not found.
     pub source: ItemSource,
 }
 
@@ -327,10 +344,15 @@ pub struct ItemEvidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct FooterEvidence {
+    /// ICP备案号.
     pub icp: ItemEvidence,
+    /// 网站标识码 (also when read only from the meta or the 找错 script).
     pub site_code: ItemEvidence,
+    /// 公安机关备案号.
     pub police_record: ItemEvidence,
+    /// 党政机关网站标识 (conac).
     pub conac: ItemEvidence,
+    /// 「我为政府网站找错」 entry.
     pub jiucuo: ItemEvidence,
 }
 
@@ -381,7 +403,9 @@ impl LinkState {
 /// A link that did not work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkProblem {
+    /// The link's absolute URL.
     pub url: String,
+    /// Broken, suspected or blocked.
     pub state: LinkState,
     /// HTTP status, when one was received.
     pub status: Option<u16>,
@@ -427,6 +451,7 @@ pub enum LimitKind {
 /// Reported (提示), never judged: what was not read was not held against the site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditLimit {
+    /// Which bound it was.
     pub kind: LimitKind,
     /// The page (or, for a Crawl-delay, the site) concerned.
     pub url: String,
@@ -438,6 +463,7 @@ pub struct AuditLimit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Reachability {
+    /// The homepage opened: a usable response after redirects and retries.
     pub ok: bool,
     /// HTTP status of the final response, if any.
     pub status: Option<u16>,

@@ -17,10 +17,18 @@
 pub enum TemplateError {
     /// A `{` without its `}`.
     #[error("unclosed `{{` in `{text}`")]
-    Unclosed { text: String },
+    Unclosed {
+        /// The whole text.
+        text: String,
+    },
     /// A placeholder the text is not filled with.
     #[error("unknown placeholder `{{{name}}}`; {}", allowed_text(allowed))]
-    Unknown { name: String, allowed: Vec<String> },
+    Unknown {
+        /// The placeholder, without its braces.
+        name: String,
+        /// The placeholders the text is filled with.
+        allowed: Vec<String>,
+    },
 }
 
 fn allowed_text(allowed: &[String]) -> String {

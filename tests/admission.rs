@@ -2,7 +2,7 @@
 //! global cap every site starts at once, however many; the `sites_at_once` ceiling is never
 //! passed; and a saturated cap stops new sites from starting.
 
-mod support;
+use crate::support;
 
 use chrono::NaiveDate;
 use govaudit::audit::Auditor;

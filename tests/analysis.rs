@@ -665,7 +665,7 @@ fn real_cmse_negative() {
     assert_eq!(f.jiucuo.site_code, None);
 }
 
-/// `cargo test --test analysis dump -- --ignored --nocapture` prints what analysis sees on
+/// `cargo test --test integration analysis::dump -- --ignored --nocapture` prints what analysis sees on
 /// every real page (for tuning heuristics).
 #[test]
 #[ignore]

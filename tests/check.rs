@@ -3,7 +3,7 @@
 //! unreachable site. Sites come from `tests/fixtures/sites/thresholds.toml`, served by the
 //! project's simulated server; the auditor sees only HTTP.
 
-mod support;
+use crate::support;
 
 #[path = "check/interaction.rs"]
 mod interaction;

@@ -1,7 +1,7 @@
 //! The `govaudit` binary's contract: one JSON object with the documented keys, exit codes
 //! 0 (合格) / 1 (不合格) / 2 (error), errors that name the bad input, results in the database.
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 

@@ -4,7 +4,7 @@
 //! the in-memory frontier never holds more than its batch on a site of thousands of pages.
 
 #[path = "deep/site.rs"]
-mod site;
+pub mod site;
 
 use std::time::Duration;
 

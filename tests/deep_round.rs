@@ -5,8 +5,7 @@
 //! resumes without redoing finished sites, and `check --deep --format json` has its `deep`
 //! object.
 
-#[path = "deep/site.rs"]
-mod site;
+use crate::deep::site;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

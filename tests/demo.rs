@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-mod render;
+use crate::render;
 
 #[test]
 fn demo_reproduces_the_2018q1_notice_figures() {

@@ -2,8 +2,6 @@
 //! `govaudit links` check the same links on loopback and must report each in the same state,
 //! with the same status and reason — the judgement lives in `linkcheck::judge` only.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 

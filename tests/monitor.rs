@@ -3,7 +3,7 @@
 //! verdicts, in the uptime figures and in the audit's `site.unreachable`; a restarted monitor
 //! continues its schedule; probes share the per-host politeness of audits.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,10 +3,10 @@
 //! notice, CSV, HTML safety (no external references, hostile text escaped), templates from a
 //! folder, and the self-check report with its early warnings.
 //!
-//! Golden files live in `tests/fixtures/golden/`; `UPDATE_GOLDEN=1 cargo test --test notice`
+//! Golden files live in `tests/fixtures/golden/`; `UPDATE_GOLDEN=1 cargo test --test integration notice::`
 //! rewrites them (review the diff).
 
-mod notice_db;
+use crate::notice_db;
 
 use govaudit::notice::{self, csv::CsvTable, Notice, SiteReport, Templates};
 use govaudit::rules::RuleSet;

@@ -4,9 +4,9 @@
 //! (`soffice`) is installed, both files are also converted to PDF to show they open; without it
 //! that test passes with a note. `hostile_docs` renders hostile page text in every format.
 
+#[path = "hostile_docs/mod.rs"]
 mod hostile_docs;
-mod notice_db;
-mod render;
+use crate::notice_db;
 
 use std::io::{Cursor, Read};
 

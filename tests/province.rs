@@ -4,10 +4,11 @@
 //! `218.95.179.142/gysfgw` is reached unchanged), and the stored results compared with the
 //! notice's tables (a committed copy under tests/fixtures/seed/).
 //!
-//! The polite timing run (default 2 req/s per host) is `#[ignore]`d: run it with
-//! `scripts/bench-province.sh`.
+//! The polite timing run (default 2 req/s per host) is a bench target, `tests/bench/province.rs`,
+//! run by `scripts/bench-province.sh`.
 
-mod support;
+use crate::support;
+use crate::support::province::{busiest_host, import, plan, proxy_config};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -15,12 +16,11 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use govaudit::audit::Auditor;
-use govaudit::config::{Config, HostOverride};
 use govaudit::findings::Verdict;
 use govaudit::registry::{self, SiteFilter};
-use govaudit::rounds::{self, PlanOptions};
+use govaudit::rounds;
 use govaudit::sim::province::{Extra, Province};
-use govaudit::sim::{SimServer, SERVICE_HOSTS};
+use govaudit::sim::SimServer;
 use govaudit::store::Store;
 use sqlx::Row;
 
@@ -64,50 +64,6 @@ fn seed_problems() -> BTreeMap<String, String> {
             (url, f[3].to_string())
         })
         .collect()
-}
-
-/// A config that reaches the world through the server as an HTTP proxy.
-fn proxy_config(server: &SimServer, polite: bool) -> Config {
-    let mut cfg = Config::default();
-    cfg.fetch.proxy = Some(server.proxy_url());
-    cfg.fetch.timeout_secs = 10.0;
-    if !polite {
-        cfg.fetch.backoff_ms = 50;
-        cfg.fetch.host_rate = 0.0;
-        cfg.fetch.host_concurrency = 8;
-    }
-    cfg
-}
-
-async fn import(store: &Store, province: &Province) {
-    let sites = registry::parse_csv(province.registry_csv().as_bytes(), Path::new("ningxia.csv"))
-        .expect("registry parses");
-    registry::import(store, &sites).await.expect("import");
-}
-
-async fn plan(store: &Store, province: &Province, dir: &Path, round: usize) -> rounds::Round {
-    let r = &province.rounds[round];
-    let list = dir.join(format!("round{}.txt", round + 1));
-    std::fs::write(&list, province.round_list(round)).expect("write list");
-    let opts = PlanOptions {
-        month: r.month.clone(),
-        ratio: 1.0,
-        seed: 0,
-        profile: "gb2015".into(),
-        as_of: Some(r.as_of),
-    };
-    rounds::plan_list(store, &opts, &list).await.expect("plan")
-}
-
-/// Requests per simulated site host (not the identifier services): the most any host got.
-fn busiest_host(server: &SimServer) -> (String, usize) {
-    server
-        .all_host_stats()
-        .into_iter()
-        .filter(|(h, _)| !SERVICE_HOSTS.contains(&h.as_str()))
-        .map(|(h, s)| (h, s.hits))
-        .max_by_key(|(_, n)| *n)
-        .unwrap_or_default()
 }
 
 /// The committed copies equal the seed when the seed is present beside the repository.
@@ -265,76 +221,6 @@ async fn the_province_reproduces_the_notice() {
         blank += usize::from(vetoes.iter().any(|v| v == "columns.blank"));
     }
     assert_eq!((stale, blank), (11, 14));
-}
-
-/// One round with the default politeness (2 req/s, 2 in flight per host): under 2 minutes.
-/// Slow (about a minute a round): `scripts/bench-province.sh` runs it. `PROVINCE_ROUNDS`
-/// (default `1`; e.g. `1,2` for the whole quarter, as the demo runs it) picks the rounds;
-/// `PROVINCE_SERVICE_RATE` (req/s) overrides the politeness of the identifier-service hosts;
-/// `PROVINCE_SITES_AT_ONCE` (default 256, i.e. a whole round) bounds the sites audited at once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "timing run with default politeness; scripts/bench-province.sh"]
-async fn a_polite_round_finishes_in_under_two_minutes() {
-    let province = Province::ningxia_2018q1().expect("province");
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::open(&dir.path().join("b.db")).await.expect("db");
-    import(&store, &province).await;
-    let wanted: Vec<usize> = std::env::var("PROVINCE_ROUNDS")
-        .unwrap_or_else(|_| "1".into())
-        .split(',')
-        .filter_map(|v| v.trim().parse::<usize>().ok())
-        .filter(|n| (1..=province.rounds.len()).contains(n))
-        .collect();
-    let server = SimServer::start(province.scenario(), province.rounds[0].as_of)
-        .await
-        .expect("server");
-    let mut cfg = proxy_config(&server, true);
-    if let Some(rate) = std::env::var("PROVINCE_SERVICE_RATE")
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-    {
-        for h in SERVICE_HOSTS {
-            cfg.fetch.hosts.insert(
-                h.to_string(),
-                HostOverride {
-                    rate: Some(rate),
-                    concurrency: Some(8),
-                },
-            );
-        }
-    }
-    let auditor = Auditor::from_config(&cfg).expect("auditor");
-    let at_once: usize = std::env::var("PROVINCE_SITES_AT_ONCE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
-    let all = Instant::now();
-    for round_no in wanted {
-        let i = round_no - 1;
-        let as_of = province.rounds[i].as_of;
-        server.set_as_of(as_of);
-        server.reset_stats();
-        let round = plan(&store, &province, dir.path(), i).await;
-        let started = Instant::now();
-        let summary = rounds::run_round(&auditor, &store, &round, as_of, at_once, |_| {})
-            .await
-            .expect("run");
-        let took = started.elapsed();
-        let (host, hits) = busiest_host(&server);
-        let mut services: Vec<(String, usize)> = server
-            .all_host_stats()
-            .into_iter()
-            .filter(|(h, _)| SERVICE_HOSTS.contains(&h.as_str()))
-            .map(|(h, s)| (h, s.hits))
-            .collect();
-        services.sort();
-        eprintln!(
-            "polite round {round_no}: {} sites in {took:.1?}, {} failed; busiest site host {host}: {hits} requests; service hosts: {services:?}",
-            round.sites, summary.failed
-        );
-        assert!(took.as_secs() < 120, "round {round_no} took {took:?}");
-    }
-    eprintln!("polite rounds in total: {:.1?}", all.elapsed());
 }
 
 /// Through `--resolve` entries the named hosts are reached too (the IP-hosted site needs the

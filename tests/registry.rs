@@ -6,8 +6,9 @@
 //! `python3 -c "open('sites-gbk.csv','wb').write(open('src.txt').read().replace('\n','\r\n').encode('gbk'))"`
 //! and is marked `-text` in `.gitattributes` so git never re-encodes it.
 
+#[path = "hostile_inputs/mod.rs"]
 mod hostile_inputs;
-mod support;
+use crate::support;
 
 use std::path::Path;
 

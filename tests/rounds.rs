@@ -2,7 +2,7 @@
 //! failing sites due 5 working days after the notice, and a run killed mid-way that resumes
 //! with nothing lost and nothing duplicated.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -20,7 +20,9 @@
 //! `lists.undated_min_avg_title_chars` characters, the one whose titles are longest in total
 //! wins (article titles are long, header link lists and 专题1/专题2 links short; a hub
 //! homepage thus keeps no items). They keep document order, so the
-//! first is the newest on a usual list page.
+//! first is the newest on a usual list page. The other groups that qualify are kept apart
+//! (`other_undated_lists`): on a homepage they are its other blocks, which the crawl samples
+//! in turn when it clicks undated items through.
 //!
 //! Hanweb (大汉) pages carry their list as CDATA records in a `<script type="text/xml">`
 //! datastore (`lists.record_pattern`); the records are parsed as a fragment and analysed the
@@ -198,10 +200,23 @@ fn candidate(
     })
 }
 
-/// The list items of a page (dated ones, else the main undated list), including the records
-/// of a Hanweb `<script type="text/xml"><datastore>` list; and the number of dated list entries
-/// in the markup before duplicates are merged (see [`super::PageAnalysis::dated_entries`]); and
-/// the rows showing a date after the as-of date (see [`super::PageAnalysis::future_items`]).
+/// What the lists of a page hold.
+#[derive(Debug, Default)]
+pub struct Lists {
+    /// The list items (dated ones, else the main undated list), including the records of a
+    /// Hanweb `<script type="text/xml"><datastore>` list.
+    pub items: Vec<ListItem>,
+    /// Dated list entries in the markup before duplicates are merged (see
+    /// [`super::PageAnalysis::dated_entries`]).
+    pub dated_entries: usize,
+    /// Rows showing a date after the as-of date (see [`super::PageAnalysis::future_items`]).
+    pub future: Vec<ListItem>,
+    /// When nothing is dated: the other undated lists whose titles read as articles (see
+    /// [`super::PageAnalysis::other_undated_lists`]).
+    pub other_undated: Vec<Vec<ListItem>>,
+}
+
+/// The lists of a page: see [`Lists`].
 pub fn items(
     doc: &Html,
     base: &Url,
@@ -209,18 +224,23 @@ pub fn items(
     as_of: NaiveDate,
     vocab: &Vocabulary,
     records: Option<&Html>,
-) -> (Vec<ListItem>, usize, Vec<ListItem>) {
-    let (main, main_entries, mut future) = items_in(doc, base, zones, as_of, vocab);
+) -> Lists {
+    let (main, main_entries, mut future, others) = items_in(doc, base, zones, as_of, vocab);
     let (records, record_entries) = match records {
         Some(frag) => {
             let z = Zones::compute(frag, vocab);
-            let (items, entries, more) = items_in(frag, base, &z, as_of, vocab);
+            let (items, entries, more, _) = items_in(frag, base, &z, as_of, vocab);
             future.extend(more);
             (items, entries)
         }
         None => (Vec::new(), 0),
     };
     let is_dated = |v: &Vec<ListItem>| v.iter().any(|i| i.date.is_some());
+    let other_undated = if is_dated(&main) || is_dated(&records) {
+        Vec::new()
+    } else {
+        others
+    };
     let chosen: Vec<ListItem> = match (is_dated(&main), is_dated(&records)) {
         (true, true) => main.into_iter().chain(records).collect(),
         (true, false) => main,
@@ -237,7 +257,12 @@ pub fn items(
             None => true,
         })
         .collect();
-    (items, main_entries + record_entries, future)
+    Lists {
+        items,
+        dated_entries: main_entries + record_entries,
+        future,
+        other_undated,
+    }
 }
 
 /// Hanweb (大汉) column pages ship their list as CDATA records inside
@@ -261,15 +286,16 @@ pub fn record_fragment(doc: &Html, compiled: &Compiled) -> Option<Html> {
     (!joined.is_empty()).then(|| super::parse::fragment(&joined, Default::default()).html)
 }
 
-/// The items of one tree (dated ones, else the main undated group), and the number of dated
-/// list entries in its markup.
+/// The items of one tree (dated ones, else the main undated group), the number of dated list
+/// entries in its markup, the rows dated in the future, and (when nothing is dated) the other
+/// undated groups that read as lists.
 fn items_in(
     doc: &Html,
     base: &Url,
     zones: &Zones,
     as_of: NaiveDate,
     vocab: &Vocabulary,
-) -> (Vec<ListItem>, usize, Vec<ListItem>) {
+) -> (Vec<ListItem>, usize, Vec<ListItem>, Vec<Vec<ListItem>>) {
     // Not PAGINATION: `page` is as common a layout class as a pager class (宜春 `section page
     // page2`); page-number links have no dates and short titles, so they lose anyway.
     let excluded = dom::FOOTER | dom::SCRIPT;
@@ -309,8 +335,8 @@ fn items_in(
     let mut page = base.clone();
     page.set_fragment(None);
     let dated: Vec<&Candidate> = cands.iter().filter(|c| c.item.date.is_some()).collect();
-    let chosen: Vec<&Candidate> = if !dated.is_empty() {
-        innermost(doc, dated)
+    let (chosen, others): (Vec<&Candidate>, Vec<Vec<&Candidate>>) = if !dated.is_empty() {
+        (innermost(doc, dated), Vec::new())
     } else {
         let undated: Vec<&Candidate> = cands
             .iter()
@@ -333,10 +359,12 @@ fn items_in(
         .filter(|c| c.item.future_date.is_some())
         .map(|c| c.item.clone())
         .collect();
+    let items = |v: Vec<&Candidate>| v.into_iter().map(|c| c.item.clone()).collect();
     (
-        chosen.into_iter().map(|c| c.item.clone()).collect(),
+        items(chosen),
         entries,
         future,
+        others.into_iter().map(items).collect(),
     )
 }
 
@@ -360,7 +388,9 @@ fn innermost<'c>(doc: &Html, cands: Vec<&'c Candidate>) -> Vec<&'c Candidate> {
 }
 
 /// The sibling group with the longest titles in total.
-fn main_group(cands: Vec<&Candidate>, min_avg: usize) -> Vec<&Candidate> {
+/// The undated groups (by parent) whose titles average at least `min_avg` characters: the one
+/// with the most title characters (the main list), and the others in document order.
+fn main_group(cands: Vec<&Candidate>, min_avg: usize) -> (Vec<&Candidate>, Vec<Vec<&Candidate>>) {
     // Per parent: (first position, total title chars, items).
     let mut groups: HashMap<Option<NodeId>, (usize, usize, usize)> = HashMap::new();
     for (i, c) in cands.iter().enumerate() {
@@ -368,15 +398,27 @@ fn main_group(cands: Vec<&Candidate>, min_avg: usize) -> Vec<&Candidate> {
         g.1 += c.item.title.chars().count();
         g.2 += 1;
     }
-    let best = groups
+    let mut lists: Vec<(Option<NodeId>, usize, usize)> = groups
+        .into_iter()
+        .filter(|&(_, (_, chars, n))| n > 0 && chars >= min_avg * n)
+        .map(|(p, (first, chars, _))| (p, first, chars))
+        .collect();
+    let Some(&(best, _, _)) = lists
         .iter()
-        .filter(|(_, &(_, chars, n))| n > 0 && chars >= min_avg * n)
-        .max_by_key(|(_, &(first, chars, _))| (chars, std::cmp::Reverse(first)))
-        .map(|(p, _)| *p);
-    match best {
-        Some(best) => cands.into_iter().filter(|c| c.parent == best).collect(),
-        None => Vec::new(),
-    }
+        .max_by_key(|&&(_, first, chars)| (chars, std::cmp::Reverse(first)))
+    else {
+        return (Vec::new(), Vec::new());
+    };
+    lists.sort_by_key(|&(_, first, _)| first);
+    let members = |p: Option<NodeId>| -> Vec<&Candidate> {
+        cands.iter().copied().filter(|c| c.parent == p).collect()
+    };
+    let others = lists
+        .iter()
+        .filter(|&&(p, _, _)| p != best)
+        .map(|&(p, _, _)| members(p))
+        .collect();
+    (members(best), others)
 }
 
 #[cfg(test)]
@@ -500,6 +542,33 @@ mod tests {
             <li><a href='/a/3.html'>正常</a><span>2018-01-02</span></li></ul>";
         // Only the dated item counts as a dated list item.
         assert_eq!(dates(html), vec![Some(day(2018, 1, 2))]);
+    }
+
+    #[test]
+    fn other_undated_lists_are_kept_beside_the_main_one() {
+        let html = "<div class='top'><ul><li><a href='/wza/'>无障碍</a></li><li><a href='/en/'>English</a></li></ul></div>
+            <div class='b1'><ul><li><a href='/gzdt/1.html'>市长调研重点项目建设</a></li><li><a href='/gzdt/2.html'>全市安全生产会议召开</a></li></ul></div>
+            <div class='b2'><ul><li><a href='/zt/1.html'>关于开展政府网站专项检查工作的通知</a></li><li><a href='/zt/2.html'>关于做好二〇一八年春节假期安排的通知</a></li></ul></div>";
+        let a = run(html);
+        let titles = |v: &[crate::analysis::ListItem]| -> Vec<String> {
+            v.iter().map(|i| i.title.clone()).collect()
+        };
+        // The longest titles are the main list; the other block is kept, the short header
+        // links are not.
+        assert_eq!(titles(&a.items)[0], "关于开展政府网站专项检查工作的通知");
+        assert_eq!(a.other_undated_lists.len(), 1);
+        assert_eq!(
+            titles(&a.other_undated_lists[0]),
+            vec!["市长调研重点项目建设", "全市安全生产会议召开"]
+        );
+        // With a dated item anywhere, only dated items count and nothing else is kept.
+        let dated = html.replace(
+            "全市安全生产会议召开</a>",
+            "全市安全生产会议召开</a><span>2018-01-10</span>",
+        );
+        let a = run(&dated);
+        assert!(a.other_undated_lists.is_empty());
+        assert_eq!(titles(&a.items), vec!["全市安全生产会议召开"]);
     }
 
     #[test]

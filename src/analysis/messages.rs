@@ -39,10 +39,15 @@ const MAX_ROW_CHARS: usize = 300;
 /// One message as a list row or a message page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageRow {
+    /// The message's title (信件标题).
     pub title: String,
+    /// The message page, absolute; `None` when the row has no usable link.
     pub url: Option<Url>,
+    /// When it was left (留言时间), if shown.
     pub asked: Option<NaiveDate>,
+    /// When it was answered (回复时间), if shown.
     pub replied: Option<NaiveDate>,
+    /// Answered, unanswered, or unknown when neither a status word nor a reply date shows it.
     pub status: ReplyStatus,
 }
 

@@ -1,4 +1,4 @@
-//! Stage 4 — page analysis: turns one decoded HTML page into columns, list items with dates,
+//! Stage 2 — page analysis: turns one decoded HTML page into columns, list items with dates,
 //! blank-column markers, footer identifiers and links. Pure: no network, no clock (the as-of
 //! date is passed in to infer years of year-less dates).
 //!
@@ -47,8 +47,11 @@ pub use vocabulary::{Vocabulary, VocabularyError};
 /// A link to a column (栏目) found in navigation, a homepage block or second-level navigation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnLink {
+    /// The link's name as shown (its text, else its `title`), e.g. 工作动态.
     pub name: String,
+    /// The column page the link points to, absolute.
     pub url: Url,
+    /// Where on the page the link was found.
     pub source: ColumnSource,
 }
 
@@ -66,8 +69,11 @@ pub enum ColumnSource {
 /// One entry of a list (news list, notice list …).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListItem {
+    /// The title link's text (its `title` attribute when the text is empty or cut with `…`).
     pub title: String,
+    /// The title link's target, absolute; `None` when its href does not resolve to a URL.
     pub url: Option<Url>,
+    /// The item's date as the list prints it; `None` when it shows none.
     pub date: Option<NaiveDate>,
     /// A full date the item shows that lies after the as-of date (more than a day): no
     /// publish date (`date` is `None`), but a 疑似伪造发稿日期 candidate.
@@ -77,12 +83,17 @@ pub struct ListItem {
 /// Page metadata from `<meta>` tags (国办发〔2017〕47号 网页设计规范).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PageMeta {
+    /// `SiteName`.
     pub site_name: Option<String>,
     /// `SiteDomain`.
     pub site_domain: Option<String>,
+    /// `SiteIDCode` (网站标识码; not displayed to visitors).
     pub site_id_code: Option<String>,
+    /// `ColumnName`.
     pub column_name: Option<String>,
+    /// `ColumnType`: used to classify the column when its name matches no keyword.
     pub column_type: Option<String>,
+    /// `PubDate` (and similar names), the article's publish date.
     pub pub_date: Option<NaiveDate>,
     /// `firstpublishedtime` and similar (中国政府网).
     pub first_published: Option<NaiveDate>,
@@ -91,7 +102,9 @@ pub struct PageMeta {
 /// Everything page analysis extracts from one page.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PageAnalysis {
+    /// The `<title>` text, whitespace collapsed; `None` when absent or empty.
     pub title: Option<String>,
+    /// Metadata of the `<meta>` tags.
     pub meta: PageMeta,
     /// Columns found in navigation menus (and side navigation).
     pub columns: Vec<ColumnLink>,
@@ -104,6 +117,10 @@ pub struct PageAnalysis {
     /// List rows outside navigation showing a full date after the as-of date (more than a
     /// day): not publish dates, but 疑似伪造发稿日期 candidates.
     pub future_items: Vec<ListItem>,
+    /// When no list item is dated: the other undated lists whose titles read as articles, each
+    /// in page order — a homepage's other blocks, which an inspector clicks through as well as
+    /// the main one. Empty when anything is dated.
+    pub other_undated_lists: Vec<Vec<ListItem>>,
     /// A blank-column marker found in the content area (暂无信息 …), if any (asked only
     /// when the page has no list items).
     pub blank_marker: Option<String>,
@@ -196,8 +213,12 @@ fn analyze_parts(
             }
         }
     }
-    let (items, dated_entries, future_items) =
-        lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
+    let lists::Lists {
+        items,
+        dated_entries,
+        future: future_items,
+        other_undated: other_undated_lists,
+    } = lists::items(&doc, &link_base, &zones, as_of, vocab, records.as_ref());
     let (blank_marker, empty_list) = if items.is_empty() {
         (
             blank::blank_marker(&doc, &zones, vocab),
@@ -222,6 +243,7 @@ fn analyze_parts(
         items,
         dated_entries,
         future_items,
+        other_undated_lists,
         meta: page_meta,
         cut_short: parsed.cut_short,
     }
@@ -237,7 +259,9 @@ pub struct MessagesPage {
     pub next_pages: Vec<Url>,
     /// As a message page: when it was left, when answered, and whether.
     pub asked: Option<NaiveDate>,
+    /// As a message page: when it was answered (回复时间), if it says.
     pub replied: Option<NaiveDate>,
+    /// As a message page: answered, unanswered, or unknown.
     pub status: crate::observation::ReplyStatus,
 }
 

@@ -11,9 +11,12 @@
 //! * a known misprint of a name anywhere;
 //! * for names of three characters or more: the name with exactly one character replaced by
 //!   another Han character, with one of the leader's titles within `context_chars` characters
-//!   after it (习进平总书记, 李克勤总理) — and the window is not another leader's name. Two-
-//!   character names (李强) are screened by their known misprints only: one character off is
-//!   too often a different person.
+//!   after it (习进平总书记, 李克勤总理) — and the window is not another leader's name;
+//! * with `homophones` on, the name with one character replaced by one that sounds the same
+//!   (同音字: a reading in common, tones ignored, from the `pinyin` crate's table): anywhere
+//!   for names of three characters or more (学习习近瓶新时代…), and before a title for
+//!   two-character names (李墙总理, 韩政副总理). Otherwise a two-character name one character
+//!   off is too often a different person, and is screened by its known misprints only.
 //!
 //! The text screened is the decoded page with tags removed, inline formatting run together as
 //! page analysis reads text (no parse: this runs on every page an audit reads); the evidence is
@@ -26,6 +29,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Leader {
+    /// The name as correctly written, e.g. 习近平.
     pub name: String,
     /// Titles written with the name (总书记, 总理, 同志 …).
     pub titles: Vec<String>,
@@ -43,16 +47,33 @@ pub struct Leader {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lexicon {
+    /// The state leaders to look for.
     pub leaders: Vec<Leader>,
     /// How far after a name its title must stand (characters).
     pub context_chars: usize,
+    /// Also screen for a character replaced by a homophone (同音字).
+    #[serde(default)]
+    pub homophones: bool,
+}
+
+/// The two characters share a reading, tones ignored (进/近 jin, 政/正 zheng).
+fn sound_alike(a: char, b: char) -> bool {
+    use pinyin::ToPinyinMulti;
+    let (Some(ra), Some(rb)) = (a.to_pinyin_multi(), b.to_pinyin_multi()) else {
+        return false;
+    };
+    ra.into_iter()
+        .any(|x| rb.into_iter().any(|y| x.plain() == y.plain()))
 }
 
 /// A candidate: what was written, which name it resembles, and the sentence around it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameHit {
+    /// What the page says, e.g. 习进平.
     pub found: String,
+    /// The leader's name it resembles, e.g. 习近平.
     pub expected: String,
+    /// The sentence around it, as evidence.
     pub sentence: String,
 }
 
@@ -138,6 +159,8 @@ pub fn screen(html: &str, lexicon: &Lexicon, as_of: NaiveDate) -> Vec<NameHit> {
     };
     for leader in &leaders {
         let name: Vec<char> = leader.name.chars().collect();
+        // Where a known misprint matched: the same characters are not reported again.
+        let mut covered: Vec<(usize, usize)> = Vec::new();
         for m in &leader.misprints {
             let m: Vec<char> = m.chars().collect();
             if m.is_empty() || m.len() > text.len() {
@@ -145,6 +168,7 @@ pub fn screen(html: &str, lexicon: &Lexicon, as_of: NaiveDate) -> Vec<NameHit> {
             }
             for at in 0..=text.len() - m.len() {
                 if text[at..at + m.len()] == m[..] {
+                    covered.push((at, at + m.len()));
                     push(NameHit {
                         found: m.iter().collect(),
                         expected: leader.name.clone(),
@@ -154,34 +178,45 @@ pub fn screen(html: &str, lexicon: &Lexicon, as_of: NaiveDate) -> Vec<NameHit> {
             }
         }
         let n = name.len();
-        if n < 3 || n > text.len() {
+        if n < 2 || n > text.len() || (n < 3 && !lexicon.homophones) {
             continue;
         }
         for at in 0..=text.len() - n {
             let window = &text[at..at + n];
-            let mut off = 0;
+            let mut off = None;
+            let mut offs = 0;
             for (a, b) in window.iter().zip(&name) {
                 if a != b {
-                    off += 1;
-                    if off > 1 {
+                    offs += 1;
+                    off = Some((*a, *b));
+                    if offs > 1 {
                         break;
                     }
                 }
             }
-            if off != 1
-                || !window.iter().all(|c| is_han(*c))
+            let Some((written, meant)) = off.filter(|_| offs == 1) else {
+                continue;
+            };
+            if !window.iter().all(|c| is_han(*c))
                 || names.iter().any(|o| o[..] == *window)
+                || covered.iter().any(|&(s, e)| at < e && s < at + n)
             {
                 continue;
             }
             let after: String = text[at + n..(at + n + lexicon.context_chars).min(text.len())]
                 .iter()
                 .collect();
-            if leader
+            let titled = leader
                 .titles
                 .iter()
-                .any(|t| !t.is_empty() && after.contains(t.as_str()))
-            {
+                .any(|t| !t.is_empty() && after.contains(t.as_str()));
+            let homophone = lexicon.homophones && sound_alike(written, meant);
+            let hit = if n >= 3 {
+                titled || homophone
+            } else {
+                titled && homophone
+            };
+            if hit {
                 push(NameHit {
                     found: window.iter().collect(),
                     expected: leader.name.clone(),
@@ -219,8 +254,10 @@ mod tests {
                 ),
                 leader("李克强", &["总理", "同志"], day(2013, 3, 15), &[]),
                 leader("李强", &["总理", "同志"], day(2023, 3, 11), &["李墙总理"]),
+                leader("韩正", &["副总理", "同志"], day(2017, 10, 25), &[]),
             ],
             context_chars: 4,
+            homophones: true,
         }
     }
 
@@ -259,6 +296,33 @@ mod tests {
     }
 
     #[test]
+    fn homophones_are_candidates() {
+        let as_of = day(2018, 3, 1);
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        // Three characters, one a homophone (近/进 jìn, 平/瓶 píng): no title needed.
+        assert_eq!(
+            found("<p>学习习近瓶新时代中国特色社会主义思想</p>", as_of),
+            vec![pair("习近瓶", "习近平")]
+        );
+        assert_eq!(
+            found("<p>李可强在会上指出</p>", as_of),
+            vec![pair("李可强", "李克强")]
+        );
+        // Two characters: a homophone before a title (正/政 zhèng).
+        assert_eq!(
+            found("<p>韩政副总理出席</p>", as_of),
+            vec![pair("韩政", "韩正")]
+        );
+        // One character off but not alike in sound, and no title: not a candidate.
+        assert!(found("<p>李克勤是一名演员</p>", as_of).is_empty());
+        // Off by the lexicon's switch.
+        let mut lex = lexicon();
+        lex.homophones = false;
+        assert!(screen("<p>习近瓶思想</p>", &lex, as_of).is_empty());
+        assert!(screen("<p>韩政副总理</p>", &lex, as_of).is_empty());
+    }
+
+    #[test]
     fn what_is_not_a_candidate() {
         let as_of = day(2018, 3, 1);
         for html in [
@@ -272,6 +336,8 @@ mod tests {
         ] {
             assert!(found(html, as_of).is_empty(), "{html}");
         }
+        // A homophone of a two-character name without a title: a different person.
+        assert!(found("<p>韩政是本单位职工</p>", as_of).is_empty());
         // A leader who took office after the as-of date is not screened.
         assert!(found("<p>李墙总理</p>", as_of).is_empty());
         assert_eq!(found("<p>李墙总理</p>", day(2024, 1, 1)).len(), 1);

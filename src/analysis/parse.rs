@@ -91,11 +91,16 @@ impl Default for ParseLimits {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CutShort {
     /// Elements nested deeper than `limit` were read as siblings at that depth.
-    Nesting { limit: usize },
+    Nesting {
+        /// The depth limit (`crawl.max_nesting_depth`).
+        limit: usize,
+    },
     /// The parser's work passed its budget after `read_bytes` of `total_bytes` bytes; the
     /// rest of the page was not read.
     Work {
+        /// Bytes of the page read before the budget ran out.
         read_bytes: usize,
+        /// Bytes of the whole page.
         total_bytes: usize,
     },
 }
@@ -120,7 +125,9 @@ impl std::fmt::Display for CutShort {
 /// A parsed page and whether it was cut short.
 #[derive(Debug)]
 pub struct Parsed {
+    /// The parsed document (possibly only part of the page, see `cut_short`).
     pub html: Html,
+    /// Why the page was not read exactly as written, if it was not.
     pub cut_short: Option<CutShort>,
 }
 

@@ -20,15 +20,20 @@ pub enum VocabularyError {
     /// The TOML text does not parse or does not match the schema (unknown key, wrong type).
     #[error("{origin}: {source}")]
     Toml {
+        /// Where the text came from, e.g. `rules/page.toml`.
         origin: String,
+        /// The parse or schema error.
         #[source]
         source: toml::de::Error,
     },
     /// A regex does not compile.
     #[error("{origin}: key `{key}`: invalid regex: {source}")]
     Regex {
+        /// Where the text came from, e.g. `rules/page.toml`.
         origin: String,
+        /// The key holding the pattern, e.g. `footer.icp`.
         key: String,
+        /// The regex error.
         #[source]
         source: Box<regex::Error>,
     },
@@ -38,12 +43,19 @@ pub enum VocabularyError {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetaNames {
+    /// Names of the site-name meta (`SiteName`).
     pub site_name: Vec<String>,
+    /// Names of the site-domain meta (`SiteDomain`).
     pub site_domain: Vec<String>,
+    /// Names of the 网站标识码 meta (`SiteIDCode`).
     pub site_id_code: Vec<String>,
+    /// Names of the column-name meta (`ColumnName`).
     pub column_name: Vec<String>,
+    /// Names of the column-type meta (`ColumnType`), used to classify columns.
     pub column_type: Vec<String>,
+    /// Names of the publish-date meta (`PubDate`, `publishdate` …).
     pub pub_date: Vec<String>,
+    /// Names of the first-publication meta (`firstpublishedtime` …), a fallback publish date.
     pub first_published: Vec<String>,
 }
 
@@ -61,6 +73,7 @@ pub struct DateWords {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlankWords {
+    /// Texts that mark a blank column (暂无信息, 正在建设中 …).
     pub markers: Vec<String>,
     /// Tags of list containers.
     pub list_tags: Vec<String>,
@@ -102,11 +115,17 @@ pub struct GuideWords {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LinkWords {
+    /// Texts of a homepage block's "more" link (更多, more>> …), lower-cased, no whitespace.
     pub more_words: Vec<String>,
+    /// Class/id hints of a "more" link or its wrapper when the link has no text.
     pub more_hints: Vec<String>,
+    /// Next-page words (下一页 …); outside a pagination container only the Chinese ones count.
     pub next_words: Vec<String>,
+    /// Other pager words (上一页, 尾页 …): such links are never list-item titles.
     pub pager_words: Vec<String>,
+    /// Class/id hints of pagination containers.
     pub pagination_hints: Vec<String>,
+    /// Regex of TRS WCM's script-built pagination (`createPageHTML(pages, current, name, ext)`).
     pub script_pager: String,
 }
 
@@ -124,12 +143,19 @@ pub struct ListRules {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnWords {
+    /// Class/id hints of main navigation containers (`<nav>` always counts).
     pub nav_hints: Vec<String>,
+    /// Class/id hints of second-level (side) navigation on column pages.
     pub subnav_hints: Vec<String>,
+    /// Link names that lead home, never columns (首页, 返回首页 …).
     pub home_words: Vec<String>,
+    /// Navigation entries that are site functions, not columns (登录, 无障碍, 搜索 …).
     pub skip_words: Vec<String>,
+    /// Class/id hints of a homepage block's heading (h1–h4 always count).
     pub heading_hints: Vec<String>,
+    /// Longest plausible column name, in characters.
     pub max_name_chars: usize,
+    /// Side navigation only when its links average at most this many characters.
     pub subnav_max_avg_name_chars: usize,
 }
 
@@ -137,30 +163,55 @@ pub struct ColumnWords {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FooterPatterns {
+    /// Class/id hints of footer containers (`<footer>` always counts).
     pub hints: Vec<String>,
+    /// Regex of an ICP备案号: groups province, 备/证, digits, optional site suffix.
     pub icp: String,
+    /// Fewest digits of a well-formed ICP备案号.
     pub icp_min_digits: usize,
+    /// Most digits of a well-formed ICP备案号.
     pub icp_max_digits: usize,
+    /// Regex of a 公安机关备案号 (公网安备): groups prefix, digits.
     pub police: String,
+    /// Province abbreviations a well-formed 公网安备 starts with.
     pub police_provinces: String,
+    /// Digits of a well-formed 公安机关备案号 (14).
     pub police_digits: usize,
+    /// Regex of garbled spellings reported as malformed (公安网备).
     pub police_malformed: String,
+    /// Regex of a city police filing under a local label (郑公备): groups city, digits.
     pub police_local: String,
+    /// Regex of the beian.gov.cn record link; group 1 = the code.
     pub police_link: String,
+    /// Regex of the 网站标识码 label and value; group 1 = the value.
     pub site_code_label: String,
+    /// Regex of a well-formed 网站标识码 (10 digits, or `bm` and 8 digits).
     pub site_code: String,
+    /// Placeholder codes (0000000000 …) reported as malformed.
     pub site_code_placeholders: Vec<String>,
+    /// Regex of the 党政机关网站标识 bszs link; group 1 = the 32-hex id.
     pub conac_bszs: String,
+    /// Regex of any bszs.conac.cn link (also without a valid id).
     pub conac_bszs_any: String,
+    /// Regex of the conac dcs script path.
     pub conac_js: String,
+    /// Regex of the conac seal image.
     pub conac_img: String,
+    /// Regex of the standard 找错 script (`/exposure/jiucuo.js`).
     pub jiucuo_script: String,
+    /// Regex of the 找错 link form; group 1 = the site code.
     pub jiucuo_link: String,
+    /// Regex of the image jiucuo.js writes (`jiucuo.png`).
     pub jiucuo_image: String,
+    /// Regex of the image's `onclick="Link('<sitecode>')"`; group 1 = the site code.
     pub jiucuo_onclick: String,
+    /// Regex of a script writing the entry itself; group 1 = the sitecode.
     pub jiucuo_inline_sitecode: String,
+    /// Regex of the zfwzzc platform link variant.
     pub jiucuo_platform: String,
+    /// Hosts serving the standard entry, current first, then legacy.
     pub jiucuo_hosts: Vec<String>,
+    /// Texts of a non-standard correction link (网站纠错, 我要纠错 …).
     pub jiucuo_words: Vec<String>,
 }
 
@@ -168,14 +219,23 @@ pub struct FooterPatterns {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Vocabulary {
+    /// `[meta]`: `<meta name=…>` names.
     pub meta: MetaNames,
+    /// `[dates]`: publish-date labels and header-clock words.
     pub dates: DateWords,
+    /// `[blank]`: blank-column markers and list containers.
     pub blank: BlankWords,
+    /// `[messages]`: 政务咨询类 message-list labels and status words.
     pub messages: MessageWords,
+    /// `[guides]`: 办事指南 label reading.
     pub guides: GuideWords,
+    /// `[lists]`: list-item thresholds and the Hanweb record pattern.
     pub lists: ListRules,
+    /// `[links]`: "more" and pagination words.
     pub links: LinkWords,
+    /// `[columns]`: navigation hints and column-name limits.
     pub columns: ColumnWords,
+    /// `[footer]`: footer hints and identifier patterns.
     pub footer: FooterPatterns,
     #[serde(skip)]
     compiled: OnceLock<Arc<Compiled>>,

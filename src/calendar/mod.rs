@@ -22,14 +22,23 @@ const BUILTIN_ORIGIN: &str = "data/calendar/cn-workdays.toml";
 /// Errors loading calendar data; every one names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum CalendarError {
+    /// The calendar file cannot be read.
     #[error("cannot read calendar file {path}: {source}")]
     Read {
+        /// The file given.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The calendar data does not parse or is inconsistent.
     #[error("invalid calendar file {origin}: {message}")]
-    Invalid { origin: String, message: String },
+    Invalid {
+        /// The file's path, or `data/calendar/cn-workdays.toml` for the embedded data.
+        origin: String,
+        /// What is wrong (the TOML error, a bad date …).
+        message: String,
+    },
 }
 
 /// Dates were counted in a year the calendar does not cover, as plain Monday–Friday.
@@ -54,6 +63,7 @@ impl fmt::Display for Warning {
 /// What the data says about one year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YearSource {
+    /// The calendar year the notice covers.
     pub year: i32,
     /// The notice (title and 国办发明电 number).
     pub notice: String,

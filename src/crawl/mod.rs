@@ -106,16 +106,30 @@ pub async fn crawl_site(
     obs.future_items
         .extend(future_items(&page_url, &home_an.future_items));
     obs.footer = home_an.footer;
-    obs.homepage_items = home_an
-        .items
-        .into_iter()
-        .map(|i| HomepageItem {
-            title: i.title,
-            url: i.url.as_ref().map(Url::to_string),
-            date: i.date,
-            date_url: None,
-        })
+    // An undated homepage's blocks are taken in turns (the first item of each, then the
+    // second …), so the items opened to date it sample every block, not only the main one.
+    let mut blocks: Vec<std::vec::IntoIter<analysis::ListItem>> = std::iter::once(home_an.items)
+        .chain(home_an.other_undated_lists)
+        .map(Vec::into_iter)
         .collect();
+    let mut seen_urls = HashSet::new();
+    while !blocks.is_empty() {
+        blocks.retain_mut(|block| match block.next() {
+            Some(i) => {
+                let url = i.url.as_ref().map(Url::to_string);
+                if url.as_ref().is_none_or(|u| seen_urls.insert(u.clone())) {
+                    obs.homepage_items.push(HomepageItem {
+                        title: i.title,
+                        url,
+                        date: i.date,
+                        date_url: None,
+                    });
+                }
+                true
+            }
+            None => false,
+        });
+    }
     let opened = date_undated_items(
         fetcher,
         rules,

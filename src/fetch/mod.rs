@@ -1,4 +1,4 @@
-//! Stage 3 — fetch: a polite, rate-limited HTTP client for fragile government servers.
+//! Stage 1 — fetch: a polite, rate-limited HTTP client for fragile government servers.
 //!
 //! Per-host politeness (token bucket + in-flight cap, overridable per host), a global cap,
 //! timeouts, retries with backoff (honouring `Retry-After`), manual redirects with a cap and

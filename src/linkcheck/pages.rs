@@ -30,7 +30,9 @@ use crate::observation::LinkObservation;
 /// A page that could not be fetched, so its links were not checked.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UnreadablePage {
+    /// The page as given.
     pub url: String,
+    /// Why it could not be fetched (`HTTP 404`, `connection refused: …`).
     pub reason: String,
 }
 

@@ -14,23 +14,37 @@ use super::MonitorError;
 /// One stored probe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeRow {
+    /// The probed site's id in the `sites` table.
     pub site_id: i64,
+    /// The schedule's interval in milliseconds (a day ÷ probes per day); with `slot`, it names
+    /// the slot.
     pub interval_ms: i64,
+    /// Slot number, counted in intervals from 1970-01-01T00:00 Beijing time.
     pub slot: i64,
+    /// When the schedule planned the probe (slot start + phase + jitter).
     pub planned_at: DateTime<Utc>,
+    /// When the probe was sent.
     pub probed_at: DateTime<Utc>,
+    /// How the probe ended (opened, timeout, refused …).
     pub outcome: ProbeOutcome,
+    /// The final HTTP status, when one was received.
     pub status: Option<u16>,
+    /// Time on the wire in milliseconds (all hops), capped at the limit for a timeout.
     pub latency_ms: u64,
+    /// Body bytes read.
     pub bytes: u64,
+    /// The failure in words, when not opened.
     pub error: Option<String>,
 }
 
 /// A site the monitor probes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonitoredSite {
+    /// Row id in the `sites` table.
     pub id: i64,
+    /// Homepage URL probed, as stored.
     pub url: String,
+    /// 网站名称; `None` for a site added by URL only.
     pub name: Option<String>,
 }
 

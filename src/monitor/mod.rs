@@ -35,14 +35,29 @@ pub use schedule::Schedule;
 /// Monitoring errors.
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
+    /// A query of `monitor_probes` or `sites` failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// Listing or finding the sites to probe in the registry failed.
     #[error(transparent)]
     Registry(#[from] crate::registry::RegistryError),
+    /// A site given or stored whose URL cannot be probed.
     #[error("invalid {what}: {message}")]
-    Invalid { what: String, message: String },
+    Invalid {
+        /// What was invalid, e.g. `site 3 URL "…"`.
+        what: String,
+        /// The parse error.
+        message: String,
+    },
+    /// A stored probe row holds a value no version writes.
     #[error("stored probe of site {site_id} is invalid: {message}")]
-    Corrupt { site_id: i64, message: String },
+    Corrupt {
+        /// The probed site's id.
+        site_id: i64,
+        /// Which column is bad and why.
+        message: String,
+    },
+    /// A probe task panicked or was cancelled; the join error in words.
     #[error("probe task failed: {0}")]
     Task(String),
 }

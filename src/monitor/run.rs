@@ -37,6 +37,7 @@ use super::MonitorError;
 /// How a run is set up.
 #[derive(Debug, Clone)]
 pub struct MonitorSettings {
+    /// Probes per day and where each site's probe falls in its slot.
     pub schedule: Schedule,
     /// The standard's limit: a probe not opened within it failed (15 s).
     pub limit: Duration,
@@ -64,20 +65,32 @@ pub struct RunStats {
 pub enum Event<'a> {
     /// A probe ended; `stored` is false when its slot was already stored.
     Probe {
+        /// The site probed.
         site: &'a MonitoredSite,
+        /// The probe as stored (or as it would have been).
         row: &'a ProbeRow,
+        /// Whether this run wrote it.
         stored: bool,
     },
     /// Every `summary_every` of clock time.
-    Summary { at: DateTime<Utc>, stats: RunStats },
+    Summary {
+        /// The clock's time of the summary.
+        at: DateTime<Utc>,
+        /// The run's counts so far.
+        stats: RunStats,
+    },
 }
 
 /// The monitor: the fetcher it probes through, the store, the clock.
 #[derive(Clone)]
 pub struct Monitor {
+    /// Sends the probes (`probe_homepage`: one GET, no retry).
     pub fetcher: Arc<Fetcher>,
+    /// Where probes are stored (`monitor_probes`) and the schedule is continued from.
     pub store: Store,
+    /// The system clock, or a simulated one in tests.
     pub clock: Arc<dyn Clock>,
+    /// Schedule, limit, end time and summary interval.
     pub settings: MonitorSettings,
 }
 

@@ -109,8 +109,11 @@ impl WindowVerdict {
 /// One window of the official test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Window {
+    /// The probes of the window: counts per day, failures, worst outages.
     pub record: MonitorRecord,
+    /// Failed probes / probes (0.0–1.0); 0 when there was no probe.
     pub share: f64,
+    /// 单项否决, 未达否决线, or no verdict for too few probes.
     pub verdict: WindowVerdict,
     /// Why the window has no verdict.
     pub gap: Option<String>,
@@ -119,26 +122,40 @@ pub struct Window {
 /// Latency percentiles of the probes that opened the homepage, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Latency {
+    /// Median.
     pub p50: u64,
+    /// 90th percentile.
     pub p90: u64,
+    /// 99th percentile.
     pub p99: u64,
+    /// Slowest.
     pub max: u64,
 }
 
 /// One site's uptime over a range of days.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteUptime {
+    /// Row id in the `sites` table.
     pub site_id: i64,
+    /// Homepage URL probed.
     pub url: String,
+    /// 网站名称, when the registry has one.
     pub name: Option<String>,
+    /// First Beijing day of the range.
     pub from: NaiveDate,
+    /// Last Beijing day of the range (inclusive).
     pub to: NaiveDate,
+    /// Probes stored in the range.
     pub probes: u32,
+    /// Of those, failed: not opened, or opened only at or after the limit.
     pub failures: u32,
+    /// failures / probes (0.0–1.0); 0 when there was no probe.
     pub share: f64,
     /// Failed probes by outcome key (`timeout`, `http`, `slow` for opened at or after the limit …).
     pub failures_by_kind: Vec<(String, u32)>,
+    /// The longest run of consecutive failed probes, if any failed.
     pub longest_outage: Option<MonitorOutage>,
+    /// Latency of the probes that opened the homepage; `None` when none did.
     pub latency: Option<Latency>,
     /// Consecutive windows of the rule's length from `from`; the last may be partial.
     pub windows: Vec<Window>,

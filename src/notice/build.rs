@@ -46,8 +46,7 @@ pub(crate) async fn check_findings(
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let severity =
-            Severity::from_key(&r.try_get::<String, _>("severity")?).unwrap_or(Severity::Info);
+        let severity: Severity = r.try_get("severity")?;
         if matches!(severity, Severity::Info | Severity::Review) && !with_info {
             continue;
         }
@@ -70,9 +69,8 @@ pub(crate) async fn check_findings(
 
 /// The quarter of a `YYYY-MM` month.
 fn quarter_of(month: &str) -> Result<Quarter, NoticeError> {
-    let (y, m) = parse_month(month)
-        .ok_or_else(|| NoticeError::NotFound(format!("invalid round month {month:?}")))?;
-    Quarter::new(y, (m - 1) / 3 + 1).map_err(|e| NoticeError::NotFound(e.to_string()))
+    let (y, m) = parse_month(month).ok_or_else(|| NoticeError::Month(month.to_string()))?;
+    Quarter::new(y, (m - 1) / 3 + 1).map_err(|_| NoticeError::Month(month.to_string()))
 }
 
 impl Notice {

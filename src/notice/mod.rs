@@ -41,26 +41,47 @@ use crate::store::StoreError;
 /// Errors building or rendering a notice or report.
 #[derive(Debug, thiserror::Error)]
 pub enum NoticeError {
+    /// A template file that cannot be read or parsed.
     #[error("template {origin}: {message}")]
-    Template { origin: String, message: String },
+    Template {
+        /// The file's path, or `templates (built in)`.
+        origin: String,
+        /// The read or TOML error.
+        message: String,
+    },
+    /// Loading the rounds or the statistics' inputs failed.
     #[error(transparent)]
     Round(#[from] RoundError),
+    /// Opening or reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A query of the notice's own failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
     #[error("stored {what} of check {check_id} is not valid JSON: {source}")]
+    /// A check's stored JSON (evidence or observation) no longer parses.
     StoredJson {
+        /// Which JSON: `evidence` or `observation`.
         what: &'static str,
+        /// Id of the stored check.
         check_id: i64,
+        /// The parse error.
         #[source]
         source: serde_json::Error,
     },
+    /// A site, check, round or monitor record asked for is not stored; the message says which.
     #[error("{0}")]
     NotFound(String),
+    #[error("cannot read the availability monitor's record: {0}")]
+    Monitor(#[from] crate::monitor::MonitorError),
+    #[error("invalid round month {0:?} (expected YYYY-MM)")]
+    Month(String),
     #[error("cannot write {format}: {message}")]
+    /// A renderer could not write its output.
     Render {
+        /// The output format: `json`, `csv`, `docx`, `xlsx` ….
         format: &'static str,
+        /// The renderer's error.
         message: String,
     },
 }
@@ -83,13 +104,20 @@ pub enum Scope {
     /// A quarter, e.g. `2018Q1`.
     Quarter(String),
     /// One round.
-    Round { round_id: i64, month: String },
+    Round {
+        /// Id of the round.
+        round_id: i64,
+        /// The round's month, `YYYY-MM`.
+        month: String,
+    },
 }
 
 /// A numbered section (一、总体情况 …): its heading and paragraphs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Section {
+    /// The numbered heading, e.g. 一、总体情况, filled from the templates.
     pub heading: String,
+    /// Its paragraphs, filled from the templates.
     pub paragraphs: Vec<String>,
 }
 
@@ -98,8 +126,11 @@ pub struct Section {
 pub struct Table {
     /// e.g. 附件1.
     pub label: String,
+    /// The table's title, from the templates with the period filled in.
     pub title: String,
+    /// Column headings, from the templates.
     pub headers: Vec<String>,
+    /// Data rows, one cell per header.
     pub rows: Vec<Vec<String>>,
 }
 
@@ -108,42 +139,56 @@ pub struct Table {
 pub struct Point {
     /// Unit name, or month `YYYY-MM`.
     pub label: String,
+    /// Sites sampled (regular audits only).
     pub sampled: usize,
+    /// Sampled sites that failed.
     pub failed: usize,
     /// 0.0–1.0; `null` when nothing was sampled.
     pub pass_rate: Option<f64>,
+    /// `pass_rate` as printed (`90.3%`); `—` when nothing was sampled.
     pub pass_rate_text: String,
 }
 
 /// A chart's data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Series {
+    /// The chart's title, from the templates.
     pub title: String,
+    /// Bars per unit (registry order) or points per month (oldest first).
     pub points: Vec<Point>,
 }
 
 /// The figures behind the text, typed (for JSON consumers).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Figures {
+    /// All sites (合计).
     pub total: UnitRow,
+    /// 自治区部门（单位）, then 市、县（区）.
     pub subtotals: Vec<UnitRow>,
+    /// One row per unit (单位), in registry order.
     pub units: Vec<UnitRow>,
+    /// One row per level (级别).
     pub by_level: Vec<LevelRow>,
+    /// Problem categories (问题类别), in the notice's order.
     pub categories: Vec<CategoryRow>,
+    /// Repeat offenders (多次被抽查通报 / 复核仍不合格) of the period.
     pub repeat_offenders: Vec<RepeatOffender>,
 }
 
 /// A 通报, format-neutral.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Notice {
+    /// The quarter or round it covers.
     pub scope: Scope,
     /// e.g. 2018年第一季度, 2018年2月.
     pub period: String,
+    /// The notice's title, from the templates with the period filled in.
     pub title: String,
     /// 发文字号 (文号), when configured.
     pub doc_number: Option<String>,
     /// 主送 line.
     pub addressee: String,
+    /// Opening paragraphs before the numbered sections, from the templates.
     pub intro: Vec<String>,
     /// 一、总体情况; 二、主要问题; 三、下一步工作要求.
     pub sections: Vec<Section>,
@@ -166,6 +211,7 @@ pub struct Notice {
     pub unit_chart: Series,
     /// Pass rate per month (regular rounds, up to the period's last month, at most 12 months).
     pub trend: Series,
+    /// The statistics behind the text and tables.
     pub figures: Figures,
     /// Inputs the statistics skipped.
     pub warnings: Vec<String>,

@@ -24,29 +24,44 @@ use crate::store::Store;
 /// A column that goes stale within the warning period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StaleWarning {
+    /// Column name (栏目) as the navigation shows it.
     pub column: String,
+    /// Column class label (栏目类别), e.g. 动态要闻类.
     pub class: String,
+    /// URL of the column's list page.
     pub url: String,
+    /// Newest item date in the column (最新信息日期).
     pub newest: NaiveDate,
     /// First day the column counts as stale if nothing is published.
     pub stale_on: NaiveDate,
     /// Days from the check's date to `stale_on`.
     pub days_left: i64,
+    /// The warning as one sentence, from the `warning` template.
     pub text: String,
 }
 
 /// A self-check report, format-neutral.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteReport {
+    /// Report title, from the template with the site name filled in.
     pub title: String,
+    /// The site's id in the `sites` table.
     pub site_id: i64,
+    /// Site name (网站名称); its URL when the registry has no name.
     pub name: String,
+    /// The site's URL as stored in the `sites` table.
     pub url: String,
+    /// Unit (单位) of the site; empty when not registered.
     pub unit: String,
+    /// Id of the stored check reported on.
     pub check_id: i64,
+    /// The round of that check; `None` for a check outside any round.
     pub round_id: Option<i64>,
+    /// The as-of date the check judged the site at.
     pub as_of: NaiveDate,
+    /// The check's verdict: 合格 or 不合格.
     pub verdict: Verdict,
+    /// Score out of 100 after deductions (扣分), stored even when a veto fired.
     pub score: f64,
     /// 主办单位 as the page footer names it, when it does.
     pub sponsor: Option<String>,
@@ -56,13 +71,19 @@ pub struct SiteReport {
     pub conclusion: String,
     /// The particulars, one a line (网站名称, 网址, 主办单位, 检查日期, 检查结论 …).
     pub summary: Vec<String>,
+    /// Heading of the findings section, from the templates.
     pub findings_heading: String,
     /// Shown when there are no findings.
     pub findings_none: String,
+    /// Every finding of the check with its evidence and how to fix it.
     pub findings: Vec<SiteFinding>,
+    /// Days ahead the early warnings look (`--warn-days`, `report.warn_days`).
     pub warn_days: u32,
+    /// Heading of the early-warning section, from the templates.
     pub warnings_heading: String,
+    /// Shown when no column goes stale within `warn_days`.
     pub warnings_none: String,
+    /// Columns fresh at the check's date that go stale within `warn_days`, soonest first.
     pub warnings: Vec<StaleWarning>,
     /// The availability monitor's last 7 days (`govaudit monitor`), when it has a record.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72,6 +93,7 @@ pub struct SiteReport {
 /// 站点可用性监测: the monitor's last window, judged by the official test (issue 14).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UptimeSection {
+    /// The section heading, e.g. 站点可用性监测（近7天）.
     pub heading: String,
     /// One line with the window, the counts, the share and the verdict.
     pub text: String,
@@ -87,9 +109,7 @@ async fn uptime_section(
 ) -> Result<Option<UptimeSection>, NoticeError> {
     use crate::rules::kinds::site::{number, outage_text, percent};
     let p = rules.availability();
-    let window = crate::monitor::last_window(store, site_id, &p)
-        .await
-        .map_err(|e| NoticeError::NotFound(format!("monitor record of site {site_id}: {e}")))?;
+    let window = crate::monitor::last_window(store, site_id, &p).await?;
     Ok(window.map(|w| {
         let r = &w.record;
         let mut text = format!(
@@ -292,11 +312,7 @@ impl SiteReport {
                 check_id,
                 source,
             })?;
-        let verdict = if check.try_get::<String, _>("verdict")? == "pass" {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        };
+        let verdict: Verdict = check.try_get("verdict")?;
         let score: f64 = check.try_get("score")?;
         let url: String = s.try_get("url")?;
         let name = s

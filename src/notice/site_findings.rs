@@ -20,14 +20,19 @@ use crate::rules::RuleSet;
 /// One piece of evidence of a finding.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteEvidence {
+    /// The URL concerned (column page, broken link, homepage), if any.
     pub url: Option<String>,
+    /// Column name (栏目), when the evidence is about a column.
     pub column: Option<String>,
+    /// Newest item date in the column (最新信息日期), when about freshness.
     pub newest: Option<NaiveDate>,
+    /// Days past the column's window (超期天数), when about freshness.
     pub days_overdue: Option<i64>,
     /// 超期 in words against the column's limit, e.g. 超过2周期限4天.
     pub overdue: Option<String>,
     /// HTTP status of a broken link.
     pub status: Option<u16>,
+    /// Free-text detail (the malformed value, the blank marker …), if any.
     pub detail: Option<String>,
     /// What the page shows there, quoted (the footer's text, the newest list item …).
     pub seen: Option<String>,
@@ -52,19 +57,23 @@ impl SiteEvidence {
 /// One finding with its evidence and fix.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteFinding {
+    /// Stable rule id, e.g. `columns.blank`.
     pub rule: String,
     /// The indicator's name (the rule's `name`), else the notice's category.
     pub label: String,
     /// 单项否决 / 扣分 / 提示.
     pub severity: String,
+    /// The stored finding's Chinese message.
     pub message: String,
     /// The filled `finding` line.
     pub text: String,
     /// The filled `fix` line.
     pub fix: String,
+    /// Evidence shown in the table; entries an earlier finding already lists are left out of a 提示.
     pub evidence: Vec<SiteEvidence>,
     /// The evidence table: only the headers of columns some row fills, and its rows.
     pub headers: Vec<String>,
+    /// The table's rows, one per evidence, cells matching `headers`.
     pub rows: Vec<Vec<String>>,
     /// What the page shows, each quote once (the footer's text …).
     pub seen: Vec<String>,

@@ -17,8 +17,11 @@ use crate::store::Store;
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
+    /// Sites not yet in the table, inserted.
     pub added: usize,
+    /// Known sites (same normalised URL) with some field changed, updated.
     pub updated: usize,
+    /// Known sites identical to the file, left alone.
     pub unchanged: usize,
     /// Unit names written differently from a unit already in use (bracket width, spaces) and
     /// stored under its spelling: (as written, stored as).
@@ -29,14 +32,23 @@ pub struct ImportSummary {
 /// `govaudit check`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteRecord {
+    /// Row id (网站编号).
     pub id: i64,
+    /// Normalised homepage URL, unique in the table; may be a path prefix.
     pub url: String,
+    /// 网站名称; `None` for a site only created by `govaudit check`.
     pub name: Option<String>,
+    /// 单位 the site is counted under; `None` when not registered.
     pub unit: Option<String>,
+    /// 级别; `None` when not registered.
     pub level: Option<Level>,
+    /// 网站标识码 from the registry file, if it gives one.
     pub site_code: Option<String>,
+    /// 运行 or 关停; `None` when not registered.
     pub status: Option<Status>,
+    /// When the row was created (RFC 3339, UTC).
     pub created_at: String,
+    /// When a registry import last wrote the row (RFC 3339, UTC); `None` if none ever did.
     pub updated_at: Option<String>,
 }
 
@@ -84,8 +96,11 @@ impl SiteRecord {
 /// Which sites [`list`] returns; `None` means any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SiteFilter {
+    /// Only sites of this unit (单位).
     pub unit: Option<String>,
+    /// Only sites of this level (级别).
     pub level: Option<Level>,
+    /// Only sites with this status (运行 / 关停).
     pub status: Option<Status>,
     /// Only sites from a registry file (not those created by `govaudit check` alone).
     pub registered_only: bool,

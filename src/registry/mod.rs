@@ -137,8 +137,10 @@ impl FromStr for Level {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// 运行: in service; may be sampled.
     #[serde(alias = "运行")]
     Running,
+    /// 关停: closed down; never sampled, not counted as running.
     #[serde(alias = "关停")]
     Closed,
 }
@@ -186,6 +188,7 @@ impl FromStr for Status {
 pub struct Site {
     /// 单位: the unit the site is counted under (区直部门（单位）, 银川市(本级), 兴庆区 …).
     pub unit: String,
+    /// 级别 of the site.
     pub level: Level,
     /// 网站名称.
     pub name: String,
@@ -193,6 +196,7 @@ pub struct Site {
     pub url: Url,
     /// 网站标识码: ten digits, or `bm` and eight digits.
     pub site_code: Option<String>,
+    /// 运行 or 关停.
     pub status: Status,
 }
 
@@ -260,6 +264,7 @@ pub struct LineError {
     pub line: usize,
     /// The field (column) concerned, when there is one.
     pub field: Option<String>,
+    /// What is wrong, in English.
     pub message: String,
 }
 
@@ -275,31 +280,51 @@ impl fmt::Display for LineError {
 /// Registry errors, with the file (and line) or the site concerned.
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
+    /// The registry file cannot be read.
     // The I/O error is part of the message rather than a `source`, so that it is shown once.
     #[error("cannot read registry file {path}: {error}")]
     Read {
+        /// The registry file given.
         path: PathBuf,
+        /// The I/O error.
         error: std::io::Error,
     },
+    /// The file's extension is not .csv, .tsv, .txt or .toml.
     #[error("{path}: unsupported registry file type; expected .csv (.tsv, .txt) or .toml")]
-    FileType { path: PathBuf },
+    FileType {
+        /// The registry file given.
+        path: PathBuf,
+    },
     /// The file is not in the encoding assumed; `line` is the first line that is not.
     #[error("{path}:{line}: {message}")]
     Encoding {
+        /// The registry file.
         path: PathBuf,
+        /// 1-based line number of the first undecodable line.
         line: usize,
+        /// What the decoder found.
         message: String,
     },
     /// The file has errors; nothing was imported. Each error is shown as `FILE:LINE: field: …`.
     #[error("{}", render_invalid(path, errors))]
     Invalid {
+        /// The registry file.
         path: PathBuf,
+        /// Every problem found, in file order.
         errors: Vec<LineError>,
     },
+    /// A query of the `sites` table failed.
     #[error("database error: {0}")]
     Sql(sqlx::Error),
+    /// A stored row holds a value no version writes.
     #[error("stored site {id} is invalid: {message}")]
-    Corrupt { id: i64, message: String },
+    Corrupt {
+        /// Row id in the `sites` table.
+        id: i64,
+        /// What is wrong with the stored value (an unknown level or status key).
+        message: String,
+    },
+    /// No stored site has this id or URL (the key as given).
     #[error("site {0} not found in the registry")]
     NotFound(String),
 }

@@ -14,17 +14,23 @@ use crate::observation::{
 /// The JSON document of one check.
 #[derive(Debug, Serialize)]
 pub struct CheckJson<'a> {
+    /// The site URL audited, normalised.
     pub url: &'a str,
+    /// The as-of date the site was judged at.
     pub as_of: NaiveDate,
+    /// Rule profile id, e.g. `gb2015`.
     pub profile: &'a str,
     /// `"pass"` or `"fail"`.
     pub verdict: &'static str,
     /// Null when the site was not read (the homepage did not open).
     pub score: Option<f64>,
+    /// Rule ids whose 单项否决 fired.
     pub vetoes: &'a [String],
+    /// Every finding with its evidence.
     pub findings: Vec<FindingJson<'a>>,
     /// Rules not evaluated because the homepage did not open (not evaluated is not missing).
     pub not_evaluated: &'a [String],
+    /// Every column audited and what its list page showed.
     pub columns: Vec<ColumnJson<'a>>,
     /// The 政务咨询类 columns' message lists as read (互动回应差).
     pub consultations: Vec<ConsultationJson<'a>>,
@@ -34,15 +40,21 @@ pub struct CheckJson<'a> {
     pub homepage: Option<HomepageJson>,
     /// Null when the homepage did not open.
     pub footer: Option<FooterJson<'a>>,
+    /// Links checked and the broken, suspected and blocked ones.
     pub links: LinksJson<'a>,
     /// What the audit did not do in full to stay bounded: `{kind, url, detail}` with `kind`
     /// `page_cut_short`, `body_cut` or `crawl_delay_capped` (also the `audit.limited` 提示
     /// finding).
     pub limits: &'a [AuditLimit],
+    /// Pages fetched by the audit (homepage, column and article pages).
     pub pages_fetched: usize,
+    /// Requests in the stored request log, the deep crawl's included.
     pub requests: usize,
+    /// Whether the homepage opened.
     pub reachable: bool,
+    /// When the audit started, RFC 3339 (UTC).
     pub started_at: String,
+    /// When the audit finished, RFC 3339 (UTC).
     pub finished_at: String,
     /// Database id of the stored check, when stored.
     pub check_id: Option<i64>,

@@ -44,16 +44,6 @@ pub struct RoundSiteRow {
     pub vetoes: Vec<String>,
 }
 
-fn verdict(v: Option<String>) -> Option<Verdict> {
-    v.map(|v| {
-        if v == "pass" {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        }
-    })
-}
-
 fn date(v: Option<String>) -> Option<NaiveDate> {
     v.and_then(|s| s.parse().ok())
 }
@@ -67,14 +57,9 @@ const ROUND_SQL: &str = "SELECT r.id, r.kind, r.month, r.ratio, r.seed, r.source
      FROM rounds r";
 
 fn round_from_row(row: &SqliteRow) -> Result<Round, sqlx::Error> {
-    let kind: String = row.try_get("kind")?;
     Ok(Round {
         id: row.try_get("id")?,
-        kind: if kind == "recheck" {
-            RoundKind::Recheck
-        } else {
-            RoundKind::Regular
-        },
+        kind: row.try_get("kind")?,
         month: row.try_get("month")?,
         ratio: row.try_get("ratio")?,
         seed: row.try_get("seed")?,
@@ -155,7 +140,7 @@ pub async fn round_sites(store: &Store, round_id: i64) -> Result<Vec<RoundSiteRo
                 name: r.try_get(2)?,
                 unit: r.try_get(3)?,
                 check_id: r.try_get(4)?,
-                verdict: verdict(r.try_get(5)?),
+                verdict: r.try_get::<Option<Verdict>, _>(5)?,
                 score: r.try_get(6)?,
                 original_check_id: r.try_get(7)?,
                 deep: r.try_get::<i64, _>(8)? != 0,

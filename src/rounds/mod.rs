@@ -26,11 +26,17 @@ use crate::registry::RegistryError;
 use crate::sample::SampleError;
 use crate::store::StoreError;
 
-/// Regular (抽查) or re-check (复核).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Regular (抽查) or re-check (复核): a monthly sampling round, or a 复核 round of another
+/// round's failing sites. Stored as its [`key`](RoundKind::key); any other stored text is a
+/// decode error. The one round kind of the crate: statistics use it too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum RoundKind {
+    /// 抽查: a monthly sampling round.
+    #[default]
     Regular,
+    /// 复核: the re-check of a round's failing sites after the rectification deadline.
     Recheck,
 }
 

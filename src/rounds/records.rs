@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::RoundError;
 use crate::findings::Verdict;
-use crate::stats::{AuditRecord, RoundKind as StatsKind, SiteRecord};
+use crate::stats::{AuditRecord, SiteRecord};
 use crate::store::Store;
 
 /// A check's rule ids and its (rule id, message) pairs.
@@ -71,27 +71,17 @@ pub async fn audit_records(store: &Store) -> Result<Vec<AuditRecord>, RoundError
     for r in &rows {
         let check_id: i64 = r.try_get("check_id")?;
         let as_of: String = r.try_get("as_of")?;
-        let kind: String = r.try_get("kind")?;
-        let verdict: String = r.try_get("verdict")?;
         let (rules, evidence) = findings.remove(&check_id).unwrap_or_default();
         out.push(AuditRecord {
             check_id,
             site_id: r.try_get("site_id")?,
             round_id: r.try_get("round_id")?,
-            round_kind: if kind == "recheck" {
-                StatsKind::Recheck
-            } else {
-                StatsKind::Regular
-            },
+            round_kind: r.try_get("kind")?,
             month: r.try_get("month")?,
             as_of: as_of
                 .parse()
                 .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-            verdict: if verdict == "pass" {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
+            verdict: r.try_get::<Verdict, _>("verdict")?,
             rules,
             evidence,
             rechecks_check: r.try_get("original_check_id")?,

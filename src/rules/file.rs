@@ -65,9 +65,12 @@ pub struct Basis {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeverityFile {
+    /// `veto`, `deduction`, `info` or `review`.
     pub level: Severity,
+    /// Points per instance; required (positive) for `deduction`, absent otherwise.
     #[serde(default)]
     pub points: Option<f64>,
+    /// Most points the rule may deduct in one evaluation; required (positive) for `deduction`, absent otherwise.
     #[serde(default)]
     pub cap: Option<f64>,
 }
@@ -82,14 +85,18 @@ pub struct RuleFile {
     pub kind: String,
     /// Chinese name.
     pub name: String,
+    /// The legal basis (document, indicator, quoted text).
     pub basis: Basis,
+    /// How well the rule's thresholds and points are sourced.
     pub confidence: Confidence,
+    /// `level`, and for deductions `points` and `cap`.
     pub severity: SeverityFile,
     /// Kind-specific parameters, parsed strictly by the kind.
     #[serde(default)]
     pub params: toml::Table,
     /// Chinese message template with `{placeholders}` (each kind lists the ones it fills).
     pub message: String,
+    /// The rule's own test cases (`[[tests]]`), run by the self-test.
     #[serde(default)]
     pub tests: Vec<TestCase>,
 }
@@ -98,6 +105,7 @@ pub struct RuleFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestCase {
+    /// Name of the case, shown when it fails.
     pub name: String,
     /// A partial `Observation`; serde defaults fill the rest.
     #[serde(default)]
@@ -105,6 +113,7 @@ pub struct TestCase {
     /// Replaces the rule's severity for this test only (e.g. to test the pass-score boundary).
     #[serde(default)]
     pub severity: Option<SeverityFile>,
+    /// What the evaluation must give.
     pub expect: Expect,
 }
 
@@ -153,6 +162,7 @@ pub struct Settings {
     pub undated_counts_as_not_updated: bool,
     /// The note quoted, with its source.
     pub undated_basis: Basis,
+    /// How well `undated_basis` is sourced.
     pub undated_confidence: Confidence,
 }
 
@@ -164,12 +174,16 @@ pub struct ProfileFile {
     pub id: String,
     /// Chinese name, e.g. 国办发〔2015〕15号《全国政府网站普查评分表》.
     pub name: String,
+    /// Optional longer description of the profile.
     #[serde(default)]
     pub description: Option<String>,
     /// Scores below this fail; exactly this passes.
     pub pass_score: f64,
+    /// The legal basis of the pass score (e.g. 「低于60分」 fails).
     pub pass_basis: Basis,
+    /// How well the pass score is sourced.
     pub pass_confidence: Confidence,
+    /// Profile-wide settings.
     pub settings: Settings,
     /// Whole-profile test cases (every rule evaluated).
     #[serde(default)]
@@ -191,13 +205,16 @@ pub enum ColumnTypePriority {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassKeywords {
+    /// The class these keywords select.
     pub class: ColumnClass,
+    /// How well the class's keywords are sourced.
     pub confidence: Confidence,
     /// Substrings of the column name that select this class.
     pub keywords: Vec<String>,
     /// Substrings that veto this class even when a keyword matches (e.g. 解读 for policy).
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Where the keywords come from, for people (not used by the engine).
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -206,9 +223,12 @@ pub struct ClassKeywords {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassTest {
+    /// The column name to classify.
     pub name: String,
+    /// Its `ColumnType` meta value, if the test gives one.
     #[serde(default)]
     pub column_type: Option<String>,
+    /// The class it must get.
     pub class: ColumnClass,
 }
 
@@ -216,6 +236,7 @@ pub struct ClassTest {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassesFile {
+    /// Whether the name's keywords or the `ColumnType` meta decide first.
     #[serde(default)]
     pub column_type_priority: ColumnTypePriority,
     /// `ColumnType` meta value (exact, trimmed) → class.
@@ -224,6 +245,7 @@ pub struct ClassesFile {
     /// Classes in priority order: the first whose keyword matches (and no exclude) wins.
     #[serde(default)]
     pub classes: Vec<ClassKeywords>,
+    /// Classification test cases (`[[tests]]`), run by the self-test.
     #[serde(default)]
     pub tests: Vec<ClassTest>,
 }

@@ -31,18 +31,24 @@ use super::{Profile, Rule, RuleSet, RulesError};
 /// One file of a profile: its name in the folder, the path shown in errors, its text.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// File name within the profile folder, e.g. `columns.blank.toml`.
     pub name: String,
+    /// Path shown in errors (`<builtin>/rules/…` for the built-in profiles).
     pub path: String,
+    /// The file's TOML text.
     pub text: String,
 }
 
 /// A test case ready to run.
 #[derive(Debug, Clone)]
 pub struct CompiledTest {
+    /// Name of the case, shown when it fails.
     pub name: String,
+    /// The case's observation, serde defaults filling what the file leaves out.
     pub observation: Observation,
     /// Severity override for this test (rule tests only).
     pub severity: Option<RuleSeverity>,
+    /// What the evaluation must give.
     pub expect: Expect,
 }
 

@@ -1,4 +1,4 @@
-//! Stage 5 — rules: rule files (`rules/<profile>/*.toml`) are data — thresholds, keywords,
+//! Stage 4 — rules: rule files (`rules/<profile>/*.toml`) are data — thresholds, keywords,
 //! severity, legal basis and their own test cases; this module loads them and implements the
 //! rule *kinds*.
 //!
@@ -48,37 +48,59 @@ use load::{CompiledTest, SourceFile};
 pub enum RulesError {
     /// A file is well-formed TOML but its content is not acceptable.
     #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
+    Invalid {
+        /// The file concerned.
+        path: String,
+        /// What is not acceptable.
+        message: String,
+    },
     /// TOML syntax or type error, with 1-based line and column (0 when unknown).
     #[error("{path}:{line}:{column}: {message}")]
     Parse {
+        /// The file concerned.
         path: String,
+        /// 1-based line (0 when unknown).
         line: usize,
+        /// 1-based column (0 when unknown).
         column: usize,
+        /// The TOML error.
         message: String,
     },
     /// A file or folder could not be read.
     #[error("{path}: cannot read: {source}")]
     Io {
+        /// The file or folder concerned.
         path: String,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// No such profile.
     #[error("unknown rule profile `{profile}` (available: {available})")]
-    UnknownProfile { profile: String, available: String },
+    UnknownProfile {
+        /// The profile asked for (with the rules directory, when one was given).
+        profile: String,
+        /// The profiles there are, comma-separated.
+        available: String,
+    },
     /// A rule file names a kind the engine does not implement.
     #[error("{path}: unknown kind `{kind}` (known kinds: {known})")]
     UnknownKind {
+        /// The rule file.
         path: String,
+        /// The kind as written.
         kind: String,
+        /// The kinds the engine implements, comma-separated.
         known: String,
     },
     /// Two rule files define the same id.
     #[error("{second}: duplicate rule id `{id}` (already defined in {first})")]
     DuplicateId {
+        /// The rule id defined twice.
         id: String,
+        /// The file that defined it first.
         first: String,
+        /// The file that defines it again.
         second: String,
     },
 }
@@ -86,13 +108,19 @@ pub enum RulesError {
 /// `profile.toml` after loading.
 #[derive(Debug, Clone)]
 pub struct Profile {
+    /// Profile id, equal to its folder name, e.g. `gb2015`.
     pub id: String,
     /// Chinese name, e.g. 国办发〔2015〕15号《全国政府网站普查评分表》.
     pub name: String,
+    /// Optional longer description of the profile.
     pub description: Option<String>,
+    /// Scores below this fail; exactly this passes (60 in gb2015).
     pub pass_score: f64,
+    /// The legal basis of the pass score.
     pub pass_basis: Basis,
+    /// How well the pass score is sourced.
     pub pass_confidence: Confidence,
+    /// Profile-wide settings (undated items count as not updated …).
     pub settings: Settings,
     /// Path of the file (for messages).
     pub origin: String,
@@ -107,9 +135,13 @@ pub struct Rule {
     pub name: String,
     /// The `kind` as written.
     pub kind_name: String,
+    /// The kind with its parsed `params`: what the rule checks.
     pub kind: Kind,
+    /// The legal basis (document, indicator, quoted text).
     pub basis: Basis,
+    /// How well the rule's thresholds and points are sourced.
     pub confidence: Confidence,
+    /// The rule file's test cases, compiled.
     pub tests: Vec<CompiledTest>,
     /// Path of the file.
     pub origin: String,
@@ -125,7 +157,9 @@ impl Rule {
 /// A loaded rule profile.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
+    /// Profile id, e.g. `gb2015`.
     pub profile: String,
+    /// Page-analysis words and patterns (`rules/page.toml`) the crawl reads pages with.
     pub vocabulary: Vocabulary,
     info: Profile,
     rules: Vec<Rule>,

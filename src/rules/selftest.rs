@@ -39,7 +39,9 @@ impl std::fmt::Display for SelfTestFailure {
 /// The outcome of [`run`].
 #[derive(Debug, Clone, Default)]
 pub struct SelfTestReport {
+    /// Test cases that passed.
     pub passed: usize,
+    /// Test cases that failed, with what did not match.
     pub failures: Vec<SelfTestFailure>,
 }
 

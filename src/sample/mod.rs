@@ -38,6 +38,7 @@ pub struct Candidate {
 /// The draw for one unit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitSample {
+    /// The unit (单位), the stratum.
     pub unit: String,
     /// Running sites in the unit.
     pub running: usize,
@@ -50,8 +51,11 @@ pub struct UnitSample {
 /// A whole draw: per unit, in unit order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sample {
+    /// Share of each unit's running sites drawn (0 < ratio ≤ 1).
     pub ratio: f64,
+    /// The round's seed; the same seed and candidates give the same sample.
     pub seed: u64,
+    /// One draw per unit among the candidates (units with no running site draw none), by unit name.
     pub units: Vec<UnitSample>,
 }
 
@@ -80,6 +84,7 @@ impl Sample {
 /// Sampling errors.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SampleError {
+    /// A ratio outside (0, 1] or not finite; holds the ratio given.
     #[error("invalid sampling ratio {0}: expected a number above 0 and at most 1")]
     Ratio(f64),
 }

@@ -121,6 +121,7 @@ impl Drop for InFlight<'_> {
 
 /// A running simulated world. Dropping it stops the server.
 pub struct SimServer {
+    /// The loopback address it listens on; every simulated host resolves here.
     pub addr: SocketAddr,
     world: Arc<World>,
     shutdown: Option<oneshot::Sender<()>>,

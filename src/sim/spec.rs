@@ -10,12 +10,22 @@ use serde::Deserialize;
 /// Errors reading a scenario.
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
+    /// The scenario is not valid TOML or has unknown keys.
     #[error("invalid scenario {origin}: {message}")]
-    Parse { origin: String, message: String },
+    Parse {
+        /// The scenario file's path or name.
+        origin: String,
+        /// The TOML error.
+        message: String,
+    },
+    /// A site of the scenario is inconsistent.
     #[error("invalid scenario {origin}: site {site}: {message}")]
     Site {
+        /// The scenario file's path or name.
         origin: String,
+        /// The site's name.
         site: String,
+        /// What is wrong with it.
         message: String,
     },
 }
@@ -24,6 +34,7 @@ pub enum SpecError {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// The sites (`[[site]]`), each served on its host and prefix.
     #[serde(rename = "site")]
     pub sites: Vec<SiteSpec>,
 }
@@ -101,6 +112,7 @@ pub enum LetterList {
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Behaviour {
+    /// Answers every request as described.
     #[default]
     Normal,
     /// Every request answers 503.
@@ -114,7 +126,9 @@ pub enum Behaviour {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(untagged)]
 pub enum FooterItem {
+    /// `true`: a valid identifier; `false`: none.
     Flag(bool),
+    /// This text in place of the identifier (e.g. a malformed one).
     Text(String),
 }
 
@@ -128,10 +142,15 @@ impl Default for FooterItem {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct FooterSpec {
+    /// ICP备案号.
     pub icp: FooterItem,
+    /// 网站标识码 (the valid one is the site's `site_code`).
     pub site_code: FooterItem,
+    /// 公安机关备案号.
     pub police: FooterItem,
+    /// 党政机关网站标识 (the conac seal and link).
     pub conac: FooterItem,
+    /// 「我为政府网站找错」 (the jiucuo.js script with the site's code).
     pub jiucuo: FooterItem,
 }
 
@@ -139,6 +158,7 @@ pub struct FooterSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnSpec {
+    /// Column name (栏目名称) shown in the navigation, e.g. 工作动态.
     pub name: String,
     /// Path segment of the column, e.g. `gzdt`.
     pub slug: String,
@@ -198,8 +218,10 @@ pub struct SiteSpec {
     /// Path prefix, e.g. `/gysfgw` (empty for a whole host).
     #[serde(default)]
     pub prefix: String,
+    /// Markup of the list pages.
     #[serde(default)]
     pub template: Template,
+    /// How list pages print dates.
     #[serde(default)]
     pub dates: DateStyle,
     /// The homepage blocks show no dates (their articles do).
@@ -211,6 +233,7 @@ pub struct SiteSpec {
     /// `utf-8` or `gbk` (GBK is declared only in `<meta>`).
     #[serde(default = "default_encoding")]
     pub encoding: String,
+    /// Normal, down (503) or flaky.
     #[serde(default)]
     pub behaviour: Behaviour,
     /// Milliseconds every response of this site is delayed (a slow server).
@@ -219,6 +242,7 @@ pub struct SiteSpec {
     /// 网站标识码 used in the footer and meta.
     #[serde(default = "default_code")]
     pub site_code: String,
+    /// Which footer identifiers it shows.
     #[serde(default)]
     pub footer: FooterSpec,
     /// Links on the homepage to pages that do not exist (404).
@@ -227,6 +251,7 @@ pub struct SiteSpec {
     /// A paragraph shown on the homepage (e.g. a slogan with a misprint).
     #[serde(default)]
     pub banner: Option<String>,
+    /// Its columns (`[[site.column]]`), in navigation order.
     #[serde(rename = "column", default)]
     pub columns: Vec<ColumnSpec>,
     /// Scheduled outages (`[[site.outage]]`): every request answers 503 while the server's

@@ -20,9 +20,13 @@ pub const TOTAL_LABEL: &str = "合计";
 /// One row of 附件1: a unit, a subtotal or the total.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitRow {
+    /// Unit name (单位), or the subtotal / total label.
     pub unit: String,
+    /// Running sites (运行网站数).
     pub running: usize,
+    /// Distinct sites with a regular audit in the quarter (抽查网站数).
     pub sampled: usize,
+    /// Sampled sites that failed per the fail rule (不合格网站数).
     pub failed: usize,
     /// (sampled − failed) / sampled; `None` when nothing was sampled.
     pub pass_rate: Option<f64>,
@@ -30,77 +34,109 @@ pub struct UnitRow {
     pub pass_rate_text: String,
     /// sampled / running; `None` when nothing runs.
     pub sample_ratio: Option<f64>,
+    /// `sample_ratio` as the notice prints it (抽查比例); `—` when nothing runs.
     pub sample_ratio_text: String,
 }
 
 /// Sites of one level (级别).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelRow {
+    /// The level (级别), one of [`super::LEVELS`] or an unknown level from the registry.
     pub level: String,
+    /// Running sites of the level.
     pub running: usize,
+    /// Distinct sites of the level with a regular audit in the quarter.
     pub sampled: usize,
+    /// Sampled sites of the level that failed per the fail rule.
     pub failed: usize,
+    /// (sampled − failed) / sampled; `None` when nothing was sampled.
     pub pass_rate: Option<f64>,
+    /// `pass_rate` as the notice prints it ([`super::format_rate`]); `—` when `None`.
     pub pass_rate_text: String,
 }
 
 /// One problem category: how many failed sites show a rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CategoryRow {
+    /// Rule id, e.g. `columns.blank`.
     pub rule: String,
+    /// The category's Chinese label (问题类别); the rule id when it has none.
     pub label: String,
     /// Failed sites showing the rule.
     pub sites: usize,
     /// sites / all failed sites.
     pub share: Option<f64>,
+    /// `share` as the notice prints it ([`super::format_rate`]).
     pub share_text: String,
 }
 
 /// One audit, as a reference in the outputs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundRef {
+    /// Id of the round.
     pub round_id: i64,
+    /// The round's month, `YYYY-MM`.
     pub month: String,
+    /// Id of the stored check.
     pub check_id: i64,
+    /// The as-of date the check judged the site at.
     pub as_of: chrono::NaiveDate,
 }
 
 /// One reason a site failed: a rule and the evidence messages of the audits that made it fail.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FailReason {
+    /// Rule id of a veto or deduction finding.
     pub rule: String,
+    /// The rule's Chinese category label ([`super::category_label`]).
     pub label: String,
+    /// Distinct evidence messages of the rule's findings in the failing audits.
     pub messages: Vec<String>,
 }
 
 /// A failed site of the quarter (附件2), with every reason.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FailedSite {
+    /// The site's id in the `sites` table.
     pub site_id: i64,
+    /// Unit (单位) of the site.
     pub unit: String,
+    /// Level (级别) of the site.
     pub level: String,
+    /// Site name (网站名称).
     pub name: String,
+    /// Homepage URL as registered.
     pub url: String,
     /// The audits that made it fail (per the fail rule), oldest first.
     pub failed_audits: Vec<RoundRef>,
+    /// Every rule that fired in those audits, in category order.
     pub reasons: Vec<FailReason>,
 }
 
 /// The quarter's figures; serialized as the JSON of `govaudit stats --format json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuarterStats {
+    /// The quarter the figures are for.
     pub quarter: Quarter,
     /// e.g. 2018年第一季度.
     pub quarter_label: String,
+    /// The quarter's three months, `YYYY-MM`.
     pub months: Vec<String>,
+    /// The rule that decided which sampled sites count as failed.
     pub fail_rule: FailRule,
+    /// One row per unit (附件1), in first-appearance order of the sites list.
     pub units: Vec<UnitRow>,
     /// 自治区部门（单位）, then 市、县（区）.
     pub subtotals: Vec<UnitRow>,
+    /// All sites (合计).
     pub total: UnitRow,
+    /// One row per level, in the order of [`super::LEVELS`], unknown levels after.
     pub by_level: Vec<LevelRow>,
+    /// Problem categories (问题类别), in the notice's order.
     pub categories: Vec<CategoryRow>,
+    /// Every failed site with its reasons (附件2), by unit then registry order.
     pub failed_sites: Vec<FailedSite>,
+    /// Repeat offenders (多次被抽查通报 / 复核仍不合格) with a failure in the quarter.
     pub repeat_offenders: Vec<RepeatOffender>,
     /// Skipped inputs (unknown sites, malformed months, duplicate site ids).
     pub warnings: Vec<String>,

@@ -16,14 +16,21 @@ use crate::findings::Verdict;
 /// One site's change between round A and round B.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteDiff {
+    /// The site's id in the `sites` table.
     pub site_id: i64,
     /// Empty for a site missing from the registry.
     pub unit: String,
+    /// Site name; empty for a site missing from the registry.
     pub name: String,
+    /// Homepage URL as registered; empty for a site missing from the registry.
     pub url: String,
+    /// Verdict of the site's latest audit in round A; `None` when not in A.
     pub verdict_a: Option<Verdict>,
+    /// Verdict of the site's latest audit in round B; `None` when not in B.
     pub verdict_b: Option<Verdict>,
+    /// Check id of that audit in round A; `None` when not in A.
     pub check_a: Option<i64>,
+    /// Check id of that audit in round B; `None` when not in B.
     pub check_b: Option<i64>,
     /// Rule ids found in B and not in A.
     pub rules_new: Vec<String>,
@@ -38,12 +45,19 @@ pub struct SiteDiff {
 pub struct RoundDiff {
     /// Round ids seen in A and in B (normally one each).
     pub rounds_a: Vec<i64>,
+    /// Round ids seen in B (normally one).
     pub rounds_b: Vec<i64>,
+    /// Passed in A, failed in B.
     pub newly_failing: Vec<SiteDiff>,
+    /// Failed in A, passed in B (已整改).
     pub fixed: Vec<SiteDiff>,
+    /// Failed in both (仍不合格).
     pub still_failing: Vec<SiteDiff>,
+    /// Passed in both.
     pub still_passing: Vec<SiteDiff>,
+    /// Audited in A only.
     pub only_in_a: Vec<SiteDiff>,
+    /// Audited in B only.
     pub only_in_b: Vec<SiteDiff>,
 }
 

@@ -79,12 +79,15 @@ pub const SUBTOTAL_LOCAL: &str = "市、县（区）";
 /// One registered site, as the registry holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteRecord {
+    /// Row id in the `sites` table (网站编号).
     pub site_id: i64,
     /// 单位, e.g. 区直部门（单位）, 银川市(本级), 兴庆区.
     pub unit: String,
     /// One of [`LEVELS`].
     pub level: String,
+    /// Site name (网站名称); empty when the registry has none.
     pub name: String,
+    /// Homepage URL as registered.
     pub url: String,
     /// Running (not closed). Defaults to `true` when absent.
     #[serde(default = "default_true")]
@@ -95,27 +98,25 @@ fn default_true() -> bool {
     true
 }
 
-/// Kind of a round: a monthly sampling round or a 复核 round of another round's failing sites.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoundKind {
-    #[default]
-    Regular,
-    Recheck,
-}
+pub use crate::rounds::RoundKind;
 
 /// One stored audit (check) of one site in one round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
+    /// Id of the stored check (`checks` table).
     pub check_id: i64,
+    /// The audited site's id in the `sites` table ([`SiteRecord::site_id`]).
     pub site_id: i64,
+    /// Id of the round the check answers.
     pub round_id: i64,
     /// Defaults to `regular` when absent.
     #[serde(default)]
     pub round_kind: RoundKind,
     /// The round's month, `YYYY-MM` (e.g. `2018-02`).
     pub month: String,
+    /// The as-of date (检查时点) the check judged the site at.
     pub as_of: chrono::NaiveDate,
+    /// The check's verdict: 合格 or 不合格.
     pub verdict: Verdict,
     /// Rule ids of veto / deduction findings (not info).
     #[serde(default)]
@@ -172,6 +173,7 @@ impl std::str::FromStr for FailRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StatsSettings {
+    /// When a sampled site counts as failed; default [`FailRule::AnyRegular`].
     pub fail_rule: FailRule,
 }
 

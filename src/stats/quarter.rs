@@ -11,6 +11,7 @@ use super::parse_month;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Quarter {
+    /// Calendar year, e.g. 2018.
     pub year: i32,
     /// 1–4.
     pub q: u8,
@@ -19,8 +20,10 @@ pub struct Quarter {
 /// A quarter that cannot be parsed or built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QuarterError {
+    /// Not of the form `2018Q1`; holds the input.
     #[error("invalid quarter {0:?}: expected e.g. 2018Q1 (also 2018q1, 2018-Q1)")]
     Syntax(String),
+    /// A quarter number outside 1–4; holds the quarter as written.
     #[error("invalid quarter {0:?}: the quarter must be 1 to 4")]
     Number(String),
 }

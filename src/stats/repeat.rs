@@ -15,9 +15,13 @@ use crate::findings::Verdict;
 /// A site failing again and again (多次被抽查通报 / 复核仍不合格).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RepeatOffender {
+    /// The site's id in the `sites` table.
     pub site_id: i64,
+    /// Unit (单位) of the site.
     pub unit: String,
+    /// Site name (网站名称).
     pub name: String,
+    /// Homepage URL as registered.
     pub url: String,
     /// One failing regular audit per failing round, up to the quarter's end, oldest first.
     pub failed_rounds: Vec<RoundRef>,

@@ -45,6 +45,12 @@ pub enum StoreError {
          or start a new database with --db"
     )]
     Corrupt { path: PathBuf, detail: String },
+    #[error("cannot lock database {path} to bring its schema up to date: {source}")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
     #[error("cannot encode {what}: {source}")]
@@ -178,13 +184,21 @@ impl Store {
         if check {
             quick_check(&pool, path).await?;
         }
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|source| StoreError::Migrate {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        // SQLite's migrator takes no lock: two commands opening a new database together would
+        // both create its tables, and one would fail half-way. An exclusive advisory lock on
+        // the file (flock, independent of SQLite's own byte-range locks) makes them take turns;
+        // the second finds the schema up to date.
+        let lock = if path == Path::new(":memory:") {
+            None
+        } else {
+            Some(schema_lock(path).await?)
+        };
+        let migrated = sqlx::migrate!("./migrations").run(&pool).await;
+        drop(lock);
+        migrated.map_err(|source| StoreError::Migrate {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Store { pool })
     }
 
@@ -221,7 +235,6 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound(id))?;
         let as_of: String = row.try_get(2)?;
-        let verdict: String = row.try_get(4)?;
         Ok(StoredCheck {
             id: row.try_get(0)?,
             url: row.try_get(1)?,
@@ -229,11 +242,7 @@ impl Store {
                 .parse()
                 .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?,
             profile: row.try_get(3)?,
-            verdict: if verdict == "pass" {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
+            verdict: row.try_get::<Verdict, _>(4)?,
             score: row.try_get(5)?,
             findings: row.try_get::<i64, _>(6)? as usize,
             columns: row.try_get::<i64, _>(7)? as usize,
@@ -280,6 +289,24 @@ fn verdict_key(v: Verdict) -> &'static str {
         Verdict::Pass => "pass",
         Verdict::Fail => "fail",
     }
+}
+
+/// An exclusive advisory lock on the database file, held while its schema is brought up to
+/// date; released when the returned file is dropped. Waits for another command's migration.
+async fn schema_lock(path: &Path) -> Result<std::fs::File, StoreError> {
+    let owned = path.to_path_buf();
+    let locked = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&owned)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|e| std::io::Error::other(e.to_string()))
+    .and_then(|r| r);
+    locked.map_err(|source| StoreError::Lock {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn json<T: serde::Serialize + ?Sized>(what: &'static str, v: &T) -> Result<String, StoreError> {
@@ -371,6 +398,92 @@ mod tests {
             store.load_check(9999).await,
             Err(StoreError::NotFound(9999))
         ));
+    }
+
+    /// A stored verdict or severity no version wrote is a decode error, never read as 不合格
+    /// or 提示.
+    #[tokio::test]
+    async fn a_corrupt_verdict_or_severity_fails_to_decode() {
+        let store = Store::open_memory().await.expect("open");
+        let (obs, mut eval, reqs) = sample();
+        eval.findings[0].severity = Severity::Review;
+        let now = Utc::now();
+        let rec = CheckRecord {
+            round: None,
+            started_at: now,
+            finished_at: now,
+            observation: &obs,
+            evaluation: &eval,
+            requests: &reqs,
+            deep: None,
+        };
+        let id = store.save_check(&rec).await.expect("save");
+        // The schema's CHECK constraints keep this from happening through govaudit; a file
+        // edited by another tool (or damaged) need not have kept them.
+        async fn corrupt(store: &Store, sql: &str, value: &str, id: i64) {
+            let mut conn = store.pool().acquire().await.expect("conn");
+            sqlx::query("PRAGMA ignore_check_constraints = ON")
+                .execute(&mut *conn)
+                .await
+                .expect("pragma");
+            sqlx::query(sql)
+                .bind(value)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .expect("corrupt");
+        }
+        for bad in ["passed", "PASS", ""] {
+            corrupt(
+                &store,
+                "UPDATE checks SET verdict = ? WHERE id = ?",
+                bad,
+                id,
+            )
+            .await;
+            let err = store.load_check(id).await.expect_err(bad);
+            assert!(
+                matches!(err, StoreError::Sql(sqlx::Error::ColumnDecode { .. })),
+                "{bad:?}: {err:?}"
+            );
+        }
+        let finding: i64 = sqlx::query_scalar("SELECT id FROM findings WHERE check_id = ?")
+            .bind(id)
+            .fetch_one(store.pool())
+            .await
+            .expect("finding");
+        let sql = "UPDATE findings SET severity = ? WHERE id = ?";
+        corrupt(&store, sql, "Review", finding).await;
+        let err = store
+            .review_finding(finding, review::Decision::Confirmed, None)
+            .await
+            .expect_err("corrupt severity");
+        assert!(
+            matches!(err, StoreError::Sql(sqlx::Error::ColumnDecode { .. })),
+            "{err:?}"
+        );
+    }
+
+    /// Commands started together on a new database (two terminals, a script) each open it;
+    /// its schema is created once, not by each of them half-way.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn commands_opening_a_new_database_together_all_succeed() {
+        for round in 0..5 {
+            let dir = tempfile::tempdir().expect("tmp");
+            let path = dir.path().join(format!("race{round}.db"));
+            let opens = (0..6).map(|_| {
+                let path = path.clone();
+                tokio::spawn(async move { Store::open(&path).await.map(|s| s.pool().clone()) })
+            });
+            for r in futures::future::join_all(opens).await {
+                let pool = r.expect("task").expect("every command opens the database");
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+                    .fetch_one(&pool)
+                    .await
+                    .expect("migrations table");
+                assert!(n > 0);
+            }
+        }
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@
 use chrono::Utc;
 
 use super::{Store, StoreError};
+use crate::findings::Severity;
 
 /// What a person decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +44,7 @@ impl Store {
         note: Option<&str>,
     ) -> Result<Reviewed, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let row: Option<(i64, String, String, String)> =
+        let row: Option<(i64, String, Severity, String)> =
             sqlx::query_as("SELECT check_id, rule, severity, message FROM findings WHERE id = ?")
                 .bind(id)
                 .fetch_optional(&mut *tx)
@@ -51,12 +52,15 @@ impl Store {
         let Some((check_id, rule, severity, message)) = row else {
             return Err(StoreError::NoFinding(id));
         };
-        if severity != "review" {
-            return Err(StoreError::NotForReview { id, severity });
+        if severity != Severity::Review {
+            return Err(StoreError::NotForReview {
+                id,
+                severity: severity.key().to_string(),
+            });
         }
         let new = match decision {
-            Decision::Confirmed => "veto",
-            Decision::Rejected => "info",
+            Decision::Confirmed => Severity::Veto,
+            Decision::Rejected => Severity::Info,
         };
         sqlx::query("UPDATE findings SET severity = ? WHERE id = ?")
             .bind(new)

@@ -220,3 +220,29 @@ fn realpages_accuracy() {
         misses.join("\n")
     );
 }
+
+/// Real pages name leaders correctly: screened with every leader of both profiles' lexicons
+/// (as of 2024, so every period has started), homophones included, they give no 严重错误
+/// candidate. A false candidate costs an office a person's time on every round.
+#[test]
+fn real_pages_give_no_serious_error_candidates() {
+    let late = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+    for profile in ["gb2015", "gb2019"] {
+        let rules = govaudit::rules::RuleSet::builtin(profile).expect("profile");
+        let lexicon = rules.name_lexicon().expect("lexicon");
+        assert!(lexicon.homophones, "{profile} screens homophones");
+        for case in all_cases() {
+            let html = std::fs::read_to_string(&case.path)
+                .unwrap_or_else(|e| panic!("{}: {e}", case.path.display()));
+            let hits = govaudit::analysis::names::screen(&html, lexicon, late);
+            assert!(
+                hits.is_empty(),
+                "{profile} {}: {:?}",
+                case.name,
+                hits.iter()
+                    .map(|h| format!("{} ({}): {}", h.found, h.expected, h.sentence))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}

@@ -113,6 +113,40 @@ async fn undated_homepage_items_are_dated_by_clicking_through() {
     assert!(first["date"].is_string() && first["title"].is_string());
 }
 
+/// Every undated block of a homepage is clicked through, not only the one with the longest
+/// titles: a fresh 工作动态 block beside a stale 专题 block means the homepage was updated.
+#[tokio::test]
+async fn every_undated_homepage_block_is_clicked_through() {
+    let r = site("homeblocks.gov.test").await;
+    let opened: Vec<&str> = r
+        .observation
+        .homepage_items
+        .iter()
+        .filter(|i| i.date_url.is_some())
+        .filter_map(|i| i.url.as_deref())
+        .collect();
+    for block in ["/art/zfxxgk/", "/art/gzdt/"] {
+        assert!(
+            opened.iter().any(|u| u.contains(block)),
+            "{block} not opened: {opened:?}"
+        );
+    }
+    assert_eq!(
+        r.observation
+            .homepage_items
+            .iter()
+            .filter_map(|i| i.date)
+            .max(),
+        Some(day(2018, 2, 28)),
+        "the newest 工作动态 item is a day old"
+    );
+    assert!(
+        !rules_fired(&r).contains(&"homepage.stale".to_string()),
+        "{:#?}",
+        r.evaluation
+    );
+}
+
 #[tokio::test]
 async fn an_undated_homepage_whose_articles_are_old_is_stale_with_the_page_that_says_so() {
     let r = site("homestale.gov.test").await;

@@ -40,7 +40,7 @@ fn damage_the_middle(path: &Path) {
 }
 
 async fn run(args: &[&str], db: &Path, cwd: &Path) -> (Option<i32>, String) {
-    let out = crate::bin()
+    let out = crate::registry::bin()
         .current_dir(cwd)
         .arg("--db")
         .arg(db)
@@ -127,7 +127,7 @@ async fn commands_that_only_read_refuse_a_missing_database() {
 #[tokio::test]
 async fn check_says_where_it_stored_the_result() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = crate::bin()
+    let out = crate::registry::bin()
         .current_dir(dir.path())
         .args(CHECK)
         .args(["--format", "json"])

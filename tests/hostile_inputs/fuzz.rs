@@ -7,7 +7,7 @@
 //!
 //! The budget is fixed (`GOVAUDIT_FUZZ_CASES`, default 96 cases per parser and kind of input)
 //! and so is the seed, so CI runs the same cases in a few seconds; raise the budget locally
-//! to search further (`GOVAUDIT_FUZZ_CASES=5000 cargo test --test registry fuzz`), and set
+//! to search further (`GOVAUDIT_FUZZ_CASES=5000 cargo test --test integration registry::hostile_inputs::fuzz`), and set
 //! `GOVAUDIT_FUZZ_SEED` to try other cases.
 
 use std::fmt::Display;

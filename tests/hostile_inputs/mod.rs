@@ -114,7 +114,7 @@ async fn the_cli_refuses_the_file_and_stores_nothing() {
     let csv = "unit,level,name,url\nA,市级部门,a,http://admin:secret@a.gov.cn/\n";
     let path = write(dir.path(), "bad.csv", csv.as_bytes());
     let db = dir.path().join("r.db");
-    let out = crate::bin()
+    let out = crate::registry::bin()
         .args(["sites", "import"])
         .arg(&path)
         .arg("--db")

@@ -87,3 +87,4 @@ pub fn rules_fired(r: &AuditResult) -> Vec<String> {
         .map(|f| f.rule.clone())
         .collect()
 }
+pub mod province;

@@ -25,10 +25,15 @@ pub const PLACEHOLDERS: &[&str] = &["count", "items"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FooterItem {
+    /// ICP备案号.
     Icp,
+    /// 网站标识码, displayed on the page.
     SiteCode,
+    /// 公安机关备案号 (公网安备).
     PoliceRecord,
+    /// 党政机关网站标识 (conac).
     Conac,
+    /// The 「我为政府网站找错」 entry.
     Jiucuo,
 }
 

@@ -26,7 +26,9 @@ pub const PLACEHOLDERS: &[&str] = &["count", "missing", "checked"];
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Element {
+    /// The element's name as reports show it, e.g. 办理材料.
     pub name: String,
+    /// Label words that show it; a guide has the element when one of its labels contains one.
     pub words: Vec<String>,
 }
 
@@ -34,6 +36,7 @@ pub struct Element {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GuideParams {
+    /// The key elements a guide should show, in report order.
     pub elements: Vec<Element>,
     /// A guide missing this many elements or more is deficient (4).
     pub missing_at_least: usize,

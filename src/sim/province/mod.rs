@@ -28,10 +28,24 @@ use crate::registry::Level;
 /// Errors building a province.
 #[derive(Debug, thiserror::Error)]
 pub enum ProvinceError {
+    /// The description is not valid TOML or has unknown keys.
     #[error("invalid province description {origin}: {message}")]
-    Parse { origin: String, message: String },
+    Parse {
+        /// The description's path or name.
+        origin: String,
+        /// The TOML error.
+        message: String,
+    },
+    /// The description is inconsistent (an unknown unit, a round that does not exist, counts
+    /// that cannot hold the unit's portals and problem sites …).
     #[error("invalid province description {origin}: {message}")]
-    Invalid { origin: String, message: String },
+    Invalid {
+        /// The description's path or name.
+        origin: String,
+        /// What is inconsistent.
+        message: String,
+    },
+    /// A generated site does not make a valid scenario.
     #[error(transparent)]
     Spec(#[from] SpecError),
 }
@@ -40,15 +54,19 @@ pub enum ProvinceError {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Description {
+    /// The province scenario's name, e.g. 宁夏回族自治区2018年第一季度政府网站抽查（模拟）.
     pub name: String,
     /// Seed of the variety hash.
     pub seed: u64,
     /// The date the registry describes (the notice's 截至 date).
     pub registry_as_of: NaiveDate,
+    /// The quarter's sampling rounds (`[[round]]`), in order.
     #[serde(rename = "round")]
     pub rounds: Vec<RoundDesc>,
+    /// The units of attachment 1 (`[[unit]]`), in the notice's order.
     #[serde(rename = "unit")]
     pub units: Vec<UnitDesc>,
+    /// The problem sites of attachment 2 (`[[problem]]`).
     #[serde(rename = "problem", default)]
     pub problems: Vec<ProblemDesc>,
 }
@@ -79,14 +97,18 @@ pub enum UnitKind {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UnitDesc {
+    /// 单位 as the notice names it, e.g. 区直部门（单位）, 银川市(本级).
     pub name: String,
+    /// Region, city or county: decides its sites' levels.
     pub kind: UnitKind,
     /// ASCII label used in synthetic host names.
     pub slug: String,
     /// Short name used in synthetic site names (defaults to `name`).
     #[serde(default)]
     pub short: Option<String>,
+    /// Running sites of the unit (attachment 1's 运行网站数).
     pub running: usize,
+    /// Sites of the unit sampled in the quarter (attachment 1's 抽查网站数).
     pub sampled: usize,
     /// 1-based round that audits this unit's sampled sites.
     pub round: usize,
@@ -112,9 +134,11 @@ pub enum Veto {
 }
 
 impl Veto {
+    /// Whether the site fails on stale columns (`Stale` or `Both`).
     pub fn stale(self) -> bool {
         matches!(self, Veto::Stale | Veto::Both)
     }
+    /// Whether the site fails on blank columns (`Blank` or `Both`).
     pub fn blank(self) -> bool {
         matches!(self, Veto::Blank | Veto::Both)
     }
@@ -138,12 +162,17 @@ pub enum Extra {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ProblemDesc {
+    /// The site's real name as the notice gives it.
     pub name: String,
     /// As the notice gives it, e.g. `http://www.nxep.gov.cn` or `http://218.95.179.142/gysfgw`.
     pub url: String,
+    /// The unit (单位) it counts under; must be one of the description's units.
     pub unit: String,
+    /// Its 网站标识码, shown in the footer.
     pub site_code: String,
+    /// The veto it fails on.
     pub veto: Veto,
+    /// Other problems the notice names for it (deductions).
     #[serde(default)]
     pub extras: Vec<Extra>,
 }
@@ -151,10 +180,13 @@ pub struct ProblemDesc {
 /// One site of the province.
 #[derive(Debug, Clone)]
 pub struct ProvinceSite {
+    /// The unit (单位) it counts under.
     pub unit: String,
+    /// Its level (级别), from the unit's kind and whether it is a portal.
     pub level: Level,
     /// The URL as registered (and listed in rounds).
     pub url: String,
+    /// Its 网站标识码.
     pub site_code: String,
     /// 0-based round that audits it, if sampled.
     pub round: Option<usize>,
@@ -167,11 +199,15 @@ pub struct ProvinceSite {
 /// The expanded province.
 #[derive(Debug, Clone)]
 pub struct Province {
+    /// The description's name.
     pub name: String,
     /// The date the registry describes (the notice's 截至 date).
     pub registry_as_of: NaiveDate,
+    /// The quarter's sampling rounds, in order.
     pub rounds: Vec<RoundDesc>,
+    /// The units, in the notice's order.
     pub units: Vec<UnitDesc>,
+    /// Every running site: per unit its portals, problem sites, then synthetic departments.
     pub sites: Vec<ProvinceSite>,
 }
 

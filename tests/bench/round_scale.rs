@@ -1,4 +1,5 @@
-//! Round-scale benchmark (`#[ignore]`d; run with `scripts/bench-round.sh`): a round of
+//! Round-scale benchmark (a bench target, not run by `cargo test`; run with
+//! `scripts/bench-round.sh`): a round of
 //! `ROUND_SITES` tiny simulated sites (default 1,000; the country runs about 14,000) imported
 //! into a registry, planned and run by the `govaudit` binary through the sim proxy with the
 //! default politeness (2 req/s and 2 in flight per host, 64 in flight overall).
@@ -23,6 +24,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use govaudit::sim::SimServer;
 
+#[path = "../support/mod.rs"]
 mod support;
 use sqlx::Row;
 use support::{registry_csv, tiny_sites_answering_after};
@@ -72,9 +74,8 @@ async fn govaudit(db: &Path, args: &[&str]) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: scripts/bench-round.sh"]
-async fn a_round_of_many_tiny_sites_is_bounded_by_politeness() {
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
     let n = env_usize("ROUND_SITES", 1000);
     // Milliseconds each simulated server takes to answer (0: loopback speed). With a delay the
     // round is bounded by the global cap, as on the real network, not by this machine's CPU.
