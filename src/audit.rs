@@ -9,10 +9,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
 use crate::config::{Config, CrawlConfig};
-use crate::crawl::{crawl_site, LinkCache};
-use crate::deep::{deep_crawl, merge_links, DeepOutcome, DeepSettings};
+use crate::crawl::crawl_site;
+use crate::deep::{deep_crawl, DeepOutcome, DeepSettings};
 use crate::fetch::{FetchError, Fetcher, RequestRecord};
 use crate::findings::Evaluation;
+use crate::linkcheck::{self, LinkCache};
 use crate::observation::{MonitorRecord, Observation};
 use crate::rules::{RuleSet, RulesError};
 use crate::store::{CheckRecord, RoundSlot, Store, StoreError};
@@ -204,7 +205,7 @@ impl Auditor {
         )
         .await?;
         let obs = &mut result.observation;
-        obs.links = merge_links(&obs.links, &outcome.links);
+        obs.links = linkcheck::site::merge(&obs.links, &outcome.links);
         obs.limits.extend(outcome.limits.iter().cloned());
         obs.name_suspects.extend(outcome.suspects.iter().cloned());
         obs.pages_fetched = obs.pages_fetched.max(outcome.pages);

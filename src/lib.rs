@@ -18,10 +18,15 @@
 //! [`stats`] turns stored rounds into quarterly 合格率, problem categories, repeat offenders and
 //! round diffs (pure, no I/O).
 //!
+//! [`template`] is the one `{placeholder}` filler of rule messages and notice templates,
+//! refusing a placeholder a text is not filled with when the text is loaded.
+//!
 //! [`escape`] makes page text inert in every output language (terminal, Markdown, HTML,
 //! DOCX/XLSX XML, CSV, JSON); every renderer goes through it.
 //!
-//! [`linkcheck`] checks the links of given pages without crawling (`govaudit links`); [`deep`]
+//! [`linkcheck`] is the one link-check engine — request policy, judgement (broken, suspected,
+//! blocked), sharing per run and per round — used by the audit, the deep crawl and
+//! `govaudit links` (the links of given pages, without crawling); [`deep`]
 //! crawls a whole site after the audit (`--deep`); [`notice`] builds the 通报 and the
 //! self-check report (自查报告) from stored checks.
 //!
@@ -52,3 +57,4 @@ pub mod sample;
 pub mod sim;
 pub mod stats;
 pub mod store;
+pub mod template;

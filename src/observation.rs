@@ -389,6 +389,17 @@ pub enum LinkState {
     Blocked,
 }
 
+impl LinkState {
+    /// The state's name in reports and findings (不可用链接, 疑似不可用链接 …).
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkState::Broken => "不可用链接",
+            LinkState::Suspected => "疑似不可用链接",
+            LinkState::Blocked => "未检查链接（指向内网地址）",
+        }
+    }
+}
+
 /// A link that did not work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkProblem {
@@ -412,6 +423,13 @@ pub struct LinkObservation {
     pub checked: usize,
     /// Links that are broken, suspected or blocked.
     pub problems: Vec<LinkProblem>,
+}
+
+impl LinkObservation {
+    /// The problems in `state`, in the order kept (by URL).
+    pub fn in_state(&self, state: LinkState) -> Vec<&LinkProblem> {
+        self.problems.iter().filter(|p| p.state == state).collect()
+    }
 }
 
 /// What kind of bound cut part of an audit short.

@@ -13,6 +13,7 @@ use axum::routing::get;
 use axum::Router;
 use govaudit::config::{FetchConfig, HostOverride, RobotsPolicy};
 use govaudit::fetch::{CharsetSource, FetchFailure, Fetcher};
+use govaudit::linkcheck::judge::state;
 use govaudit::observation::LinkState;
 use url::Url;
 
@@ -295,7 +296,7 @@ async fn persistent_503_fails_after_retries_with_backoff() {
     );
     let failure = page.result.unwrap_err();
     assert_eq!(failure, FetchFailure::Status { status: 503 });
-    assert_eq!(failure.link_state(), LinkState::Suspected);
+    assert_eq!(state(&failure), Some(LinkState::Suspected));
     assert_eq!(page.attempts, 3);
     assert_eq!(page.log.len(), 3);
     assert!(page
@@ -311,7 +312,7 @@ async fn not_found_is_not_retried() {
     let check = f.check_link(&url(addr, "/missing")).await;
     let failure = check.result.unwrap_err();
     assert_eq!(failure, FetchFailure::Status { status: 404 });
-    assert_eq!(failure.link_state(), LinkState::Broken);
+    assert_eq!(state(&failure), Some(LinkState::Broken));
     // HEAD 404, then GET 404 (HEAD-only 404s exist); neither retried.
     let methods: Vec<_> = check.log.iter().map(|r| r.method.as_str()).collect();
     assert_eq!(methods, ["HEAD", "GET"]);
@@ -334,7 +335,7 @@ async fn redirect_loop_is_detected() {
         matches!(failure, FetchFailure::RedirectLoop { .. }),
         "{failure:?}"
     );
-    assert_eq!(failure.link_state(), LinkState::Broken);
+    assert_eq!(state(&failure), Some(LinkState::Broken));
     assert_eq!(page.log.len(), 2);
 }
 
@@ -381,7 +382,7 @@ async fn silent_host_times_out() {
     let elapsed = start.elapsed();
     let failure = page.result.unwrap_err();
     assert_eq!(failure, FetchFailure::Timeout { secs: 1 });
-    assert_eq!(failure.link_state(), LinkState::Suspected);
+    assert_eq!(state(&failure), Some(LinkState::Suspected));
     assert_eq!(page.attempts, 2);
     assert_eq!(page.log.len(), 2);
     // timeout × attempts + backoff.
@@ -401,7 +402,7 @@ async fn connection_refused_is_not_retried() {
         matches!(failure, FetchFailure::Refused { .. }),
         "{failure:?}"
     );
-    assert_eq!(failure.link_state(), LinkState::Broken);
+    assert_eq!(state(&failure), Some(LinkState::Broken));
     assert_eq!(page.log.len(), 1);
     assert!(page.log[0].error.is_some());
 }
@@ -414,7 +415,7 @@ async fn unknown_name_is_dns_failure() {
         .await;
     let failure = page.result.unwrap_err();
     assert!(matches!(failure, FetchFailure::Dns { .. }), "{failure:?}");
-    assert_eq!(failure.link_state(), LinkState::Broken);
+    assert_eq!(state(&failure), Some(LinkState::Broken));
 }
 
 #[tokio::test]
@@ -510,7 +511,7 @@ async fn redirect_into_loopback_is_blocked() {
         matches!(&failure, FetchFailure::Blocked { url, .. } if url.contains("127.0.0.1")),
         "{failure:?}"
     );
-    assert_eq!(failure.link_state(), LinkState::Blocked);
+    assert_eq!(state(&failure), Some(LinkState::Blocked));
     assert_eq!(page.log.len(), 1, "the private URL must not be requested");
 
     c.allow_private = true;
@@ -531,8 +532,8 @@ async fn private_links_are_blocked_without_a_request() {
         let check = f.check_link(&Url::parse(link).unwrap()).await;
         let failure = check.result.unwrap_err();
         assert_eq!(
-            failure.link_state(),
-            LinkState::Blocked,
+            state(&failure),
+            Some(LinkState::Blocked),
             "{link}: {failure:?}"
         );
         assert!(check.log.is_empty(), "{link}");
@@ -598,7 +599,7 @@ async fn robots_respect_skips_disallowed_and_delay_only_does_not() {
     let page = f.page(&url(addr, "/private/a.html")).await;
     let failure = page.result.unwrap_err();
     assert_eq!(failure, FetchFailure::RobotsDisallowed);
-    assert!(!failure.is_problem());
+    assert_eq!(state(&failure), None, "robots.txt is no link problem");
     assert_eq!(page.log.len(), 1, "only robots.txt was requested");
     assert!(page.log[0].url.ends_with("/robots.txt"));
     assert!(f.page(&url(addr, "/public.html")).await.result.is_ok());

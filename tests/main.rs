@@ -22,6 +22,7 @@ mod demo;
 mod faults;
 mod fetch;
 mod hostile;
+mod link_engine;
 mod links;
 mod monitor;
 mod notice;

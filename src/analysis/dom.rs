@@ -409,8 +409,10 @@ pub fn link_name(a: &ElementRef<'_>) -> String {
     text
 }
 
-/// Resolve an href/src against the base: http(s) only, fragment removed. `javascript:`,
-/// `mailto:`, `tel:` and fragment-only references give `None`.
+/// Resolve an href/src against the base to an absolute http(s) URL in normal form
+/// ([`crate::fetch::normalize`]: no fragment, no default port). Whitespace around it is
+/// trimmed (the ideographic space U+3000 CMS editors paste in too); `javascript:`, `mailto:`,
+/// `tel:`, other schemes and fragment-only references give `None`.
 pub fn resolve(base: &Url, raw: &str) -> Option<Url> {
     let raw = raw.trim();
     if raw.is_empty() || raw.starts_with('#') {
@@ -430,12 +432,8 @@ pub fn resolve(base: &Url, raw: &str) -> Option<Url> {
     {
         return None;
     }
-    let mut url = base.join(raw).ok()?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return None;
-    }
-    url.set_fragment(None);
-    Some(url)
+    let url = base.join(raw).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| crate::fetch::normalize(&url))
 }
 
 /// Host without a leading `www.`.
@@ -549,5 +547,47 @@ mod tests {
     #[test]
     fn collapse_spaces() {
         assert_eq!(collapse("  a \u{3000} b\n\tc\u{a0}"), "a b c");
+    }
+
+    #[test]
+    fn resolve_skips_non_http() {
+        let base = Url::parse("http://www.nxep.gov.cn/zwgk/index.html").expect("base");
+        for href in [
+            "",
+            "  ",
+            "#",
+            "#top",
+            "javascript:void(0)",
+            "JavaScript:;",
+            "mailto:a@b.cn",
+            "tel:12345",
+            "ftp://x.cn/f",
+            "data:text/html,x",
+        ] {
+            assert_eq!(resolve(&base, href), None, "{href}");
+        }
+    }
+
+    #[test]
+    fn resolve_joins_and_normalises() {
+        let base = Url::parse("http://www.nxep.gov.cn/zwgk/index.html").expect("base");
+        assert_eq!(
+            resolve(&base, " ./tzgg/202401/t1.html#p2 ")
+                .unwrap()
+                .as_str(),
+            "http://www.nxep.gov.cn/zwgk/tzgg/202401/t1.html"
+        );
+        assert_eq!(
+            resolve(&base, "\u{3000}/xxgk/\u{3000}").unwrap().as_str(),
+            "http://www.nxep.gov.cn/xxgk/"
+        );
+        assert_eq!(
+            resolve(&base, "//other.gov.cn:80").unwrap().as_str(),
+            "http://other.gov.cn/"
+        );
+        assert_eq!(
+            resolve(&base, "https://x.gov.cn/a b").unwrap().as_str(),
+            "https://x.gov.cn/a%20b"
+        );
     }
 }

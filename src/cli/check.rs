@@ -1,6 +1,6 @@
 //! `govaudit check URL`: the single-site audit (自查).
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::Args;
 use url::Url;
@@ -12,7 +12,8 @@ use govaudit::findings::Verdict;
 use govaudit::report;
 use govaudit::store::Store;
 
-use super::{OutputFormat, EXIT_FAIL, EXIT_PASS};
+use super::format::{Format, TEXT_JSON_MD};
+use super::{EXIT_FAIL, EXIT_PASS};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -22,8 +23,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<NaiveDate>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
+    #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON_MD))]
+    pub format: Format,
     /// Do not store the result in the database (a deep crawl then uses a private in-memory
     /// database and cannot be resumed).
     #[arg(long)]
@@ -59,26 +60,15 @@ impl DeepArgs {
     }
 }
 
-/// Parse a site URL given by a person: a missing scheme means http.
+/// Parse a site or page URL given on the command line with the registry's parser
+/// ([`govaudit::registry::parse_url`]: a missing scheme means http, credentials are refused,
+/// the result is normalised), so `check` stores a site under the URL the registry knows it by.
 pub fn parse_site_url(input: &str) -> Result<Url> {
-    let text = input.trim();
-    let with_scheme = if text.contains("://") {
-        text.to_string()
-    } else {
-        format!("http://{text}")
-    };
-    let url = Url::parse(&with_scheme).with_context(|| format!("invalid URL {input:?}"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        bail!("invalid URL {input:?}: expected an http(s) address with a host");
-    }
-    Ok(url)
+    govaudit::registry::parse_url(input).map_err(anyhow::Error::msg)
 }
 
 pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
-    // The URL is stored with the check: never with a password in it.
-    if govaudit::registry::has_userinfo(&args.url) {
-        bail!("{}", govaudit::registry::USERINFO);
-    }
+    // The URL is stored with the check: the parser refuses one with a password in it.
     let url = parse_site_url(&args.url)?;
     let as_of = args
         .as_of
@@ -128,15 +118,33 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
         None => None,
     };
     match args.format {
-        OutputFormat::Text => out!("{}", report::check_text(&result, check_id)),
-        OutputFormat::Md => out!("{}", report::check_markdown(&result, check_id)),
-        OutputFormat::Json => {
+        Format::Text => out!("{}", report::check_text(&result, check_id)),
+        Format::Md => out!("{}", report::check_markdown(&result, check_id)),
+        Format::Json => {
             let doc = report::check_json(&result, check_id);
             outln!("{}", govaudit::escape::json::to_string_pretty(&doc)?);
         }
+        other => return Err(other.unsupported("check")),
     }
     Ok(match result.evaluation.verdict {
         Verdict::Pass => EXIT_PASS,
         Verdict::Fail => EXIT_FAIL,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_url_is_read_as_the_registry_reads_it() {
+        let url = parse_site_url(" www.a.gov.cn:80/#top ").expect("url");
+        assert_eq!(url.as_str(), "http://www.a.gov.cn/");
+        assert_eq!(
+            Some(url),
+            govaudit::registry::parse_url("http://www.a.gov.cn").ok()
+        );
+        let refused = parse_site_url("http://admin:secret@a.gov.cn/").expect_err("credentials");
+        assert!(!refused.to_string().contains("secret"), "{refused}");
+    }
 }

@@ -16,10 +16,12 @@ use govaudit::analysis::Vocabulary;
 use govaudit::config::Config;
 use govaudit::fetch::Fetcher;
 use govaudit::linkcheck::{self, LinkChecker};
+use govaudit::observation::LinkState;
 use govaudit::rules::RuleSet;
 
 use super::check::parse_site_url;
-use super::{OutputFormat, EXIT_FAIL, EXIT_PASS};
+use super::format::{Format, TEXT_JSON_MD};
+use super::{EXIT_FAIL, EXIT_PASS};
 
 #[derive(Debug, Args)]
 pub struct LinksArgs {
@@ -30,8 +32,8 @@ pub struct LinksArgs {
     #[arg(long, value_name = "FILE")]
     pub from_file: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
+    #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON_MD))]
+    pub format: Format,
 }
 
 /// The pages to read: the arguments, then the file's lines.
@@ -89,15 +91,16 @@ pub async fn run(cfg: Config, args: LinksArgs) -> Result<u8> {
         bail!("none of the {} pages could be opened", pages.len());
     }
     match args.format {
-        OutputFormat::Text => out!("{}", linkcheck::to_text(&report)),
-        OutputFormat::Md => out!("{}", linkcheck::to_markdown(&report)),
-        OutputFormat::Json => outln!(
+        Format::Text => out!("{}", linkcheck::to_text(&report)),
+        Format::Md => out!("{}", linkcheck::to_markdown(&report)),
+        Format::Json => outln!(
             "{}",
             govaudit::escape::json::to_string(&linkcheck::to_json(&report))?
         ),
+        other => return Err(other.unsupported("links")),
     }
     Ok(
-        if report.broken.is_empty() && report.unreadable.is_empty() {
+        if report.links.in_state(LinkState::Broken).is_empty() && report.unreadable.is_empty() {
             EXIT_PASS
         } else {
             EXIT_FAIL

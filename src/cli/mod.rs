@@ -23,6 +23,7 @@ macro_rules! outln {
 mod check;
 mod confirm;
 mod demo;
+mod format;
 mod links;
 mod monitor;
 mod report;
@@ -33,7 +34,7 @@ mod stats;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use govaudit::config::Config;
 
@@ -116,14 +117,6 @@ pub enum Command {
     /// The monitor's record per site: probes, failures, longest outage, latency, and the
     /// official test (监测1周, 5%) per 7-day window.
     Uptime(monitor::UptimeArgs),
-}
-
-/// Output format of a check.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum OutputFormat {
-    Text,
-    Json,
-    Md,
 }
 
 /// Start logging to stderr.

@@ -17,7 +17,8 @@ use govaudit::rules::kinds::site::UnreachableParams;
 use govaudit::rules::RuleSet;
 use govaudit::store::Store;
 
-use super::{OutputFormat, EXIT_FAIL, EXIT_PASS};
+use super::format::{Format, TEXT_JSON_MD};
+use super::{EXIT_FAIL, EXIT_PASS};
 
 #[derive(Debug, Args)]
 pub struct MonitorArgs {
@@ -43,8 +44,8 @@ pub struct UptimeArgs {
     /// Last day [default: the day of the last stored probe].
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub to: Option<NaiveDate>,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
+    #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON_MD))]
+    pub format: Format,
 }
 
 /// `90s`, `30m`, `12h`, `7d` (a bare number is seconds).
@@ -245,9 +246,10 @@ pub async fn run_uptime(cfg: Config, args: UptimeArgs) -> Result<u8> {
         ));
     }
     match args.format {
-        OutputFormat::Text => out!("{}", render::text(&uptimes, &params)),
-        OutputFormat::Md => out!("{}", render::markdown(&uptimes, &params)),
-        OutputFormat::Json => outln!("{}", render::json(&uptimes, &params)?),
+        Format::Text => out!("{}", render::text(&uptimes, &params)),
+        Format::Md => out!("{}", render::markdown(&uptimes, &params)),
+        Format::Json => outln!("{}", render::json(&uptimes, &params)?),
+        other => return Err(other.unsupported("uptime")),
     }
     let veto = uptimes
         .iter()

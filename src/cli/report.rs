@@ -13,6 +13,7 @@ use govaudit::rules::RuleSet;
 use govaudit::stats::Quarter;
 use govaudit::store::Store;
 
+use super::format::{Format, NOTICE, SITE_REPORT};
 use super::EXIT_PASS;
 
 #[derive(Debug, Args)]
@@ -39,8 +40,8 @@ pub struct NoticeArgs {
     /// One round's id instead of a quarter.
     #[arg(long, value_name = "ID")]
     pub round: Option<i64>,
-    #[arg(long, value_enum)]
-    pub format: NoticeFormat,
+    #[arg(long, value_parser = Format::only(NOTICE))]
+    pub format: Format,
     /// Output file; required for docx and xlsx, standard output otherwise.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -53,16 +54,6 @@ pub struct NoticeArgs {
     /// Templates folder (notice.toml, site.toml, fixes.toml) instead of the built-in wording.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum NoticeFormat {
-    Docx,
-    Xlsx,
-    Html,
-    Md,
-    Json,
-    Csv,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -80,8 +71,8 @@ pub struct SiteArgs {
     /// The site's check in this round (default: its latest stored check).
     #[arg(long, value_name = "ID")]
     pub round: Option<i64>,
-    #[arg(long, value_enum, default_value = "md")]
-    pub format: SiteFormat,
+    #[arg(long, default_value = "md", value_parser = Format::only(SITE_REPORT))]
+    pub format: Format,
     /// Output file; required for docx, standard output otherwise.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -91,14 +82,6 @@ pub struct SiteArgs {
     /// Templates folder (notice.toml, site.toml, fixes.toml) instead of the built-in wording.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum SiteFormat {
-    Html,
-    Md,
-    Docx,
-    Json,
 }
 
 fn templates(dir: Option<&Path>) -> Result<Templates> {
@@ -141,17 +124,15 @@ pub async fn run(cfg: Config, args: ReportArgs) -> Result<u8> {
             }
             let out = a.output.as_deref();
             match a.format {
-                NoticeFormat::Docx => emit(out, &notice::docx::render_notice(&n)?, true)?,
-                NoticeFormat::Xlsx => emit(out, &notice::xlsx::render_notice(&n)?, true)?,
-                NoticeFormat::Html => emit(out, notice::html::render_notice(&n).as_bytes(), false)?,
-                NoticeFormat::Md => {
-                    emit(out, notice::markdown::render_notice(&n).as_bytes(), false)?
-                }
-                NoticeFormat::Json => {
+                Format::Docx => emit(out, &notice::docx::render_notice(&n)?, true)?,
+                Format::Xlsx => emit(out, &notice::xlsx::render_notice(&n)?, true)?,
+                Format::Html => emit(out, notice::html::render_notice(&n).as_bytes(), false)?,
+                Format::Md => emit(out, notice::markdown::render_notice(&n).as_bytes(), false)?,
+                Format::Json => {
                     let json = notice::json::render_notice(&n)? + "\n";
                     emit(out, json.as_bytes(), false)?
                 }
-                NoticeFormat::Csv => {
+                Format::Csv => {
                     let table = match a.table {
                         CsvTableArg::Sites => CsvTable::Sites,
                         CsvTableArg::Units => CsvTable::Units,
@@ -163,6 +144,7 @@ pub async fn run(cfg: Config, args: ReportArgs) -> Result<u8> {
                         false,
                     )?
                 }
+                other => return Err(other.unsupported("report notice")),
             }
         }
         ReportCommand::Site(a) => {
@@ -175,13 +157,14 @@ pub async fn run(cfg: Config, args: ReportArgs) -> Result<u8> {
             let r = SiteReport::for_site(&store, &a.site, a.round, days, &rules, &t).await?;
             let out = a.output.as_deref();
             match a.format {
-                SiteFormat::Docx => emit(out, &notice::docx::render_site(&r)?, true)?,
-                SiteFormat::Html => emit(out, notice::html::render_site(&r).as_bytes(), false)?,
-                SiteFormat::Md => emit(out, notice::markdown::render_site(&r).as_bytes(), false)?,
-                SiteFormat::Json => {
+                Format::Docx => emit(out, &notice::docx::render_site(&r)?, true)?,
+                Format::Html => emit(out, notice::html::render_site(&r).as_bytes(), false)?,
+                Format::Md => emit(out, notice::markdown::render_site(&r).as_bytes(), false)?,
+                Format::Json => {
                     let json = notice::json::render_site(&r)? + "\n";
                     emit(out, json.as_bytes(), false)?
                 }
+                other => return Err(other.unsupported("report site")),
             }
         }
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use govaudit::audit::Auditor;
@@ -18,6 +18,7 @@ use govaudit::stats::category_reason;
 use govaudit::store::Store;
 
 use super::check::DeepArgs;
+use super::format::{Format, TEXT_JSON};
 use super::EXIT_PASS;
 
 #[derive(Debug, Args)]
@@ -36,13 +37,13 @@ pub enum RoundCommand {
     Run(RunArgs),
     /// List rounds.
     List {
-        #[arg(long, value_enum, default_value = "text")]
+        #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON))]
         format: Format,
     },
     /// Show a round: its sites, their verdicts and, for a 复核 round, rectified or still failing.
     Show {
         id: i64,
-        #[arg(long, value_enum, default_value = "text")]
+        #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON))]
         format: Format,
     },
     /// Make a 复核 round of a finished round's failing sites, due 5 working days after the
@@ -61,7 +62,7 @@ pub enum RoundCommand {
     Diff {
         a: i64,
         b: i64,
-        #[arg(long, value_enum, default_value = "text")]
+        #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON))]
         format: Format,
     },
 }
@@ -94,12 +95,6 @@ pub struct PlanArgs {
     /// Default as-of date for running the round.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<NaiveDate>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 pub async fn run(cfg: Config, args: RoundArgs) -> Result<u8> {
@@ -161,6 +156,7 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
             match format {
                 Format::Text => out!("{}", govaudit::stats::render_diff_text(&diff)),
                 Format::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&diff)?),
+                other => return Err(other.unsupported("round diff")),
             }
             Ok(EXIT_PASS)
         }

@@ -4,12 +4,13 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
 use govaudit::config::Config;
 use govaudit::registry::{self, Level, SiteFilter, SiteRecord, Status};
 use govaudit::store::Store;
 
+use super::format::{Format, TEXT_JSON};
 use super::EXIT_PASS;
 
 #[derive(Debug, Args)]
@@ -36,8 +37,8 @@ pub enum SitesCommand {
         /// Site id, or its URL (a missing scheme means http://).
         site: String,
         /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: ListFormat,
+        #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON))]
+        format: Format,
     },
 }
 
@@ -57,15 +58,8 @@ pub struct ListArgs {
     #[arg(long)]
     pub all: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: ListFormat,
-}
-
-/// Output format of `sites list` / `sites show`.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum ListFormat {
-    Text,
-    Json,
+    #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON))]
+    pub format: Format,
 }
 
 pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
@@ -106,18 +100,20 @@ pub async fn run(cfg: Config, args: SitesArgs) -> Result<u8> {
             };
             let sites = registry::list(&store, &filter).await?;
             match a.format {
-                ListFormat::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&sites)?),
-                ListFormat::Text => out!("{}", table(&sites)),
+                Format::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&sites)?),
+                Format::Text => out!("{}", table(&sites)),
+                other => return Err(other.unsupported("sites list")),
             }
         }
         SitesCommand::Show { site, format } => {
             let store = Store::open_existing(&cfg.store.db).await?;
             let record = registry::get(&store, &site).await?;
             match format {
-                ListFormat::Json => {
+                Format::Json => {
                     outln!("{}", govaudit::escape::json::to_string_pretty(&record)?)
                 }
-                ListFormat::Text => out!("{}", details(&record)),
+                Format::Text => out!("{}", details(&record)),
+                other => return Err(other.unsupported("sites show")),
             }
         }
     }

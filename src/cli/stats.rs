@@ -2,13 +2,14 @@
 //! and repeat offenders, from the stored rounds.
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use govaudit::config::Config;
 use govaudit::rounds;
 use govaudit::stats::{quarter_stats, render_text, Quarter};
 use govaudit::store::Store;
 
+use super::format::{Format, TEXT_JSON};
 use super::EXIT_PASS;
 
 #[derive(Debug, Args)]
@@ -16,14 +17,8 @@ pub struct StatsArgs {
     /// Quarter, e.g. 2018Q1.
     #[arg(long, value_name = "YYYYQn")]
     pub quarter: Quarter,
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON))]
     pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 pub async fn run(cfg: Config, args: StatsArgs) -> Result<u8> {
@@ -34,6 +29,7 @@ pub async fn run(cfg: Config, args: StatsArgs) -> Result<u8> {
     match args.format {
         Format::Text => out!("{}", render_text(&stats)),
         Format::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&stats)?),
+        other => return Err(other.unsupported("stats")),
     }
     Ok(EXIT_PASS)
 }

@@ -10,9 +10,6 @@
 mod columns;
 mod consultation;
 pub mod cpu;
-mod links;
-
-pub use links::{LinkCache, LinkResult};
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -23,6 +20,7 @@ use crate::analysis::{self, ColumnLink, CutShort};
 use crate::config::CrawlConfig;
 use crate::fetch::urls::{normalize, SiteScope};
 use crate::fetch::{Fetcher, Page, RequestRecord};
+use crate::linkcheck::{self, LinkCache};
 use crate::observation::{
     AuditLimit, FutureItem, HomepageItem, LimitKind, NameSuspect, Observation, Reachability,
 };
@@ -206,7 +204,7 @@ pub async fn crawl_site(
     }
 
     if cfg.check_links {
-        let checked = links::check_links(
+        let checked = linkcheck::site::check_links(
             fetcher,
             link_cache,
             link_sources,

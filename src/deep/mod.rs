@@ -8,12 +8,12 @@
 //! keyed by (site URL, as-of date): running the same site and as-of again while its crawl is
 //! unfinished resumes it from the stored frontier; a finished crawl is never resumed. In a
 //! round (`round run --deep`) the key includes the round, and link results are shared by the
-//! round's sites through SQLite ([`shared`]). Every request is logged as it happens
+//! round's sites through SQLite ([`linkcheck::round`]); every link is checked and judged by
+//! the one link-check engine ([`linkcheck`]). Every request is logged as it happens
 //! ([`requests`]) and joins the check's request log when the check is stored.
 
 pub mod db;
 pub mod requests;
-pub mod shared;
 pub mod traps;
 
 use std::collections::HashSet;
@@ -25,9 +25,9 @@ use url::Url;
 
 use crate::analysis::{self, ParseLimits};
 use crate::config::CrawlConfig;
-use crate::crawl::LinkCache;
-use crate::fetch::{FetchFailure, Fetcher, RequestRecord, SiteScope};
-use crate::observation::{AuditLimit, LinkObservation, LinkProblem, NameSuspect};
+use crate::fetch::{FetchFailure, Fetcher, SiteScope};
+use crate::linkcheck::{self, judge, LinkCache};
+use crate::observation::{AuditLimit, LinkObservation, NameSuspect};
 use crate::rules::RuleSet;
 use crate::store::StoreError;
 
@@ -119,9 +119,6 @@ impl DeepOutcome {
         }
     }
 }
-
-/// Link checks in flight.
-const LINK_TASKS: usize = 16;
 
 /// File types that are checked as links but never opened as pages.
 fn is_document(url: &Url) -> bool {
@@ -283,7 +280,7 @@ pub async fn deep_crawl(
 
     db::resolve_page_links(pool, row.id).await?;
     loop {
-        let urls = db::next_links(pool, row.id, s.batch.max(LINK_TASKS)).await?;
+        let urls = db::next_links(pool, row.id, s.batch.max(linkcheck::LINK_TASKS)).await?;
         if urls.is_empty() {
             break;
         }
@@ -292,14 +289,16 @@ pub async fn deep_crawl(
         // unpolled in the middle of a transaction (holding SQLite's write lock).
         let mut checks = stream::iter(urls)
             .map(|u| async move {
-                let (result, log) = check_one(fetcher, cache, pool, s.round, crawl, &u).await?;
+                let (result, log) =
+                    linkcheck::round::check_crawl_link(fetcher, cache, pool, s.round, crawl, &u)
+                        .await?;
                 let (status, failure) = match &result {
                     Ok(status) => (Some(*status), None),
                     Err(f) => (f.status(), Some(f)),
                 };
                 db::record_link(pool, crawl, &u, status, failure, &log).await
             })
-            .buffer_unordered(LINK_TASKS);
+            .buffer_unordered(linkcheck::LINK_TASKS);
         while let Some(stored) = checks.next().await {
             stored?;
         }
@@ -311,14 +310,7 @@ pub async fn deep_crawl(
     let problems = db::failed_links(pool, row.id)
         .await?
         .into_iter()
-        .filter(|(_, f, _)| f.is_problem())
-        .map(|(url, f, pages)| LinkProblem {
-            url,
-            state: f.link_state(),
-            status: f.status(),
-            reason: f.to_string(),
-            pages,
-        })
+        .filter_map(|(url, f, pages)| judge::problem(&url, &Err(f), pages))
         .collect();
     Ok(DeepOutcome {
         crawl_id: row.id,
@@ -333,41 +325,6 @@ pub async fn deep_crawl(
         limits,
         suspects,
     })
-}
-
-/// Check one link of crawl `crawl`: a result this run's audit already has, else (in a round)
-/// the round's shared result or one shared check, else a check of its own. Returns the result
-/// and the requests still to log (a shared check logs its own).
-async fn check_one(
-    fetcher: &Fetcher,
-    cache: &LinkCache,
-    pool: &SqlitePool,
-    round: Option<i64>,
-    crawl: i64,
-    u: &str,
-) -> Result<(Result<u16, FetchFailure>, Vec<RequestRecord>), StoreError> {
-    let url = match Url::parse(u) {
-        Ok(url) => url,
-        Err(e) => {
-            let failure = FetchFailure::Other {
-                message: format!("invalid URL: {e}"),
-            };
-            return Ok((Err(failure), Vec::new()));
-        }
-    };
-    if let Some(known) = cache.peek(&url) {
-        return Ok((known, Vec::new()));
-    }
-    match round {
-        Some(round) => Ok((
-            shared::check(fetcher, cache, pool, round, crawl, &url).await?,
-            Vec::new(),
-        )),
-        None => {
-            let checked = fetcher.check_link(&url).await;
-            Ok((checked.result, checked.log))
-        }
-    }
 }
 
 /// Sort a page's links: traps dropped, the rest recorded as links, those inside the scope
@@ -398,27 +355,4 @@ fn classify(
         });
     }
     out
-}
-
-/// Merge a deep crawl's links into the audit's: the deep crawl saw the homepage and column
-/// pages too, so its problems come first and the audit's are added when not already there.
-pub fn merge_links(audit: &LinkObservation, deep: &LinkObservation) -> LinkObservation {
-    let mut problems = deep.problems.clone();
-    for p in &audit.problems {
-        match problems.iter_mut().find(|q| q.url == p.url) {
-            Some(q) => {
-                for page in &p.pages {
-                    if !q.pages.contains(page) {
-                        q.pages.push(page.clone());
-                    }
-                }
-            }
-            None => problems.push(p.clone()),
-        }
-    }
-    problems.sort_by(|a, b| a.url.cmp(&b.url));
-    LinkObservation {
-        checked: audit.checked.max(deep.checked),
-        problems,
-    }
 }

@@ -23,12 +23,11 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config::FetchConfig;
-use crate::observation::LinkState;
 
 pub use charset::{decode_html, Decoded};
 pub use politeness::GlobalLoad;
 pub use probe::{Probe, ProbeOutcome};
-pub use urls::{normalize, resolve_link, SiteScope};
+pub use urls::{normalize, SiteScope};
 
 /// Errors building a [`Fetcher`] from configuration.
 #[derive(Debug, thiserror::Error)]
@@ -70,41 +69,6 @@ pub enum FetchFailure {
 }
 
 impl FetchFailure {
-    /// How a link that failed this way is reported.
-    ///
-    /// - `Broken`: HTTP 4xx except 401 and 429 (404, 410, 403, 400 …), DNS failure, connection
-    ///   refused, redirect loops and too many redirects (a browser shows an error page too).
-    /// - `Suspected` (may be temporary; reported, not counted as broken): timeouts, 5xx, 429,
-    ///   401 (the link opens, behind a login), other connection errors (reset, TLS), an
-    ///   unsupported scheme and anything else.
-    /// - `Blocked`: not fetched by the SSRF guard. `RobotsDisallowed` also maps to `Blocked`
-    ///   (not fetched on purpose) but is **not a problem**: check [`FetchFailure::is_problem`]
-    ///   first and do not report it as a broken link.
-    pub fn link_state(&self) -> LinkState {
-        match self {
-            FetchFailure::Status { status } => match status {
-                401 | 429 => LinkState::Suspected,
-                400..=499 => LinkState::Broken,
-                _ => LinkState::Suspected,
-            },
-            FetchFailure::Dns { .. }
-            | FetchFailure::Refused { .. }
-            | FetchFailure::RedirectLoop { .. }
-            | FetchFailure::TooManyRedirects { .. } => LinkState::Broken,
-            FetchFailure::Blocked { .. } | FetchFailure::RobotsDisallowed => LinkState::Blocked,
-            FetchFailure::Timeout { .. }
-            | FetchFailure::Connect { .. }
-            | FetchFailure::Scheme { .. }
-            | FetchFailure::Other { .. } => LinkState::Suspected,
-        }
-    }
-
-    /// Whether the failure is a link problem worth reporting (everything but
-    /// `RobotsDisallowed`, which only means we chose not to look).
-    pub fn is_problem(&self) -> bool {
-        !matches!(self, FetchFailure::RobotsDisallowed)
-    }
-
     /// The HTTP status, when the failure is one.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -414,37 +378,6 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Fetcher>();
         assert_send_sync::<Arc<Fetcher>>();
-    }
-
-    #[test]
-    fn link_states() {
-        let s = |status| FetchFailure::Status { status }.link_state();
-        assert_eq!(s(404), LinkState::Broken);
-        assert_eq!(s(410), LinkState::Broken);
-        assert_eq!(s(403), LinkState::Broken);
-        assert_eq!(s(400), LinkState::Broken);
-        assert_eq!(s(401), LinkState::Suspected);
-        assert_eq!(s(429), LinkState::Suspected);
-        assert_eq!(s(503), LinkState::Suspected);
-        let dns = FetchFailure::Dns {
-            message: "x".into(),
-        };
-        assert_eq!(dns.link_state(), LinkState::Broken);
-        assert_eq!(
-            FetchFailure::Timeout { secs: 15 }.link_state(),
-            LinkState::Suspected
-        );
-        assert_eq!(
-            FetchFailure::RedirectLoop { url: "u".into() }.link_state(),
-            LinkState::Broken
-        );
-        let blocked = FetchFailure::Blocked {
-            url: "u".into(),
-            reason: "loopback".into(),
-        };
-        assert_eq!(blocked.link_state(), LinkState::Blocked);
-        assert!(blocked.is_problem());
-        assert!(!FetchFailure::RobotsDisallowed.is_problem());
     }
 
     #[test]

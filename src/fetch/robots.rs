@@ -10,6 +10,19 @@
 //!
 //! A robots.txt that is missing, answers with an error status, cannot be fetched or cannot be
 //! parsed allows everything and sets no delay. Each origin's file is fetched once per run.
+//!
+//! Hand-written rather than `texting_robots` (0.2.2, the maintained crate for this), which
+//! differs where it matters to us (each difference has a test below):
+//!
+//! - it matches a `User-agent` line only when it equals our token, so a group written for
+//!   `GovAudit/1.0` falls back to `*`; we ignore the `/version` suffix;
+//! - it applies `Allow`/`Disallow` lines given before any `User-agent` line to everyone (a
+//!   bare `Disallow: /` shuts us out); RFC 9309 puts rules in groups, and we ignore such lines;
+//! - it takes the first `Crawl-delay` of the groups (or one before any group), as an `f32`; we
+//!   take the longest of the groups that apply, which the fetcher then caps at
+//!   `fetch.max_crawl_delay_secs` and reports (`crawl_delay_capped`);
+//! - it returns `anyhow` errors from a library and brings `nom`, `bstr` 0.2 and `lazy_static`;
+//!   an unparsable file here simply allows everything.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -242,6 +255,17 @@ mod tests {
         assert!(allowed(&Robots::allow_all(), "/x"));
         let huge = Robots::parse("User-agent: *\nCrawl-delay: 1e300\n", AGENT_TOKEN);
         assert_eq!(huge.crawl_delay(), Some(Duration::MAX));
+    }
+
+    #[test]
+    fn crawl_delay_is_the_longest_of_the_groups_that_apply() {
+        let text =
+            "User-agent: govaudit\nCrawl-delay: 1\n\nUser-agent: GovAudit/2\nCrawl-delay: 7.5\n";
+        let r = Robots::parse(text, AGENT_TOKEN);
+        assert_eq!(r.crawl_delay(), Some(Duration::from_secs_f64(7.5)));
+        // A delay before any group belongs to no group.
+        let r = Robots::parse("Crawl-delay: 9\nUser-agent: *\nDisallow: /x\n", AGENT_TOKEN);
+        assert_eq!(r.crawl_delay(), None);
     }
 
     #[test]

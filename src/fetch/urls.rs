@@ -1,4 +1,5 @@
-//! URL normalisation, link resolution and site scope.
+//! URL normalisation and site scope (links found on pages are resolved by
+//! [`crate::analysis`], which normalises them here).
 //!
 //! Normalisation is deliberately conservative: it only removes differences that can never
 //! change which resource a server returns. It drops the fragment and a default port (`:80` for
@@ -34,21 +35,6 @@ fn default_port(scheme: &str) -> Option<u16> {
         "https" => Some(443),
         _ => None,
     }
-}
-
-/// Resolve an `href` found on `base` to an absolute, normalised http(s) URL.
-///
-/// Whitespace around the href is trimmed (including the ideographic space U+3000 that CMS
-/// editors paste in). Returns `None` for empty hrefs, fragment-only hrefs (`#`, `#top`),
-/// `javascript:`, `mailto:`, `tel:` and every other non-http(s) scheme, and hrefs that do not
-/// parse.
-pub fn resolve_link(base: &Url, href: &str) -> Option<Url> {
-    let href = href.trim();
-    if href.is_empty() || href.starts_with('#') {
-        return None;
-    }
-    let joined = base.join(href).ok()?;
-    is_http(&joined).then(|| normalize(&joined))
 }
 
 /// Which URLs belong to a site.
@@ -139,52 +125,6 @@ mod tests {
         assert_ne!(
             normalize(&u("http://h.cn/col/")),
             normalize(&u("http://h.cn/col/index.html"))
-        );
-    }
-
-    #[test]
-    fn resolve_link_skips_non_http() {
-        let base = u("http://www.nxep.gov.cn/zwgk/index.html");
-        for href in [
-            "",
-            "  ",
-            "#",
-            "#top",
-            "javascript:void(0)",
-            "JavaScript:;",
-            "mailto:a@b.cn",
-            "tel:12345",
-            "ftp://x.cn/f",
-            "data:text/html,x",
-        ] {
-            assert_eq!(resolve_link(&base, href), None, "{href}");
-        }
-    }
-
-    #[test]
-    fn resolve_link_joins_and_normalises() {
-        let base = u("http://www.nxep.gov.cn/zwgk/index.html");
-        assert_eq!(
-            resolve_link(&base, " ./tzgg/202401/t1.html#p2 ")
-                .unwrap()
-                .as_str(),
-            "http://www.nxep.gov.cn/zwgk/tzgg/202401/t1.html"
-        );
-        assert_eq!(
-            resolve_link(&base, "\u{3000}/xxgk/\u{3000}")
-                .unwrap()
-                .as_str(),
-            "http://www.nxep.gov.cn/xxgk/"
-        );
-        assert_eq!(
-            resolve_link(&base, "//other.gov.cn:80").unwrap().as_str(),
-            "http://other.gov.cn/"
-        );
-        assert_eq!(
-            resolve_link(&base, "https://x.gov.cn/a b")
-                .unwrap()
-                .as_str(),
-            "https://x.gov.cn/a%20b"
         );
     }
 

@@ -9,27 +9,35 @@ use serde_json::{json, Value};
 
 use crate::escape::{markdown, terminal::inline};
 
-use super::{FailedLink, LinkReport};
+use super::LinkReport;
+use crate::observation::{LinkProblem, LinkState};
 
 /// One JSON object: `pages`, `checked`, `broken[]`, `suspected[]`, `blocked[]`,
-/// `unreadable_pages[]`; each failed link is {`url`, `status`, `reason`, `pages[]`}.
+/// `unreadable_pages[]`; each failed link is {`url`, `state`, `status`, `reason`, `pages[]`},
+/// as in `check --format json`.
 pub fn to_json(r: &LinkReport) -> Value {
     json!({
         "pages": r.pages,
-        "checked": r.checked,
-        "broken": r.broken,
-        "suspected": r.suspected,
-        "blocked": r.blocked,
+        "checked": r.links.checked,
+        "broken": r.links.in_state(LinkState::Broken),
+        "suspected": r.links.in_state(LinkState::Suspected),
+        "blocked": r.links.in_state(LinkState::Blocked),
         "unreadable_pages": r.unreadable,
     })
 }
 
-fn sections(r: &LinkReport) -> [(&'static str, &[FailedLink]); 3] {
-    [
-        ("不可用链接", &r.broken),
-        ("疑似不可用链接（可能是暂时的，未计入不可用）", &r.suspected),
-        ("未检查的链接（指向内网地址）", &r.blocked),
-    ]
+/// Each state's problems under its title (the suspected ones said to be maybe temporary).
+fn sections(r: &LinkReport) -> Vec<(String, Vec<&LinkProblem>)> {
+    [LinkState::Broken, LinkState::Suspected, LinkState::Blocked]
+        .into_iter()
+        .map(|s| {
+            let title = match s {
+                LinkState::Suspected => format!("{}（可能是暂时的，未计入不可用）", s.label()),
+                _ => s.label().to_string(),
+            };
+            (title, r.links.in_state(s))
+        })
+        .collect()
 }
 
 /// Plain text for a terminal.
@@ -39,9 +47,9 @@ pub fn to_text(r: &LinkReport) -> String {
         out,
         "链接检查：{} 个页面，检查链接 {} 个，不可用链接 {} 个，疑似不可用 {} 个",
         r.pages,
-        r.checked,
-        r.broken.len(),
-        r.suspected.len()
+        r.links.checked,
+        r.links.in_state(LinkState::Broken).len(),
+        r.links.in_state(LinkState::Suspected).len()
     );
     for (title, list) in sections(r) {
         if list.is_empty() {
@@ -65,7 +73,7 @@ pub fn to_text(r: &LinkReport) -> String {
             let _ = writeln!(out, "  {}  [{}]", inline(&p.url), inline(&p.reason));
         }
     }
-    if r.broken.is_empty() && r.unreadable.is_empty() {
+    if r.links.in_state(LinkState::Broken).is_empty() && r.unreadable.is_empty() {
         let _ = writeln!(out, "\n未发现不可用链接。");
     }
     out
@@ -81,9 +89,17 @@ pub fn to_markdown(r: &LinkReport) -> String {
     let mut out = String::from("# 链接可用性检查\n\n");
     let _ = writeln!(out, "| 项目 | 数量 |\n|---|---:|");
     let _ = writeln!(out, "| 检查页面 | {} |", r.pages);
-    let _ = writeln!(out, "| 检查链接 | {} |", r.checked);
-    let _ = writeln!(out, "| 不可用链接 | {} |", r.broken.len());
-    let _ = writeln!(out, "| 疑似不可用链接 | {} |", r.suspected.len());
+    let _ = writeln!(out, "| 检查链接 | {} |", r.links.checked);
+    let _ = writeln!(
+        out,
+        "| 不可用链接 | {} |",
+        r.links.in_state(LinkState::Broken).len()
+    );
+    let _ = writeln!(
+        out,
+        "| 疑似不可用链接 | {} |",
+        r.links.in_state(LinkState::Suspected).len()
+    );
     let _ = writeln!(out, "| 无法打开的页面 | {} |", r.unreadable.len());
     for (title, list) in sections(r) {
         if list.is_empty() {
@@ -110,7 +126,7 @@ pub fn to_markdown(r: &LinkReport) -> String {
             let _ = writeln!(out, "| {} | {} |", cell(&p.url), cell(&p.reason));
         }
     }
-    if r.broken.is_empty() && r.unreadable.is_empty() {
+    if r.links.in_state(LinkState::Broken).is_empty() && r.unreadable.is_empty() {
         out.push_str("\n未发现不可用链接。\n");
     }
     out
@@ -123,13 +139,16 @@ mod tests {
     fn sample() -> LinkReport {
         LinkReport {
             pages: 2,
-            checked: 5,
-            broken: vec![FailedLink {
-                url: "http://a.gov.cn/x|y".into(),
-                status: Some(404),
-                reason: "HTTP 404".into(),
-                pages: vec!["http://a.gov.cn/".into(), "http://a.gov.cn/b".into()],
-            }],
+            links: crate::observation::LinkObservation {
+                checked: 5,
+                problems: vec![LinkProblem {
+                    url: "http://a.gov.cn/x|y".into(),
+                    state: LinkState::Broken,
+                    status: Some(404),
+                    reason: "HTTP 404".into(),
+                    pages: vec!["http://a.gov.cn/".into(), "http://a.gov.cn/b".into()],
+                }],
+            },
             ..LinkReport::default()
         }
     }

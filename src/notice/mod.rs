@@ -17,6 +17,7 @@ pub mod docx;
 pub mod html;
 pub mod json;
 pub mod markdown;
+mod placeholders;
 mod site;
 mod site_findings;
 mod tables;

@@ -2,8 +2,10 @@
 //! `templates/site.toml` and `templates/fixes.toml`, embedded in the binary with `include_str!`
 //! and replaceable by a folder of the same three files (`--templates DIR`).
 //!
-//! Placeholders are `{name}`; [`fill`] replaces the ones it is given and leaves any other text,
-//! unknown placeholders included, as written.
+//! Placeholders are `{name}`, filled by the crate's one filler ([`crate::template`], which
+//! also fills rule messages). Each text may use only the placeholders it is filled with: a
+//! misspelt or misplaced one is refused when the templates are loaded, naming the file, the
+//! key and the placeholders allowed there.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,6 +13,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::NoticeError;
+
+pub use crate::template::fill;
 
 const NOTICE_TOML: &str = include_str!("../../templates/notice.toml");
 const SITE_TOML: &str = include_str!("../../templates/site.toml");
@@ -169,20 +173,13 @@ impl Templates {
                 message: e.to_string(),
             })
         };
+        let origin = |name: &str| dir.join(name).display().to_string();
         let t = Templates {
-            notice: parse(
-                &read("notice.toml")?,
-                &dir.join("notice.toml").display().to_string(),
-            )?,
-            site: parse(
-                &read("site.toml")?,
-                &dir.join("site.toml").display().to_string(),
-            )?,
-            fixes: parse(
-                &read("fixes.toml")?,
-                &dir.join("fixes.toml").display().to_string(),
-            )?,
+            notice: parse(&read("notice.toml")?, &origin("notice.toml"))?,
+            site: parse(&read("site.toml")?, &origin("site.toml"))?,
+            fixes: parse(&read("fixes.toml")?, &origin("fixes.toml"))?,
         };
+        super::placeholders::check(&t, &origin)?;
         Ok(t)
     }
 
@@ -192,11 +189,14 @@ impl Templates {
         fixes: &str,
         origin: &str,
     ) -> Result<Templates, NoticeError> {
-        Ok(Templates {
-            notice: parse(notice, &format!("{origin}/notice.toml"))?,
-            site: parse(site, &format!("{origin}/site.toml"))?,
-            fixes: parse(fixes, &format!("{origin}/fixes.toml"))?,
-        })
+        let file = |name: &str| format!("{origin}/{name}");
+        let t = Templates {
+            notice: parse(notice, &file("notice.toml"))?,
+            site: parse(site, &file("site.toml"))?,
+            fixes: parse(fixes, &file("fixes.toml"))?,
+        };
+        super::placeholders::check(&t, &file)?;
+        Ok(t)
     }
 
     /// The fix text of a rule (`default` when not listed; empty when there is no default).
@@ -222,31 +222,6 @@ impl Templates {
             .or_else(|| p.get("default"))
             .map_or("“{name}”网{label}", String::as_str)
     }
-}
-
-/// `pattern` with each `{key}` of `vars` replaced by its value (one pass: values are not
-/// themselves searched for placeholders).
-pub fn fill(pattern: &str, vars: &[(&str, String)]) -> String {
-    let mut out = String::with_capacity(pattern.len() + 32);
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let close = after.find('}');
-        let key = close.map(|c| &after[..c]);
-        match key.and_then(|k| vars.iter().find(|(name, _)| *name == k)) {
-            Some((k, v)) => {
-                out.push_str(v);
-                rest = &after[k.len() + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// 一, 二 … 十九, 二十 (the numbers of （一）-style sub-headings).
@@ -300,14 +275,27 @@ mod tests {
     }
 
     #[test]
-    fn fill_replaces_known_keys_only_once() {
-        let v = [
-            ("name", "{count}<a>".to_string()),
-            ("count", "5".to_string()),
-        ];
-        assert_eq!(fill("“{name}”网{count}个{x}", &v), "“{count}<a>”网5个{x}");
-        assert_eq!(fill("{", &v), "{");
-        assert_eq!(fill("a{name", &v), "a{name");
+    fn a_misspelt_placeholder_is_refused_at_load_naming_file_and_key() {
+        let site = SITE_TOML.replace("title = \"“{name}”", "title = \"“{nmae}”");
+        let err = Templates::from_texts(NOTICE_TOML, &site, FIXES_TOML, "t").expect_err("refused");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("t/site.toml") && msg.contains("{nmae}"),
+            "{msg}"
+        );
+        // A placeholder of another text is refused too: the title is not filled with {name}.
+        let notice = NOTICE_TOML.replace(
+            "title_quarter = \"关于{period}",
+            "title_quarter = \"关于{name}",
+        );
+        let err = Templates::from_texts(&notice, SITE_TOML, FIXES_TOML, "t").expect_err("refused");
+        assert!(err.to_string().contains("t/notice.toml"), "{err}");
+        let fixes = format!("{FIXES_TOML}\n\"x.y\" = \"改正{{fix}}\"\n");
+        let err = Templates::from_texts(NOTICE_TOML, SITE_TOML, &fixes, "t").expect_err("refused");
+        assert!(
+            err.to_string().contains("x.y: unknown placeholder"),
+            "{err}"
+        );
     }
 
     #[test]

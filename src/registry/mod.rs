@@ -201,7 +201,8 @@ pub struct Site {
 }
 
 /// Parse a site URL as people write it: surrounding whitespace is ignored, a missing scheme
-/// means `http://`, only http(s) with a host is accepted, and the result is normalised.
+/// means `http://`, only http(s) with a host is accepted, and the result is normalised. The
+/// one site-URL parser: the registry, `check`, `links` and the rounds all read URLs with it.
 pub fn parse_url(input: &str) -> Result<Url, String> {
     let text = input.trim();
     if text.is_empty() {

@@ -100,9 +100,8 @@ pub struct DeepLinkJson<'a> {
 fn deep_json(d: &DeepOutcome) -> DeepJson<'_> {
     let of = |s: LinkState| {
         d.links
-            .problems
-            .iter()
-            .filter(|p| p.state == s)
+            .in_state(s)
+            .into_iter()
             .map(|p| DeepLinkJson {
                 url: &p.url,
                 status: p.status,
@@ -269,7 +268,7 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
     };
     // Nothing but reachability is judged when the homepage did not open.
     let read = o.reachability.ok;
-    let by_state = |s: LinkState| o.links.problems.iter().filter(|p| p.state == s).collect();
+    let by_state = |s: LinkState| o.links.in_state(s);
     CheckJson {
         url: &o.url,
         as_of: o.as_of,

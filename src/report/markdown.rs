@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::audit::AuditResult;
 use crate::escape::markdown::{link, text as esc};
 
-use super::{ident_text, link_state_label};
+use super::ident_text;
 
 /// Render one check as Markdown.
 pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
@@ -105,7 +105,7 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
         let _ = writeln!(
             s,
             "- {}：{}（{}），所在页面：{}",
-            link_state_label(p.state),
+            p.state.label(),
             esc(&p.url),
             esc(&p.reason),
             esc(&p.pages.join("、"))

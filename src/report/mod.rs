@@ -36,17 +36,6 @@ pub(crate) fn deep_summary(d: &DeepOutcome) -> String {
     )
 }
 
-/// Output formats of `govaudit check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Plain text for the terminal ([`check_text`]).
-    Text,
-    /// One JSON object ([`check_json`]); its keys are in `docs/json.md`.
-    Json,
-    /// Markdown ([`check_markdown`]).
-    Markdown,
-}
-
 /// The conclusion for people: 单项否决 and which when a veto fired (a score beside a veto reads
 /// like full marks), else the verdict with its score.
 pub fn conclusion(e: &Evaluation) -> String {
@@ -84,14 +73,5 @@ pub(crate) fn jiucuo_text(j: &crate::observation::Jiucuo) -> String {
         format!("缺失（仅有非标准纠错入口：{link}）")
     } else {
         "缺失".to_string()
-    }
-}
-
-/// Chinese name of a link state.
-pub(crate) fn link_state_label(s: LinkState) -> &'static str {
-    match s {
-        LinkState::Broken => "不可用链接",
-        LinkState::Suspected => "疑似不可用链接",
-        LinkState::Blocked => "未访问（指向内网地址）",
     }
 }

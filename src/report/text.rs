@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::audit::AuditResult;
 use crate::escape::terminal::{self, inline as t};
 
-use super::{ident_text, link_state_label};
+use super::ident_text;
 
 /// Render one check for a person at a terminal.
 pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
@@ -125,7 +125,7 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
         let _ = writeln!(
             s,
             "  {} {} （{}）",
-            link_state_label(p.state),
+            p.state.label(),
             t(&p.url),
             t(&p.reason)
         );

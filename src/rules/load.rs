@@ -222,7 +222,7 @@ fn compile_rule(f: &SourceFile) -> Result<Rule, RulesError> {
     }
     let kind = Kind::parse(&file.kind, &file.params)
         .map_err(|m| invalid(&at(path, &f.text, "[params]"), m))?;
-    check_template(&file.message, kind.placeholders())
+    check_template("message", &file.message, kind.placeholders())
         .map_err(|m| invalid(&at(path, &f.text, "message"), m))?;
     let sev = severity(
         &at(path, &f.text, "[severity]"),

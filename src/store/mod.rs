@@ -186,8 +186,8 @@ impl Store {
         }
         // SQLite's migrator takes no lock: two commands opening a new database together would
         // both create its tables, and one would fail half-way. An exclusive advisory lock on
-        // the file (flock, independent of SQLite's own byte-range locks) makes them take turns;
-        // the second finds the schema up to date.
+        // a file beside it ([`schema_lock`]) makes them take turns; the second finds the schema
+        // up to date.
         let lock = if path == Path::new(":memory:") {
             None
         } else {
@@ -291,12 +291,23 @@ fn verdict_key(v: Verdict) -> &'static str {
     }
 }
 
-/// An exclusive advisory lock on the database file, held while its schema is brought up to
-/// date; released when the returned file is dropped. Waits for another command's migration.
+/// An exclusive advisory lock held while the database's schema is brought up to date;
+/// released when the returned file is dropped. Waits for another command's migration.
+///
+/// The lock is on a file beside the database (`FILE-migrate`), never on the database itself:
+/// closing any descriptor of the database file drops every POSIX lock the process holds on it
+/// (SQLite's own locks included), and the SQLite connections open at that moment then fail
+/// with `disk I/O error` (SQLite's "How To Corrupt", §2.2).
 async fn schema_lock(path: &Path) -> Result<std::fs::File, StoreError> {
-    let owned = path.to_path_buf();
+    let mut name = path.as_os_str().to_owned();
+    name.push("-migrate");
+    let owned = PathBuf::from(name);
     let locked = tokio::task::spawn_blocking(move || {
-        let file = std::fs::File::open(&owned)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&owned)?;
         file.lock()?;
         Ok::<_, std::io::Error>(file)
     })

@@ -12,7 +12,7 @@ use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use govaudit::notice::{self, csv::CsvTable, Notice, SiteReport, Templates};
 use govaudit::rules::RuleSet;
 use govaudit::store::Store;
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use sqlx::Row;
 
 use super::{docx_text, member, notice_db};
@@ -23,6 +23,9 @@ mod reports;
 /// (clear screen, backspace, CSI), right-to-left override, XML-illegal characters.
 pub const HOSTILE: &str = "<script>alert(1)</script>[x](javascript:a)![i](javascript:b)`c`*e*|\
                            \x1b[2J\x08\u{202E}\0\x0b\u{FFFE}\u{FFFF}\u{9b}\x7f";
+/// A link failure reason quoting a server's `Location` header (issue 18): a table pipe, a
+/// script, and newlines that would start a table row and a heading of their own.
+pub const LOCATION_REASON: &str = "bad redirect Location \"x|<script>alert(2)</script>\n| 合格 | 0 |\n# 合格\" from http://evil.gov.cn/: invalid";
 /// A cell a spreadsheet would run.
 pub const FORMULA: &str = "=cmd|' /C calc'!A0";
 
@@ -69,6 +72,7 @@ pub async fn hostile_store() -> Store {
         {"url": "javascript:alert(1)", "column": HOSTILE, "detail": format!("+1+cmd|x{HOSTILE}")},
         {"url": "http://evil.gov.cn/a(b)|c", "column": "\t=1+1", "detail": "\u{202E}gpj.exe"},
         {"url": format!("http://evil.gov.cn/{HOSTILE}"), "column": "-2+3", "status": 404},
+        {"url": "http://evil.gov.cn/moved", "detail": LOCATION_REASON},
     ]);
     sqlx::query(
         "INSERT INTO findings (id, check_id, rule, severity, message, points, evidence_json) \
@@ -203,13 +207,34 @@ async fn csv_cells_never_start_a_formula() {
     }
 }
 
-/// Parses `md` as GitHub Markdown: no raw HTML but `<br>`, no image, and links only to
-/// http(s); the hostile text shows as its characters.
+/// Parses `md` as GitHub Markdown: no raw HTML but `<br>`, no image, links only to http(s),
+/// every table row as wide as its head, no heading made of page text; the hostile text shows
+/// as its characters.
 pub fn assert_inert_markdown(what: &str, md: &str) {
     assert_no_raw(what, md);
     let mut text = String::new();
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let (mut head_cells, mut row_cells, mut heading) = (0usize, 0usize, None::<String>);
     for event in Parser::new_ext(md, options) {
+        if let Some(h) = heading.as_mut() {
+            if let Event::Text(t) = &event {
+                h.push_str(t);
+            }
+        }
+        match &event {
+            Event::Start(Tag::TableHead | Tag::TableRow) => row_cells = 0,
+            Event::Start(Tag::TableCell) => row_cells += 1,
+            Event::End(TagEnd::TableHead) => head_cells = row_cells,
+            Event::End(TagEnd::TableRow) => {
+                assert_eq!(row_cells, head_cells, "{what}: a row of another width")
+            }
+            Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => {
+                let h = heading.take().unwrap_or_default();
+                assert_ne!(h.trim(), "合格", "{what}: page text made a heading");
+            }
+            _ => {}
+        }
         match event {
             Event::Html(h) | Event::InlineHtml(h) => {
                 assert_eq!(h.as_ref(), "<br>", "{what}: raw HTML {h:?}")
@@ -233,7 +258,12 @@ pub fn assert_inert_markdown(what: &str, md: &str) {
 async fn markdown_has_no_live_link_and_shows_the_text() {
     let (n, r) = hostile_documents().await;
     assert_inert_markdown("notice", &notice::markdown::render_notice(&n));
-    assert_inert_markdown("site report", &notice::markdown::render_site(&r));
+    let site = notice::markdown::render_site(&r);
+    assert_inert_markdown("site report", &site);
+    assert!(
+        site.contains("x\\|&lt;script&gt;alert(2)&lt;/script&gt; \\| 合格"),
+        "the Location reason is one cell: {site}"
+    );
 }
 
 #[tokio::test]

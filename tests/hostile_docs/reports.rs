@@ -4,13 +4,13 @@
 use chrono::{NaiveDate, Utc};
 use govaudit::audit::AuditResult;
 use govaudit::findings::{Evaluation, Evidence, Finding, Severity, Verdict};
-use govaudit::linkcheck::{self, FailedLink, LinkReport, UnreadablePage};
+use govaudit::linkcheck::{self, LinkReport, UnreadablePage};
 use govaudit::observation::{
-    ColumnObservation, Ident, LinkProblem, LinkState, Observation, Reachability,
+    ColumnObservation, Ident, LinkObservation, LinkProblem, LinkState, Observation, Reachability,
 };
 use govaudit::report;
 
-use super::{assert_inert_markdown, assert_no_raw, HOSTILE};
+use super::{assert_inert_markdown, assert_no_raw, HOSTILE, LOCATION_REASON};
 
 fn hostile_check() -> AuditResult {
     let mut observation = Observation {
@@ -68,22 +68,23 @@ fn hostile_check() -> AuditResult {
 }
 
 fn hostile_links() -> LinkReport {
-    let link = FailedLink {
+    let link = |state| LinkProblem {
         url: format!("javascript:a{HOSTILE}"),
+        state,
         status: None,
         reason: HOSTILE.into(),
         pages: vec![HOSTILE.into()],
     };
     LinkReport {
         pages: 1,
-        checked: 1,
-        broken: vec![link.clone()],
-        suspected: vec![link],
+        links: LinkObservation {
+            checked: 1,
+            problems: vec![link(LinkState::Broken), link(LinkState::Suspected)],
+        },
         unreadable: vec![UnreadablePage {
             url: HOSTILE.into(),
             reason: HOSTILE.into(),
         }],
-        ..LinkReport::default()
     }
 }
 
@@ -108,4 +109,59 @@ fn link_reports_are_terminal_safe_and_inert() {
     assert_no_raw("links text", &text);
     assert!(text.contains("␛[2J"), "{text}");
     assert_inert_markdown("links markdown", &linkcheck::to_markdown(&r));
+}
+
+/// A report with one broken link whose failure reason quotes a `Location` header.
+fn location_check() -> AuditResult {
+    let mut r = hostile_check();
+    let problem = LinkProblem {
+        url: "http://evil.gov.cn/moved".into(),
+        state: LinkState::Broken,
+        status: None,
+        reason: LOCATION_REASON.into(),
+        pages: vec!["http://evil.gov.cn/".into()],
+    };
+    r.observation.links.problems = vec![problem];
+    r.evaluation.findings[0].evidence[0].detail = Some(LOCATION_REASON.into());
+    r
+}
+
+/// No line of a plain-text report starts with what followed a newline in the reason.
+fn assert_one_line(what: &str, text: &str) {
+    assert!(
+        text.contains("x|<script>alert(2)</script>"),
+        "{what}: {text}"
+    );
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("| 合格") && !line.trim_start().starts_with("# 合格"),
+            "{what}: the reason broke the line: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_location_header_in_a_link_failure_is_inert_in_every_report() {
+    let r = location_check();
+    assert_one_line("check text", &report::check_text(&r, Some(1)));
+    let md = report::check_markdown(&r, Some(1));
+    assert_inert_markdown("check markdown", &md);
+    assert!(!md.contains("<script>alert(2)"), "{md}");
+    let json =
+        govaudit::escape::json::to_string_pretty(&report::check_json(&r, Some(1))).expect("json");
+    let back: serde_json::Value = serde_json::from_str(&json).expect("parses");
+    assert_eq!(back["links"]["broken"][0]["reason"], LOCATION_REASON);
+
+    let mut links = hostile_links();
+    for p in &mut links.links.problems {
+        p.reason = LOCATION_REASON.into();
+    }
+    assert_one_line("links text", &linkcheck::to_text(&links));
+    let md = linkcheck::to_markdown(&links);
+    assert_inert_markdown("links markdown", &md);
+    assert!(!md.contains("<script>alert(2)"), "{md}");
+    let json = govaudit::escape::json::to_string(&linkcheck::to_json(&links)).expect("json");
+    let back: serde_json::Value = serde_json::from_str(&json).expect("parses");
+    assert_eq!(back["broken"][0]["reason"], LOCATION_REASON);
+    assert_eq!(back["broken"][0]["state"], "broken");
 }

@@ -33,14 +33,6 @@ impl LinkParams {
     }
 }
 
-fn state_label(s: LinkState) -> &'static str {
-    match s {
-        LinkState::Broken => "不可用链接",
-        LinkState::Suspected => "疑似不可用链接",
-        LinkState::Blocked => "未检查链接（指向内网地址）",
-    }
-}
-
 /// Evaluates `link_problems`: one finding, one evidence item per link, one instance per link.
 pub fn problems(p: &LinkParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
     let links = &ctx.obs.links;
@@ -52,7 +44,7 @@ pub fn problems(p: &LinkParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
             url: Some(l.url.clone()),
             status: l.status,
             pages: l.pages.clone(),
-            detail: Some(format!("{}：{}", state_label(l.state), l.reason)),
+            detail: Some(format!("{}：{}", l.state.label(), l.reason)),
             ..Evidence::default()
         })
         .collect();

@@ -111,7 +111,7 @@ impl RuleMeta {
         Finding {
             rule: self.id.clone(),
             severity,
-            message: render(&self.message, vars),
+            message: crate::template::fill(&self.message, vars),
             points,
             evidence,
         }
@@ -234,38 +234,10 @@ impl Kind {
     }
 }
 
-/// Replaces `{name}` by its value; unknown names are left as they are (templates are checked
-/// at load time by [`check_template`]).
-pub fn render(template: &str, vars: &[(&str, String)]) -> String {
-    let mut out = template.to_string();
-    for (name, value) in vars {
-        out = out.replace(&format!("{{{name}}}"), value);
-    }
-    out
-}
-
-/// Checks that every `{name}` in a template is one the kind fills.
-pub fn check_template(template: &str, allowed: &[&str]) -> Result<(), String> {
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else {
-            return Err(format!("message: unclosed `{{` in `{template}`"));
-        };
-        let name = &after[..end];
-        if !allowed.contains(&name) {
-            return Err(format!(
-                "message: unknown placeholder `{{{name}}}`; this kind fills: {}",
-                allowed
-                    .iter()
-                    .map(|a| format!("{{{a}}}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ));
-        }
-        rest = &after[end + 1..];
-    }
-    Ok(())
+/// Checks a message template against the placeholders its kind fills (see
+/// [`crate::template::check`]); the error names the key it was read from.
+pub fn check_template(key: &str, template: &str, allowed: &[&str]) -> Result<(), String> {
+    crate::template::check(template, allowed).map_err(|e| format!("{key}: {e}"))
 }
 
 /// A time window: days or calendar months.
@@ -372,13 +344,9 @@ mod tests {
     }
 
     #[test]
-    fn templates() {
-        assert!(check_template("{count}个（{threshold}）", &["count", "threshold"]).is_ok());
-        assert!(check_template("{cnt}个", &["count"]).is_err());
-        assert!(check_template("{count个", &["count"]).is_err());
-        assert_eq!(
-            render("{count}个，{count}", &[("count", "5".into())]),
-            "5个，5"
-        );
+    fn a_template_error_names_its_key() {
+        assert!(check_template("message", "{count}个", &["count"]).is_ok());
+        let e = check_template("message", "{cnt}个", &["count"]).expect_err("unknown");
+        assert!(e.starts_with("message: unknown placeholder `{cnt}`"), "{e}");
     }
 }

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::findings::{Evidence, Finding, Severity};
 use crate::observation::{MonitorOutage, MonitorRecord};
 
-use super::{check_template, render, Ctx, RuleMeta};
+use super::{check_template, Ctx, RuleMeta};
 
 /// Placeholders of `message`: `{error}` (the failure), `{attempts}`, `{status}` (HTTP status
 /// or 无).
@@ -105,8 +105,11 @@ impl UnreachableParams {
         if !(self.limit_secs > 0.0 && self.limit_secs <= 600.0) {
             return Err("[params] limit_secs must be above 0 and at most 600".into());
         }
-        check_template(&self.monitored_message, MONITORED_PLACEHOLDERS)
-            .map_err(|e| format!("[params] monitored_{e}"))
+        check_template(
+            "[params] monitored_message",
+            &self.monitored_message,
+            MONITORED_PLACEHOLDERS,
+        )
     }
 
     /// Whether a covering record's failures reach the veto share (≥), compared in parts per
@@ -282,7 +285,7 @@ fn monitored(
         ("limit", number(p.limit_secs)),
     ];
     let mut finding = rule.finding(severity, usize::from(veto), &vars, evidence);
-    finding.message = render(&p.monitored_message, &vars);
+    finding.message = crate::template::fill(&p.monitored_message, &vars);
     vec![finding]
 }
 

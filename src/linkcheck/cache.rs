@@ -1,24 +1,19 @@
-//! Link checking (链接可用性): every unique link found on the homepage and the column pages is
-//! checked once (HEAD, falling back to GET); pages that already opened during the crawl are not
-//! asked for again, and a [`LinkCache`] shares results between the sites of one run, so the
-//! national services every footer links to (beian.miit.gov.cn, zfwzgl.www.gov.cn …) are asked
-//! once per round, not once per site. Deep crawls share their link results through SQLite
-//! instead (`round_links`), and use [`LinkCache::once_in_flight`] only so that two sites never
-//! check the same URL at the same moment.
+//! Sharing of link results within one run ([`LinkCache`]): each unique URL is checked once,
+//! and sites asking for a URL being checked wait for that check instead of sending their own.
+//! The national services every footer links to (beian.miit.gov.cn, zfwzgl.www.gov.cn …) are
+//! thus asked once per run, not once per site. A round's deep crawls share their results
+//! through SQLite instead ([`super::round`]) and use [`LinkCache::once_in_flight`] only so
+//! that two sites never check the same URL at the same moment.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use futures::stream::{self, StreamExt};
 use tokio::sync::OnceCell;
 use url::Url;
 
+use super::LinkResult;
 use crate::fetch::{FetchFailure, Fetcher, RequestRecord};
-use crate::observation::{LinkObservation, LinkProblem};
-
-/// A link's outcome: the final status, or why it failed.
-pub type LinkResult = Result<u16, FetchFailure>;
 
 /// One host's link results, each a cell that checks once and shares the result.
 type HostLinks = HashMap<Url, Arc<OnceCell<LinkResult>>>;
@@ -98,7 +93,11 @@ impl LinkCache {
 
     /// The result for `url`, checking it if no site of this run has; the request log holds
     /// only the requests this call made.
-    async fn check(&self, fetcher: &Fetcher, url: &Url) -> (LinkResult, Vec<RequestRecord>) {
+    pub(super) async fn check(
+        &self,
+        fetcher: &Fetcher,
+        url: &Url,
+    ) -> (LinkResult, Vec<RequestRecord>) {
         let cell = match self.cells.lock() {
             Ok(mut cells) => cells
                 .entry(url.host_str().unwrap_or_default().to_string())
@@ -120,67 +119,6 @@ impl LinkCache {
             .clone();
         (result, log)
     }
-}
-
-/// Link checks in flight per site; per-host politeness still applies to each.
-const LINK_TASKS: usize = 16;
-
-pub(super) struct Checked {
-    pub observation: LinkObservation,
-    pub requests: Vec<RequestRecord>,
-}
-
-/// Check links (each mapped to the pages it appears on), skipping ones already fetched.
-pub(super) async fn check_links(
-    fetcher: &Fetcher,
-    cache: &LinkCache,
-    links: BTreeMap<Url, Vec<Url>>,
-    already_ok: &HashSet<Url>,
-    max_links: usize,
-) -> Checked {
-    let (known_ok, todo): (Vec<_>, Vec<_>) =
-        links.into_iter().partition(|(u, _)| already_ok.contains(u));
-    if todo.len() > max_links {
-        tracing::warn!(
-            links = todo.len(),
-            max_links,
-            "Link limit reached; the rest are not checked."
-        );
-    }
-    let todo: Vec<(Url, Vec<Url>)> = todo.into_iter().take(max_links).collect();
-    let results: Vec<_> = stream::iter(todo)
-        .map(|(url, pages)| async move {
-            let (result, log) = cache.check(fetcher, &url).await;
-            (url, result, log, pages)
-        })
-        .buffer_unordered(LINK_TASKS)
-        .collect()
-        .await;
-
-    let mut out = Checked {
-        observation: LinkObservation {
-            checked: known_ok.len() + results.len(),
-            problems: Vec::new(),
-        },
-        requests: Vec::new(),
-    };
-    for (url, result, log, pages) in results {
-        out.requests.extend(log);
-        if let Err(failure) = result {
-            if !failure.is_problem() {
-                continue;
-            }
-            out.observation.problems.push(LinkProblem {
-                url: url.to_string(),
-                state: failure.link_state(),
-                status: failure.status(),
-                reason: failure.to_string(),
-                pages: pages.iter().map(Url::to_string).collect(),
-            });
-        }
-    }
-    out.observation.problems.sort_by(|a, b| a.url.cmp(&b.url));
-    out
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Deep-crawl link results shared by the sites of one round (`round run --deep`).
+//! A deep crawl's link checks ([`check_crawl_link`]), and their results shared by the sites
+//! of one round (`round run --deep`).
 //!
 //! A link's result is looked up in `round_links` (keyed by round and URL) before it is
 //! checked and written there right after, with the requests made, in one transaction; the
@@ -11,10 +12,45 @@ use chrono::Utc;
 use sqlx::{Row, SqlitePool};
 use url::Url;
 
-use super::requests;
-use crate::crawl::{LinkCache, LinkResult};
-use crate::fetch::{FetchFailure, Fetcher};
+use super::{LinkCache, LinkResult};
+use crate::deep::requests;
+use crate::fetch::{FetchFailure, Fetcher, RequestRecord};
 use crate::store::StoreError;
+
+/// Check one link of crawl `crawl`: a result this run's audit already has, else (in a round)
+/// the round's shared result or one shared check, else a check of its own. Returns the result
+/// and the requests still to log (a shared check logs its own).
+pub async fn check_crawl_link(
+    fetcher: &Fetcher,
+    cache: &LinkCache,
+    pool: &SqlitePool,
+    round: Option<i64>,
+    crawl: i64,
+    u: &str,
+) -> Result<(LinkResult, Vec<RequestRecord>), StoreError> {
+    let url = match Url::parse(u) {
+        Ok(url) => url,
+        Err(e) => {
+            let failure = FetchFailure::Other {
+                message: format!("invalid URL: {e}"),
+            };
+            return Ok((Err(failure), Vec::new()));
+        }
+    };
+    if let Some(known) = cache.peek(&url) {
+        return Ok((known, Vec::new()));
+    }
+    match round {
+        Some(round) => Ok((
+            check(fetcher, cache, pool, round, crawl, &url).await?,
+            Vec::new(),
+        )),
+        None => {
+            let checked = fetcher.check_link(&url).await;
+            Ok((checked.result, checked.log))
+        }
+    }
+}
 
 /// The stored result of `url` in round `round`, if a site of the round checked it.
 pub async fn lookup(
