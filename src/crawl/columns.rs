@@ -79,7 +79,7 @@ async fn read_guides(
             Ok(page) => page,
             Err(_) => return (None, f.log, Vec::new()),
         };
-        let labels = super::cpu::analyse(|| {
+        let labels = super::cpu::analyse(page.html.len(), || {
             analysis::guide_labels(&page.html, &ctx.rules.vocabulary, ctx.cfg.parse_limits())
         })
         .await;
@@ -139,7 +139,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
         }
     };
     out.pages_fetched = 1;
-    let an = super::cpu::analyse(|| {
+    let an = super::cpu::analyse(page.html.len(), || {
         analysis::analyze_body_with(
             &page.html,
             &page.url,
@@ -238,7 +238,7 @@ async fn audit_column(ctx: &Ctx<'_>, link: ColumnLink, level: u8) -> Audited {
                     ctx.as_of,
                     &mut out.suspects,
                 );
-                let art_an = super::cpu::analyse(|| {
+                let art_an = super::cpu::analyse(art_page.html.len(), || {
                     analysis::analyze_body_with(
                         &art_page.html,
                         &art_page.url,

@@ -74,7 +74,7 @@ fn message(r: MessageRow) -> Message {
 
 /// A page's messages, read off the async workers (see [`super::cpu`]).
 pub(super) async fn messages_of(ctx: &Ctx<'_>, page: &crate::fetch::Page) -> MessagesPage {
-    super::cpu::analyse(|| {
+    super::cpu::analyse(page.html.len(), || {
         analysis::messages_page(
             &page.html,
             &page.url,

@@ -86,7 +86,7 @@ pub async fn crawl_site(
         }
         SiteScope::new(&folder)
     };
-    let home_an = cpu::analyse(|| {
+    let home_an = cpu::analyse(page.html.len(), || {
         analysis::analyze_with(
             &page.html,
             &page.url,
@@ -297,7 +297,7 @@ async fn date_undated_items(
         let f = fetcher.page(&u).await;
         let dated = match f.result {
             Ok(page) => {
-                let an = cpu::analyse(|| {
+                let an = cpu::analyse(page.html.len(), || {
                     analysis::analyze_body_with(
                         &page.html,
                         &page.url,

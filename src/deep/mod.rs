@@ -208,10 +208,13 @@ pub async fn deep_crawl(
                         let f = fetcher.page(&u).await;
                         let read = match f.result {
                             Ok(page) => {
-                                let (links, cut) = crate::crawl::cpu::analyse(|| {
-                                    analysis::page_links_read(&page.html, &page.url, vocab, s.parse)
-                                })
-                                .await;
+                                let (links, cut) =
+                                    crate::crawl::cpu::analyse(page.html.len(), || {
+                                        analysis::page_links_read(
+                                            &page.html, &page.url, vocab, s.parse,
+                                        )
+                                    })
+                                    .await;
                                 let mut suspects = Vec::new();
                                 crate::crawl::screen_names(
                                     rules,

@@ -150,7 +150,7 @@ impl LinkChecker {
                                 return;
                             }
                         };
-                        let links = crate::crawl::cpu::analyse(|| {
+                        let links = crate::crawl::cpu::analyse(page.html.len(), || {
                             analysis::page_links_with(
                                 &page.html,
                                 &page.url,

@@ -18,8 +18,9 @@ const ISSUE_CEILING_MB: f64 = 300.0;
 /// `fetch.concurrency` of the round: the body slots.
 const CONCURRENCY: usize = 8;
 
-/// `docs/memory.md`: peak ≤ base + cap × (c_b × B + c_p × A) + s × S, MB, for the debug binary
-/// the tests run: B body slots, A analyses at once (the cores), S sites at once.
+/// `docs/memory.md`: peak ≤ base + c_b × cap × B + c_p × min(A × cap, max(cap, budget)) + s × S,
+/// MB, for the debug binary the tests run: B body slots, A analyses at once (the cores), the
+/// byte budget of analyses at once (`crawl::cpu::BYTES_AT_ONCE`), S sites at once.
 fn formula_mb(sites_at_once: usize) -> f64 {
     const BASE_MB: f64 = 40.0;
     const CAP_MB: f64 = 5.0 * 1.048_576;
@@ -27,8 +28,10 @@ fn formula_mb(sites_at_once: usize) -> f64 {
     const C_PARSE: f64 = 32.0;
     const SITE_MB: f64 = 0.1;
     let analyses = govaudit::crawl::cpu::analyses_at_once() as f64;
+    let budget_mb = govaudit::crawl::cpu::BYTES_AT_ONCE as f64 / 1e6;
     BASE_MB
-        + CAP_MB * (C_BODY * CONCURRENCY as f64 + C_PARSE * analyses)
+        + C_BODY * CAP_MB * CONCURRENCY as f64
+        + C_PARSE * (analyses * CAP_MB).min(CAP_MB.max(budget_mb))
         + SITE_MB * sites_at_once as f64
 }
 
