@@ -29,7 +29,10 @@ use crate::rules::RuleSet;
 /// What one crawl produced: the observation and every HTTP request made.
 #[derive(Debug)]
 pub struct Crawl {
+    /// What the crawl saw of the site (homepage, columns, links …), the input of the rules.
     pub observation: Observation,
+    /// Every HTTP request the crawl made, pages and link checks (retries and redirect hops
+    /// each one).
     pub requests: Vec<RequestRecord>,
 }
 

@@ -19,7 +19,10 @@ use crate::store::StoreError;
 /// A crawl row: a new one, or the unfinished one being resumed.
 #[derive(Debug, Clone)]
 pub struct CrawlRow {
+    /// Row id in `deep_crawls`.
     pub id: i64,
+    /// True when an unfinished crawl (or, in a round, a finished one no check refers to yet) is
+    /// taken up rather than a new one started.
     pub resumed: bool,
     /// The URL whose scope the crawl uses, when the homepage redirected out of the site's.
     pub scope: Option<String>,
@@ -28,7 +31,9 @@ pub struct CrawlRow {
 /// A frontier row loaded into memory.
 #[derive(Debug, Clone)]
 pub struct FrontierRow {
+    /// The page's crawl key (normalised, session ids removed), as stored in the frontier.
     pub url: String,
+    /// Clicks from the homepage (the homepage is depth 0).
     pub depth: i64,
 }
 
@@ -37,7 +42,9 @@ pub struct FrontierRow {
 pub struct PageDone<'a> {
     /// The frontier key.
     pub url: &'a str,
+    /// HTTP status of the response, an error status included; None when the fetch got none.
     pub status: Option<u16>,
+    /// Why the fetch failed; None when the page was read.
     pub failure: Option<&'a FetchFailure>,
     /// The requests the fetch made.
     pub log: &'a [RequestRecord],
@@ -48,16 +55,20 @@ pub struct PageDone<'a> {
 pub struct CrawlKey<'a> {
     /// The normalised site URL as given.
     pub site: &'a str,
+    /// The audit's as-of date: a crawl is resumed only for the same date.
     pub as_of: NaiveDate,
     /// The round the crawl belongs to (`None`: `check --deep`).
     pub round: Option<i64>,
+    /// Most pages fetched (the homepage included); stored with the crawl, updated on resume.
     pub max_pages: usize,
+    /// Most clicks from the homepage; stored with the crawl, updated on resume.
     pub max_depth: usize,
 }
 
 /// A link discovered on a page, with what to do about it.
 #[derive(Debug, Clone)]
 pub struct Found {
+    /// The link's crawl key (normalised, session ids removed), as stored in `crawl_links`.
     pub url: String,
     /// Admit to the frontier at this depth with this query-less path.
     pub admit: Option<(i64, String)>,

@@ -128,6 +128,7 @@ impl ProbeOutcome {
 /// The result of one probe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Probe {
+    /// How the probe ended (`Ok`: the homepage opened within the limit).
     pub outcome: ProbeOutcome,
     /// The final HTTP status, when one was received.
     pub status: Option<u16>,

@@ -72,8 +72,10 @@ pub enum NoticeError {
     /// A site, check, round or monitor record asked for is not stored; the message says which.
     #[error("{0}")]
     NotFound(String),
+    /// Reading the availability monitor's probes for a site report's uptime section failed.
     #[error("cannot read the availability monitor's record: {0}")]
     Monitor(#[from] crate::monitor::MonitorError),
+    /// A stored round's month is not `YYYY-MM` (its quarter cannot be found).
     #[error("invalid round month {0:?} (expected YYYY-MM)")]
     Month(String),
     #[error("cannot write {format}: {message}")]

@@ -24,16 +24,25 @@ const FIXES_TOML: &str = include_str!("../../templates/fixes.toml");
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NoticeTemplate {
+    /// Title of a quarter's notice: `{period}` is e.g. 2018年第一季度.
     pub title_quarter: String,
+    /// Title of one round's notice: `{period}` is e.g. 2018年2月.
     pub title_round: String,
+    /// What the text calls a quarter (`{period_kind}`, e.g. 季度).
     pub period_kind_quarter: String,
+    /// What the text calls a round (`{period_kind}`, e.g. 轮).
     pub period_kind_round: String,
+    /// Paragraphs before 一、, each filled with `{period}`, `{period_kind}`, `{registry_as_of}`.
     pub intro: Vec<String>,
     /// 问题类别 per rule id.
     pub labels: BTreeMap<String, String>,
+    /// 一、总体情况: running and sampled sites.
     pub overview: OverviewTemplate,
+    /// 二、主要问题: one paragraph per problem category, then repeat offenders.
     pub problems: ProblemsTemplate,
+    /// 三、下一步工作要求: the demands and the closing paragraph.
     pub requirements: RequirementsTemplate,
+    /// 附件说明 lines, attachment titles, table headers and chart titles.
     pub attachments: AttachmentsTemplate,
 }
 
@@ -41,15 +50,22 @@ pub struct NoticeTemplate {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct OverviewTemplate {
+    /// The section heading (一、总体情况).
     pub heading: String,
     /// `{registry_as_of}` in `running`: `{date}` is the registry's date (`sites import
     /// --as-of`); empty when no import gave one.
     #[serde(default = "default_registry_as_of")]
     pub registry_as_of: String,
+    /// Running-sites sentence: `{running}` sites, `{levels}` the level items joined.
     pub running: String,
+    /// One level's count in `running`: `{level}`, `{count}`.
     pub level_item: String,
+    /// Joins the `level_item`s in `{levels}`.
     pub level_separator: String,
+    /// Text name of each registry level (自治区门户 …); a level not listed is printed as is.
     pub level_names: BTreeMap<String, String>,
+    /// Sampled-sites sentence: `{sampled}`, `{sample_ratio}`, `{failed}`, `{pass_rate}` and the
+    /// `{local_*}` (市、县（区）) / `{region_*}` (自治区部门) subtotals.
     pub sampled: String,
 }
 
@@ -61,16 +77,26 @@ fn default_registry_as_of() -> String {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ProblemsTemplate {
+    /// The section heading (二、主要问题).
     pub heading: String,
+    /// The section's text when no site failed.
     pub none: String,
+    /// One problem category's paragraph (问题类别): `{n}`, `{label}`, `{failed}`, `{sites}`,
+    /// `{share}`, `{examples}`.
     pub category: String,
+    /// The named-sites sentence of a category: `{list}`, `{etc}`.
     pub examples: String,
+    /// Joins the site phrases in `examples`' `{list}`.
     pub example_separator: String,
     /// Ends a list cut short (等).
     pub etc: String,
+    /// How many sites a category (and the repeat-offender paragraph) names at most.
     pub max_examples: usize,
+    /// Repeat offenders paragraph (多次被抽查通报 / 复核仍不合格): `{n}`, `{list}`, `{etc}`.
     pub repeat: String,
+    /// A repeat offender's name in `repeat`'s `{list}`: `{name}`.
     pub site_name: String,
+    /// Joins the `site_name`s in `repeat`'s `{list}`.
     pub site_separator: String,
     /// Per rule id, and `default`.
     pub phrases: BTreeMap<String, String>,
@@ -80,7 +106,9 @@ pub struct ProblemsTemplate {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RequirementsTemplate {
+    /// The section heading (三、下一步工作要求).
     pub heading: String,
+    /// The demands, one paragraph each, before the closing paragraph.
     pub paragraphs: Vec<String>,
     /// The closing paragraph's first sentence (整改时限).
     pub closing: String,
@@ -94,20 +122,35 @@ pub struct RequirementsTemplate {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentsTemplate {
+    /// First 附件说明 line: `{n}`, `{title}`.
     pub list_first: String,
+    /// Each further 附件说明 line, aligned under the first: `{n}`, `{title}`.
     pub list_next: String,
+    /// Label of 附件1, the per-unit (单位) table.
     pub unit_label: String,
+    /// Title of 附件1: `{period}`.
     pub unit_title: String,
+    /// Column headers of 附件1 (单位, 运行网站数, 抽查网站数, 不合格网站数, 合格率).
     pub unit_headers: Vec<String>,
+    /// Label of 附件2, the problem-site list.
     pub site_label: String,
+    /// Title of 附件2.
     pub site_title: String,
+    /// Column headers of 附件2 (序号, 网站名称, 网址, 不合格原因).
     pub site_headers: Vec<String>,
+    /// Joins a site's categories (问题类别) in 附件2's 不合格原因.
     pub reason_separator: String,
+    /// Label of the detail table (问题明细, one row per piece of evidence).
     pub detail_label: String,
+    /// Title of the detail table: `{period}`.
     pub detail_title: String,
+    /// Column headers of the detail table.
     pub detail_headers: Vec<String>,
+    /// Title of the HTML chart of 合格率 by unit.
     pub chart_title: String,
+    /// Title of the HTML monthly 合格率 trend.
     pub trend_title: String,
+    /// Column headers of the monthly trend table.
     pub trend_headers: Vec<String>,
 }
 
@@ -115,6 +158,7 @@ pub struct AttachmentsTemplate {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SiteTemplate {
+    /// The report's title: `{name}` (site name, or its URL when the registry has none).
     pub title: String,
     /// The particulars, one a line.
     pub summary: Vec<String>,
@@ -124,12 +168,19 @@ pub struct SiteTemplate {
     pub conclusion_veto: String,
     /// 检查结论 otherwise: `{verdict}`, `{score}`.
     pub conclusion_score: String,
+    /// `{round}` when the check belongs to no 抽查轮次 (单独检查).
     pub round_none: String,
+    /// `{round}` when the check belongs to a round: `{round_id}`, `{month}`.
     pub round_some: String,
+    /// Heading of the findings (一、发现的问题).
     pub findings_heading: String,
+    /// Text of the findings section when the check found nothing.
     pub findings_none: String,
+    /// One finding's line: `{n}`, `{label}`, `{severity}` (单项否决, 扣分, 提示 …), `{message}`.
     pub finding: String,
+    /// A finding's 整改建议 line: `{fix}`, the rule's text from `fixes.toml`.
     pub fix: String,
+    /// The evidence table's column headers; a finding's table shows only the columns its rows fill.
     pub evidence_headers: Vec<String>,
     /// 超期情况: `{window}`, `{days}`.
     pub overdue: String,
@@ -137,15 +188,20 @@ pub struct SiteTemplate {
     pub overdue_bare: String,
     /// The note of a 提示 whose columns an earlier item lists: `{count}`, `{items}`.
     pub repeated: String,
+    /// Heading of the warnings (columns about to go stale): `{warn_days}`.
     pub warnings_heading: String,
+    /// Text of the warnings section when no column goes stale within `{warn_days}` days.
     pub warnings_none: String,
+    /// One warning: `{column}`, `{class}`, `{url}`, `{newest}`, `{stale_on}`, `{days_left}`.
     pub warning: String,
 }
 
 /// All templates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Templates {
+    /// Wording of the 通报 (`notice.toml`).
     pub notice: NoticeTemplate,
+    /// Wording of the self-check report (`site.toml`).
     pub site: SiteTemplate,
     /// Fix text per rule id, and `default` (`fixes.toml`).
     pub fixes: BTreeMap<String, String>,

@@ -19,8 +19,11 @@ use crate::store::Store;
 pub struct PlanOptions {
     /// `YYYY-MM`.
     pub month: String,
+    /// Share of each unit's running sites to draw, 0 < ratio ≤ 1 (ignored by an explicit list).
     pub ratio: f64,
+    /// Seed of the draw: the same seed and registry give the same sample (ignored by a list).
     pub seed: u64,
+    /// Rule profile to record with the round (`[rules] profile`, e.g. `gb2015`).
     pub profile: String,
     /// Default as-of date of the audits.
     pub as_of: Option<NaiveDate>,
@@ -29,12 +32,20 @@ pub struct PlanOptions {
 /// One site of a round, with its check when audited.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundSiteRow {
+    /// Registry id of the site.
     pub site_id: i64,
+    /// The site's URL as registered.
     pub url: String,
+    /// The site's name in the registry, if it gives one.
     pub name: Option<String>,
+    /// The site's unit (单位) in the registry, if it gives one.
     pub unit: Option<String>,
+    /// The stored check that answers this slot; None while not audited.
     pub check_id: Option<i64>,
+    /// 合格 / 不合格 of that check; None while not audited.
     pub verdict: Option<Verdict>,
+    /// That check's score: 100 − capped deductions, reported even when a veto fired; None while
+    /// not audited.
     pub score: Option<f64>,
     /// Re-check rounds: the failing check this one re-checks, and its verdict.
     pub original_check_id: Option<i64>,

@@ -61,20 +61,35 @@ impl RoundKind {
 /// A round as stored, with its progress.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Round {
+    /// Row id in `rounds` (the number `round run ID` takes).
     pub id: i64,
+    /// 抽查 or 复核.
     pub kind: RoundKind,
     /// `YYYY-MM`.
     pub month: String,
+    /// Sampling ratio of a drawn round (0 < ratio ≤ 1); None for a list or 复核 round.
     pub ratio: Option<f64>,
+    /// Seed of a drawn round's sample (the `u64` stored bit for bit), so the draw can be
+    /// repeated; None for a list or 复核 round.
     pub seed: Option<i64>,
     /// `sample`, `list:<file>` or `recheck`.
     pub source: String,
+    /// 复核 rounds: the regular round whose failing sites this re-checks; None otherwise.
     pub parent_round_id: Option<i64>,
+    /// 复核 rounds: the date of the 通报 that started the rectification period; None otherwise.
     pub notice_date: Option<NaiveDate>,
+    /// 复核 rounds: the rectification deadline, `notice_date` plus the given working days on the
+    /// official calendar; None otherwise.
     pub due_date: Option<NaiveDate>,
+    /// Default as-of date of the round's audits (the plan's `--as-of`; a 复核 round's due date);
+    /// None: the run's own `--as-of`, else the day of the run.
     pub as_of: Option<NaiveDate>,
+    /// Rule profile the round was planned with (`[rules] profile`, e.g. `gb2015`); a 复核 round
+    /// keeps its parent's.
     pub profile: String,
+    /// When the round was planned, RFC 3339 UTC.
     pub created_at: String,
+    /// When the last site's check was stored, RFC 3339 UTC; None while sites are pending.
     pub finished_at: Option<String>,
     /// Sites drawn.
     pub sites: usize,
@@ -87,40 +102,74 @@ pub struct Round {
 /// Errors of round commands.
 #[derive(Debug, thiserror::Error)]
 pub enum RoundError {
+    /// A store operation failed (opening it, saving a check).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A query of the rounds' own failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// Reading the site registry failed.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// Drawing the sample failed: a sampling ratio outside (0, 1].
     #[error(transparent)]
     Sample(#[from] SampleError),
+    /// No round has this id.
     #[error("round {0} not found")]
     NotFound(i64),
+    /// A month that is not `YYYY-MM` (1990–2100).
     #[error("invalid month {0:?}: expected YYYY-MM")]
     BadMonth(String),
+    /// The registry has no running site to sample, or a site list names none.
     #[error("no registered running sites to draw from: import a registry first (govaudit sites import FILE)")]
     NoSites,
+    /// A line of a site list names no registered site.
     #[error("{path}:{line}: {value:?} is not a registered site (give its id or URL)")]
     UnknownSite {
+        /// The site list file, as given.
         path: String,
+        /// 1-based line number in the file.
         line: usize,
+        /// The id or URL on that line.
         value: String,
     },
+    /// A site list file cannot be read.
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The file, as given.
         path: String,
+        /// The read error.
         #[source]
         source: std::io::Error,
     },
+    /// A 复核 of a round that is itself a 复核 round.
     #[error("round {id} is a re-check round; re-check the regular round it came from")]
-    RecheckOfRecheck { id: i64 },
+    RecheckOfRecheck {
+        /// Id of the 复核 round given as the parent.
+        id: i64,
+    },
+    /// A 复核 of a round that still has sites not audited.
     #[error("round {id} has sites not yet audited; run it first (govaudit round run {id})")]
-    Unfinished { id: i64 },
+    Unfinished {
+        /// Id of the unfinished round.
+        id: i64,
+    },
+    /// A site's audit panicked; the run stopped.
     #[error("auditing {url} stopped on an internal error (a bug; please report it): {message}")]
-    AuditPanicked { url: String, message: String },
+    AuditPanicked {
+        /// The site's URL.
+        url: String,
+        /// The panic message.
+        message: String,
+    },
+    /// A registered site's URL does not parse.
     #[error("site URL {url:?} in the registry is invalid: {message}")]
-    BadUrl { url: String, message: String },
+    BadUrl {
+        /// The URL as stored in the registry.
+        url: String,
+        /// Why it does not parse.
+        message: String,
+    },
 }
 
 /// Check a `YYYY-MM` month.

@@ -26,10 +26,15 @@ const SAVE_BATCH: usize = 64;
 /// One site finished during a run.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteOutcome {
+    /// Registry id of the site.
     pub site_id: i64,
+    /// The site's URL as registered.
     pub url: String,
+    /// Id of the check stored for the site's round slot.
     pub check_id: i64,
+    /// 合格 / 不合格 of the audit.
     pub verdict: Verdict,
+    /// Score of the audit: 100 − capped deductions, reported even when a veto fired.
     pub score: f64,
 }
 

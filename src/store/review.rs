@@ -11,7 +11,9 @@ use crate::findings::Severity;
 /// What a person decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
+    /// 待人工确认 confirmed: the finding becomes a 单项否决 and its check 不合格.
     Confirmed,
+    /// Rejected: the finding becomes a 提示 (info); the verdict is unchanged.
     Rejected,
 }
 
@@ -27,9 +29,13 @@ impl Decision {
 /// The finding decided and its check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reviewed {
+    /// Id of the finding decided.
     pub finding_id: i64,
+    /// Id of the check the finding belongs to.
     pub check_id: i64,
+    /// The finding's rule id (e.g. `content.serious_error`).
     pub rule: String,
+    /// The finding's message as stored.
     pub message: String,
     /// The check's verdict after the decision (`pass` / `fail`).
     pub verdict: String,
