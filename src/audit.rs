@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
+use crate::archive::{self, Archive, Capture};
 use crate::config::{Config, CrawlConfig};
 use crate::crawl::{crawl_site, LinkCache};
 use crate::deep::{deep_crawl, merge_links, DeepOutcome, DeepSettings};
@@ -40,6 +41,8 @@ pub struct AuditResult {
     pub finished_at: DateTime<Utc>,
     /// The deep crawl, when the audit was run with `--deep`.
     pub deep: Option<DeepOutcome>,
+    /// The archived capture of the pages read ([`crate::archive`]), when archiving is on.
+    pub capture: Option<i64>,
 }
 
 impl AuditResult {
@@ -71,6 +74,7 @@ impl AuditResult {
                 .deep
                 .as_ref()
                 .map(|d| (d.crawl_id > 0).then_some(d.crawl_id)),
+            capture: self.capture,
         }
     }
 }
@@ -87,6 +91,8 @@ pub struct Auditor {
     /// reads the site's record of the days before its as-of date into the observation, for
     /// `site.unreachable` to judge.
     pub monitor: Option<Store>,
+    /// Where every exchange of an audit is archived ([`crate::archive`]), when set.
+    pub archive: Option<Archive>,
 }
 
 impl Auditor {
@@ -103,6 +109,7 @@ impl Auditor {
             crawl: cfg.crawl.clone(),
             links: Arc::new(LinkCache::default()),
             monitor: None,
+            archive: None,
         })
     }
 
@@ -110,6 +117,14 @@ impl Auditor {
     pub fn with_monitor(self, store: &Store) -> Auditor {
         Auditor {
             monitor: Some(store.clone()),
+            ..self
+        }
+    }
+
+    /// The same auditor archiving every audit's exchanges in `archive`.
+    pub fn with_archive(self, archive: Archive) -> Auditor {
+        Auditor {
+            archive: Some(archive),
             ..self
         }
     }
@@ -122,8 +137,26 @@ impl Auditor {
         }
     }
 
-    /// Audit one site as of a date. Never fails: an unreachable site is a finding.
+    /// Audit one site as of a date. Never fails: an unreachable site is a finding. With an
+    /// archive, every exchange is archived and the result names the capture.
     pub async fn audit(&self, site: &Url, as_of: NaiveDate) -> AuditResult {
+        let capture = self.begin_capture(site, as_of);
+        let mut result = archive::scoped(capture.clone(), self.audit_unarchived(site, as_of)).await;
+        result.capture = finish_capture(capture).await;
+        result
+    }
+
+    /// Start a capture of the audit, when archiving; a failure is logged and the audit goes on
+    /// unarchived.
+    fn begin_capture(&self, site: &Url, as_of: NaiveDate) -> Option<Arc<Capture>> {
+        let archive = self.archive.as_ref()?;
+        archive
+            .begin(site, as_of)
+            .inspect_err(|e| tracing::warn!(site = %site, error = %e, "Cannot archive this audit; it goes on unarchived."))
+            .ok()
+    }
+
+    async fn audit_unarchived(&self, site: &Url, as_of: NaiveDate) -> AuditResult {
         let started_at = Utc::now();
         if let Some(host) = site.host_str() {
             self.fetcher.trust_host(host);
@@ -147,6 +180,7 @@ impl Auditor {
             started_at,
             finished_at: Utc::now(),
             deep: None,
+            capture: None,
         }
     }
 
@@ -177,7 +211,27 @@ impl Auditor {
         store: &Store,
         settings: &DeepSettings,
     ) -> Result<(AuditResult, DeepOutcome), StoreError> {
-        let mut result = self.audit(site, as_of).await;
+        let capture = self.begin_capture(site, as_of);
+        let done = archive::scoped(
+            capture.clone(),
+            self.audit_deep_unarchived(site, as_of, store, settings),
+        )
+        .await;
+        let capture = finish_capture(capture).await;
+        done.map(|(mut result, outcome)| {
+            result.capture = capture;
+            (result, outcome)
+        })
+    }
+
+    async fn audit_deep_unarchived(
+        &self,
+        site: &Url,
+        as_of: NaiveDate,
+        store: &Store,
+        settings: &DeepSettings,
+    ) -> Result<(AuditResult, DeepOutcome), StoreError> {
+        let mut result = self.audit_unarchived(site, as_of).await;
         if !result.observation.reachability.ok {
             let outcome = DeepOutcome::not_run();
             result.deep = Some(outcome.clone());
@@ -203,4 +257,16 @@ impl Auditor {
         result.deep = Some(outcome.clone());
         Ok((result, outcome))
     }
+}
+
+/// Finish a capture: its file complete and its index committed. A failure is logged; the
+/// audit's result stands, unarchived.
+async fn finish_capture(capture: Option<Arc<Capture>>) -> Option<i64> {
+    let capture = capture?;
+    capture
+        .finish()
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, "Cannot finish this audit's archive; its result stands without it."))
+        .ok()
+        .flatten()
 }

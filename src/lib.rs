@@ -32,6 +32,7 @@
 //! and the tests.
 
 pub mod analysis;
+pub mod archive;
 pub mod audit;
 pub mod calendar;
 pub mod config;

@@ -25,6 +25,7 @@ mod confirm;
 mod demo;
 mod links;
 mod monitor;
+mod reevaluate;
 mod report;
 mod round;
 mod sites;
@@ -116,6 +117,9 @@ pub enum Command {
     /// The monitor's record per site: probes, failures, longest outage, latency, and the
     /// official test (监测1周, 5%) per 7-day window.
     Uptime(monitor::UptimeArgs),
+    /// Judge archived checks again offline (no network): the same crawl, analysis and rules
+    /// on the pages as they were fetched; the result is kept beside the original.
+    Reevaluate(reevaluate::ReevaluateArgs),
 }
 
 /// Output format of a check.
@@ -176,6 +180,7 @@ pub fn load_config(g: &GlobalOpts) -> Result<Config> {
 /// Run a parsed command; returns the exit code.
 pub async fn run(cli: Cli) -> Result<u8> {
     let cfg = load_config(&cli.global)?;
+    let profile_given = cli.global.profile.is_some();
     let db = cfg.store.db.clone();
     let uses_db = match &cli.command {
         Command::Check(args) => !args.no_store,
@@ -193,6 +198,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Confirm(args) => confirm::run(cfg, args).await,
         Command::Monitor(args) => monitor::run_monitor(cfg, args, cli.global.verbose).await,
         Command::Uptime(args) => monitor::run_uptime(cfg, args).await,
+        Command::Reevaluate(args) => reevaluate::run(cfg, args, profile_given).await,
     };
     match result {
         Err(e) if uses_db => Err(name_database(e, &db)),

@@ -73,6 +73,9 @@ pub struct RunArgs {
     /// Judge freshness as of this date [default: the round's as-of date, else today].
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<NaiveDate>,
+    /// Do not keep the pages read in the evidence archive (archive.enabled of the config).
+    #[arg(long)]
+    pub no_archive: bool,
     #[command(flatten)]
     pub deep: DeepArgs,
 }
@@ -255,6 +258,10 @@ async fn run_round(cfg: &Config, store: &Store, args: RunArgs) -> Result<u8> {
     let auditor = Auditor::from_config(cfg)
         .context("cannot set up the audit")?
         .with_monitor(store);
+    let auditor = match super::reevaluate::open_archive(cfg, store, args.no_archive)? {
+        Some(archive) => auditor.with_archive(archive),
+        None => auditor,
+    };
     let todo = round.sites - round.done;
     let deep = args.deep.settings(&cfg.crawl);
     eprintln!(

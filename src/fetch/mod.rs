@@ -204,6 +204,9 @@ pub struct Fetcher {
     bodies: Arc<tokio::sync::Semaphore>,
     guard: Arc<guard::Guard>,
     robots: robots::RobotsCache,
+    /// When set, every request is answered from the archive and none goes to the network
+    /// ([`Fetcher::replaying`]).
+    replay: Option<Arc<crate::archive::Replay>>,
 }
 
 impl Fetcher {
@@ -269,7 +272,31 @@ impl Fetcher {
             bodies: Arc::new(tokio::sync::Semaphore::new(cfg.concurrency.max(1))),
             guard,
             robots: robots::RobotsCache::default(),
+            replay: None,
         })
+    }
+
+    /// A fetcher that answers every request from an archived capture and makes **no network
+    /// request**: the code above the wire (redirects, retries, robots.txt, body cap, charset
+    /// decoding, link checks) is the live one, so a re-evaluation reads the pages exactly as
+    /// the audit did. Politeness waits and retry back-offs are skipped (nothing to be polite
+    /// to).
+    ///
+    /// # Errors
+    ///
+    /// As [`Fetcher::new`], for the settings in `cfg`.
+    pub fn replaying(
+        cfg: &FetchConfig,
+        replay: Arc<crate::archive::Replay>,
+    ) -> Result<Fetcher, FetchError> {
+        let mut fetcher = Fetcher::new(cfg)?;
+        fetcher.replay = Some(replay);
+        Ok(fetcher)
+    }
+
+    /// Whether this fetcher replays an archive ([`Fetcher::replaying`]).
+    pub fn is_replaying(&self) -> bool {
+        self.replay.is_some()
     }
 
     /// Mark a host as given by the user: exempt from the private-address guard.

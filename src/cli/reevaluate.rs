@@ -1,0 +1,134 @@
+//! `govaudit reevaluate (--check ID | --round ID)`: archived checks judged again offline, and the
+//! `--no-archive` switch `check` and `round run` share.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use govaudit::archive::reevaluate::{reevaluate_check, round_checks, store_evaluation};
+use govaudit::archive::Archive;
+use govaudit::config::Config;
+use govaudit::findings::Verdict;
+use govaudit::report;
+use govaudit::rules::RuleSet;
+use govaudit::store::Store;
+
+use super::{OutputFormat, EXIT_FAIL, EXIT_PASS};
+
+#[derive(Debug, Args)]
+pub struct ReevaluateArgs {
+    /// Re-evaluate one stored check.
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with = "round",
+        required_unless_present = "round"
+    )]
+    pub check: Option<i64>,
+    /// Re-evaluate every check of a round.
+    #[arg(long, value_name = "ID")]
+    pub round: Option<i64>,
+    /// Output format (json: the `check --format json` object; with --round, an array of them).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+/// The archive of `store` as the configuration places it, unless archiving is off.
+pub fn open_archive(cfg: &Config, store: &Store, no_archive: bool) -> Result<Option<Archive>> {
+    if no_archive || !cfg.archive.enabled {
+        return Ok(None);
+    }
+    let dir = cfg.archive.dir_for(&cfg.store.db);
+    let archive = Archive::open(&dir, store.pool().clone(), cfg.archive.max_site_bytes)
+        .context("cannot open the evidence archive")?;
+    Ok(Some(archive))
+}
+
+/// `profile_given`: `--profile` was on the command line; otherwise each check is judged under
+/// the profile it was audited with.
+pub async fn run(mut cfg: Config, args: ReevaluateArgs, profile_given: bool) -> Result<u8> {
+    let store = Store::open(&cfg.store.db).await?;
+    let dir = cfg.archive.dir_for(&cfg.store.db);
+    let archive = Archive::open(&dir, store.pool().clone(), cfg.archive.max_site_bytes)
+        .context("cannot open the evidence archive")?;
+    let checks = match (args.check, args.round) {
+        (Some(id), _) => vec![id],
+        (None, Some(round)) => {
+            let ids = round_checks(&archive, round).await?;
+            if ids.is_empty() {
+                bail!("round {round} has no stored check");
+            }
+            ids
+        }
+        (None, None) => bail!("give --check ID or --round ID"),
+    };
+    let mut docs = Vec::new();
+    let mut texts = String::new();
+    let mut any_fail = false;
+    let mut changed = 0usize;
+    let mut rules_cache: Option<(String, Arc<RuleSet>)> = None;
+    for id in &checks {
+        if !profile_given {
+            cfg.rules.profile = store.load_check(*id).await?.profile;
+        }
+        let rules = match &rules_cache {
+            Some((p, r)) if *p == cfg.rules.profile => Arc::clone(r),
+            _ => {
+                let r = Arc::new(match &cfg.rules.dir {
+                    Some(d) => RuleSet::from_dir(d, &cfg.rules.profile)?,
+                    None => RuleSet::builtin(&cfg.rules.profile)?,
+                });
+                rules_cache = Some((cfg.rules.profile.clone(), Arc::clone(&r)));
+                r
+            }
+        };
+        let r = reevaluate_check(&archive, &store, &cfg, rules, *id)
+            .await
+            .with_context(|| format!("cannot re-evaluate check {id}"))?;
+        if r.misses > 0 {
+            eprintln!(
+                "check {id}: {} requests were not in the archive; the result may differ from a live audit",
+                r.misses
+            );
+        }
+        let doc = report::check_json(&r.result, Some(*id));
+        let json = govaudit::escape::json::to_string_pretty(&doc)?;
+        let eval_id = store_evaluation(&archive, &r, cfg.rules.dir.as_deref(), &json).await?;
+        let e = &r.result.evaluation;
+        if (e.verdict, e.score) != r.original {
+            changed += 1;
+        }
+        eprintln!(
+            "check {id}: {} {:.1} → {} {:.1} (stored as evaluation {eval_id})",
+            verdict_label(r.original.0),
+            r.original.1,
+            verdict_label(e.verdict),
+            e.score
+        );
+        any_fail |= e.verdict == Verdict::Fail;
+        match args.format {
+            OutputFormat::Text => texts.push_str(&report::check_text(&r.result, Some(*id))),
+            OutputFormat::Md => texts.push_str(&report::check_markdown(&r.result, Some(*id))),
+            OutputFormat::Json => docs.push(json),
+        }
+    }
+    store.close().await;
+    eprintln!(
+        "{} checks re-evaluated offline, {changed} with a different verdict or score",
+        checks.len()
+    );
+    match args.format {
+        OutputFormat::Json if args.check.is_some() => outln!("{}", docs.concat()),
+        OutputFormat::Json => outln!("[{}]", docs.join(",\n")),
+        _ => out!("{texts}"),
+    }
+    Ok(if any_fail { EXIT_FAIL } else { EXIT_PASS })
+}
+
+fn verdict_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "合格",
+        Verdict::Fail => "不合格",
+    }
+}
