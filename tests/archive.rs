@@ -122,6 +122,22 @@ async fn check_archives_its_pages_and_reevaluates_them_offline_byte_for_byte() {
     consistency::assert_index_consistent(&db, &archive).await;
     warcio_check(&files);
 
+    // The pages as the audit saw them, for a browser offline.
+    let out_dir = dir.path().join("evidence");
+    let out_arg = out_dir.display().to_string();
+    let ev = govaudit(None, &db, &["evidence", "1", "--out", &out_arg]);
+    assert_eq!(ev.status.code(), Some(0), "{}", stderr(&ev));
+    let index = std::fs::read_to_string(out_dir.join("index.html")).expect("index.html");
+    assert!(index.contains("http://home15.gov.test/"), "{index}");
+    let home = std::fs::read_to_string(out_dir.join("page-0001.html")).expect("homepage");
+    assert!(home.contains("存档于 2"), "banner: {home}");
+    assert!(home.contains("原网址 http://home15.gov.test/"), "{home}");
+    assert!(home.contains("script-src") || home.contains("default-src 'none'"));
+    assert!(
+        home.contains("href=\"page-0002.html\""),
+        "a link to an archived column page points at its file: {home}"
+    );
+
     // Offline: not one request reaches the server, and the JSON is the same, byte for byte.
     server.reset_stats();
     let again = govaudit(

@@ -11,6 +11,7 @@
 //!   deduplicated by SHA-1 with `revisit` records against every payload archived before.
 //! - [`Replay`] (`replay.rs`): a capture read back as the answers to the same requests, for a
 //!   fetcher that never touches the network ([`crate::fetch::Fetcher::replaying`]).
+//! - [`evidence`]: a check's archived pages as files a browser opens offline.
 //! - [`reevaluate`]: a stored check judged again on its capture, offline.
 //! - The index (`archive_captures`, `archive_records`, `archive_payloads`, a CDX in SQLite)
 //!   lives in the database; the files in a folder beside it ([`default_dir`]).
@@ -22,6 +23,7 @@
 //! by a run that died (untouched for an hour).
 
 mod capture;
+pub mod evidence;
 pub mod reevaluate;
 mod replay;
 pub mod warc;

@@ -226,7 +226,7 @@ impl Archive {
     }
 
     /// Read and parse the record at `offset..offset+length` of `file` (relative to the folder).
-    fn read(
+    pub(super) fn read(
         &self,
         file: &str,
         offset: i64,

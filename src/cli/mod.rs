@@ -23,6 +23,7 @@ macro_rules! outln {
 mod check;
 mod confirm;
 mod demo;
+mod evidence;
 mod links;
 mod monitor;
 mod reevaluate;
@@ -120,6 +121,9 @@ pub enum Command {
     /// Judge archived checks again offline (no network): the same crawl, analysis and rules
     /// on the pages as they were fetched; the result is kept beside the original.
     Reevaluate(reevaluate::ReevaluateArgs),
+    /// Write a check's archived pages as files that open in a browser offline (存档于 banner,
+    /// links between archived pages rewritten).
+    Evidence(evidence::EvidenceArgs),
 }
 
 /// Output format of a check.
@@ -199,6 +203,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Monitor(args) => monitor::run_monitor(cfg, args, cli.global.verbose).await,
         Command::Uptime(args) => monitor::run_uptime(cfg, args).await,
         Command::Reevaluate(args) => reevaluate::run(cfg, args, profile_given).await,
+        Command::Evidence(args) => evidence::run(cfg, args).await,
     };
     match result {
         Err(e) if uses_db => Err(name_database(e, &db)),
