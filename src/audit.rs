@@ -43,6 +43,9 @@ pub struct AuditResult {
     pub deep: Option<DeepOutcome>,
     /// The archived capture of the pages read ([`crate::archive`]), when archiving is on.
     pub capture: Option<i64>,
+    /// The archived record of each URL read, naming the record behind each finding's evidence
+    /// (empty when not archived).
+    pub archived: crate::archive::RecordIndex,
 }
 
 impl AuditResult {
@@ -142,7 +145,11 @@ impl Auditor {
     pub async fn audit(&self, site: &Url, as_of: NaiveDate) -> AuditResult {
         let capture = self.begin_capture(site, as_of);
         let mut result = archive::scoped(capture.clone(), self.audit_unarchived(site, as_of)).await;
+        let index = capture.as_ref().map(|c| c.index());
         result.capture = finish_capture(capture).await;
+        if result.capture.is_some() {
+            result.archived = index.unwrap_or_default();
+        }
         result
     }
 
@@ -181,6 +188,7 @@ impl Auditor {
             finished_at: Utc::now(),
             deep: None,
             capture: None,
+            archived: Default::default(),
         }
     }
 
@@ -217,9 +225,13 @@ impl Auditor {
             self.audit_deep_unarchived(site, as_of, store, settings),
         )
         .await;
+        let index = capture.as_ref().map(|c| c.index());
         let capture = finish_capture(capture).await;
         done.map(|(mut result, outcome)| {
             result.capture = capture;
+            if capture.is_some() {
+                result.archived = index.unwrap_or_default();
+            }
             (result, outcome)
         })
     }

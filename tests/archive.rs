@@ -178,6 +178,24 @@ async fn check_archives_its_pages_and_reevaluates_them_offline_byte_for_byte() {
     assert_eq!(hits(&server), 0, "reevaluate made a network request");
     let before: serde_json::Value = serde_json::from_slice(&live.stdout).expect("json");
     let after: serde_json::Value = serde_json::from_slice(&changed.stdout).expect("json");
+    // The finding names the archived record of the page it is about.
+    let stale = before["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == "homepage.stale"))
+        .expect("homepage.stale finding");
+    let archived = &stale["evidence"][0]["archived"];
+    assert!(
+        archived["record"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("<urn:uuid:")),
+        "{stale}"
+    );
+    assert!(
+        archived["warc"]
+            .as_str()
+            .is_some_and(|w| w.ends_with(".warc.gz")),
+        "{stale}"
+    );
     let vetoes = |v: &serde_json::Value| v["vetoes"].to_string();
     assert!(vetoes(&before).contains("homepage.stale"), "{before}");
     assert!(!vetoes(&after).contains("homepage.stale"), "{after}");

@@ -382,6 +382,28 @@ impl Capture {
         Ok(())
     }
 
+    /// The records so far, by URL (for the findings to name before the capture is finished).
+    pub fn index(&self) -> super::RecordIndex {
+        let mut index = super::RecordIndex::default();
+        if let Ok(guard) = self.inner.lock() {
+            for row in guard.iter().flat_map(|i| i.rows.iter()) {
+                if row.kind != "request" {
+                    index.add(
+                        &row.uri,
+                        row.body_read,
+                        super::RecordRef {
+                            record: row.record_id.clone(),
+                            at: row.fetched_at.clone(),
+                            warc: self.name.clone(),
+                            offset: row.offset,
+                        },
+                    );
+                }
+            }
+        }
+        index
+    }
+
     /// Finish the capture: sync the file, rename it into place, sync the folder, then commit
     /// its index rows in one transaction. Returns the capture's id, or `None` when nothing
     /// could be archived (a write failed: the file is removed and the reason logged).

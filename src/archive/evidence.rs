@@ -247,8 +247,13 @@ mod tests {
         assert!(out.starts_with("<meta charset=\"utf-8\">"), "{out}");
         assert!(out.contains("href=\"page-0002.html\""), "{out}");
         assert!(out.contains("href=\"/other\""), "{out}");
-        let banner_at = out.find("存档于 2018年03月01日 08:30:00（北京时间）").expect("banner");
-        assert!(banner_at > out.find("<BODY class=x>").expect("body"), "{out}");
+        let banner_at = out
+            .find("存档于 2018年03月01日 08:30:00（北京时间）")
+            .expect("banner");
+        assert!(
+            banner_at > out.find("<BODY class=x>").expect("body"),
+            "{out}"
+        );
         assert!(out.contains("原网址 http://www.example.gov.cn/index.html"));
     }
 }

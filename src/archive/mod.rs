@@ -11,6 +11,7 @@
 //!   deduplicated by SHA-1 with `revisit` records against every payload archived before.
 //! - [`Replay`] (`replay.rs`): a capture read back as the answers to the same requests, for a
 //!   fetcher that never touches the network ([`crate::fetch::Fetcher::replaying`]).
+//! - [`RecordIndex`] (`index.rs`): the record supporting each URL a finding names.
 //! - [`evidence`]: a check's archived pages as files a browser opens offline.
 //! - [`reevaluate`]: a stored check judged again on its capture, offline.
 //! - The index (`archive_captures`, `archive_records`, `archive_payloads`, a CDX in SQLite)
@@ -24,6 +25,7 @@
 
 mod capture;
 pub mod evidence;
+mod index;
 pub mod reevaluate;
 mod replay;
 pub mod warc;
@@ -35,6 +37,7 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 
 pub use capture::{Capture, Exchange, Response};
+pub use index::{RecordIndex, RecordRef};
 pub use replay::{Replay, ReplayAnswer};
 
 /// Errors of the archive; each names the file or record concerned.

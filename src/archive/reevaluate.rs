@@ -152,6 +152,7 @@ pub async fn reevaluate_check(
     result.started_at = o.started_at;
     result.finished_at = o.finished_at;
     result.capture = Some(o.capture);
+    result.archived = super::RecordIndex::load(archive, o.capture).await?;
     Ok(Reevaluation {
         check_id,
         original: (o.verdict, o.score),

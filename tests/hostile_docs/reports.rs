@@ -65,6 +65,7 @@ fn hostile_check() -> AuditResult {
         finished_at: Utc::now(),
         deep: None,
         capture: None,
+        archived: Default::default(),
     }
 }
 
