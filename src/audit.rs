@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
-use crate::archive::{self, Archive, Capture};
+use crate::archive::{self, backdated::Current, Archive, Capture};
 use crate::config::{Config, CrawlConfig};
 use crate::crawl::{crawl_site, LinkCache};
 use crate::deep::{deep_crawl, merge_links, DeepOutcome, DeepSettings};
@@ -145,6 +145,10 @@ impl Auditor {
     pub async fn audit(&self, site: &Url, as_of: NaiveDate) -> AuditResult {
         let capture = self.begin_capture(site, as_of);
         let mut result = archive::scoped(capture.clone(), self.audit_unarchived(site, as_of)).await;
+        if let Some(c) = &capture {
+            self.judge_backdated(Current::Live(c), c.site_url(), &c.started_at(), &mut result)
+                .await;
+        }
         let index = capture.as_ref().map(|c| c.index());
         result.capture = finish_capture(capture).await;
         if result.capture.is_some() {
@@ -153,9 +157,51 @@ impl Auditor {
         result
     }
 
+    /// 疑似伪造发稿日期 from captures ([`archive::backdated`]): compare the column pages of
+    /// `current` with the site's previous capture; candidates join the observation and the rules
+    /// are evaluated again. Needs an archive (`self.archive`, or the one a re-evaluation reads);
+    /// an archive error is logged and the audit stands without the comparison.
+    pub async fn judge_backdated(
+        &self,
+        current: Current<'_>,
+        site_url: &str,
+        started_at: &str,
+        result: &mut AuditResult,
+    ) {
+        let Some(archive) = &self.archive else {
+            return;
+        };
+        let limits = self.crawl.parse_limits();
+        let obs = &result.observation;
+        match archive::backdated::find(
+            archive,
+            current,
+            site_url,
+            started_at,
+            obs,
+            &self.rules,
+            limits,
+        )
+        .await
+        {
+            Ok(items) if items.is_empty() => {}
+            Ok(items) => {
+                result.observation.backdated_items = items;
+                result.evaluation = self.rules.evaluate(&result.observation);
+            }
+            Err(e) => {
+                tracing::warn!(site = site_url, error = %e, "Cannot compare with the site's earlier capture; no 疑似伪造发稿日期 from captures.");
+            }
+        }
+    }
+
     /// Start a capture of the audit, when archiving; a failure is logged and the audit goes on
     /// unarchived.
     fn begin_capture(&self, site: &Url, as_of: NaiveDate) -> Option<Arc<Capture>> {
+        // A replaying fetcher reads an archive; it has nothing new to keep.
+        if self.fetcher.is_replaying() {
+            return None;
+        }
         let archive = self.archive.as_ref()?;
         archive
             .begin(site, as_of)
@@ -225,6 +271,11 @@ impl Auditor {
             self.audit_deep_unarchived(site, as_of, store, settings),
         )
         .await;
+        let mut done = done;
+        if let (Some(c), Ok((result, _))) = (&capture, &mut done) {
+            self.judge_backdated(Current::Live(c), c.site_url(), &c.started_at(), result)
+                .await;
+        }
         let index = capture.as_ref().map(|c| c.index());
         let capture = finish_capture(capture).await;
         done.map(|(mut result, outcome)| {

@@ -7,6 +7,8 @@
 
 mod support;
 
+#[path = "archive/backdated.rs"]
+mod backdated;
 #[path = "archive/consistency.rs"]
 mod consistency;
 

@@ -382,6 +382,73 @@ impl Capture {
         Ok(())
     }
 
+    /// The first 2xx page read of `url` in this capture so far, read back from its file (or,
+    /// for a revisit, from the earlier record holding the payload).
+    ///
+    /// # Errors
+    ///
+    /// An unreadable record, naming the file and offset.
+    pub fn page(&self, url: &str) -> Result<Option<super::backdated::ArchivedPage>, ArchiveError> {
+        let found = self.inner.lock().ok().and_then(|g| {
+            g.as_ref()?
+                .rows
+                .iter()
+                .find(|r| {
+                    r.uri == url
+                        && r.body_read
+                        && r.status.is_some_and(|s| (200..300).contains(&s))
+                        && r.payload.is_some()
+                })
+                .map(|r| {
+                    (
+                        r.record_id.clone(),
+                        r.fetched_at.clone(),
+                        r.offset,
+                        r.mime.clone(),
+                        r.payload.clone(),
+                    )
+                })
+        });
+        let Some((record, at, offset, mime, Some(payload))) = found else {
+            return Ok(None);
+        };
+        let (rec, path) = if payload.file == self.name {
+            let read = super::replay::read_member(&self.open_path, payload.offset, payload.length)?;
+            (read, self.open_path.clone())
+        } else {
+            self.archive
+                .read(&payload.file, payload.offset as i64, payload.length as i64)?
+        };
+        let body = rec
+            .http()
+            .map_err(|message| ArchiveError::Record {
+                path,
+                offset: payload.offset,
+                message,
+            })?
+            .payload;
+        Ok(Some(super::backdated::ArchivedPage {
+            body,
+            mime,
+            record: super::RecordRef {
+                record,
+                at,
+                warc: self.name.clone(),
+                offset,
+            },
+        }))
+    }
+
+    /// The site URL the capture is of, as the audit was given it.
+    pub fn site_url(&self) -> &str {
+        &self.site_url
+    }
+
+    /// When the capture started (RFC 3339, as stored in `archive_captures.started_at`).
+    pub fn started_at(&self) -> String {
+        self.started_at.to_rfc3339()
+    }
+
     /// The records so far, by URL (for the findings to name before the capture is finished).
     pub fn index(&self) -> super::RecordIndex {
         let mut index = super::RecordIndex::default();

@@ -135,6 +135,14 @@ fn key_of(url: &str) -> String {
         .unwrap_or_else(|_| url.to_string())
 }
 
+/// The Beijing date of a `WARC-Date` (RFC 3339).
+pub fn beijing_day(warc_date: &str) -> Option<chrono::NaiveDate> {
+    let tz = FixedOffset::east_opt(8 * 3600)?;
+    DateTime::parse_from_rfc3339(warc_date)
+        .ok()
+        .map(|t| t.with_timezone(&tz).date_naive())
+}
+
 /// `2018年03月01日 08:00:00（北京时间）`.
 pub fn beijing_time(warc_date: &str) -> String {
     let beijing = FixedOffset::east_opt(8 * 3600);

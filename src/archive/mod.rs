@@ -12,6 +12,8 @@
 //! - [`Replay`] (`replay.rs`): a capture read back as the answers to the same requests, for a
 //!   fetcher that never touches the network ([`crate::fetch::Fetcher::replaying`]).
 //! - [`RecordIndex`] (`index.rs`): the record supporting each URL a finding names.
+//! - [`backdated`]: list items new since the site's previous capture yet dated before it
+//!   (疑似伪造发稿日期).
 //! - [`evidence`]: a check's archived pages as files a browser opens offline.
 //! - [`reevaluate`]: a stored check judged again on its capture, offline.
 //! - The index (`archive_captures`, `archive_records`, `archive_payloads`, a CDX in SQLite)
@@ -23,6 +25,7 @@
 //! points at a missing or half-written record. [`Archive::open`] removes `.open` files left
 //! by a run that died (untouched for an hour).
 
+pub mod backdated;
 mod capture;
 pub mod evidence;
 mod index;

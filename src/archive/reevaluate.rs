@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use url::Url;
 
+use super::backdated::Current;
 use super::{Archive, ArchiveError, Replay};
 use crate::audit::{AuditResult, Auditor};
 use crate::config::Config;
@@ -39,6 +40,7 @@ pub struct Reevaluation {
 struct Original {
     capture: i64,
     site: String,
+    capture_started: String,
     as_of: NaiveDate,
     started_at: DateTime<Utc>,
     finished_at: DateTime<Utc>,
@@ -51,7 +53,7 @@ struct Original {
 async fn original(archive: &Archive, check_id: i64) -> Result<Original, ArchiveError> {
     let row = sqlx::query(
         "SELECT c.as_of, c.started_at, c.finished_at, c.round_id, c.deep, c.verdict, c.score, \
-         a.id AS capture, a.site_url FROM checks c \
+         a.id AS capture, a.site_url, a.started_at AS capture_started FROM checks c \
          LEFT JOIN archive_captures a ON a.check_id = c.id WHERE c.id = ?",
     )
     .bind(check_id)
@@ -69,6 +71,7 @@ async fn original(archive: &Archive, check_id: i64) -> Result<Original, ArchiveE
     Ok(Original {
         capture,
         site: row.try_get("site_url")?,
+        capture_started: row.try_get("capture_started")?,
         as_of: as_of.parse().map_err(|_| bad("as_of", &as_of))?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
@@ -128,7 +131,8 @@ pub async fn reevaluate_check(
         crawl: cfg.crawl.clone(),
         links: Arc::new(LinkCache::default()),
         monitor: Some(store.clone()),
-        archive: None,
+        // For the comparison with earlier captures only: a replaying fetcher records nothing.
+        archive: Some(archive.clone()),
     };
     let site = Url::parse(&o.site).map_err(|e| ArchiveError::BadCheck {
         check_id,
@@ -149,6 +153,14 @@ pub async fn reevaluate_check(
     } else {
         auditor.audit(&site, o.as_of).await
     };
+    auditor
+        .judge_backdated(
+            Current::Stored(o.capture),
+            &o.site,
+            &o.capture_started,
+            &mut result,
+        )
+        .await;
     result.started_at = o.started_at;
     result.finished_at = o.finished_at;
     result.capture = Some(o.capture);

@@ -233,20 +233,29 @@ impl Archive {
         length: i64,
     ) -> Result<(super::warc::RecordIn, std::path::PathBuf), ArchiveError> {
         let path = self.dir.join(file);
-        let io = |source| ArchiveError::Io {
-            path: path.clone(),
-            source,
-        };
-        let mut f = std::fs::File::open(&path).map_err(io)?;
-        let len = usize::try_from(length).unwrap_or(0);
-        let mut member = vec![0u8; len];
-        f.seek(SeekFrom::Start(offset.max(0) as u64)).map_err(io)?;
-        f.read_exact(&mut member).map_err(io)?;
-        let record = read_record(&member).map_err(|message| ArchiveError::Record {
-            path: path.clone(),
-            offset: offset as u64,
-            message,
-        })?;
-        Ok((record, path))
+        let offset = u64::try_from(offset).unwrap_or(0);
+        let length = u64::try_from(length).unwrap_or(0);
+        Ok((read_member(&path, offset, length)?, path))
     }
+}
+
+/// Read and parse the record at `offset..offset+length` of the file at `path`.
+pub(super) fn read_member(
+    path: &std::path::Path,
+    offset: u64,
+    length: u64,
+) -> Result<super::warc::RecordIn, ArchiveError> {
+    let io = |source| ArchiveError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut member = vec![0u8; usize::try_from(length).unwrap_or(0)];
+    f.seek(SeekFrom::Start(offset)).map_err(io)?;
+    f.read_exact(&mut member).map_err(io)?;
+    read_record(&member).map_err(|message| ArchiveError::Record {
+        path: path.to_path_buf(),
+        offset,
+        message,
+    })
 }
