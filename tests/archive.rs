@@ -262,3 +262,97 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_capture_deduplicates_and_prune_keeps_what_it_refers_to() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("p.db");
+    let archive = dir.path().join("p-archive");
+    let server = SimServer::start(
+        support::scenario("thresholds"),
+        AS_OF.parse().expect("date"),
+    )
+    .await
+    .expect("server");
+    for _ in 0..2 {
+        let out = govaudit(
+            Some(&server),
+            &db,
+            &["check", "http://base.gov.test/", "--as-of", AS_OF],
+        );
+        assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    }
+    let files = warc_files(&archive);
+    assert_eq!(files.len(), 2);
+    let store = govaudit::store::Store::open(&db).await.expect("db");
+    let count = |sql: &'static str| {
+        let pool = store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        }
+    };
+    // The same pages again: the second capture's bodies are revisits of the first's.
+    let revisits =
+        count("SELECT COUNT(*) FROM archive_records WHERE capture_id = 2 AND kind = 'revisit'")
+            .await;
+    let responses = count("SELECT COUNT(*) FROM archive_records WHERE capture_id = 2 AND kind = 'response' AND payload_digest IS NOT NULL").await;
+    assert!(
+        revisits > 0 && responses == 0,
+        "{revisits} revisits, {responses} new bodies"
+    );
+    let sizes: Vec<u64> = {
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT file FROM archive_captures ORDER BY id")
+                .fetch_all(store.pool())
+                .await
+                .expect("files");
+        names
+            .iter()
+            .map(|f| std::fs::metadata(archive.join(f)).expect("meta").len())
+            .collect()
+    };
+    assert!(
+        sizes[1] < sizes[0],
+        "the deduplicated capture is smaller: {sizes:?}"
+    );
+    consistency::assert_index_consistent(&db, &archive).await;
+    warcio_check(&files);
+
+    // Capture 1 is three years old: capture 2 refers to its payloads, so it stays.
+    sqlx::query(
+        "UPDATE archive_captures SET started_at = '2023-01-01T00:00:00+00:00' WHERE id = 1",
+    )
+    .execute(store.pool())
+    .await
+    .expect("age");
+    let prune = govaudit(None, &db, &["archive", "prune", "--older-than", "2y"]);
+    assert_eq!(prune.status.code(), Some(0), "{}", stderr(&prune));
+    assert!(
+        stderr(&prune).contains("removed 0 captures"),
+        "{}",
+        stderr(&prune)
+    );
+    assert!(
+        stderr(&prune).contains("kept 1 older"),
+        "{}",
+        stderr(&prune)
+    );
+    assert_eq!(warc_files(&archive).len(), 2);
+    // Both old: both go, files and rows, and what remains is consistent.
+    sqlx::query("UPDATE archive_captures SET started_at = '2023-01-01T00:00:00+00:00'")
+        .execute(store.pool())
+        .await
+        .expect("age");
+    let prune = govaudit(None, &db, &["archive", "prune", "--older-than", "2y"]);
+    assert!(
+        stderr(&prune).contains("removed 2 captures"),
+        "{}",
+        stderr(&prune)
+    );
+    assert!(warc_files(&archive).is_empty());
+    assert_eq!(count("SELECT COUNT(*) FROM archive_records").await, 0);
+    assert_eq!(count("SELECT COUNT(*) FROM archive_payloads").await, 0);
+}

@@ -15,6 +15,7 @@
 //! - [`backdated`]: list items new since the site's previous capture yet dated before it
 //!   (疑似伪造发稿日期).
 //! - [`evidence`]: a check's archived pages as files a browser opens offline.
+//! - [`prune`]: retention (`govaudit archive prune --older-than 2y`).
 //! - [`reevaluate`]: a stored check judged again on its capture, offline.
 //! - The index (`archive_captures`, `archive_records`, `archive_payloads`, a CDX in SQLite)
 //!   lives in the database; the files in a folder beside it ([`default_dir`]).
@@ -29,6 +30,7 @@ pub mod backdated;
 mod capture;
 pub mod evidence;
 mod index;
+pub mod prune;
 pub mod reevaluate;
 mod replay;
 pub mod warc;

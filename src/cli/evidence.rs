@@ -52,3 +52,57 @@ pub async fn run(cfg: Config, args: EvidenceArgs) -> Result<u8> {
     );
     Ok(EXIT_PASS)
 }
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    #[command(subcommand)]
+    pub command: ArchiveCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ArchiveCommand {
+    /// Remove captures older than an age (their index rows and WARC files); a capture whose
+    /// payloads a newer capture's revisit records need is kept.
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Remove captures started longer ago than this: 2y, 18m (months of 30 days), 90d.
+    #[arg(long, value_name = "AGE")]
+    pub older_than: String,
+    /// Only say what would be removed.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub async fn run_archive(cfg: Config, args: ArchiveArgs) -> Result<u8> {
+    let ArchiveCommand::Prune(p) = args.command;
+    let age = govaudit::archive::prune::parse_age(&p.older_than).map_err(anyhow::Error::msg)?;
+    let store = Store::open(&cfg.store.db).await?;
+    let dir = cfg.archive.dir_for(&cfg.store.db);
+    let archive = Archive::open(&dir, store.pool().clone(), cfg.archive.max_site_bytes)
+        .context("cannot open the evidence archive")?;
+    let pruned = archive
+        .prune(chrono::Utc::now() - age, p.dry_run)
+        .await
+        .context("cannot prune the archive")?;
+    store.close().await;
+    eprintln!(
+        "{} {} captures ({} files, {:.1} MB) older than {}{}",
+        if p.dry_run { "would remove" } else { "removed" },
+        pruned.captures,
+        pruned.files,
+        pruned.bytes as f64 / 1e6,
+        p.older_than,
+        if pruned.kept_for_revisits > 0 {
+            format!(
+                "; kept {} older captures whose payloads newer captures refer to",
+                pruned.kept_for_revisits
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(EXIT_PASS)
+}

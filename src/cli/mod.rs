@@ -124,6 +124,8 @@ pub enum Command {
     /// Write a check's archived pages as files that open in a browser offline (存档于 banner,
     /// links between archived pages rewritten).
     Evidence(evidence::EvidenceArgs),
+    /// The evidence archive: `archive prune --older-than 2y` (retention).
+    Archive(evidence::ArchiveArgs),
 }
 
 /// Output format of a check.
@@ -204,6 +206,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Uptime(args) => monitor::run_uptime(cfg, args).await,
         Command::Reevaluate(args) => reevaluate::run(cfg, args, profile_given).await,
         Command::Evidence(args) => evidence::run(cfg, args).await,
+        Command::Archive(args) => evidence::run_archive(cfg, args).await,
     };
     match result {
         Err(e) if uses_db => Err(name_database(e, &db)),
