@@ -4,8 +4,9 @@
 //! Exchanges are keyed by (method, URL, body read or not); repeated requests of one key (retries)
 //! are answered in the order they were made, the last answer repeating once they run out. A
 //! request the capture does not hold is looked up in the other captures of the check's round
-//! (a link result the round shared: another site's audit checked it), and else fails as
-//! [`FetchFailure::Other`] ("not in the archive"), counted in [`Replay::misses`].
+//! (a link result the round shared: another site's audit checked it) — a robots.txt in any
+//! capture up to this one's end (the live fetcher keeps robots.txt for the whole run) — and else
+//! fails as [`FetchFailure::Other`] ("not in the archive"), counted in [`Replay::misses`].
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{Read, Seek, SeekFrom};
@@ -38,6 +39,9 @@ pub struct Replay {
     last: Mutex<HashMap<Key, Answer>>,
     /// Captures to look in when a request is not in the main one.
     fallback: Vec<i64>,
+    /// The main capture's end (`WARC-Date` form): a robots.txt it lacks is the newest archived
+    /// before it (the live fetcher had read it for an earlier site and kept it).
+    until: String,
     misses: AtomicUsize,
 }
 
@@ -80,6 +84,15 @@ impl Replay {
         .bind(capture)
         .fetch_all(&archive.pool)
         .await?;
+        let finished: Option<String> =
+            sqlx::query_scalar("SELECT finished_at FROM archive_captures WHERE id = ?")
+                .bind(capture)
+                .fetch_optional(&archive.pool)
+                .await?;
+        let until = finished
+            .and_then(|f| chrono::DateTime::parse_from_rfc3339(&f).ok())
+            .map(|f| super::warc::warc_date(f.with_timezone(&chrono::Utc)))
+            .unwrap_or_default();
         let mut queues: HashMap<Key, VecDeque<Answer>> = HashMap::new();
         for row in rows {
             let (key, answer) = archive.answer(row)?;
@@ -90,6 +103,7 @@ impl Replay {
             queues: Mutex::new(queues),
             last: Mutex::new(HashMap::new()),
             fallback,
+            until,
             misses: AtomicUsize::new(0),
         })
     }
@@ -142,6 +156,24 @@ impl Replay {
     }
 
     async fn answer_from_fallback(&self, key: &Key) -> Result<Option<Answer>, ArchiveError> {
+        if key.1.ends_with("/robots.txt") {
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} FROM archive_records r \
+                 JOIN archive_captures c ON c.id = r.capture_id \
+                 WHERE r.method = ? AND r.uri = ? AND r.body_read = ? AND r.fetched_at <= ? \
+                 ORDER BY r.fetched_at DESC, r.seq DESC LIMIT 1"
+            );
+            let row = sqlx::query_as::<_, RecordRow>(&sql)
+                .bind(&key.0)
+                .bind(&key.1)
+                .bind(key.2)
+                .bind(&self.until)
+                .fetch_optional(&self.archive.pool)
+                .await?;
+            if let Some(row) = row {
+                return Ok(Some(self.archive.answer(row)?.1));
+            }
+        }
         if self.fallback.is_empty() {
             return Ok(None);
         }

@@ -1,13 +1,15 @@
 //! `govaudit reevaluate (--check ID | --round ID)`: archived checks judged again offline, and the
 //! `--no-archive` switch `check` and `round run` share.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use futures::StreamExt;
 
 use govaudit::archive::reevaluate::{reevaluate_check, round_checks, store_evaluation};
-use govaudit::archive::Archive;
+use govaudit::archive::{Archive, ArchiveError};
 use govaudit::config::Config;
 use govaudit::findings::Verdict;
 use govaudit::report;
@@ -47,7 +49,7 @@ pub fn open_archive(cfg: &Config, store: &Store, no_archive: bool) -> Result<Opt
 
 /// `profile_given`: `--profile` was on the command line; otherwise each check is judged under
 /// the profile it was audited with.
-pub async fn run(mut cfg: Config, args: ReevaluateArgs, profile_given: bool) -> Result<u8> {
+pub async fn run(cfg: Config, args: ReevaluateArgs, profile_given: bool) -> Result<u8> {
     let store = Store::open(&cfg.store.db).await?;
     let dir = cfg.archive.dir_for(&cfg.store.db);
     let archive = Archive::open(&dir, store.pool().clone(), cfg.archive.max_site_bytes)
@@ -63,42 +65,65 @@ pub async fn run(mut cfg: Config, args: ReevaluateArgs, profile_given: bool) -> 
         }
         (None, None) => bail!("give --check ID or --round ID"),
     };
+    // Each check under its own profile unless --profile was given; each rule set loaded once.
+    let mut jobs = Vec::with_capacity(checks.len());
+    let mut sets: HashMap<String, Arc<RuleSet>> = HashMap::new();
+    for id in &checks {
+        let profile = if profile_given {
+            cfg.rules.profile.clone()
+        } else {
+            store.load_check(*id).await?.profile
+        };
+        if !sets.contains_key(&profile) {
+            let set = match &cfg.rules.dir {
+                Some(d) => RuleSet::from_dir(d, &profile)?,
+                None => RuleSet::builtin(&profile)?,
+            };
+            sets.insert(profile.clone(), Arc::new(set));
+        }
+        let rules = Arc::clone(&sets[&profile]);
+        jobs.push((*id, rules));
+    }
+    // A few checks at once: each is mostly analysis, which runs on every core.
+    let width = govaudit::crawl::cpu::analyses_at_once().max(2);
+    let (archive_ref, store_ref, cfg_ref) = (&archive, &store, &cfg);
+    let mut results = futures::stream::iter(jobs.into_iter().map(|(id, rules)| async move {
+        (
+            id,
+            reevaluate_check(archive_ref, store_ref, cfg_ref, rules, id).await,
+        )
+    }))
+    .buffered(width);
     let mut docs = Vec::new();
     let mut texts = String::new();
     let mut any_fail = false;
-    let mut changed = 0usize;
-    let mut rules_cache: Option<(String, Arc<RuleSet>)> = None;
-    for id in &checks {
-        if !profile_given {
-            cfg.rules.profile = store.load_check(*id).await?.profile;
-        }
-        let rules = match &rules_cache {
-            Some((p, r)) if *p == cfg.rules.profile => Arc::clone(r),
-            _ => {
-                let r = Arc::new(match &cfg.rules.dir {
-                    Some(d) => RuleSet::from_dir(d, &cfg.rules.profile)?,
-                    None => RuleSet::builtin(&cfg.rules.profile)?,
-                });
-                rules_cache = Some((cfg.rules.profile.clone(), Arc::clone(&r)));
-                r
+    let (mut done, mut changed, mut skipped) = (0usize, 0usize, 0usize);
+    while let Some((id, r)) = results.next().await {
+        let r = match r {
+            Ok(r) => r,
+            Err(e @ ArchiveError::NotArchived { .. }) if args.round.is_some() => {
+                eprintln!("check {id} skipped: {e}");
+                skipped += 1;
+                continue;
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!("cannot re-evaluate check {id}")))
             }
         };
-        let r = reevaluate_check(&archive, &store, &cfg, rules, *id)
-            .await
-            .with_context(|| format!("cannot re-evaluate check {id}"))?;
         if r.misses > 0 {
             eprintln!(
                 "check {id}: {} requests were not in the archive; the result may differ from a live audit",
                 r.misses
             );
         }
-        let doc = report::check_json(&r.result, Some(*id));
+        let doc = report::check_json(&r.result, Some(id));
         let json = govaudit::escape::json::to_string_pretty(&doc)?;
         let eval_id = store_evaluation(&archive, &r, cfg.rules.dir.as_deref(), &json).await?;
         let e = &r.result.evaluation;
         if (e.verdict, e.score) != r.original {
             changed += 1;
         }
+        done += 1;
         eprintln!(
             "check {id}: {} {:.1} → {} {:.1} (stored as evaluation {eval_id})",
             verdict_label(r.original.0),
@@ -108,15 +133,20 @@ pub async fn run(mut cfg: Config, args: ReevaluateArgs, profile_given: bool) -> 
         );
         any_fail |= e.verdict == Verdict::Fail;
         match args.format {
-            OutputFormat::Text => texts.push_str(&report::check_text(&r.result, Some(*id))),
-            OutputFormat::Md => texts.push_str(&report::check_markdown(&r.result, Some(*id))),
+            OutputFormat::Text => texts.push_str(&report::check_text(&r.result, Some(id))),
+            OutputFormat::Md => texts.push_str(&report::check_markdown(&r.result, Some(id))),
             OutputFormat::Json => docs.push(json),
         }
     }
+    drop(results);
     store.close().await;
+    let skipped_note = if skipped > 0 {
+        format!("; {skipped} not archived, skipped")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "{} checks re-evaluated offline, {changed} with a different verdict or score",
-        checks.len()
+        "{done} checks re-evaluated offline, {changed} with a different verdict or score{skipped_note}"
     );
     match args.format {
         OutputFormat::Json if args.check.is_some() => outln!("{}", docs.concat()),
