@@ -87,18 +87,22 @@ pub async fn run(cfg: Config, args: ReevaluateArgs, profile_given: bool) -> Resu
     // A few checks at once: each is mostly analysis, which runs on every core.
     let width = govaudit::crawl::cpu::analyses_at_once().max(2);
     let (archive_ref, store_ref, cfg_ref) = (&archive, &store, &cfg);
-    let mut results = futures::stream::iter(jobs.into_iter().map(|(id, rules)| async move {
+    // Collected before anything is stored: a re-evaluation left unpolled while its results are
+    // stored would hold its database connections (its fetches ask the index concurrently).
+    let results: Vec<_> = futures::stream::iter(jobs.into_iter().map(|(id, rules)| async move {
         (
             id,
             reevaluate_check(archive_ref, store_ref, cfg_ref, rules, id).await,
         )
     }))
-    .buffered(width);
+    .buffered(width)
+    .collect()
+    .await;
     let mut docs = Vec::new();
     let mut texts = String::new();
     let mut any_fail = false;
     let (mut done, mut changed, mut skipped) = (0usize, 0usize, 0usize);
-    while let Some((id, r)) = results.next().await {
+    for (id, r) in results {
         let r = match r {
             Ok(r) => r,
             Err(e @ ArchiveError::NotArchived { .. }) if args.round.is_some() => {
@@ -138,7 +142,6 @@ pub async fn run(cfg: Config, args: ReevaluateArgs, profile_given: bool) -> Resu
             OutputFormat::Json => docs.push(json),
         }
     }
-    drop(results);
     store.close().await;
     let skipped_note = if skipped > 0 {
         format!("; {skipped} not archived, skipped")

@@ -151,6 +151,25 @@ async fn a_killed_round_leaves_a_consistent_archive_and_the_resumed_run_complete
     assert_eq!(unarchived, 0, "every stored check has its capture");
     store.close().await;
     super::warcio_check(&super::warc_files(&archive));
+
+    // The whole round judged again offline, a few checks at once: the same verdicts.
+    server.reset_stats();
+    let again = super::govaudit(
+        Some(&server),
+        &db,
+        &["reevaluate", "--round", "1", "--format", "json"],
+    );
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_ne!(again.status.code(), Some(2), "{err}");
+    let docs: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json array");
+    assert_eq!(docs.as_array().map(Vec::len), Some(12), "{err}");
+    assert!(
+        err.contains("12 checks re-evaluated offline, 0 with a different verdict or score"),
+        "{err}"
+    );
+    assert!(!err.contains("not in the archive"), "{err}");
+    let hits: usize = server.all_host_stats().values().map(|s| s.hits).sum();
+    assert_eq!(hits, 0, "reevaluate made a network request");
 }
 
 fn open_files(archive: &Path) -> usize {
