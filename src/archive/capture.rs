@@ -40,59 +40,59 @@ pub struct Response<'a> {
 
 /// Where an archived payload is.
 #[derive(Debug, Clone)]
-struct PayloadRef {
-    record_id: String,
-    uri: String,
-    fetched_at: String,
-    file: String,
-    offset: u64,
-    length: u64,
+pub(super) struct PayloadRef {
+    pub(super) record_id: String,
+    pub(super) uri: String,
+    pub(super) fetched_at: String,
+    pub(super) file: String,
+    pub(super) offset: u64,
+    pub(super) length: u64,
 }
 
 /// An index row, committed when the capture finishes.
 #[derive(Debug)]
-struct Row {
-    uri: String,
-    method: String,
-    body_read: bool,
-    fetched_at: String,
-    status: Option<u16>,
-    failure: Option<String>,
-    kind: &'static str,
-    record_id: String,
-    digest: Option<String>,
-    mime: Option<String>,
-    truncated: bool,
-    offset: u64,
-    length: u64,
-    payload: Option<PayloadRef>,
+pub(super) struct Row {
+    pub(super) uri: String,
+    pub(super) method: String,
+    pub(super) body_read: bool,
+    pub(super) fetched_at: String,
+    pub(super) status: Option<u16>,
+    pub(super) failure: Option<String>,
+    pub(super) kind: &'static str,
+    pub(super) record_id: String,
+    pub(super) digest: Option<String>,
+    pub(super) mime: Option<String>,
+    pub(super) truncated: bool,
+    pub(super) offset: u64,
+    pub(super) length: u64,
+    pub(super) payload: Option<PayloadRef>,
     /// The payload is new (this row's own record): add it to `archive_payloads`.
-    new_payload: bool,
+    pub(super) new_payload: bool,
 }
 
 #[derive(Debug)]
-struct Inner {
-    file: File,
-    written: u64,
-    rows: Vec<Row>,
+pub(super) struct Inner {
+    pub(super) file: File,
+    pub(super) written: u64,
+    pub(super) rows: Vec<Row>,
     /// Payloads archived in this capture, by digest.
-    digests: HashMap<String, PayloadRef>,
-    bodies_skipped: u64,
+    pub(super) digests: HashMap<String, PayloadRef>,
+    pub(super) bodies_skipped: u64,
     /// A write failed: the capture is abandoned (its file removed at finish, no rows).
-    failed: Option<String>,
+    pub(super) failed: Option<String>,
 }
 
 /// One audit's capture (see the module doc of [`crate::archive`]).
 #[derive(Debug)]
 pub struct Capture {
-    archive: Archive,
-    site_url: String,
-    as_of: NaiveDate,
-    started_at: DateTime<Utc>,
+    pub(super) archive: Archive,
+    pub(super) site_url: String,
+    pub(super) as_of: NaiveDate,
+    pub(super) started_at: DateTime<Utc>,
     /// Path relative to the archive folder, once finished.
-    name: String,
-    open_path: PathBuf,
-    inner: Mutex<Option<Inner>>,
+    pub(super) name: String,
+    pub(super) open_path: PathBuf,
+    pub(super) inner: Mutex<Option<Inner>>,
 }
 
 impl Archive {
@@ -380,190 +380,6 @@ impl Capture {
         inner.written += member.len() as u64;
         inner.rows.push(row);
         Ok(())
-    }
-
-    /// The first 2xx page read of `url` in this capture so far, read back from its file (or,
-    /// for a revisit, from the earlier record holding the payload).
-    ///
-    /// # Errors
-    ///
-    /// An unreadable record, naming the file and offset.
-    pub fn page(&self, url: &str) -> Result<Option<super::backdated::ArchivedPage>, ArchiveError> {
-        let found = self.inner.lock().ok().and_then(|g| {
-            g.as_ref()?
-                .rows
-                .iter()
-                .find(|r| {
-                    r.uri == url
-                        && r.body_read
-                        && r.status.is_some_and(|s| (200..300).contains(&s))
-                        && r.payload.is_some()
-                })
-                .map(|r| {
-                    (
-                        r.record_id.clone(),
-                        r.fetched_at.clone(),
-                        r.offset,
-                        r.mime.clone(),
-                        r.payload.clone(),
-                    )
-                })
-        });
-        let Some((record, at, offset, mime, Some(payload))) = found else {
-            return Ok(None);
-        };
-        let (rec, path) = if payload.file == self.name {
-            let read = super::replay::read_member(&self.open_path, payload.offset, payload.length)?;
-            (read, self.open_path.clone())
-        } else {
-            self.archive
-                .read(&payload.file, payload.offset as i64, payload.length as i64)?
-        };
-        let body = rec
-            .http()
-            .map_err(|message| ArchiveError::Record {
-                path,
-                offset: payload.offset,
-                message,
-            })?
-            .payload;
-        Ok(Some(super::backdated::ArchivedPage {
-            body,
-            mime,
-            record: super::RecordRef {
-                record,
-                at,
-                warc: self.name.clone(),
-                offset,
-            },
-        }))
-    }
-
-    /// The site URL the capture is of, as the audit was given it.
-    pub fn site_url(&self) -> &str {
-        &self.site_url
-    }
-
-    /// When the capture started (RFC 3339, as stored in `archive_captures.started_at`).
-    pub fn started_at(&self) -> String {
-        self.started_at.to_rfc3339()
-    }
-
-    /// The records so far, by URL (for the findings to name before the capture is finished).
-    pub fn index(&self) -> super::RecordIndex {
-        let mut index = super::RecordIndex::default();
-        if let Ok(guard) = self.inner.lock() {
-            for row in guard.iter().flat_map(|i| i.rows.iter()) {
-                if row.kind != "request" {
-                    index.add(
-                        &row.uri,
-                        row.body_read,
-                        super::RecordRef {
-                            record: row.record_id.clone(),
-                            at: row.fetched_at.clone(),
-                            warc: self.name.clone(),
-                            offset: row.offset,
-                        },
-                    );
-                }
-            }
-        }
-        index
-    }
-
-    /// Finish the capture: sync the file, rename it into place, sync the folder, then commit
-    /// its index rows in one transaction. Returns the capture's id, or `None` when nothing
-    /// could be archived (a write failed: the file is removed and the reason logged).
-    ///
-    /// # Errors
-    ///
-    /// [`ArchiveError::Io`] when the file cannot be synced or renamed, [`ArchiveError::Db`]
-    /// when the index cannot be written (the renamed file then has no rows: harmless, and
-    /// `archive prune` lists it).
-    pub async fn finish(&self) -> Result<Option<i64>, ArchiveError> {
-        let inner = self.inner.lock().ok().and_then(|mut g| g.take());
-        let Some(inner) = inner else {
-            return Ok(None);
-        };
-        let final_path = self.archive.dir.join(&self.name);
-        let io = |path: &PathBuf| {
-            let path = path.clone();
-            move |source| ArchiveError::Io { path, source }
-        };
-        if let Some(reason) = &inner.failed {
-            tracing::warn!(file = %self.open_path.display(), reason, "capture abandoned");
-            let _ = std::fs::remove_file(&self.open_path);
-            return Ok(None);
-        }
-        inner.file.sync_all().map_err(io(&self.open_path))?;
-        drop(inner.file);
-        std::fs::rename(&self.open_path, &final_path).map_err(io(&final_path))?;
-        if let Some(folder) = final_path.parent() {
-            // The rename is durable once the folder is synced (not possible on every OS).
-            if let Ok(dir) = File::open(folder) {
-                let _ = dir.sync_all();
-            }
-        }
-        let mut tx = self.archive.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO archive_captures (site_url, as_of, started_at, finished_at, file, \
-             bytes, records, bodies_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&self.site_url)
-        .bind(self.as_of.to_string())
-        .bind(self.started_at.to_rfc3339())
-        .bind(Utc::now().to_rfc3339())
-        .bind(&self.name)
-        .bind(inner.written as i64)
-        .bind(inner.rows.len() as i64)
-        .bind(inner.bodies_skipped as i64)
-        .fetch_one(&mut *tx)
-        .await?;
-        for (seq, row) in inner.rows.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO archive_records (capture_id, seq, uri, method, body_read, \
-                 fetched_at, status, failure, kind, record_id, payload_digest, mime, truncated, \
-                 offset, length, payload_file, payload_offset, payload_length) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(seq as i64)
-            .bind(&row.uri)
-            .bind(&row.method)
-            .bind(row.body_read)
-            .bind(&row.fetched_at)
-            .bind(row.status.map(i64::from))
-            .bind(&row.failure)
-            .bind(row.kind)
-            .bind(&row.record_id)
-            .bind(&row.digest)
-            .bind(&row.mime)
-            .bind(row.truncated)
-            .bind(row.offset as i64)
-            .bind(row.length as i64)
-            .bind(row.payload.as_ref().map(|p| p.file.clone()))
-            .bind(row.payload.as_ref().map(|p| p.offset as i64))
-            .bind(row.payload.as_ref().map(|p| p.length as i64))
-            .execute(&mut *tx)
-            .await?;
-            if let (true, Some(d), Some(p)) = (row.new_payload, &row.digest, &row.payload) {
-                sqlx::query(
-                    "INSERT OR IGNORE INTO archive_payloads (digest, record_id, uri, fetched_at, \
-                     file, offset, length) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(d)
-                .bind(&p.record_id)
-                .bind(&p.uri)
-                .bind(&p.fetched_at)
-                .bind(&p.file)
-                .bind(p.offset as i64)
-                .bind(p.length as i64)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(Some(id))
     }
 }
 

@@ -4,7 +4,7 @@
 //! Architecture:
 //!
 //! - [`warc`]: WARC 1.1 records, one gzip member each, written and read back.
-//! - [`Capture`] (`capture.rs`): one audit's WARC file. The fetcher records into it through
+//! - [`Capture`] (`capture.rs`, `finish.rs`): one audit's WARC file. The fetcher records into it through
 //!   [`record`], which finds the capture of the running audit in a task-local set by
 //!   [`scoped`], so every path that fetches (crawl, 政务咨询类 messages, 办事指南, link checks,
 //!   the deep crawl, robots.txt) is archived without its caller knowing. Bodies are
@@ -29,6 +29,7 @@
 pub mod backdated;
 mod capture;
 pub mod evidence;
+mod finish;
 mod index;
 pub mod prune;
 pub mod reevaluate;
