@@ -303,6 +303,7 @@ impl Capture {
             let same = digest
                 .as_ref()
                 .and_then(|d| inner.digests.get(d).cloned().or_else(|| earlier.clone()));
+            let mut payload: &[u8] = &[];
             let mut rec = match (&digest, same) {
                 (Some(d), Some(original)) => {
                     let mut rec = RecordOut::new("revisit", uri, ex.at)
@@ -325,7 +326,7 @@ impl Capture {
                         rec = rec.header("WARC-Truncated", "length");
                     }
                     rec.block = head;
-                    rec.block.extend_from_slice(r.body);
+                    payload = r.body;
                     row.kind = "response";
                     row.new_payload = true;
                     rec
@@ -350,7 +351,7 @@ impl Capture {
             row.digest = digest.clone();
             row.truncated |= r.truncated;
             row.record_id = rec.record_id.clone();
-            let member = rec.to_gzip()?;
+            let member = rec.to_gzip_with(payload)?;
             row.offset = inner.written;
             row.length = member.len() as u64;
             inner.file.write_all(&member)?;

@@ -49,9 +49,10 @@ impl RecordOut {
         self
     }
 
-    /// The record, uncompressed: version line, headers, block, two CRLFs.
-    fn serialize(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.block.len() + 512);
+    /// The WARC head: version line, headers (with `Content-Length` for a block of
+    /// `block_len` bytes) and the blank line.
+    fn head(&self, block_len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(512);
         out.extend_from_slice(b"WARC/1.1\r\n");
         let mut line = |name: &str, value: &str| {
             out.extend_from_slice(name.as_bytes());
@@ -69,17 +70,24 @@ impl RecordOut {
         for (name, value) in &self.headers {
             line(name, value);
         }
-        line("Content-Length", &self.block.len().to_string());
+        line("Content-Length", &block_len.to_string());
         out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(&self.block);
-        out.extend_from_slice(b"\r\n\r\n");
         out
     }
 
     /// The record as one gzip member, ready to append.
     pub fn to_gzip(&self) -> std::io::Result<Vec<u8>> {
+        self.to_gzip_with(&[])
+    }
+
+    /// The record as one gzip member, its block being `self.block` followed by `payload`
+    /// (streamed into the compressor: a body is not copied first).
+    pub fn to_gzip_with(&self, payload: &[u8]) -> std::io::Result<Vec<u8>> {
         let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-        enc.write_all(&self.serialize())?;
+        enc.write_all(&self.head(self.block.len() + payload.len()))?;
+        enc.write_all(&self.block)?;
+        enc.write_all(payload)?;
+        enc.write_all(b"\r\n\r\n")?;
         enc.finish()
     }
 }

@@ -4,7 +4,10 @@
 //! timeouts, retries with backoff (honouring `Retry-After`), manual redirects with a cap and
 //! loop detection, a body size cap, charset decoding (BOM → header → meta → chardetng), URL
 //! normalisation and site scope, robots.txt policy, proxy / `--resolve` routing and an SSRF
-//! guard. Every HTTP request made is returned as a [`RequestRecord`] for the request log.
+//! guard. Every HTTP request made is returned as a [`RequestRecord`] for the request log, and
+//! recorded in the running audit's evidence capture when it has one ([`crate::archive::record`]).
+//! A fetcher built with [`Fetcher::replaying`] answers every request from an archived capture
+//! instead of the network (re-evaluation).
 
 pub mod charset;
 mod client;
