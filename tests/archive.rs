@@ -156,6 +156,15 @@ async fn check_archives_its_pages_and_reevaluates_them_offline_byte_for_byte() {
         stderr(&again)
     );
 
+    // The text report names the record too.
+    let text = govaudit(Some(&server), &db, &["reevaluate", "--check", "1"]);
+    assert!(
+        stdout(&text).contains("存档记录 <urn:uuid:"),
+        "{}",
+        stdout(&text)
+    );
+    assert_eq!(hits(&server), 0, "reevaluate made a network request");
+
     // Changed thresholds: 网站不更新 judged over 30 days instead of 2 weeks.
     let rules = dir.path().join("rules");
     copy_dir(&support::fixture("../../rules"), &rules);
@@ -214,7 +223,7 @@ async fn check_archives_its_pages_and_reevaluates_them_offline_byte_for_byte() {
         .fetch_one(store.pool())
         .await
         .expect("count");
-    assert_eq!(n, 2);
+    assert_eq!(n, 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
