@@ -365,3 +365,51 @@ async fn a_second_capture_deduplicates_and_prune_keeps_what_it_refers_to() {
     assert_eq!(count("SELECT COUNT(*) FROM archive_records").await, 0);
     assert_eq!(count("SELECT COUNT(*) FROM archive_payloads").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_size_cap_keeps_headers_only_past_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("c.db");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[archive]\nmax_site_bytes = 4000\n").expect("config");
+    let server = SimServer::start(
+        support::scenario("thresholds"),
+        AS_OF.parse().expect("date"),
+    )
+    .await
+    .expect("server");
+    let config_arg = config.display().to_string();
+    let out = govaudit(
+        Some(&server),
+        &db,
+        &[
+            "--config",
+            &config_arg,
+            "check",
+            "http://base.gov.test/",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let archive = dir.path().join("c-archive");
+    consistency::assert_index_consistent(&db, &archive).await;
+    warcio_check(&warc_files(&archive));
+    let store = govaudit::store::Store::open(&db).await.expect("db");
+    let (skipped, bytes): (i64, i64) =
+        sqlx::query_as("SELECT bodies_skipped, bytes FROM archive_captures")
+            .fetch_one(store.pool())
+            .await
+            .expect("capture");
+    assert!(skipped > 0, "bodies past the cap are left out");
+    let bodies: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(payload_length), 0) FROM archive_records WHERE kind = 'response'",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("sum");
+    assert!(
+        bodies <= 4000 + 2000,
+        "kept bodies stop near the cap: {bodies} of {bytes}"
+    );
+}
