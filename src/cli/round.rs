@@ -57,10 +57,18 @@ pub enum RoundCommand {
         #[arg(long, default_value_t = 5)]
         days: u32,
     },
-    /// Compare two rounds: sites and findings new, fixed, still failing.
+    /// Compare two rounds: sites and findings new, fixed, still failing. With --reevaluated,
+    /// compare round A as stored with round A as last re-evaluated (`govaudit reevaluate`), or
+    /// round B's re-evaluations with round A.
     Diff {
         a: i64,
-        b: i64,
+        /// The second round [default with --reevaluated: A itself].
+        #[arg(required_unless_present = "reevaluated")]
+        b: Option<i64>,
+        /// Take round B (or A, when B is not given) as its checks' newest re-evaluations judged
+        /// them.
+        #[arg(long)]
+        reevaluated: bool,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -148,7 +156,13 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
             Ok(EXIT_PASS)
         }
         RoundCommand::Show { id, format } => show(store, id, format).await,
-        RoundCommand::Diff { a, b, format } => {
+        RoundCommand::Diff {
+            a,
+            b,
+            reevaluated,
+            format,
+        } => {
+            let b = b.unwrap_or(a);
             rounds::get(store, a).await?;
             rounds::get(store, b).await?;
             let sites = rounds::site_records(store).await?;
@@ -160,7 +174,12 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
                     .cloned()
                     .collect()
             };
-            let diff = govaudit::stats::round_diff(&of(a), &of(b), &sites);
+            let second = if reevaluated {
+                rounds::reevaluated_records(store, &of(b)).await?
+            } else {
+                of(b)
+            };
+            let diff = govaudit::stats::round_diff(&of(a), &second, &sites);
             match format {
                 Format::Text => out!("{}", govaudit::stats::render_diff_text(&diff)),
                 Format::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&diff)?),

@@ -170,6 +170,23 @@ async fn a_killed_round_leaves_a_consistent_archive_and_the_resumed_run_complete
     assert!(!err.contains("not in the archive"), "{err}");
     let hits: usize = server.all_host_stats().values().map(|s| s.hits).sum();
     assert_eq!(hits, 0, "reevaluate made a network request");
+
+    // The round as stored against the round as re-evaluated: nothing new, nothing fixed.
+    let diff = super::govaudit(
+        None,
+        &db,
+        &["round", "diff", "1", "--reevaluated", "--format", "json"],
+    );
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&diff.stderr)
+    );
+    let diff: serde_json::Value = serde_json::from_slice(&diff.stdout).expect("json");
+    let len = |k: &str| diff[k].as_array().map_or(usize::MAX, Vec::len);
+    assert_eq!((len("newly_failing"), len("fixed")), (0, 0), "{diff}");
+    assert_eq!(len("still_failing") + len("still_passing"), 12, "{diff}");
 }
 
 fn open_files(archive: &Path) -> usize {
