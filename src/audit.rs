@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
+use crate::archive::{self, backdated::Current, Archive, Capture};
 use crate::config::{Config, CrawlConfig};
 use crate::crawl::crawl_site;
 use crate::deep::{deep_crawl, DeepOutcome, DeepSettings};
@@ -48,6 +49,11 @@ pub struct AuditResult {
     pub finished_at: DateTime<Utc>,
     /// The deep crawl, when the audit was run with `--deep`.
     pub deep: Option<DeepOutcome>,
+    /// The archived capture of the pages read ([`crate::archive`]), when archiving is on.
+    pub capture: Option<i64>,
+    /// The archived record of each URL read, naming the record behind each finding's evidence
+    /// (empty when not archived).
+    pub archived: crate::archive::RecordIndex,
 }
 
 impl AuditResult {
@@ -79,6 +85,7 @@ impl AuditResult {
                 .deep
                 .as_ref()
                 .map(|d| (d.crawl_id > 0).then_some(d.crawl_id)),
+            capture: self.capture,
         }
     }
 }
@@ -98,6 +105,8 @@ pub struct Auditor {
     /// reads the site's record of the days before its as-of date into the observation, for
     /// `site.unreachable` to judge.
     pub monitor: Option<Store>,
+    /// Where every exchange of an audit is archived ([`crate::archive`]), when set.
+    pub archive: Option<Archive>,
 }
 
 impl Auditor {
@@ -114,6 +123,7 @@ impl Auditor {
             crawl: cfg.crawl.clone(),
             links: Arc::new(LinkCache::default()),
             monitor: None,
+            archive: None,
         })
     }
 
@@ -121,6 +131,14 @@ impl Auditor {
     pub fn with_monitor(self, store: &Store) -> Auditor {
         Auditor {
             monitor: Some(store.clone()),
+            ..self
+        }
+    }
+
+    /// The same auditor archiving every audit's exchanges in `archive`.
+    pub fn with_archive(self, archive: Archive) -> Auditor {
+        Auditor {
+            archive: Some(archive),
             ..self
         }
     }
@@ -133,8 +151,76 @@ impl Auditor {
         }
     }
 
-    /// Audit one site as of a date. Never fails: an unreachable site is a finding.
+    /// Audit one site as of a date. Never fails: an unreachable site is a finding. With an
+    /// archive, every exchange is archived and the result names the capture.
     pub async fn audit(&self, site: &Url, as_of: NaiveDate) -> AuditResult {
+        let capture = self.begin_capture(site, as_of);
+        let mut result = archive::scoped(capture.clone(), self.audit_unarchived(site, as_of)).await;
+        if let Some(c) = &capture {
+            self.judge_backdated(Current::Live(c), c.site_url(), &c.started_at(), &mut result)
+                .await;
+        }
+        let index = capture.as_ref().map(|c| c.index());
+        result.capture = finish_capture(capture).await;
+        if result.capture.is_some() {
+            result.archived = index.unwrap_or_default();
+        }
+        result
+    }
+
+    /// 疑似伪造发稿日期 from captures ([`archive::backdated`]): compare the column pages of
+    /// `current` with the site's previous capture; candidates join the observation and the rules
+    /// are evaluated again. Needs an archive (`self.archive`, or the one a re-evaluation reads);
+    /// an archive error is logged and the audit stands without the comparison.
+    pub async fn judge_backdated(
+        &self,
+        current: Current<'_>,
+        site_url: &str,
+        started_at: &str,
+        result: &mut AuditResult,
+    ) {
+        let Some(archive) = &self.archive else {
+            return;
+        };
+        let limits = self.crawl.parse_limits();
+        let obs = &result.observation;
+        match archive::backdated::find(
+            archive,
+            current,
+            site_url,
+            started_at,
+            obs,
+            &self.rules,
+            limits,
+        )
+        .await
+        {
+            Ok(items) if items.is_empty() => {}
+            Ok(items) => {
+                result.observation.backdated_items = items;
+                result.evaluation = self.rules.evaluate(&result.observation);
+            }
+            Err(e) => {
+                tracing::warn!(site = site_url, error = %e, "Cannot compare with the site's earlier capture; no 疑似伪造发稿日期 from captures.");
+            }
+        }
+    }
+
+    /// Start a capture of the audit, when archiving; a failure is logged and the audit goes on
+    /// unarchived.
+    fn begin_capture(&self, site: &Url, as_of: NaiveDate) -> Option<Arc<Capture>> {
+        // A replaying fetcher reads an archive; it has nothing new to keep.
+        if self.fetcher.is_replaying() {
+            return None;
+        }
+        let archive = self.archive.as_ref()?;
+        archive
+            .begin(site, as_of)
+            .inspect_err(|e| tracing::warn!(site = %site, error = %e, "Cannot archive this audit; it goes on unarchived."))
+            .ok()
+    }
+
+    async fn audit_unarchived(&self, site: &Url, as_of: NaiveDate) -> AuditResult {
         let started_at = Utc::now();
         if let Some(host) = site.host_str() {
             self.fetcher.trust_host(host);
@@ -158,6 +244,8 @@ impl Auditor {
             started_at,
             finished_at: Utc::now(),
             deep: None,
+            capture: None,
+            archived: Default::default(),
         }
     }
 
@@ -188,7 +276,36 @@ impl Auditor {
         store: &Store,
         settings: &DeepSettings,
     ) -> Result<(AuditResult, DeepOutcome), StoreError> {
-        let mut result = self.audit(site, as_of).await;
+        let capture = self.begin_capture(site, as_of);
+        let done = archive::scoped(
+            capture.clone(),
+            self.audit_deep_unarchived(site, as_of, store, settings),
+        )
+        .await;
+        let mut done = done;
+        if let (Some(c), Ok((result, _))) = (&capture, &mut done) {
+            self.judge_backdated(Current::Live(c), c.site_url(), &c.started_at(), result)
+                .await;
+        }
+        let index = capture.as_ref().map(|c| c.index());
+        let capture = finish_capture(capture).await;
+        done.map(|(mut result, outcome)| {
+            result.capture = capture;
+            if capture.is_some() {
+                result.archived = index.unwrap_or_default();
+            }
+            (result, outcome)
+        })
+    }
+
+    async fn audit_deep_unarchived(
+        &self,
+        site: &Url,
+        as_of: NaiveDate,
+        store: &Store,
+        settings: &DeepSettings,
+    ) -> Result<(AuditResult, DeepOutcome), StoreError> {
+        let mut result = self.audit_unarchived(site, as_of).await;
         if !result.observation.reachability.ok {
             let outcome = DeepOutcome::not_run();
             result.deep = Some(outcome.clone());
@@ -214,4 +331,16 @@ impl Auditor {
         result.deep = Some(outcome.clone());
         Ok((result, outcome))
     }
+}
+
+/// Finish a capture: its file complete and its index committed. A failure is logged; the
+/// audit's result stands, unarchived.
+async fn finish_capture(capture: Option<Arc<Capture>>) -> Option<i64> {
+    let capture = capture?;
+    capture
+        .finish()
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, "Cannot finish this audit's archive; its result stands without it."))
+        .ok()
+        .flatten()
 }

@@ -96,6 +96,7 @@ pub struct Config {
     pub notice: NoticeConfig,
     /// `[monitor]`: the availability monitor's probes per day and progress lines.
     pub monitor: MonitorConfig,
+    pub archive: ArchiveConfig,
 }
 
 /// What to do with robots.txt.
@@ -379,6 +380,39 @@ impl Default for StoreConfig {
         StoreConfig {
             db: PathBuf::from("govaudit.db"),
         }
+    }
+}
+
+/// The evidence archive ([`crate::archive`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ArchiveConfig {
+    /// Keep every response `check` and `round run` read, as WARC files (`--no-archive` turns
+    /// it off for one command).
+    pub enabled: bool,
+    /// Folder of the WARC files (default: beside the database, `<db name>-archive/`).
+    pub dir: Option<PathBuf>,
+    /// Most bytes of WARC (compressed) one site's capture keeps bodies for; past it, responses
+    /// are archived with their headers only, marked `WARC-Truncated: length`.
+    pub max_site_bytes: u64,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        ArchiveConfig {
+            enabled: true,
+            dir: None,
+            max_site_bytes: 50 * 1024 * 1024,
+        }
+    }
+}
+
+impl ArchiveConfig {
+    /// The archive folder for the database `db`: `dir`, else beside the database.
+    pub fn dir_for(&self, db: &Path) -> PathBuf {
+        self.dir
+            .clone()
+            .unwrap_or_else(|| crate::archive::default_dir(db))
     }
 }
 

@@ -33,10 +33,15 @@
 //! [`monitor`] measures availability the way the standard does (`govaudit monitor`, `uptime`):
 //! scheduled homepage probes stored in SQLite, whose 7-day record `site.unreachable` judges.
 //!
+//! [`archive`] keeps every exchange of an audit as WARC 1.1 (indexed in the database): the
+//! evidence behind each finding (`govaudit evidence`), re-evaluation offline through a replaying
+//! fetcher (`govaudit reevaluate`), and 疑似伪造发稿日期 by comparing captures.
+//!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
 
 pub mod analysis;
+pub mod archive;
 pub mod audit;
 pub mod calendar;
 pub mod config;

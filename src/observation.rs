@@ -237,6 +237,28 @@ pub struct FutureItem {
     pub page: String,
 }
 
+/// A list row a column page shows for the first time although dated before the site's previous
+/// archived capture of that page, which did not list it (疑似伪造发稿日期 candidate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct BackdatedItem {
+    pub title: String,
+    pub url: String,
+    /// The publish date the row shows.
+    pub date: NaiveDate,
+    pub column: String,
+    /// The column page.
+    pub page: String,
+    /// The earlier capture's record of the column page, and when it was fetched.
+    pub earlier_record: String,
+    pub earlier_at: String,
+    pub earlier_warc: String,
+    /// This capture's record of the column page, and when it was fetched.
+    pub record: String,
+    pub at: String,
+    pub warc: String,
+}
+
 /// A footer identifier as found on the homepage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "state", content = "value", rename_all = "snake_case")]
@@ -546,6 +568,9 @@ pub struct Observation {
     pub name_suspects: Vec<NameSuspect>,
     /// List rows (homepage and column pages) dated after the as-of date (疑似伪造发稿日期).
     pub future_items: Vec<FutureItem>,
+    /// List rows new since the site's previous archived capture yet dated before it
+    /// (疑似伪造发稿日期, [`crate::archive::backdated`]).
+    pub backdated_items: Vec<BackdatedItem>,
     /// Link checking.
     pub links: LinkObservation,
     /// Pages fetched (homepage, column pages, article pages).

@@ -14,6 +14,7 @@ mod support;
 
 mod admission;
 mod analysis;
+mod archive;
 mod check;
 mod cli;
 mod deep;

@@ -29,6 +29,9 @@ pub struct CheckArgs {
     /// database and cannot be resumed).
     #[arg(long)]
     pub no_store: bool,
+    /// Do not keep the pages read in the evidence archive (archive.enabled of the config).
+    #[arg(long)]
+    pub no_archive: bool,
     #[command(flatten)]
     pub deep: DeepArgs,
 }
@@ -82,6 +85,15 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
     // The availability monitor's record, when the database has one, decides 站点无法访问.
     let auditor = match &store {
         Some(s) => auditor.with_monitor(s),
+        None => auditor,
+    };
+    // The pages read are archived with the check (never without it: --no-store archives
+    // nothing).
+    let auditor = match &store {
+        Some(s) => match super::reevaluate::open_archive(&cfg, s, args.no_archive)? {
+            Some(archive) => auditor.with_archive(archive),
+            None => auditor,
+        },
         None => auditor,
     };
     let result = if let Some(settings) = args.deep.settings(&cfg.crawl) {

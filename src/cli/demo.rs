@@ -51,6 +51,13 @@ pub async fn run(cfg: Config, args: DemoArgs) -> Result<u8> {
             std::fs::remove_file(&f).with_context(|| format!("cannot remove {}", f.display()))?;
         }
     }
+    // The demo's archive is beside its database, whatever the config says; the previous
+    // demo's goes with its database.
+    let archive_dir = govaudit::archive::default_dir(&db);
+    if archive_dir.is_dir() {
+        std::fs::remove_dir_all(&archive_dir)
+            .with_context(|| format!("cannot remove {}", archive_dir.display()))?;
+    }
     if args.samples {
         samples(cfg, &args.out, &db, args.as_of).await
     } else {
@@ -83,7 +90,13 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
         imported.added,
         registry_file.display()
     );
+    cfg.store.db = db.to_path_buf();
+    cfg.archive.dir = None;
     let auditor = Auditor::from_config(&cfg)?;
+    let auditor = match super::reevaluate::open_archive(&cfg, &store, false)? {
+        Some(archive) => auditor.with_archive(archive),
+        None => auditor,
+    };
     for (i, r) in province.rounds.iter().enumerate() {
         let list = out.join(format!("round-{}.txt", r.month));
         std::fs::write(&list, province.round_list(i))

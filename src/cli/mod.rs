@@ -23,9 +23,11 @@ macro_rules! outln {
 mod check;
 mod confirm;
 mod demo;
+mod evidence;
 mod format;
 mod links;
 mod monitor;
+mod reevaluate;
 mod report;
 mod round;
 mod sites;
@@ -117,6 +119,14 @@ pub enum Command {
     /// The monitor's record per site: probes, failures, longest outage, latency, and the
     /// official test (监测1周, 5%) per 7-day window.
     Uptime(monitor::UptimeArgs),
+    /// Judge archived checks again offline (no network): the same crawl, analysis and rules
+    /// on the pages as they were fetched; the result is kept beside the original.
+    Reevaluate(reevaluate::ReevaluateArgs),
+    /// Write a check's archived pages as files that open in a browser offline (存档于 banner,
+    /// links between archived pages rewritten).
+    Evidence(evidence::EvidenceArgs),
+    /// The evidence archive: `archive prune --older-than 2y` (retention).
+    Archive(evidence::ArchiveArgs),
 }
 
 /// Start logging to stderr.
@@ -169,6 +179,7 @@ pub fn load_config(g: &GlobalOpts) -> Result<Config> {
 /// Run a parsed command; returns the exit code.
 pub async fn run(cli: Cli) -> Result<u8> {
     let cfg = load_config(&cli.global)?;
+    let profile_given = cli.global.profile.is_some();
     let db = cfg.store.db.clone();
     let uses_db = match &cli.command {
         Command::Check(args) => !args.no_store,
@@ -186,6 +197,9 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Confirm(args) => confirm::run(cfg, args).await,
         Command::Monitor(args) => monitor::run_monitor(cfg, args, cli.global.verbose).await,
         Command::Uptime(args) => monitor::run_uptime(cfg, args).await,
+        Command::Reevaluate(args) => reevaluate::run(cfg, args, profile_given).await,
+        Command::Evidence(args) => evidence::run(cfg, args).await,
+        Command::Archive(args) => evidence::run_archive(cfg, args).await,
     };
     match result {
         Err(e) if uses_db => Err(name_database(e, &db)),

@@ -58,10 +58,18 @@ pub enum RoundCommand {
         #[arg(long, default_value_t = 5)]
         days: u32,
     },
-    /// Compare two rounds: sites and findings new, fixed, still failing.
+    /// Compare two rounds: sites and findings new, fixed, still failing. With --reevaluated,
+    /// compare round A as stored with round A as last re-evaluated (`govaudit reevaluate`), or
+    /// round B's re-evaluations with round A.
     Diff {
         a: i64,
-        b: i64,
+        /// The second round [default with --reevaluated: A itself].
+        #[arg(required_unless_present = "reevaluated")]
+        b: Option<i64>,
+        /// Take round B (or A, when B is not given) as its checks' newest re-evaluations judged
+        /// them.
+        #[arg(long)]
+        reevaluated: bool,
         #[arg(long, default_value = "text", value_parser = Format::only(TEXT_JSON))]
         format: Format,
     },
@@ -74,6 +82,9 @@ pub struct RunArgs {
     /// Judge freshness as of this date [default: the round's as-of date, else today].
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<NaiveDate>,
+    /// Do not keep the pages read in the evidence archive (archive.enabled of the config).
+    #[arg(long)]
+    pub no_archive: bool,
     #[command(flatten)]
     pub deep: DeepArgs,
 }
@@ -140,7 +151,13 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
             Ok(EXIT_PASS)
         }
         RoundCommand::Show { id, format } => show(store, id, format).await,
-        RoundCommand::Diff { a, b, format } => {
+        RoundCommand::Diff {
+            a,
+            b,
+            reevaluated,
+            format,
+        } => {
+            let b = b.unwrap_or(a);
             rounds::get(store, a).await?;
             rounds::get(store, b).await?;
             let sites = rounds::site_records(store).await?;
@@ -152,7 +169,12 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
                     .cloned()
                     .collect()
             };
-            let diff = govaudit::stats::round_diff(&of(a), &of(b), &sites);
+            let second = if reevaluated {
+                rounds::reevaluated_records(store, &of(b)).await?
+            } else {
+                of(b)
+            };
+            let diff = govaudit::stats::round_diff(&of(a), &second, &sites);
             match format {
                 Format::Text => out!("{}", govaudit::stats::render_diff_text(&diff)),
                 Format::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&diff)?),
@@ -251,6 +273,10 @@ async fn run_round(cfg: &Config, store: &Store, args: RunArgs) -> Result<u8> {
     let auditor = Auditor::from_config(cfg)
         .context("cannot set up the audit")?
         .with_monitor(store);
+    let auditor = match super::reevaluate::open_archive(cfg, store, args.no_archive)? {
+        Some(archive) => auditor.with_archive(archive),
+        None => auditor,
+    };
     let todo = round.sites - round.done;
     let deep = args.deep.settings(&cfg.crawl);
     eprintln!(

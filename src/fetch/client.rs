@@ -236,7 +236,9 @@ impl Fetcher {
             match wait {
                 Some(wait) if attempt < max_attempts => {
                     tracing::debug!(%url, attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await;
+                    if self.replay.is_none() {
+                        tokio::time::sleep(wait).await;
+                    }
                 }
                 _ => return (result, attempt),
             }
@@ -261,10 +263,16 @@ impl Fetcher {
         log: &mut Vec<RequestRecord>,
     ) -> Result<Reply, FetchFailure> {
         let host = url.host_str().unwrap_or_default();
-        let _permit = self.politeness.acquire(host).await;
+        let _permit = match self.replay {
+            Some(_) => None,
+            None => Some(self.politeness.acquire(host).await),
+        };
         let at = Utc::now();
         let started = Instant::now();
         let result = self.send(method, url, body_cap).await;
+        if self.replay.is_none() {
+            self.archive(method, url, body_cap, &result, at).await;
+        }
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let (status, bytes, error) = match &result {
             Ok(reply) => (Some(reply.status), reply.body.len() as u64, None),
@@ -283,12 +291,88 @@ impl Fetcher {
         result
     }
 
+    /// Record an exchange in the running audit's capture, if it has one
+    /// ([`crate::archive::record`]).
+    async fn archive(
+        &self,
+        method: &Method,
+        url: &Url,
+        body_cap: Option<usize>,
+        result: &Result<Reply, FetchFailure>,
+        at: chrono::DateTime<Utc>,
+    ) {
+        let mut request_headers = vec![("User-Agent".to_string(), self.cfg.user_agent.clone())];
+        for (name, value) in &default_headers() {
+            if let Ok(v) = value.to_str() {
+                request_headers.push((name.as_str().to_string(), v.to_string()));
+            }
+        }
+        let outcome = match result {
+            Ok(reply) => Ok(crate::archive::Response {
+                status: reply.status,
+                headers: &reply.headers,
+                body: &reply.body,
+                truncated: reply.truncated,
+            }),
+            Err(failure) => Err(failure),
+        };
+        crate::archive::record(crate::archive::Exchange {
+            method: method.as_str(),
+            url,
+            body_read: body_cap.is_some(),
+            request_headers,
+            at,
+            outcome,
+        })
+        .await;
+    }
+
+    /// Answer a request from the archive (a replaying fetcher): the body, as archived, is
+    /// cut at `body_cap` like a live one and holds a body slot the same way.
+    async fn replay_send(
+        &self,
+        replay: &crate::archive::Replay,
+        method: &Method,
+        url: &Url,
+        body_cap: Option<usize>,
+    ) -> Result<Reply, FetchFailure> {
+        let answer = replay
+            .answer(method.as_str(), url.as_str(), body_cap.is_some())
+            .await?;
+        let mut body = answer.body;
+        let mut truncated = answer.truncated;
+        let mut slot = None;
+        match body_cap {
+            Some(cap) if (200..300).contains(&answer.status) => {
+                slot = std::sync::Arc::clone(&self.bodies)
+                    .acquire_owned()
+                    .await
+                    .ok();
+                if body.len() > cap {
+                    body.truncate(cap);
+                    truncated = true;
+                }
+            }
+            _ => body.clear(),
+        }
+        Ok(Reply {
+            status: answer.status,
+            headers: answer.headers,
+            body: Bytes::from(body),
+            truncated,
+            slot,
+        })
+    }
+
     pub(super) async fn send(
         &self,
         method: &Method,
         url: &Url,
         body_cap: Option<usize>,
     ) -> Result<Reply, FetchFailure> {
+        if let Some(replay) = &self.replay {
+            return self.replay_send(replay, method, url, body_cap).await;
+        }
         let (wire_url, host_header) = self.wire_url(url);
         let mut request = self.client.request(method.clone(), wire_url);
         if let Some(host) = host_header {

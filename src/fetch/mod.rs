@@ -4,7 +4,10 @@
 //! timeouts, retries with backoff (honouring `Retry-After`), manual redirects with a cap and
 //! loop detection, a body size cap, charset decoding (BOM → header → meta → chardetng), URL
 //! normalisation and site scope, robots.txt policy, proxy / `--resolve` routing and an SSRF
-//! guard. Every HTTP request made is returned as a [`RequestRecord`] for the request log.
+//! guard. Every HTTP request made is returned as a [`RequestRecord`] for the request log, and
+//! recorded in the running audit's evidence capture when it has one ([`crate::archive::record`]).
+//! A fetcher built with [`Fetcher::replaying`] answers every request from an archived capture
+//! instead of the network (re-evaluation).
 
 pub mod charset;
 mod client;
@@ -168,6 +171,9 @@ pub struct Fetcher {
     bodies: Arc<tokio::sync::Semaphore>,
     guard: Arc<guard::Guard>,
     robots: robots::RobotsCache,
+    /// When set, every request is answered from the archive and none goes to the network
+    /// ([`Fetcher::replaying`]).
+    replay: Option<Arc<crate::archive::Replay>>,
 }
 
 impl Fetcher {
@@ -233,7 +239,31 @@ impl Fetcher {
             bodies: Arc::new(tokio::sync::Semaphore::new(cfg.concurrency.max(1))),
             guard,
             robots: robots::RobotsCache::default(),
+            replay: None,
         })
+    }
+
+    /// A fetcher that answers every request from an archived capture and makes **no network
+    /// request**: the code above the wire (redirects, retries, robots.txt, body cap, charset
+    /// decoding, link checks) is the live one, so a re-evaluation reads the pages exactly as
+    /// the audit did. Politeness waits and retry back-offs are skipped (nothing to be polite
+    /// to).
+    ///
+    /// # Errors
+    ///
+    /// As [`Fetcher::new`], for the settings in `cfg`.
+    pub fn replaying(
+        cfg: &FetchConfig,
+        replay: Arc<crate::archive::Replay>,
+    ) -> Result<Fetcher, FetchError> {
+        let mut fetcher = Fetcher::new(cfg)?;
+        fetcher.replay = Some(replay);
+        Ok(fetcher)
+    }
+
+    /// Whether this fetcher replays an archive ([`Fetcher::replaying`]).
+    pub fn is_replaying(&self) -> bool {
+        self.replay.is_some()
     }
 
     /// Mark a host as given by the user: exempt from the private-address guard.

@@ -129,7 +129,16 @@ pub struct FindingJson<'a> {
     pub severity: Severity,
     pub message: &'a str,
     pub points: f64,
-    pub evidence: &'a [Evidence],
+    pub evidence: Vec<EvidenceJson<'a>>,
+}
+
+/// An evidence item with the archived record that supports it, when the audit was archived.
+#[derive(Debug, Serialize)]
+pub struct EvidenceJson<'a> {
+    #[serde(flatten)]
+    pub evidence: &'a Evidence,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived: Option<&'a crate::archive::RecordRef>,
 }
 
 #[derive(Debug, Serialize)]
@@ -288,7 +297,14 @@ pub fn check_json(r: &AuditResult, check_id: Option<i64>) -> CheckJson<'_> {
                 severity: f.severity,
                 message: &f.message,
                 points: f.points,
-                evidence: &f.evidence,
+                evidence: f
+                    .evidence
+                    .iter()
+                    .map(|ev| EvidenceJson {
+                        evidence: ev,
+                        archived: ev.url.as_deref().and_then(|u| r.archived.get(u)),
+                    })
+                    .collect(),
             })
             .collect(),
         columns: o

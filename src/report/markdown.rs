@@ -56,6 +56,13 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
                 if let Some(u) = &ev.url {
                     parts.push(esc(u));
                 }
+                if let Some(a) = ev.url.as_deref().and_then(|u| r.archived.get(u)) {
+                    parts.push(format!(
+                        "存档于 {}，存档记录 {}",
+                        crate::archive::evidence::beijing_time(&a.at),
+                        esc(&a.record)
+                    ));
+                }
                 let _ = writeln!(s, "- {}. {}", i + 1, parts.join("；"));
             }
         }

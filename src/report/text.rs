@@ -68,6 +68,14 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
             if let Some(seen) = &ev.seen {
                 let _ = writeln!(s, "        {}", t(seen));
             }
+            if let Some(a) = ev.url.as_deref().and_then(|u| r.archived.get(u)) {
+                let _ = writeln!(
+                    s,
+                    "        存档于 {}  存档记录 {}",
+                    crate::archive::evidence::beijing_time(&a.at),
+                    t(&a.record)
+                );
+            }
         }
         if f.evidence.len() > 20 {
             let _ = writeln!(s, "      …… 另有 {} 条", f.evidence.len() - 20);

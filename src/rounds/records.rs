@@ -89,3 +89,56 @@ pub async fn audit_records(store: &Store) -> Result<Vec<AuditRecord>, RoundError
     }
     Ok(out)
 }
+
+/// `records` of a round as its checks' newest re-evaluations judged them (`govaudit
+/// reevaluate`, table `evaluations`): same sites and round, the re-evaluation's verdict and
+/// findings. Checks never re-evaluated keep their stored record.
+///
+/// # Errors
+///
+/// A database error, or a stored re-evaluation that is not the `check --format json` object.
+pub async fn reevaluated_records(
+    store: &Store,
+    records: &[AuditRecord],
+) -> Result<Vec<AuditRecord>, RoundError> {
+    let mut out = Vec::with_capacity(records.len());
+    for rec in records {
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT result_json FROM evaluations WHERE check_id = ? ORDER BY id DESC LIMIT 1",
+        )
+        .bind(rec.check_id)
+        .fetch_optional(store.pool())
+        .await?;
+        let Some(json) = json else {
+            out.push(rec.clone());
+            continue;
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let mut rules = Vec::new();
+        let mut evidence = Vec::new();
+        for f in doc["findings"].as_array().into_iter().flatten() {
+            let (Some(rule), Some(message)) = (f["rule"].as_str(), f["message"].as_str()) else {
+                continue;
+            };
+            if f["severity"] == "info" {
+                continue;
+            }
+            if !rules.iter().any(|r| r == rule) {
+                rules.push(rule.to_string());
+            }
+            evidence.push((rule.to_string(), message.to_string()));
+        }
+        out.push(AuditRecord {
+            verdict: if doc["verdict"] == "pass" {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            },
+            rules,
+            evidence,
+            ..rec.clone()
+        });
+    }
+    Ok(out)
+}

@@ -71,6 +71,10 @@ const GB2015: &[(&str, &str)] = &[
         "content.serious_error.toml",
         include_str!("../../rules/gb2015/content.serious_error.toml"),
     ),
+    (
+        "content.backdated.toml",
+        include_str!("../../rules/gb2015/content.backdated.toml"),
+    ),
 ];
 
 /// `(file name, text)` of every file of `rules/gb2019/` (started: CONFIRMED vetoes only).
@@ -126,6 +130,10 @@ const GB2019: &[(&str, &str)] = &[
     (
         "content.future_date.toml",
         include_str!("../../rules/gb2019/content.future_date.toml"),
+    ),
+    (
+        "content.backdated.toml",
+        include_str!("../../rules/gb2019/content.backdated.toml"),
     ),
 ];
 

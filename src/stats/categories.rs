@@ -42,6 +42,7 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
         "严重错误",
     ),
     ("content.future_date", "疑似伪造发稿日期", "伪造发稿日期"),
+    ("content.backdated", "疑似伪造发稿日期", "伪造发稿日期"),
     ("service.none", "未提供办事服务", "服务不实用"),
     (
         "service.not_practical",

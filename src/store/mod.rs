@@ -95,6 +95,9 @@ pub struct CheckRecord<'a> {
     /// `Some` when the check was run with `--deep`, holding its deep crawl's id when one ran:
     /// the crawl's logged requests then move into this check's request log.
     pub deep: Option<Option<i64>>,
+    /// The archived capture of the check's pages ([`crate::archive`]), linked to it in the
+    /// transaction that stores it.
+    pub capture: Option<i64>,
 }
 
 /// A stored check as read back.
@@ -394,6 +397,7 @@ mod tests {
             evaluation: &eval,
             requests: &reqs,
             deep: None,
+            capture: None,
         };
         let id = store.save_check(&rec).await.expect("save");
         let back = store.load_check(id).await.expect("load");
@@ -427,6 +431,7 @@ mod tests {
             evaluation: &eval,
             requests: &reqs,
             deep: None,
+            capture: None,
         };
         let id = store.save_check(&rec).await.expect("save");
         // The schema's CHECK constraints keep this from happening through govaudit; a file
@@ -512,6 +517,7 @@ mod tests {
             evaluation: &eval,
             requests: &reqs,
             deep: None,
+            capture: None,
         };
         assert!(store.save_check(&rec).await.is_err());
         assert_eq!(count(&store, "checks").await, 0, "no half-written check");
@@ -533,6 +539,7 @@ mod tests {
             evaluation,
             requests: &reqs,
             deep: None,
+            capture: None,
         };
         let ids = store
             .save_checks(&[rec(&eval), rec(&eval)])
@@ -565,6 +572,7 @@ mod tests {
                     evaluation: &eval,
                     requests: &reqs,
                     deep: None,
+                    capture: None,
                 })
                 .await
                 .expect("save")

@@ -115,6 +115,15 @@ async fn insert_checks(
         q.build().execute(&mut **tx).await?;
     }
     fill_slots(tx, recs, &ids).await?;
+    for (rec, id) in recs.iter().zip(&ids) {
+        if let Some(capture) = rec.capture {
+            sqlx::query("UPDATE archive_captures SET check_id = ? WHERE id = ?")
+                .bind(id)
+                .bind(capture)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
 
     let findings: Vec<_> = recs
         .iter()

@@ -64,6 +64,8 @@ fn hostile_check() -> AuditResult {
         started_at: Utc::now(),
         finished_at: Utc::now(),
         deep: None,
+        capture: None,
+        archived: Default::default(),
     }
 }
 

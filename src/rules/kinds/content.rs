@@ -78,3 +78,67 @@ pub fn future_dates(_p: &FutureParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Findin
         evidence,
     )]
 }
+
+/// Placeholders of `backdated_items`: `{count}` rows, `{earlier_at}` the earlier capture's time.
+pub const BACKDATED_PLACEHOLDERS: &[&str] = &["count", "earlier_at"];
+
+/// Params of `backdated_items`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackdatedParams {
+    /// Days before the earlier capture's (Beijing) date a row's date must lie to count: a row
+    /// dated the day of the capture, or `grace_days` before it, may have been listed late.
+    pub grace_days: i64,
+}
+
+/// Evaluates `backdated_items`: one `review` finding listing the rows a column page shows for
+/// the first time although dated before the site's previous capture, which did not list them;
+/// each evidence item names both captures' records and times.
+pub fn backdated(p: &BackdatedParams, rule: &RuleMeta, ctx: &Ctx) -> Vec<Finding> {
+    let items: Vec<_> = ctx
+        .obs
+        .backdated_items
+        .iter()
+        .filter(|i| {
+            let day = crate::archive::evidence::beijing_day(&i.earlier_at);
+            day.is_some_and(|d| (d - i.date).num_days() > p.grace_days)
+        })
+        .collect();
+    let Some(first) = items.first() else {
+        return vec![];
+    };
+    let evidence = items
+        .iter()
+        .map(|i| Evidence {
+            url: Some(i.url.clone()),
+            column: Some(i.column.clone()),
+            newest: Some(i.date),
+            detail: Some(format!(
+                "信息《{}》标注的发布日期为{}，但{}存档的栏目页面（存档记录 {}，{}）未列出该信息，\
+                 {}存档的栏目页面（存档记录 {}，{}）首次列出，待人工确认",
+                i.title,
+                i.date,
+                crate::archive::evidence::beijing_time(&i.earlier_at),
+                i.earlier_record,
+                i.earlier_warc,
+                crate::archive::evidence::beijing_time(&i.at),
+                i.record,
+                i.warc
+            )),
+            seen: Some(format!("所在页面：{}", i.page)),
+            ..Evidence::default()
+        })
+        .collect();
+    vec![rule.finding(
+        Severity::Review,
+        items.len(),
+        &[
+            ("count", items.len().to_string()),
+            (
+                "earlier_at",
+                crate::archive::evidence::beijing_time(&first.earlier_at),
+            ),
+        ],
+        evidence,
+    )]
+}

@@ -17,6 +17,7 @@
 //! | `service_guides` | [`service`] | (gb2019) `service.not_practical` |
 //! | `serious_errors` | [`content`] | `content.serious_error` (findings for review) |
 //! | `future_dates` | [`content`] | (gb2019) `content.future_date` (findings for review) |
+//! | `backdated_items` | [`content`] | `content.backdated` (findings for review; needs the archive) |
 //!
 //! Dates: a window such as `"14d"`, `"2w"`, `"6m"` or `"1y"` ([`Window`]) gives a cutoff
 //! `as_of − window` (calendar months for `m`/`y`). Something dated **on or after** the cutoff is
@@ -54,6 +55,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("service_guides", service::PLACEHOLDERS),
     ("serious_errors", content::PLACEHOLDERS),
     ("future_dates", content::FUTURE_PLACEHOLDERS),
+    ("backdated_items", content::BACKDATED_PLACEHOLDERS),
 ];
 
 /// What a kind needs besides the observation: profile settings.
@@ -134,6 +136,7 @@ pub enum Kind {
     ServiceGuides(service::GuideParams),
     SeriousErrors(crate::analysis::names::Lexicon),
     FutureDates(content::FutureParams),
+    BackdatedItems(content::BackdatedParams),
 }
 
 fn params<P: DeserializeOwned>(table: &toml::Table) -> Result<P, String> {
@@ -174,6 +177,7 @@ impl Kind {
             "interaction_response" => Kind::InteractionResponse(params(table)?),
             "serious_errors" => Kind::SeriousErrors(params(table)?),
             "future_dates" => Kind::FutureDates(params(table)?),
+            "backdated_items" => Kind::BackdatedItems(params(table)?),
             "service_guides" => {
                 let p: service::GuideParams = params(table)?;
                 p.validate()?;
@@ -205,6 +209,7 @@ impl Kind {
             Kind::ServiceGuides(_) => service::PLACEHOLDERS,
             Kind::SeriousErrors(_) => content::PLACEHOLDERS,
             Kind::FutureDates(_) => content::FUTURE_PLACEHOLDERS,
+            Kind::BackdatedItems(_) => content::BACKDATED_PLACEHOLDERS,
         }
     }
 
@@ -230,6 +235,7 @@ impl Kind {
             Kind::ServiceGuides(p) => service::guides(p, rule, ctx),
             Kind::SeriousErrors(p) => content::candidates(p, rule, ctx),
             Kind::FutureDates(p) => content::future_dates(p, rule, ctx),
+            Kind::BackdatedItems(p) => content::backdated(p, rule, ctx),
         }
     }
 }

@@ -71,6 +71,7 @@ fn record<'a>(
         evaluation: &s.1,
         requests: &s.2,
         deep: None,
+        capture: None,
     }
 }
 

@@ -1,0 +1,219 @@
+//! Re-evaluation: a stored check's archived pages judged again, offline, through the same crawl,
+//! analysis and rules a live audit uses (an [`Auditor`] whose fetcher replays the capture), as
+//! of the check's own as-of date. The result is kept in `evaluations` beside the check, which
+//! is never changed.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+use url::Url;
+
+use super::backdated::Current;
+use super::{Archive, ArchiveError, Replay};
+use crate::audit::{AuditResult, Auditor};
+use crate::config::Config;
+use crate::deep::DeepSettings;
+use crate::fetch::Fetcher;
+use crate::findings::Verdict;
+use crate::linkcheck::LinkCache;
+use crate::rules::RuleSet;
+use crate::store::Store;
+
+/// A re-evaluated check.
+#[derive(Debug)]
+pub struct Reevaluation {
+    /// The check re-evaluated.
+    pub check_id: i64,
+    /// The check's verdict and score as stored.
+    pub original: (Verdict, f64),
+    /// The result on the archived pages; its times are the original audit's (the pages are
+    /// as fetched then).
+    pub result: AuditResult,
+    /// Requests the archive could not answer (0 when the capture holds everything the audit
+    /// asks again; anything else is logged and makes the result differ from a live one).
+    pub misses: usize,
+}
+
+/// What the re-evaluation needs of the original check.
+struct Original {
+    capture: i64,
+    site: String,
+    capture_started: String,
+    as_of: NaiveDate,
+    started_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
+    round_id: Option<i64>,
+    deep: bool,
+    verdict: Verdict,
+    score: f64,
+}
+
+async fn original(archive: &Archive, check_id: i64) -> Result<Original, ArchiveError> {
+    let row = sqlx::query(
+        "SELECT c.as_of, c.started_at, c.finished_at, c.round_id, c.deep, c.verdict, c.score, \
+         a.id AS capture, a.site_url, a.started_at AS capture_started FROM checks c \
+         LEFT JOIN archive_captures a ON a.check_id = c.id WHERE c.id = ?",
+    )
+    .bind(check_id)
+    .fetch_optional(archive.pool())
+    .await?
+    .ok_or(ArchiveError::NoCheck { check_id })?;
+    let capture: Option<i64> = row.try_get("capture")?;
+    let capture = capture.ok_or(ArchiveError::NotArchived { check_id })?;
+    let bad = |what: &str, value: &str| ArchiveError::BadCheck {
+        check_id,
+        message: format!("{what} {value:?} unreadable"),
+    };
+    let as_of: String = row.try_get("as_of")?;
+    let verdict: String = row.try_get("verdict")?;
+    Ok(Original {
+        capture,
+        site: row.try_get("site_url")?,
+        capture_started: row.try_get("capture_started")?,
+        as_of: as_of.parse().map_err(|_| bad("as_of", &as_of))?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        round_id: row.try_get("round_id")?,
+        deep: row.try_get::<Option<bool>, _>("deep")?.unwrap_or(false),
+        verdict: if verdict == "pass" {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
+        score: row.try_get("score")?,
+    })
+}
+
+/// The captures of the other checks of a round: they answer the link checks a site's audit
+/// took from the round's shared results.
+async fn round_captures(
+    archive: &Archive,
+    round_id: Option<i64>,
+    own: i64,
+) -> Result<Vec<i64>, ArchiveError> {
+    let Some(round_id) = round_id else {
+        return Ok(Vec::new());
+    };
+    Ok(sqlx::query_scalar(
+        "SELECT a.id FROM archive_captures a JOIN checks c ON c.id = a.check_id \
+         WHERE c.round_id = ? AND a.id <> ?",
+    )
+    .bind(round_id)
+    .bind(own)
+    .fetch_all(archive.pool())
+    .await?)
+}
+
+/// Re-evaluate check `check_id` from its archived capture under `rules`, with the fetch and
+/// crawl settings of `cfg`, making no network request.
+///
+/// # Errors
+///
+/// [`ArchiveError::NoCheck`], [`ArchiveError::NotArchived`] (no capture), a database error,
+/// or an archived record that cannot be read (naming its file and offset).
+pub async fn reevaluate_check(
+    archive: &Archive,
+    store: &Store,
+    cfg: &Config,
+    rules: Arc<RuleSet>,
+    check_id: i64,
+) -> Result<Reevaluation, ArchiveError> {
+    let o = original(archive, check_id).await?;
+    let fallback = round_captures(archive, o.round_id, o.capture).await?;
+    let replay = Arc::new(Replay::load(archive, o.capture, fallback).await?);
+    let fetcher = Fetcher::replaying(&cfg.fetch, Arc::clone(&replay))
+        .map_err(|e| ArchiveError::Setup(e.to_string()))?;
+    let auditor = Auditor {
+        fetcher: Arc::new(fetcher),
+        rules,
+        crawl: cfg.crawl.clone(),
+        links: Arc::new(LinkCache::default()),
+        monitor: Some(store.clone()),
+        // For the comparison with earlier captures only: a replaying fetcher records nothing.
+        archive: Some(archive.clone()),
+    };
+    let site = Url::parse(&o.site).map_err(|e| ArchiveError::BadCheck {
+        check_id,
+        message: format!("site URL {:?}: {e}", o.site),
+    })?;
+    let mut result = if o.deep {
+        // The deep crawl's frontier goes to a private database: a re-evaluation leaves no
+        // crawl behind to be resumed.
+        let scratch = Store::open_memory()
+            .await
+            .map_err(|e| ArchiveError::Setup(e.to_string()))?;
+        let settings = DeepSettings::from_config(&cfg.crawl);
+        auditor
+            .audit_deep(&site, o.as_of, &scratch, &settings)
+            .await
+            .map_err(|e| ArchiveError::Setup(e.to_string()))?
+            .0
+    } else {
+        auditor.audit(&site, o.as_of).await
+    };
+    auditor
+        .judge_backdated(
+            Current::Stored(o.capture),
+            &o.site,
+            &o.capture_started,
+            &mut result,
+        )
+        .await;
+    result.started_at = o.started_at;
+    result.finished_at = o.finished_at;
+    result.capture = Some(o.capture);
+    result.archived = super::RecordIndex::load(archive, o.capture).await?;
+    Ok(Reevaluation {
+        check_id,
+        original: (o.verdict, o.score),
+        result,
+        misses: replay.misses(),
+    })
+}
+
+/// The checks of a round that have an archived capture, in the round's order.
+///
+/// # Errors
+///
+/// A database error.
+pub async fn round_checks(archive: &Archive, round_id: i64) -> Result<Vec<i64>, ArchiveError> {
+    Ok(sqlx::query_scalar(
+        "SELECT rs.check_id FROM round_sites rs \
+         WHERE rs.round_id = ? AND rs.check_id IS NOT NULL ORDER BY rs.position",
+    )
+    .bind(round_id)
+    .fetch_all(archive.pool())
+    .await?)
+}
+
+/// Keep a re-evaluation beside its check; returns its id.
+///
+/// # Errors
+///
+/// A database error, or the result cannot be encoded.
+pub async fn store_evaluation(
+    archive: &Archive,
+    r: &Reevaluation,
+    rules_dir: Option<&Path>,
+    json: &str,
+) -> Result<i64, ArchiveError> {
+    let e = &r.result.evaluation;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO evaluations (check_id, created_at, profile, rules_dir, verdict, score, \
+         result_json) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(r.check_id)
+    .bind(Utc::now().to_rfc3339())
+    .bind(&e.profile)
+    .bind(rules_dir.map(|d| d.display().to_string()))
+    .bind(match e.verdict {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+    })
+    .bind(e.score)
+    .bind(json)
+    .fetch_one(archive.pool())
+    .await?)
+}
