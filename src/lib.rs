@@ -28,6 +28,9 @@
 //! [`monitor`] measures availability the way the standard does (`govaudit monitor`, `uptime`):
 //! scheduled homepage probes stored in SQLite, whose 7-day record `site.unreachable` judges.
 //!
+//! [`serve`] is the web console (`govaudit serve`): the same statistics, rounds, registry and
+//! notices as pages for the office and the departments, with users, roles and background jobs.
+//!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
 
@@ -49,6 +52,7 @@ pub mod report;
 pub mod rounds;
 pub mod rules;
 pub mod sample;
+pub mod serve;
 pub mod sim;
 pub mod stats;
 pub mod store;

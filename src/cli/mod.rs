@@ -27,6 +27,7 @@ mod links;
 mod monitor;
 mod report;
 mod round;
+mod serve;
 mod sites;
 mod stats;
 
@@ -116,6 +117,11 @@ pub enum Command {
     /// The monitor's record per site: probes, failures, longest outage, latency, and the
     /// official test (监测1周, 5%) per 7-day window.
     Uptime(monitor::UptimeArgs),
+    /// The web console (网页控制台) for the office and the departments: 总览, 网站名录,
+    /// 抽查轮次, 自查, 通报 (loopback only unless --listen).
+    Serve(serve::ServeArgs),
+    /// Console users: `user add NAME --role admin|unit [--unit 单位] [--password-stdin]`.
+    User(serve::UserArgs),
 }
 
 /// Output format of a check.
@@ -193,6 +199,8 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Confirm(args) => confirm::run(cfg, args).await,
         Command::Monitor(args) => monitor::run_monitor(cfg, args, cli.global.verbose).await,
         Command::Uptime(args) => monitor::run_uptime(cfg, args).await,
+        Command::Serve(args) => serve::run_serve(cfg, args).await,
+        Command::User(args) => serve::run_user(cfg, args).await,
     };
     match result {
         Err(e) if uses_db => Err(name_database(e, &db)),
