@@ -17,6 +17,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("overview.html", include_str!("templates/overview.html")),
     ("sites.html", include_str!("templates/sites.html")),
     ("site.html", include_str!("templates/site.html")),
+    ("report.html", include_str!("templates/report.html")),
     ("rounds.html", include_str!("templates/rounds.html")),
     ("round.html", include_str!("templates/round.html")),
     ("notices.html", include_str!("templates/notices.html")),

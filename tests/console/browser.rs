@@ -31,26 +31,35 @@ async fn log_in(b: &Browser, base: &str, who: (&str, &str)) {
     assert!(b.text("nav").await.contains("总览"));
 }
 
-/// The text of `word/document.xml` in a DOCX.
-fn docx_text(path: &Path) -> String {
+/// One file of a zip (DOCX, XLSX) as text.
+fn zip_entry(path: &Path, name: &str) -> String {
     let file = std::fs::File::open(path).expect("downloaded file");
-    let mut zip = zip::ZipArchive::new(file).expect("a DOCX is a zip");
+    let mut zip = zip::ZipArchive::new(file).expect("a zip");
     let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .expect("document.xml")
+    zip.by_name(name)
+        .expect("entry present")
         .read_to_string(&mut xml)
         .expect("readable");
     xml
 }
 
+/// The text of `word/document.xml` in a DOCX.
+fn docx_text(path: &Path) -> String {
+    zip_entry(path, "word/document.xml")
+}
+
 async fn wait_download(dir: &Path, ext: &str) -> PathBuf {
+    wait_download_named(dir, ext, |_| true).await
+}
+
+async fn wait_download_named(dir: &Path, ext: &str, pick: impl Fn(&Path) -> bool) -> PathBuf {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let done = std::fs::read_dir(dir).ok().and_then(|entries| {
             entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|x| x == ext))
+                .find(|p| p.extension().is_some_and(|x| x == ext) && pick(p))
         });
         if let Some(p) = done {
             return p;
@@ -130,6 +139,30 @@ pub async fn drive() {
     );
     b.screenshot(&shots.join("round.png")).await;
 
+    // The 复核 of the failing sites, due 5 working days after the notice date on the official
+    // calendar: from 2018-02-13 that crosses the Spring Festival holiday.
+    b.type_into("input[name=notice_date]", "2018-02-13").await;
+    b.click("#recheck").await;
+    b.wait_leave(&round_url, 10).await;
+    b.wait_for("#round-sites", 10).await;
+    let notice: chrono::NaiveDate = "2018-02-13".parse().expect("date");
+    let (due, _) = govaudit::calendar::Calendar::builtin().add_working_days(notice, 5);
+    assert!(
+        due > notice + chrono::Duration::days(7),
+        "the holiday is not worked"
+    );
+    let recheck = b.text("main").await;
+    assert!(
+        recheck.contains("复核") && recheck.contains(&due.to_string()),
+        "{recheck}"
+    );
+    assert_eq!(
+        b.text("#round-sites").await.matches("未检查").count(),
+        3,
+        "the three failing sites are re-checked"
+    );
+    b.goto(&round_url).await;
+
     // A failing site and its evidence.
     b.click("#round-sites tr:has(td.bad) a").await;
     b.wait_for("#conclusion", 10).await;
@@ -169,6 +202,16 @@ pub async fn drive() {
     let name = failing.name.unwrap_or_default();
     assert!(xml.contains(&name), "the notice lists {name}");
 
+    // The registry template: an XLSX whose 级别 and 状态 columns have drop-downs.
+    b.goto(&format!("{base}/sites")).await;
+    b.click("a[href='/sites/template.xlsx']").await;
+    let xlsx = wait_download(&downloads, "xlsx").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sheet = zip_entry(&xlsx, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains("<dataValidation") && sheet.contains("自治区门户") && sheet.contains("关停")
+    );
+
     // A unit user: another unit's site is 403, a form without the CSRF token is 403.
     let token = b
         .attr("form.who input[name=csrf]", "value")
@@ -204,5 +247,31 @@ pub async fn drive() {
         "{own}"
     );
     b.screenshot(&shots.join("sites-unit.png")).await;
+
+    // The unit user self-checks its own site, follows it, and gets the report.
+    b.goto(&format!("{base}/selfcheck")).await;
+    b.type_into("#selfcheck-url", "www.stale-home.gov.test")
+        .await;
+    b.click("#selfcheck-submit").await;
+    b.wait_for("#selfcheck-report", 60).await;
+    assert!(b.text("#selfcheck-status").await.contains("不合格"));
+    // The report is on the page at once: conclusion, findings with evidence, fixes.
+    assert!(b.text("#conclusion").await.contains("不合格"));
+    assert!(b.text("main").await.contains("整改建议"));
+    b.screenshot(&shots.join("selfcheck.png")).await;
+    b.click("#selfcheck-report").await;
+    b.wait_for("#conclusion", 10).await;
+    assert!(
+        b.text("#checks").await.contains("自查"),
+        "the self-check joins the history"
+    );
+    assert!(
+        b.text("main").await.contains("首页"),
+        "the stale homepage is the finding"
+    );
+    b.click("a[href*='format=docx']").await;
+    let report = wait_download_named(&downloads, "docx", |p| p != docx.as_path()).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(docx_text(&report).contains("示例县人民政府"));
     eprintln!("screenshots in {}", shots.display());
 }

@@ -188,6 +188,15 @@ impl Browser {
         }
     }
 
+    /// Wait up to `secs` for the browser to leave `url`.
+    pub async fn wait_leave(&self, url: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while self.url().await == url {
+            assert!(Instant::now() < deadline, "still on {url} after {secs} s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Type into an element.
     pub async fn type_into(&self, css: &str, text: &str) {
         let e = self.el(css).await;

@@ -119,6 +119,16 @@ pub async fn show(State(app): State<Arc<App>>, auth: Auth, Path(job): Path<i64>)
         Err(r) => return r,
     };
     let state = sc.state.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    // Once stored, the check is the site's newest: its report is shown on the page.
+    let report = match state {
+        SelfCheckState::Done { .. } => {
+            match super::sites::site_report(&app, sc.site_id, None).await {
+                Ok(r) => r,
+                Err(e) => return app.fail(Some(&auth.0), e),
+            }
+        }
+        _ => None,
+    };
     let (status, verdict, error) = match state {
         SelfCheckState::Running => ("running", None, None),
         SelfCheckState::Done { verdict, .. } => (
@@ -143,6 +153,8 @@ pub async fn show(State(app): State<Arc<App>>, auth: Auth, Path(job): Path<i64>)
                 id => job, site_id => sc.site_id, url => sc.url.clone(), status => status,
                 verdict => verdict, error => error, elapsed => sc.started.elapsed().as_secs(),
             },
+            report => Value::from_serialize(&report),
+            round => Option::<i64>::None,
         },
     )
 }

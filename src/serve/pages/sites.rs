@@ -207,7 +207,7 @@ async fn visible_site(app: &App, auth: &Auth, id: i64) -> Result<SiteRecord, Res
     }
 }
 
-async fn site_report(
+pub(crate) async fn site_report(
     app: &App,
     id: i64,
     round: Option<i64>,
