@@ -237,3 +237,128 @@ async fn a_round_resumes_when_the_server_starts_again() {
 async fn a_real_browser_drives_the_console() {
     browser::drive().await;
 }
+
+/// `govaudit ARGS` with `stdin` as standard input: (exit code, stderr).
+fn govaudit(args: &[&str], stdin: &str) -> (i32, String) {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("govaudit runs");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let out = child.wait_with_output().expect("govaudit ends");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn users_are_created_on_the_command_line_and_a_public_console_needs_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("users.db");
+    let db = db.to_str().expect("utf-8 path");
+    // No user yet: listening beyond loopback is refused before anything is served.
+    let (code, err) = govaudit(&["serve", "--db", db, "--listen", "0.0.0.0:0"], "");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("govaudit user add"), "{err}");
+
+    let (code, err) = govaudit(
+        &[
+            "user",
+            "add",
+            "office",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--db",
+            db,
+        ],
+        "a-long-password\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    // A unit user needs its unit; a short password and a taken name are refused.
+    let (code, err) = govaudit(
+        &[
+            "user",
+            "add",
+            "county",
+            "--role",
+            "unit",
+            "--password-stdin",
+            "--db",
+            db,
+        ],
+        "a-long-password\n",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--unit"), "{err}");
+    let (code, _) = govaudit(
+        &[
+            "user",
+            "add",
+            "x",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--db",
+            db,
+        ],
+        "short\n",
+    );
+    assert_eq!(code, 2);
+    let (code, _) = govaudit(
+        &[
+            "user",
+            "add",
+            "office",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--db",
+            db,
+        ],
+        "another-password\n",
+    );
+    assert_eq!(code, 2);
+    let (code, err) = govaudit(
+        &[
+            "user",
+            "add",
+            "county",
+            "--role",
+            "unit",
+            "--unit",
+            "示例县",
+            "--password-stdin",
+            "--db",
+            db,
+        ],
+        "county-password\n",
+    );
+    assert_eq!(code, 0, "{err}");
+
+    // The password from standard input is the one that logs in (stored hashed, not as is).
+    let store = govaudit::store::Store::open(std::path::Path::new(db))
+        .await
+        .expect("store");
+    assert!(serve::users::login(&store, "office", "a-long-password")
+        .await
+        .expect("ok")
+        .is_some());
+    assert!(serve::users::login(&store, "office", "another-password")
+        .await
+        .expect("ok")
+        .is_none());
+    let stored: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE name = 'county'")
+            .fetch_one(store.pool())
+            .await
+            .expect("row");
+    assert!(stored.starts_with("$argon2id$") && !stored.contains("county-password"));
+}
