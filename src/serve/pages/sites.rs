@@ -23,7 +23,12 @@ pub struct Filters {
     pub level: Option<String>,
     pub status: Option<String>,
     pub q: Option<String>,
+    /// 1-based page of [`PAGE_SIZE`] rows.
+    pub page: Option<usize>,
 }
+
+/// Rows per page of the registry.
+pub const PAGE_SIZE: usize = 100;
 
 #[derive(Debug, Serialize)]
 struct Row_ {
@@ -103,7 +108,7 @@ pub(crate) async fn list_page(app: &App, auth: &Auth, f: Filters, import: Value)
         Err(e) => return app.fail(Some(user), e),
     };
     let needle = nonempty(&f.q).map(str::to_lowercase);
-    let rows: Vec<Row_> = sites
+    let matching: Vec<&SiteRecord> = sites
         .iter()
         .filter(|s| {
             needle.as_ref().is_none_or(|n| {
@@ -116,8 +121,30 @@ pub(crate) async fn list_page(app: &App, auth: &Auth, f: Filters, import: Value)
                         .is_some_and(|x| x.contains(n.as_str()))
             })
         })
+        .collect();
+    let total = matching.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = f.page.unwrap_or(1).clamp(1, pages);
+    let rows: Vec<Row_> = matching
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
         .map(row)
         .collect();
+    // The filters as a query string, for the page links.
+    let query: String = [
+        ("unit", &f.unit),
+        ("level", &f.level),
+        ("status", &f.status),
+        ("q", &f.q),
+    ]
+    .iter()
+    .filter_map(|(k, v)| {
+        let v = nonempty(v)?;
+        let v: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
+        Some(format!("{k}={v}&"))
+    })
+    .collect();
     render::page(
         &app.env,
         "sites.html",
@@ -125,6 +152,10 @@ pub(crate) async fn list_page(app: &App, auth: &Auth, f: Filters, import: Value)
         minijinja::context! {
             active => "sites",
             sites => Value::from_serialize(&rows),
+            total => total,
+            page => page,
+            pages => pages,
+            query => query,
             units => units,
             levels => Level::ALL.iter().map(|l| l.label()).collect::<Vec<_>>(),
             f => minijinja::context! {
