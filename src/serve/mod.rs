@@ -8,6 +8,8 @@
 //!   form, login rate limiting; a unit user sees only its unit's sites (403 otherwise).
 //! - [`render`]: minijinja templates built into the binary, strict undefined, every value
 //!   escaped with [`crate::escape::html`].
+//! - [`cache`]: the sites, audits and quarterly statistics the 总览 reads, kept while the
+//!   database is unchanged.
 //! - [`jobs`]: rounds and self-checks run as background tasks on the resumable round storage;
 //!   a restarted server resumes the rounds it was running. Progress goes out as server-sent
 //!   events.
@@ -22,6 +24,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+pub mod cache;
 pub mod jobs;
 mod pages;
 pub mod render;
@@ -92,6 +95,7 @@ pub struct App {
     pub auditor: Auditor,
     pub rules: Arc<RuleSet>,
     pub templates: Templates,
+    pub cache: cache::Cache,
 }
 
 impl std::fmt::Debug for App {
@@ -115,6 +119,7 @@ impl App {
             auditor,
             rules,
             templates: Templates::builtin()?,
+            cache: cache::Cache::default(),
             cfg,
         }))
     }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::super::auth::Auth;
 use super::super::{render, App};
 use crate::rounds;
-use crate::stats::{quarter_stats, Quarter};
+use crate::stats::Quarter;
 
 /// `?quarter=2018Q1`.
 #[derive(Debug, Deserialize)]
@@ -50,12 +50,11 @@ pub async fn page(State(app): State<Arc<App>>, auth: Auth, Query(p): Query<Param
     let user = &auth.0;
     let result = async {
         let all_rounds = rounds::list(&app.store).await?;
-        let sites = rounds::site_records(&app.store).await?;
-        let audits = rounds::audit_records(&app.store).await?;
-        Ok::<_, super::super::ServeError>((all_rounds, sites, audits))
+        let data = app.cache.data(&app.store).await?;
+        Ok::<_, super::super::ServeError>((all_rounds, data))
     }
     .await;
-    let (all_rounds, sites, audits) = match result {
+    let (all_rounds, data) = match result {
         Ok(v) => v,
         Err(e) => return app.fail(Some(user), e),
     };
@@ -77,7 +76,7 @@ pub async fn page(State(app): State<Arc<App>>, auth: Auth, Query(p): Query<Param
     };
     let own = |unit: &str| user.is_admin() || user.unit.as_deref() == Some(unit);
     let stats = chosen.as_ref().map(|q| {
-        let mut st = quarter_stats(&sites, &audits, q, &app.cfg.stats);
+        let mut st = (*data.quarter(q, &app.cfg.stats)).clone();
         if !user.is_admin() {
             st.units.retain(|u| own(&u.unit));
             st.failed_sites.retain(|s| own(&s.unit));
@@ -88,11 +87,11 @@ pub async fn page(State(app): State<Arc<App>>, auth: Auth, Query(p): Query<Param
     let trend: Vec<TrendPoint> = quarters
         .iter()
         .map(|q| {
-            let st = quarter_stats(&sites, &audits, q, &app.cfg.stats);
+            let st = data.quarter(q, &app.cfg.stats);
             let row = if user.is_admin() {
-                Some(st.total)
+                Some(st.total.clone())
             } else {
-                st.units.into_iter().find(|u| own(&u.unit))
+                st.units.iter().find(|u| own(&u.unit)).cloned()
             };
             let (sampled, failed, rate, width) = match row {
                 Some(r) => (
