@@ -98,7 +98,7 @@ pub enum Command {
     /// Run the built-in simulated province (2018 Q1 Ningxia) on loopback: registry, rounds,
     /// statistics and the notice (通报). `--samples`: a few sample sites, one per failing rule.
     Demo(demo::DemoArgs),
-    /// The site registry (网站名录): import from CSV/TOML, list, show.
+    /// The site registry (网站名录): import from CSV/TOML/XLSX, list, show.
     Sites(sites::SitesArgs),
     /// Monthly sampling rounds (月度抽查) and re-checks (复核): plan, run (resumable), list, show.
     Round(round::RoundArgs),

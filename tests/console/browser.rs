@@ -26,7 +26,7 @@ async fn log_in(b: &Browser, base: &str, who: (&str, &str)) {
     );
     b.type_into("#name", who.0).await;
     b.type_into("#password", who.1).await;
-    b.click("#login").await;
+    b.click_and_load("#login").await;
     b.wait_for("nav", 10).await;
     assert!(b.text("nav").await.contains("总览"));
 }
@@ -96,7 +96,7 @@ pub async fn drive() {
     let bad = fixture("console/registry-bad.csv");
     b.type_into("#import-file", &bad.display().to_string())
         .await;
-    b.click("#import-submit").await;
+    b.click_and_load("#import-submit").await;
     let result = b.text("#import-result").await;
     assert!(result.contains("导入失败"), "{result}");
     assert!(
@@ -109,13 +109,39 @@ pub async fn drive() {
     let good = fixture("console/registry.csv");
     b.type_into("#import-file", &good.display().to_string())
         .await;
-    b.click("#import-submit").await;
+    b.click_and_load("#import-submit").await;
     let result = b.text("#import-result").await;
     assert!(
         result.contains("导入完成") && result.contains("新增 7 个"),
         "{result}"
     );
     assert!(b.text("#sites").await.contains("示例县教育局"));
+
+    // An Excel registry (as the template is filled in): one more site, closed, so never drawn.
+    let xlsx = c.dir.path().join("新增网站.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (col, (h, v)) in [
+        ("单位", "示例县"),
+        ("级别", "县级以下"),
+        ("网站名称", "示例县档案局"),
+        ("网址", "www.archive.gov.test"),
+        ("网站标识码", ""),
+        ("状态", "关停"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, col as u16, *h).expect("header");
+        ws.write_string(1, col as u16, *v).expect("cell");
+    }
+    wb.save(&xlsx).expect("xlsx written");
+    b.type_into("#import-file", &xlsx.display().to_string())
+        .await;
+    b.click_and_load("#import-submit").await;
+    let result = b.text("#import-result").await;
+    assert!(result.contains("新增 1 个"), "{result}");
+    assert!(b.text("#sites").await.contains("示例县档案局"));
     b.screenshot(&shots.join("sites.png")).await;
 
     // Plan a round of every running site and run it.
@@ -124,7 +150,7 @@ pub async fn drive() {
     b.type_into("#plan-ratio", "1").await;
     b.type_into("#plan-seed", "7").await;
     b.type_into("#plan-as-of", "2018-02-01").await;
-    b.click("#plan-submit").await;
+    b.click_and_load("#plan-submit").await;
     b.wait_for("#round-sites", 10).await;
     let round_url = b.url().await;
     assert!(round_url.contains("/rounds/"), "{round_url}");
@@ -142,7 +168,7 @@ pub async fn drive() {
     // The 复核 of the failing sites, due 5 working days after the notice date on the official
     // calendar: from 2018-02-13 that crosses the Spring Festival holiday.
     b.type_into("input[name=notice_date]", "2018-02-13").await;
-    b.click("#recheck").await;
+    b.click_and_load("#recheck").await;
     b.wait_leave(&round_url, 10).await;
     b.wait_for("#round-sites", 10).await;
     let notice: chrono::NaiveDate = "2018-02-13".parse().expect("date");
@@ -164,7 +190,7 @@ pub async fn drive() {
     b.goto(&round_url).await;
 
     // A failing site and its evidence.
-    b.click("#round-sites tr:has(td.bad) a").await;
+    b.click_and_load("#round-sites tr:has(td.bad) a").await;
     b.wait_for("#conclusion", 10).await;
     let conclusion = b.text("#conclusion").await;
     assert!(conclusion.contains("不合格"), "{conclusion}");
@@ -218,7 +244,7 @@ pub async fn drive() {
         .await
         .unwrap_or_default();
     assert!(!token.is_empty());
-    b.click("form.who button").await;
+    b.click_and_load("form.who button").await;
     b.wait_for("#login", 10).await;
     log_in(&b, &base, UNIT).await;
     let city = govaudit::registry::get(&c.store, "www.lyj.gov.test")
@@ -252,14 +278,14 @@ pub async fn drive() {
     b.goto(&format!("{base}/selfcheck")).await;
     b.type_into("#selfcheck-url", "www.stale-home.gov.test")
         .await;
-    b.click("#selfcheck-submit").await;
+    b.click_and_load("#selfcheck-submit").await;
     b.wait_for("#selfcheck-report", 60).await;
     assert!(b.text("#selfcheck-status").await.contains("不合格"));
     // The report is on the page at once: conclusion, findings with evidence, fixes.
     assert!(b.text("#conclusion").await.contains("不合格"));
     assert!(b.text("main").await.contains("整改建议"));
     b.screenshot(&shots.join("selfcheck.png")).await;
-    b.click("#selfcheck-report").await;
+    b.click_and_load("#selfcheck-report").await;
     b.wait_for("#conclusion", 10).await;
     assert!(
         b.text("#checks").await.contains("自查"),

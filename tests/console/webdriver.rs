@@ -188,6 +188,36 @@ impl Browser {
         }
     }
 
+    /// Click an element that loads a new page (a form's submit button, a link), and wait until
+    /// the new page has loaded.
+    pub async fn click_and_load(&self, css: &str) {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "window.__old_page = true;", "args": []})),
+        )
+        .await;
+        self.click(css).await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = self
+                .call(
+                    "POST",
+                    "/execute/sync",
+                    Some(json!({"script": "return window.__old_page === undefined && document.readyState === 'complete';", "args": []})),
+                )
+                .await;
+            if v == json!(true) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no new page after clicking {css}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Wait up to `secs` for the browser to leave `url`.
     pub async fn wait_leave(&self, url: &str, secs: u64) {
         let deadline = Instant::now() + Duration::from_secs(secs);

@@ -1,4 +1,4 @@
-//! Registry files on the 网站名录 page: import an uploaded CSV/TOML file through exactly the
+//! Registry files on the 网站名录 page: import an uploaded XLSX/CSV/TOML file through exactly the
 //! validation of `govaudit sites import` ([`crate::registry::load_file`]: errors by line shown
 //! on the page, nothing written on error), and download a registry template (.xlsx with
 //! drop-downs for 级别 and 状态). For the office only.
@@ -72,7 +72,11 @@ pub async fn import(State(app): State<Arc<App>>, auth: Auth, mut form: Multipart
         return r;
     }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return super::bad_request(&app, user, "请选择要导入的网站名录文件（CSV 或 TOML）。");
+        return super::bad_request(
+            &app,
+            user,
+            "请选择要导入的网站名录文件（XLSX、CSV 或 TOML）。",
+        );
     };
     if bytes.len() > MAX_BYTES {
         return super::bad_request(&app, user, "文件过大（上限 20 MB）。");
@@ -142,10 +146,23 @@ fn template_xlsx() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     ws.add_data_validation(1, 1, 5000, 1, &level_list)?;
     let status_list = DataValidation::new().allow_list_strings(&["运行", "关停"])?;
     ws.add_data_validation(1, 5, 5000, 5, &status_list)?;
-    ws.write_string(1, 0, "区直部门（单位）")?;
-    ws.write_string(1, 1, "自治区部门")?;
-    ws.write_string(1, 2, "示例网站（请替换）")?;
-    ws.write_string(1, 3, "www.example.gov.cn")?;
-    ws.write_string(1, 5, "运行")?;
+    ws.set_freeze_panes(1, 0)?;
+    // The instructions live on a second sheet: the importer reads the first one only, so an
+    // example row there would be imported as a site.
+    let help = wb.add_worksheet();
+    help.set_name("填写说明")?;
+    help.set_column_width(0, 100.0)?;
+    let lines = [
+        "在“网站名录”工作表中每行填写一个网站，第一行为表头，请勿修改表头。",
+        "单位：统计表中的单位名称，如 区直部门（单位）、银川市(本级)、兴庆区。必填。",
+        "级别：从下拉列表选择（自治区门户、自治区部门、市级门户、市级部门、县级门户、县级以下）。必填。",
+        "网站名称、网址：必填；网址可省略 http://，带路径的网址表示该路径下的网站。",
+        "网站标识码：可空；10位数字，或 bm 加8位数字。",
+        "状态：运行 或 关停，可空（默认运行）；只有运行中的网站参加抽查。",
+        "整个文件校验无误才会导入；有错误时按行列出，不写入任何数据。",
+    ];
+    for (i, l) in lines.iter().enumerate() {
+        help.write_string(i as u32, 0, *l)?;
+    }
     wb.save_to_buffer()
 }
