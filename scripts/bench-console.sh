@@ -22,10 +22,12 @@ cargo build --release --quiet --bin govaudit --example bench_console
 mkdir -p "$dir"
 if [ ! -f "$dir/console.db" ]; then
     echo "== generating $sites sites, $rounds rounds into $dir (once)"
+    rm -f "$dir"/part.db*
     /usr/bin/time -f "generated in %e s, peak RSS %M KB" \
-        $bin/examples/bench_console generate "$dir/console.db" "$sites" "$rounds"
+        $bin/examples/bench_console generate "$dir/part.db" "$sites" "$rounds"
     printf 'bench-password\n' |
-        $bin/govaudit user add bench --role admin --password-stdin --db "$dir/console.db"
+        $bin/govaudit user add bench --role admin --password-stdin --db "$dir/part.db"
+    mv "$dir/part.db" "$dir/console.db"
 fi
 $bin/govaudit serve --db "$dir/console.db" --listen "127.0.0.1:$port" 2>"$dir/serve.log" &
 pid=$!

@@ -43,14 +43,21 @@ async fn roles_sessions_csrf_and_escaping() {
     let (status, _) = post(base, "", "/rounds", "month=2018-02").await;
     assert_eq!(status, 401);
 
+    // The login form has its CSRF token too: a post from elsewhere is refused.
+    let (status, _) = post(base, "", "/login", "name=office&password=office-password-1").await;
+    assert_eq!(status, 403);
     // Wrong passwords are counted; the sixth try within the window is refused outright.
     for _ in 0..5 {
-        let (status, body) = post(base, "", "/login", "name=nobody&password=wrong-password").await;
-        assert_eq!(status, 401);
-        assert!(body.contains("用户名或密码错误"));
+        let r = harness::login_attempt(base, ("nobody", "wrong-password")).await;
+        assert_eq!(r.status(), 401);
+        assert!(r
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("用户名或密码错误"));
     }
-    let (status, _) = post(base, "", "/login", "name=nobody&password=wrong-password").await;
-    assert_eq!(status, 429);
+    let r = harness::login_attempt(base, ("nobody", "wrong-password")).await;
+    assert_eq!(r.status(), 429);
 
     let admin = login(base, ADMIN).await;
     let unit = login(base, UNIT).await;
@@ -110,8 +117,25 @@ async fn roles_sessions_csrf_and_escaping() {
     .await;
     assert_eq!(status, 403);
 
-    // Names from registry files (and pages) are escaped wherever they appear.
-    let (_, body) = get(base, &admin, "/sites").await;
+    // Names from registry files (and pages) are escaped wherever they appear, and no inline
+    // script could run anyway.
+    let r = harness::client()
+        .get(format!("{base}/sites"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .expect("answers");
+    let csp = r
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+    let body = r.text().await.expect("body");
     assert!(!body.contains("<script>alert"), "raw markup in the page");
     assert!(body.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;示例站"));
     assert!(body.contains("示例县&lt;b&gt;"));

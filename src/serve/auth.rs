@@ -19,6 +19,9 @@ use super::App;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "govaudit_session";
+/// Name of the cookie holding the login form's CSRF token (double submit: the form posts it
+/// back, and a page of another site can neither read the cookie nor set it).
+pub const LOGIN_COOKIE: &str = "govaudit_login";
 
 /// Failed logins allowed per window for one name from one address.
 const MAX_FAILURES: usize = 5;
@@ -68,14 +71,33 @@ impl LoginLimiter {
 
 /// The session token from the request's cookies.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE)
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
+}
+
+/// The login form with a fresh CSRF token, set in its cookie too.
+fn login_form(app: &App, status: StatusCode, error: Option<&str>, name: &str) -> Response {
+    let token = users::random_hex(16);
+    let cookie =
+        format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
+    let page = render::page_with(
+        &app.env,
+        status,
+        "login.html",
+        None,
+        minijinja::context! { error => error, name => name, csrf => token },
+    );
+    ([(header::SET_COOKIE, cookie)], page).into_response()
 }
 
 /// A logged-in user; a request without a live session is sent to `/login` (pages) or answered
@@ -143,12 +165,7 @@ impl Auth {
 
 /// `GET /login`.
 pub async fn login_page(State(app): State<Arc<App>>) -> Response {
-    render::page(
-        &app.env,
-        "login.html",
-        None,
-        minijinja::context! { error => Option::<String>::None, name => "" },
-    )
+    login_form(&app, StatusCode::OK, None, "")
 }
 
 /// The login form.
@@ -156,23 +173,24 @@ pub async fn login_page(State(app): State<Arc<App>>) -> Response {
 pub struct LoginForm {
     pub name: String,
     pub password: String,
+    pub csrf: Option<String>,
 }
 
 /// `POST /login`: a session cookie and a redirect to `/`, or the form again with the reason.
 pub async fn login(
     State(app): State<Arc<App>>,
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let again = |status: StatusCode, error: &str| {
-        render::page_with(
-            &app.env,
-            status,
-            "login.html",
-            None,
-            minijinja::context! { error => error, name => form.name.clone() },
-        )
-    };
+    let again = |status: StatusCode, error: &str| login_form(&app, status, Some(error), &form.name);
+    let expected = cookie(&headers, LOGIN_COOKIE);
+    if !matches!((&expected, &form.csrf), (Some(e), Some(p)) if users::same_token(e, p)) {
+        return again(
+            StatusCode::FORBIDDEN,
+            "登录表单已过期（缺少或无效的 CSRF 令牌），请重新登录。",
+        );
+    }
     if app.limiter.blocked(addr.ip(), &form.name) {
         return again(
             StatusCode::TOO_MANY_REQUESTS,

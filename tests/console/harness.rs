@@ -102,15 +102,36 @@ pub fn client() -> reqwest::Client {
         .expect("client")
 }
 
-/// Log in over HTTP; returns the session cookie header value.
-pub async fn login(base: &str, who: (&str, &str)) -> String {
-    let r = client()
-        .post(format!("{base}/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("name={}&password={}", who.0, who.1))
+/// Open the login form and post it: the answer.
+pub async fn login_attempt(base: &str, who: (&str, &str)) -> reqwest::Response {
+    let form = client()
+        .get(format!("{base}/login"))
         .send()
         .await
-        .expect("login answers");
+        .expect("login page");
+    let cookie = form
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("the login form's cookie")
+        .to_string();
+    let page = form.text().await.expect("login page");
+    let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    let token = page[at..].split('"').next().unwrap_or_default().to_string();
+    client()
+        .post(format!("{base}/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .body(format!("csrf={token}&name={}&password={}", who.0, who.1))
+        .send()
+        .await
+        .expect("login answers")
+}
+
+/// Log in over HTTP; returns the session cookie header value.
+pub async fn login(base: &str, who: (&str, &str)) -> String {
+    let r = login_attempt(base, who).await;
     assert_eq!(r.status(), 303, "login redirects");
     let cookie = r
         .headers()
