@@ -14,7 +14,6 @@ use super::super::auth::Auth;
 use super::super::{render, App};
 use super::overview::quarter_of;
 use crate::notice::{self, csv::CsvTable, Notice, NoticeSettings};
-use crate::rounds;
 use crate::stats::Quarter;
 
 /// MIME type of DOCX.
@@ -62,7 +61,7 @@ pub async fn page(State(app): State<Arc<App>>, auth: Auth) -> Response {
     if let Err(r) = auth.admin_only(&app) {
         return r;
     }
-    let all = match rounds::list(&app.store).await {
+    let all = match app.cache.rounds(&app.store).await {
         Ok(v) => v,
         Err(e) => return app.fail(Some(&auth.0), e),
     };

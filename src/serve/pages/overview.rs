@@ -14,12 +14,30 @@ use serde::{Deserialize, Serialize};
 use super::super::auth::Auth;
 use super::super::{render, App};
 use crate::rounds;
-use crate::stats::Quarter;
+use crate::stats::{CategoryRow, FailedSite, Quarter, RepeatOffender, UnitRow};
 
 /// `?quarter=2018Q1`.
 #[derive(Debug, Deserialize)]
 pub struct Params {
     pub quarter: Option<String>,
+}
+
+/// Most sites listed under 不合格网站 and 整改不彻底; the notice's 附件 has them all.
+const LIST_LIMIT: usize = 50;
+
+/// What the page shows of a quarter's statistics: lists cut to [`LIST_LIMIT`], a unit user's
+/// rows only.
+#[derive(Debug, Serialize)]
+struct View<'a> {
+    quarter_label: &'a str,
+    total: &'a UnitRow,
+    units: Vec<&'a UnitRow>,
+    subtotals: &'a [UnitRow],
+    categories: &'a [CategoryRow],
+    failed_count: usize,
+    failed_sites: Vec<&'a FailedSite>,
+    repeat_count: usize,
+    repeat_offenders: Vec<&'a RepeatOffender>,
 }
 
 /// One point of the trend.
@@ -49,8 +67,9 @@ pub(crate) fn quarter_of(month: &str) -> Option<Quarter> {
 pub async fn page(State(app): State<Arc<App>>, auth: Auth, Query(p): Query<Params>) -> Response {
     let user = &auth.0;
     let result = async {
-        let all_rounds = rounds::list(&app.store).await?;
-        let data = app.cache.data(&app.store).await?;
+        let all_rounds = app.cache.rounds(&app.store).await?;
+        let busy = !app.jobs.running_rounds().is_empty();
+        let data = app.cache.data(&app.store, busy).await?;
         Ok::<_, super::super::ServeError>((all_rounds, data))
     }
     .await;
@@ -75,14 +94,25 @@ pub async fn page(State(app): State<Arc<App>>, auth: Auth, Query(p): Query<Param
         None => quarters.last().cloned(),
     };
     let own = |unit: &str| user.is_admin() || user.unit.as_deref() == Some(unit);
-    let stats = chosen.as_ref().map(|q| {
-        let mut st = (*data.quarter(q, &app.cfg.stats)).clone();
-        if !user.is_admin() {
-            st.units.retain(|u| own(&u.unit));
-            st.failed_sites.retain(|s| own(&s.unit));
-            st.repeat_offenders.retain(|s| own(&s.unit));
+    let chosen_stats = chosen.as_ref().map(|q| data.quarter(q, &app.cfg.stats));
+    let stats = chosen_stats.as_deref().map(|st| {
+        let failed: Vec<&FailedSite> = st.failed_sites.iter().filter(|s| own(&s.unit)).collect();
+        let repeat: Vec<&RepeatOffender> = st
+            .repeat_offenders
+            .iter()
+            .filter(|s| own(&s.unit))
+            .collect();
+        View {
+            quarter_label: &st.quarter_label,
+            total: &st.total,
+            units: st.units.iter().filter(|u| own(&u.unit)).collect(),
+            subtotals: &st.subtotals,
+            categories: &st.categories,
+            failed_count: failed.len(),
+            failed_sites: failed.into_iter().take(LIST_LIMIT).collect(),
+            repeat_count: repeat.len(),
+            repeat_offenders: repeat.into_iter().take(LIST_LIMIT).collect(),
         }
-        st
     });
     let trend: Vec<TrendPoint> = quarters
         .iter()

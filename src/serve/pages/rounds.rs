@@ -26,9 +26,9 @@ pub async fn list(State(app): State<Arc<App>>, auth: Auth) -> Response {
     if let Err(r) = auth.admin_only(&app) {
         return r;
     }
-    match rounds::list(&app.store).await {
+    match app.cache.rounds(&app.store).await {
         Ok(all) => {
-            let rows: Vec<_> = all.into_iter().rev().collect();
+            let rows: Vec<&rounds::Round> = all.iter().rev().collect();
             render::page(
                 &app.env,
                 "rounds.html",
@@ -107,8 +107,23 @@ pub async fn plan(State(app): State<Arc<App>>, auth: Auth, Form(f): Form<PlanFor
     }
 }
 
+/// `?page=N` of [`PAGE_SIZE`] sites, `?fail=1` for the failing ones only.
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowParams {
+    pub page: Option<usize>,
+    pub fail: Option<u8>,
+}
+
+/// Sites per page of a round.
+pub const PAGE_SIZE: usize = 100;
+
 /// `GET /rounds/{id}`.
-pub async fn show(State(app): State<Arc<App>>, auth: Auth, Path(id): Path<i64>) -> Response {
+pub async fn show(
+    State(app): State<Arc<App>>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    axum::extract::Query(p): axum::extract::Query<ShowParams>,
+) -> Response {
     if let Err(r) = auth.admin_only(&app) {
         return r;
     }
@@ -121,20 +136,37 @@ pub async fn show(State(app): State<Arc<App>>, auth: Auth, Path(id): Path<i64>) 
         Ok(s) => s,
         Err(e) => return app.fail(Some(&auth.0), e),
     };
-    // The 单项否决 by their names in the notices (问题类别), not their rule ids.
-    let sites: Vec<serde_json::Value> = sites
+    let fail_only = p.fail == Some(1);
+    let mut numbered: Vec<(usize, &rounds::RoundSiteRow)> = sites
         .iter()
-        .map(|s| {
+        .enumerate()
+        .filter(|(_, s)| !fail_only || s.verdict == Some(crate::findings::Verdict::Fail))
+        .map(|(i, s)| (i + 1, s))
+        .collect();
+    let shown = numbered.len();
+    let pages = shown.div_ceil(PAGE_SIZE).max(1);
+    let page = p.page.unwrap_or(1).clamp(1, pages);
+    numbered = numbered
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
+    // The 单项否决 by their names in the notices (问题类别), not their rule ids.
+    let sites: Vec<serde_json::Value> = numbered
+        .iter()
+        .map(|(n, s)| {
             let mut v = serde_json::to_value(s).unwrap_or_default();
             let labels: Vec<&str> = s.vetoes.iter().map(|r| app.templates.label(r)).collect();
             v["veto_labels"] = serde_json::json!(labels);
+            v["n"] = serde_json::json!(n);
             v
         })
         .collect();
-    let rechecks: Vec<_> = match rounds::list(&app.store).await {
+    let rechecks: Vec<_> = match app.cache.rounds(&app.store).await {
         Ok(all) => all
-            .into_iter()
+            .iter()
             .filter(|r| r.parent_round_id == Some(id))
+            .cloned()
             .collect(),
         Err(e) => return app.fail(Some(&auth.0), e),
     };
@@ -149,6 +181,10 @@ pub async fn show(State(app): State<Arc<App>>, auth: Auth, Path(id): Path<i64>) 
             round => Value::from_serialize(&round),
             kind => round.kind.label(),
             sites => Value::from_serialize(&sites),
+            shown => shown,
+            page => page,
+            pages => pages,
+            fail_only => fail_only,
             running => running,
             progress => Value::from_serialize(&progress),
             rechecks => Value::from_serialize(&rechecks),

@@ -85,31 +85,39 @@ pub(crate) async fn list_page(app: &App, auth: &Auth, f: Filters, import: Value)
     if !user.is_admin() {
         filter.unit = user.unit.clone();
     }
-    let all = match registry::list(
-        &app.store,
-        &SiteFilter {
-            registered_only: true,
-            ..SiteFilter::default()
-        },
+    // The units for the filter, without reading every site.
+    let units: Result<Vec<String>, sqlx::Error> = sqlx::query_scalar(
+        "SELECT DISTINCT unit FROM sites WHERE unit IS NOT NULL AND level IS NOT NULL ORDER BY unit",
     )
-    .await
-    {
-        Ok(v) => v,
+    .fetch_all(app.store.pool())
+    .await;
+    let mut units = match units {
+        Ok(u) => u,
         Err(e) => return app.fail(Some(user), e),
     };
-    let mut units: Vec<String> = all.iter().filter_map(|s| s.unit.clone()).collect();
     units.sort();
     units.dedup();
     if !user.is_admin() {
         units.retain(|u| Some(u) == user.unit.as_ref());
     }
-    let sites = match registry::list(&app.store, &filter).await {
+    let all = match app.cache.registry(&app.store).await {
         Ok(v) => v,
         Err(e) => return app.fail(Some(user), e),
     };
+    let sites: Vec<&SiteRecord> = all
+        .iter()
+        .filter(|s| {
+            filter
+                .unit
+                .as_ref()
+                .is_none_or(|u| s.unit.as_deref() == Some(u.trim()))
+        })
+        .filter(|s| filter.level.is_none_or(|l| s.level == Some(l)))
+        .filter(|s| filter.status.is_none_or(|x| s.status == Some(x)))
+        .collect();
     let needle = nonempty(&f.q).map(str::to_lowercase);
     let matching: Vec<&SiteRecord> = sites
-        .iter()
+        .into_iter()
         .filter(|s| {
             needle.as_ref().is_none_or(|n| {
                 s.url.to_lowercase().contains(n)
