@@ -132,7 +132,7 @@ pub async fn show(
         Err(RoundError::NotFound(_)) => return super::missing(&app, &auth, "没有这个轮次。"),
         Err(e) => return app.fail(Some(&auth.0), e),
     };
-    let sites = match rounds::round_sites(&app.store, id).await {
+    let sites = match app.cache.round_sites(&app.store, id).await {
         Ok(s) => s,
         Err(e) => return app.fail(Some(&auth.0), e),
     };

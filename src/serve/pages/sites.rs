@@ -85,25 +85,20 @@ pub(crate) async fn list_page(app: &App, auth: &Auth, f: Filters, import: Value)
     if !user.is_admin() {
         filter.unit = user.unit.clone();
     }
-    // The units for the filter, without reading every site.
-    let units: Result<Vec<String>, sqlx::Error> = sqlx::query_scalar(
-        "SELECT DISTINCT unit FROM sites WHERE unit IS NOT NULL AND level IS NOT NULL ORDER BY unit",
-    )
-    .fetch_all(app.store.pool())
-    .await;
-    let mut units = match units {
-        Ok(u) => u,
-        Err(e) => return app.fail(Some(user), e),
-    };
-    units.sort();
-    units.dedup();
-    if !user.is_admin() {
-        units.retain(|u| Some(u) == user.unit.as_ref());
-    }
     let all = match app.cache.registry(&app.store).await {
         Ok(v) => v,
         Err(e) => return app.fail(Some(user), e),
     };
+    let mut units: Vec<String> = all
+        .iter()
+        .filter_map(|s| s.unit.as_deref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if !user.is_admin() {
+        units.retain(|u| Some(u) == user.unit.as_ref());
+    }
     let sites: Vec<&SiteRecord> = all
         .iter()
         .filter(|s| {
