@@ -37,6 +37,9 @@
 //! evidence behind each finding (`govaudit evidence`), re-evaluation offline through a replaying
 //! fetcher (`govaudit reevaluate`), and 疑似伪造发稿日期 by comparing captures.
 //!
+//! [`serve`] is the web console (`govaudit serve`): the same statistics, rounds, registry and
+//! notices as pages for the office and the departments, with users, roles and background jobs.
+//!
 //! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
 //! and the tests.
 
@@ -59,6 +62,7 @@ pub mod report;
 pub mod rounds;
 pub mod rules;
 pub mod sample;
+pub mod serve;
 pub mod sim;
 pub mod stats;
 pub mod store;

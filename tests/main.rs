@@ -17,6 +17,7 @@ mod analysis;
 mod archive;
 mod check;
 mod cli;
+mod console;
 mod deep;
 mod deep_round;
 mod demo;

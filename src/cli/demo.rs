@@ -39,6 +39,13 @@ pub struct DemoArgs {
     /// As-of date for `--samples`.
     #[arg(long, value_name = "YYYY-MM-DD", default_value = "2018-02-01")]
     pub as_of: NaiveDate,
+    /// Then open the web console (`govaudit serve`) on the demo's database, with the simulated
+    /// province still running, and a demo admin whose password is printed.
+    #[arg(long, conflicts_with = "samples")]
+    pub serve: bool,
+    /// Address of the console with --serve (loopback).
+    #[arg(long, value_name = "ADDR:PORT", default_value = govaudit::serve::DEFAULT_LISTEN, requires = "serve")]
+    pub listen: std::net::SocketAddr,
 }
 
 pub async fn run(cfg: Config, args: DemoArgs) -> Result<u8> {
@@ -61,11 +68,17 @@ pub async fn run(cfg: Config, args: DemoArgs) -> Result<u8> {
     if args.samples {
         samples(cfg, &args.out, &db, args.as_of).await
     } else {
-        province(cfg, &args.out, &db).await
+        let serve = args.serve.then_some(args.listen);
+        province(cfg, &args.out, &db, serve).await
     }
 }
 
-async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
+async fn province(
+    mut cfg: Config,
+    out: &Path,
+    db: &Path,
+    serve: Option<std::net::SocketAddr>,
+) -> Result<u8> {
     let province = Province::ningxia_2018q1()?;
     let first = province
         .rounds
@@ -169,6 +182,37 @@ async fn province(mut cfg: Config, out: &Path, db: &Path) -> Result<u8> {
         out.display(),
         db.display()
     );
+    if let Some(listen) = serve {
+        // The simulated province keeps answering (proxy mode) while the console runs.
+        cfg.store.db = db.to_path_buf();
+        return console(cfg, db, listen).await;
+    }
+    drop(server);
+    Ok(EXIT_PASS)
+}
+
+/// `demo --serve`: a demo admin with a fresh random password, then the console.
+async fn console(cfg: Config, db: &Path, listen: std::net::SocketAddr) -> Result<u8> {
+    use govaudit::serve::{self, users};
+    if !listen.ip().is_loopback() {
+        anyhow::bail!("demo --serve listens on loopback only (got {listen})");
+    }
+    let store = Store::open(db).await?;
+    let password = users::random_hex(8);
+    users::add_user(&store, "demo", &password, users::Role::Admin, None).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| serve::ServeError::Listen {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    eprintln!(
+        "\nConsole: http://{addr}/ — log in as demo / {password} (Ctrl-C stops the console and the simulated province)"
+    );
+    let app = serve::App::new(store.clone(), cfg)?;
+    serve::serve(app, listener, super::serve::shutdown_signal()).await?;
+    store.close().await;
     Ok(EXIT_PASS)
 }
 

@@ -30,6 +30,7 @@ mod monitor;
 mod reevaluate;
 mod report;
 mod round;
+mod serve;
 mod sites;
 mod stats;
 
@@ -100,7 +101,7 @@ pub enum Command {
     /// Run the built-in simulated province (2018 Q1 Ningxia) on loopback: registry, rounds,
     /// statistics and the notice (通报). `--samples`: a few sample sites, one per failing rule.
     Demo(demo::DemoArgs),
-    /// The site registry (网站名录): import from CSV/TOML, list, show.
+    /// The site registry (网站名录): import from CSV/TOML/XLSX, list, show.
     Sites(sites::SitesArgs),
     /// Monthly sampling rounds (月度抽查) and re-checks (复核): plan, run (resumable), list, show.
     Round(round::RoundArgs),
@@ -127,6 +128,11 @@ pub enum Command {
     Evidence(evidence::EvidenceArgs),
     /// The evidence archive: `archive prune --older-than 2y` (retention).
     Archive(evidence::ArchiveArgs),
+    /// The web console (网页控制台) for the office and the departments: 总览, 网站名录,
+    /// 抽查轮次, 自查, 通报 (loopback only unless --listen).
+    Serve(serve::ServeArgs),
+    /// Console users: `user add NAME --role admin|unit [--unit 单位] [--password-stdin]`.
+    User(serve::UserArgs),
 }
 
 /// Start logging to stderr.
@@ -200,6 +206,8 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Reevaluate(args) => reevaluate::run(cfg, args, profile_given).await,
         Command::Evidence(args) => evidence::run(cfg, args).await,
         Command::Archive(args) => evidence::run_archive(cfg, args).await,
+        Command::Serve(args) => serve::run_serve(cfg, args).await,
+        Command::User(args) => serve::run_user(cfg, args).await,
     };
     match result {
         Err(e) if uses_db => Err(name_database(e, &db)),

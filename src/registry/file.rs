@@ -7,6 +7,7 @@
 //!   left out: no code, running). Encoding as Excel writes it: UTF-8, UTF-8 with BOM, or GBK.
 //! - **TOML**: `[[site]]` tables with the same fields (English keys, or the Chinese column names
 //!   quoted, as TOML requires for non-ASCII keys: `"单位" = "兴庆区"`).
+//! - **XLSX**: the first worksheet, read as CSV with its rows as lines (`xlsx_file`).
 //!
 //! Every problem is reported with its line and field, and a URL appearing twice is an error
 //! naming both lines. A value holding a control, bidi or other invisible character (NUL, ESC,
@@ -17,6 +18,7 @@ use std::path::Path;
 
 use super::csv_file::{decode, parse_csv};
 use super::toml_file::parse_toml;
+use super::xlsx_file::parse_xlsx;
 use super::{parse_site_code, parse_url, LineError, RegistryError, Site, Status};
 
 /// The fields of a registry record, in the canonical column order.
@@ -45,7 +47,7 @@ pub(super) struct RawSite {
 }
 
 /// Read and validate a registry file; the type comes from the extension: `.csv` (also `.tsv`
-/// and `.txt`, as Excel's text exports are named) or `.toml`.
+/// and `.txt`, as Excel's text exports are named), `.toml` or `.xlsx` (its first worksheet).
 pub fn load_file(path: &Path) -> Result<Vec<Site>, RegistryError> {
     let bytes = std::fs::read(path).map_err(|error| RegistryError::Read {
         path: path.to_path_buf(),
@@ -58,6 +60,7 @@ pub fn load_file(path: &Path) -> Result<Vec<Site>, RegistryError> {
     match ext.as_deref() {
         Some("csv" | "tsv" | "txt") => parse_csv(&bytes, path),
         Some("toml") => parse_toml(&decode(&bytes, path)?, path),
+        Some("xlsx") => parse_xlsx(&bytes, path),
         _ => Err(RegistryError::FileType {
             path: path.to_path_buf(),
         }),
@@ -235,11 +238,11 @@ mod tests {
     #[test]
     fn unknown_extensions_and_missing_files_are_errors() {
         assert!(matches!(
-            load_file(Path::new("sites.xlsx")),
+            load_file(Path::new("sites.xls")),
             Err(RegistryError::Read { .. }) | Err(RegistryError::FileType { .. })
         ));
         let dir = tempfile::tempdir().expect("tempdir");
-        let xlsx = dir.path().join("sites.xlsx");
+        let xlsx = dir.path().join("sites.xls");
         std::fs::write(&xlsx, b"PK").expect("write");
         assert!(matches!(
             load_file(&xlsx),

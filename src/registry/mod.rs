@@ -2,7 +2,8 @@
 //! (单位), level (级别), name, URL, 网站标识码 and status (运行 / 关停).
 //!
 //! - [`file`](mod@file) reads a registry file (CSV as Excel writes it — UTF-8, UTF-8 with BOM
-//!   or GBK — or TOML) into validated [`Site`]s; every error names the file, line and field.
+//!   or GBK — TOML, or the first worksheet of an `.xlsx`) into validated [`Site`]s; every error
+//!   names the file, line (an Excel row) and field.
 //! - [`db`] stores them: [`import`] upserts by URL in one transaction, [`list`] and [`get`]
 //!   read them back as [`SiteRecord`]s (rows created by `govaudit check` have only a URL).
 //!
@@ -17,6 +18,7 @@ pub mod db;
 pub mod file;
 mod toml_file;
 pub mod units;
+mod xlsx_file;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -289,8 +291,8 @@ pub enum RegistryError {
         /// The I/O error.
         error: std::io::Error,
     },
-    /// The file's extension is not .csv, .tsv, .txt or .toml.
-    #[error("{path}: unsupported registry file type; expected .csv (.tsv, .txt) or .toml")]
+    /// The file's extension is not .csv, .tsv, .txt, .toml or .xlsx.
+    #[error("{path}: unsupported registry file type; expected .csv (.tsv, .txt), .toml or .xlsx")]
     FileType {
         /// The registry file given.
         path: PathBuf,
