@@ -273,9 +273,10 @@ async fn a_homepage_nested_200000_deep_is_read_in_part_and_reported() {
     let result = auditor
         .audit(&Url::parse("http://www.hostile.gov.cn/").unwrap(), as_of())
         .await;
-    // Unbounded, parsing this page alone took ~110 s of CPU.
+    // Unbounded, parsing this page alone took ~110 s of CPU; bounded, a few seconds (the bound
+    // is generous: other tests of the binary share the 2 cores).
     assert!(
-        start.elapsed() < Duration::from_secs(20),
+        start.elapsed() < Duration::from_secs(60),
         "{:?}",
         start.elapsed()
     );

@@ -132,14 +132,59 @@ pub async fn pending(store: &Store, round_id: i64) -> Result<Vec<(i64, String)>,
 
 /// Every site of a round with its check, in draw order.
 pub async fn round_sites(store: &Store, round_id: i64) -> Result<Vec<RoundSiteRow>, RoundError> {
-    let rows = sqlx::query(
+    round_sites_where(store, round_id, false, None).await
+}
+
+/// One page of a round's sites in round order: `limit` rows from `offset` (0-based), only the
+/// 不合格 ones when `fail_only`; and how many there are in all. The console's round page reads a
+/// page at a time, not the whole round (3,500 sites in a national round).
+pub async fn round_sites_page(
+    store: &Store,
+    round_id: i64,
+    fail_only: bool,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<RoundSiteRow>, usize), RoundError> {
+    let filter = if fail_only {
+        " AND c.verdict = 'fail'"
+    } else {
+        ""
+    };
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM round_sites s LEFT JOIN checks c ON c.id = s.check_id \
+         WHERE s.round_id = ?{filter}"
+    ))
+    .bind(round_id)
+    .fetch_one(store.pool())
+    .await?;
+    let rows = round_sites_where(store, round_id, fail_only, Some((offset, limit))).await?;
+    Ok((rows, usize::try_from(total).unwrap_or(0)))
+}
+
+async fn round_sites_where(
+    store: &Store,
+    round_id: i64,
+    fail_only: bool,
+    page: Option<(usize, usize)>,
+) -> Result<Vec<RoundSiteRow>, RoundError> {
+    let filter = if fail_only {
+        " AND c.verdict = 'fail'"
+    } else {
+        ""
+    };
+    let limit = match page {
+        Some((offset, limit)) => format!(" LIMIT {limit} OFFSET {offset}"),
+        None => String::new(),
+    };
+    let rows = sqlx::query(&format!(
         "SELECT s.site_id, t.url, t.name, t.unit, s.check_id, c.verdict, c.score, \
          s.original_check_id, COALESCE(c.deep, 0), \
          (SELECT group_concat(f.rule, ',') FROM findings f \
           WHERE f.check_id = s.check_id AND f.severity = 'veto' ORDER BY f.id) FROM round_sites s \
          JOIN sites t ON t.id = s.site_id \
-         LEFT JOIN checks c ON c.id = s.check_id WHERE s.round_id = ? ORDER BY s.position",
-    )
+         LEFT JOIN checks c ON c.id = s.check_id WHERE s.round_id = ?{filter} \
+         ORDER BY s.position{limit}"
+    ))
     .bind(round_id)
     .fetch_all(store.pool())
     .await?;

@@ -14,7 +14,7 @@ mod run;
 
 pub use db::{
     get, list, newest_unfinished, pending, plan_list, plan_recheck, plan_sample, round_sites,
-    PlanOptions, RoundSiteRow,
+    round_sites_page, PlanOptions, RoundSiteRow,
 };
 pub use records::{audit_records, reevaluated_records, site_records};
 pub use run::{run_round, run_round_with, RunOptions, RunSummary, SiteOutcome};

@@ -14,7 +14,7 @@ use sqlx::Row;
 
 use super::ServeError;
 use crate::registry;
-use crate::rounds::{self, Round, RoundSiteRow};
+use crate::rounds::{self, Round};
 use crate::stats::{quarter_stats, AuditRecord, Quarter, QuarterStats, SiteRecord, StatsSettings};
 use crate::store::Store;
 
@@ -55,11 +55,7 @@ pub struct Cache {
     data: tokio::sync::Mutex<Option<Arc<Data>>>,
     registry: tokio::sync::Mutex<Option<(String, Arc<Vec<registry::SiteRecord>>)>>,
     rounds: tokio::sync::Mutex<Option<(String, Arc<Vec<Round>>)>>,
-    round_sites: tokio::sync::Mutex<HashMap<i64, Fingerprinted<Vec<RoundSiteRow>>>>,
 }
-
-/// A value with the fingerprint it was read under.
-type Fingerprinted<T> = (String, Arc<T>);
 
 /// A cached value of a fingerprint, read again when the fingerprint changes.
 async fn cached<T, F, Fut>(
@@ -119,30 +115,6 @@ impl Cache {
             Ok(registry::list(store, &filter).await?)
         })
         .await
-    }
-
-    /// The sites of a round with their checks, as [`rounds::round_sites`] gives them.
-    pub async fn round_sites(
-        &self,
-        store: &Store,
-        id: i64,
-    ) -> Result<Arc<Vec<RoundSiteRow>>, ServeError> {
-        let f: String = sqlx::query(ROUNDS_FINGERPRINT)
-            .fetch_one(store.pool())
-            .await?
-            .try_get(0)?;
-        let mut map = self.round_sites.lock().await;
-        if let Some((old, v)) = map.get(&id) {
-            if *old == f {
-                return Ok(Arc::clone(v));
-            }
-        }
-        let v = Arc::new(rounds::round_sites(store, id).await?);
-        if map.len() > 64 {
-            map.clear();
-        }
-        map.insert(id, (f, Arc::clone(&v)));
-        Ok(v)
     }
 
     /// Every round with its progress, as [`rounds::list`] gives them.

@@ -41,7 +41,7 @@ fn run(db: &str, args: &[&str]) -> Run {
     all.extend(args.iter().map(|s| s.to_string()));
     let hosts: Vec<String> = (0..SITES).map(|i| host(&format!("r{i}.round"))).collect();
     all.extend(server().resolve_args(&hosts));
-    govaudit(&all, Duration::from_secs(120))
+    govaudit(&all, Duration::from_secs(240))
 }
 
 #[test]
@@ -83,7 +83,9 @@ fn a_round_of_hostile_sites_stays_within_the_memory_formula() {
         round.wall.as_secs_f64(),
         round.peak_mb
     );
-    round.expect(0, Duration::from_secs(90), ISSUE_CEILING_MB.min(formula));
+    // Wall time only catches a hang (each request has a 1 s timeout; the round takes 25-50 s
+    // alone): generous, since in the one test binary it may share 2 cores with a browser test.
+    round.expect(0, Duration::from_secs(180), ISSUE_CEILING_MB.min(formula));
 
     let list = run(&db, &["round", "list", "--format", "json"]);
     let rounds: serde_json::Value = serde_json::from_str(&list.stdout).expect("round list");
