@@ -75,6 +75,10 @@ const GB2015: &[(&str, &str)] = &[
         "content.backdated.toml",
         include_str!("../../rules/gb2015/content.backdated.toml"),
     ),
+    (
+        "content.future_date.toml",
+        include_str!("../../rules/gb2015/content.future_date.toml"),
+    ),
 ];
 
 /// `(file name, text)` of every file of `rules/gb2019/` (started: CONFIRMED vetoes only).
