@@ -40,8 +40,9 @@
 //! [`serve`] is the web console (`govaudit serve`): the same statistics, rounds, registry and
 //! notices as pages for the office and the departments, with users, roles and background jobs.
 //!
-//! [`audit`] runs stages 1–5 for one site; [`sim`] serves sample sites on loopback for the demo
-//! and the tests.
+//! [`audit`] runs stages 1–5 for one site; [`config`] is the one configuration struct
+//! (`config.toml` documents it); [`sim`] serves sample sites on loopback for the demo and the
+//! tests.
 
 pub mod analysis;
 pub mod archive;
