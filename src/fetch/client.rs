@@ -379,18 +379,26 @@ impl Fetcher {
             request = request.header(HOST, host);
         }
         let classify = |e: reqwest::Error| classify(&e, url, self.cfg.timeout_secs);
+        // A body is read into a body slot, taken before the request is sent: the request's
+        // timeout is the server's time alone, never a wait here for a slot that pages queued
+        // for analysis hold (that wait once timed out healthy pages under load). The
+        // semaphore is never closed; were it, the body would only go unmetered.
+        let mut slot = match body_cap {
+            Some(_) => std::sync::Arc::clone(&self.bodies)
+                .acquire_owned()
+                .await
+                .ok(),
+            None => None,
+        };
         let mut response = request.send().await.map_err(classify)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let mut body = Vec::new();
         let mut truncated = false;
-        let mut slot = None;
+        if !(200..300).contains(&status) {
+            slot = None;
+        }
         if let (Some(cap), true) = (body_cap, (200..300).contains(&status)) {
-            // The semaphore is never closed; were it, the body would only go unmetered.
-            slot = std::sync::Arc::clone(&self.bodies)
-                .acquire_owned()
-                .await
-                .ok();
             while let Some(chunk) = response.chunk().await.map_err(classify)? {
                 let room = cap.saturating_sub(body.len());
                 // Grow as a Vec does (doubling) but never past the cap: a body at the cap

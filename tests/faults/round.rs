@@ -111,6 +111,17 @@ fn stored(db: &str) -> (i64, Vec<String>) {
         let store = govaudit::store::Store::open(std::path::Path::new(db))
             .await
             .expect("db");
+        for r in sqlx::query("SELECT url, error FROM columns WHERE error IS NOT NULL")
+            .fetch_all(store.pool())
+            .await
+            .expect("errors")
+        {
+            eprintln!(
+                "column error: {} {}",
+                r.get::<String, _>(0),
+                r.get::<String, _>(1)
+            );
+        }
         let columns: i64 = sqlx::query("SELECT COUNT(*) FROM columns WHERE error IS NULL")
             .fetch_one(store.pool())
             .await
