@@ -49,6 +49,18 @@ fn notice_texts(t: &NoticeTemplate) -> Vec<Checked<'_>> {
         (key("overview.running"), &o.running, with_base(OVERVIEW)),
         (key("overview.sampled"), &o.sampled, with_base(OVERVIEW)),
         (
+            key("overview.reevaluated"),
+            &o.reevaluated,
+            with_base(&["evaluated", "checks", "evaluated_on", "profiles", "rules"]),
+        ),
+        (key("overview.rules_builtin"), &o.rules_builtin, vec![]),
+        (key("overview.rules_dir"), &o.rules_dir, vec!["dir"]),
+        (
+            key("overview.reevaluated_separator"),
+            &o.reevaluated_separator,
+            vec![],
+        ),
+        (
             key("overview.level_item"),
             &o.level_item,
             vec!["level", "count"],

@@ -67,6 +67,16 @@ pub struct OverviewTemplate {
     /// Sampled-sites sentence: `{sampled}`, `{sample_ratio}`, `{failed}`, `{pass_rate}` and the
     /// `{local_*}` (市、县（区）) / `{region_*}` (自治区部门) subtotals.
     pub sampled: String,
+    /// The line of a notice made from re-evaluations (`report notice --reevaluated`), after
+    /// `sampled`: `{evaluated}` of `{checks}` checks taken as re-evaluated, `{evaluated_on}`
+    /// the newest re-evaluation's date, `{profiles}` and `{rules}` what they were judged with.
+    pub reevaluated: String,
+    /// `{rules}` for re-evaluations under the built-in rules.
+    pub rules_builtin: String,
+    /// `{rules}` for re-evaluations under a rules folder: `{dir}`.
+    pub rules_dir: String,
+    /// Joins several profiles or rule sets in `{profiles}` and `{rules}`.
+    pub reevaluated_separator: String,
 }
 
 fn default_registry_as_of() -> String {
