@@ -356,8 +356,16 @@ async fn assemble(
         super::text::requirements(t, office, &vars),
     ];
 
-    let unit_title = fill(&a.unit_title, &vars);
-    let site_title = fill(&a.site_title, &vars);
+    // A notice from re-evaluations says so in every table's title too (the XLSX has no text).
+    let title = |text: &str| {
+        let t = fill(text, &vars);
+        match &ctx.basis {
+            Some(_) => fill(&a.reevaluated_title, &[("title", t)]),
+            None => t,
+        }
+    };
+    let unit_title = title(&a.unit_title);
+    let site_title = title(&a.site_title);
     let unit_table = Table {
         label: a.unit_label.clone(),
         title: unit_title.clone(),
@@ -372,7 +380,7 @@ async fn assemble(
     };
     let detail_table = Table {
         label: a.detail_label.clone(),
-        title: fill(&a.detail_title, &vars),
+        title: title(&a.detail_title),
         headers: a.detail_headers.clone(),
         rows: super::tables::detail_rows(&st.failed_sites, &findings, templates),
     };

@@ -107,6 +107,11 @@ fn notice_texts(t: &NoticeTemplate) -> Vec<Checked<'_>> {
         ),
         (key("attachments.unit_label"), &a.unit_label, vec![]),
         (key("attachments.unit_title"), &a.unit_title, with_base(&[])),
+        (
+            key("attachments.reevaluated_title"),
+            &a.reevaluated_title,
+            vec!["title"],
+        ),
         (key("attachments.site_label"), &a.site_label, vec![]),
         (key("attachments.site_title"), &a.site_title, with_base(&[])),
         (

@@ -140,6 +140,9 @@ pub struct AttachmentsTemplate {
     pub unit_label: String,
     /// Title of 附件1: `{period}`.
     pub unit_title: String,
+    /// A table's title in a notice from re-evaluations (`report notice --reevaluated`), so
+    /// that a sheet or attachment on its own says so too: `{title}`.
+    pub reevaluated_title: String,
     /// Column headers of 附件1 (单位, 运行网站数, 抽查网站数, 不合格网站数, 合格率).
     pub unit_headers: Vec<String>,
     /// Label of 附件2, the problem-site list.

@@ -179,6 +179,13 @@ async fn a_notice_from_reevaluations_shows_the_changed_verdicts_and_says_so() {
     assert!(line.contains(&format!("规则目录{rules_arg}")), "{line}");
     assert!(line.contains("gb2015"), "{line}");
     assert!(line.contains("3次检查中3次采用重新评估结果"), "{line}");
+    // Every table says so on its own (an XLSX sheet has no other text).
+    for table in ["unit_table", "site_table", "detail_table"] {
+        let title = re[table]["title"].as_str().unwrap_or_default();
+        assert!(title.ends_with("（依据重新评估结果）"), "{title}");
+        let plain = stored[table]["title"].as_str().unwrap_or_default();
+        assert!(!plain.contains("重新评估"), "{plain}");
+    }
 
     // The quarter's Markdown says it too; the plain one keeps the stored verdicts.
     let md = |extra: &[&str]| {
