@@ -11,6 +11,8 @@ use crate::support;
 mod backdated;
 #[path = "archive/consistency.rs"]
 mod consistency;
+#[path = "archive/notice.rs"]
+mod notice;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

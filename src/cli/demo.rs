@@ -153,6 +153,7 @@ async fn province(
         stats: cfg.stats,
         date: None,
         office: govaudit::config::NoticeConfig::seed_2018q1(),
+        reevaluated: false,
     };
     let n = Notice::for_quarter(&store, &quarter, &settings, &Templates::builtin()?).await?;
     store.close().await;

@@ -54,6 +54,10 @@ pub struct NoticeArgs {
     /// Templates folder (notice.toml, site.toml, fixes.toml) instead of the built-in wording.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Take each check as its newest re-evaluation (govaudit reevaluate) judged it, a check
+    /// never re-evaluated as stored; the notice says so under 一、总体情况.
+    #[arg(long)]
+    pub reevaluated: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -113,6 +117,7 @@ pub async fn run(cfg: Config, args: ReportArgs) -> Result<u8> {
                 stats: cfg.stats,
                 date: a.date,
                 office: cfg.notice.clone(),
+                reevaluated: a.reevaluated,
             };
             let n = match (a.quarter, a.round) {
                 (_, Some(id)) => Notice::for_round(&store, id, &settings, &t).await?,

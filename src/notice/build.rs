@@ -1,17 +1,17 @@
 //! Building a [`Notice`] from the store: the figures of [`quarter_stats`], the findings of the
 //! checks that made each site fail, and the wording of the [`Templates`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::Row;
 
 use super::template::fill;
 use super::{
-    chinese_date, Figures, Notice, NoticeError, NoticeSettings, Point, Scope, Series, Table,
-    Templates,
+    chinese_date, Figures, Notice, NoticeError, NoticeSettings, Point, Reevaluation, Scope, Series,
+    Table, Templates,
 };
 use crate::findings::{Evidence, Severity, Verdict};
-use crate::rounds;
+use crate::rounds::{self, NewestEvaluation};
 use crate::stats::{
     format_percent, parse_month, quarter_stats, AuditRecord, FailedSite, Quarter, QuarterStats,
     RoundKind, SiteRecord,
@@ -67,6 +67,68 @@ pub(crate) async fn check_findings(
     Ok(out)
 }
 
+/// The newest re-evaluations of the checks, by check id (empty for the stored checks).
+type Evaluations = HashMap<i64, NewestEvaluation>;
+
+/// Every stored check that answers a round slot: as stored, or with `settings.reevaluated` as
+/// its newest re-evaluation judged it (the records `round diff --reevaluated` compares), with
+/// those re-evaluations.
+async fn audits(
+    store: &Store,
+    settings: &NoticeSettings,
+) -> Result<(Vec<AuditRecord>, Evaluations), NoticeError> {
+    let stored = rounds::audit_records(store).await?;
+    if !settings.reevaluated {
+        return Ok((stored, Evaluations::new()));
+    }
+    let ids: Vec<i64> = stored.iter().map(|a| a.check_id).collect();
+    let evaluations = rounds::newest_evaluations(store, &ids).await?;
+    Ok((
+        rounds::apply_evaluations(&stored, &evaluations),
+        evaluations,
+    ))
+}
+
+/// What a notice from re-evaluations rests on: the period's checks `period` and their
+/// re-evaluations; `None` for a notice of the stored checks.
+fn reevaluation(
+    settings: &NoticeSettings,
+    period: &[&AuditRecord],
+    evaluations: &Evaluations,
+    name: &str,
+) -> Result<Option<Reevaluation>, NoticeError> {
+    if !settings.reevaluated {
+        return Ok(None);
+    }
+    let mut checks: Vec<i64> = period.iter().map(|a| a.check_id).collect();
+    checks.sort_unstable();
+    checks.dedup();
+    let taken: Vec<&NewestEvaluation> = checks.iter().filter_map(|c| evaluations.get(c)).collect();
+    let Some(newest) = taken.iter().max_by(|a, b| a.created_at.cmp(&b.created_at)) else {
+        return Err(NoticeError::NotReevaluated {
+            period: name.to_string(),
+        });
+    };
+    let mut r = Reevaluation {
+        checks: checks.len(),
+        evaluated: taken.len(),
+        evaluation_ids: taken.iter().map(|e| e.id).collect(),
+        newest_at: newest.created_at.clone(),
+        profiles: Vec::new(),
+        rules_dirs: Vec::new(),
+    };
+    r.evaluation_ids.sort_unstable();
+    for e in &taken {
+        if !r.profiles.contains(&e.profile) {
+            r.profiles.push(e.profile.clone());
+        }
+        if !r.rules_dirs.contains(&e.rules_dir) {
+            r.rules_dirs.push(e.rules_dir.clone());
+        }
+    }
+    Ok(Some(r))
+}
+
 /// The quarter of a `YYYY-MM` month.
 fn quarter_of(month: &str) -> Result<Quarter, NoticeError> {
     let (y, m) = parse_month(month).ok_or_else(|| NoticeError::Month(month.to_string()))?;
@@ -82,7 +144,12 @@ impl Notice {
         templates: &Templates,
     ) -> Result<Notice, NoticeError> {
         let sites = rounds::site_records(store).await?;
-        let audits = rounds::audit_records(store).await?;
+        let (audits, evaluations) = audits(store, settings).await?;
+        let period: Vec<&AuditRecord> = audits
+            .iter()
+            .filter(|a| quarter.contains(&a.month))
+            .collect();
+        let basis = reevaluation(settings, &period, &evaluations, &quarter.to_string())?;
         let st = quarter_stats(&sites, &audits, quarter, &settings.stats);
         let trend = monthly_trend(&sites, &audits, &quarter.last_month());
         let t = &templates.notice;
@@ -91,6 +158,8 @@ impl Notice {
             period: quarter.label(),
             title: &t.title_quarter,
             period_kind: &t.period_kind_quarter,
+            basis,
+            evaluations,
         };
         assemble(store, ctx, st, trend, settings, templates).await
     }
@@ -106,7 +175,14 @@ impl Notice {
         let round = rounds::get(store, round_id).await?;
         let quarter = quarter_of(&round.month)?;
         let sites = rounds::site_records(store).await?;
-        let audits = rounds::audit_records(store).await?;
+        let (audits, evaluations) = audits(store, settings).await?;
+        let period: Vec<&AuditRecord> = audits.iter().filter(|a| a.round_id == round_id).collect();
+        let basis = reevaluation(
+            settings,
+            &period,
+            &evaluations,
+            &format!("round {round_id}"),
+        )?;
         let this: Vec<AuditRecord> = audits
             .iter()
             .filter(|a| a.round_id == round_id)
@@ -142,6 +218,8 @@ impl Notice {
             period,
             title: &t.title_round,
             period_kind: &t.period_kind_round,
+            basis,
+            evaluations,
         };
         assemble(store, ctx, st, trend, settings, templates).await
     }
@@ -152,6 +230,10 @@ struct Ctx<'a> {
     period: String,
     title: &'a str,
     period_kind: &'a str,
+    /// Made from re-evaluations: which.
+    basis: Option<Reevaluation>,
+    /// The re-evaluations the checks were taken from (empty for the stored checks).
+    evaluations: Evaluations,
 }
 
 /// Pass rate per month of the regular rounds up to `last_month` (the latest [`TREND_MONTHS`]).
@@ -186,15 +268,31 @@ fn monthly_trend(sites: &[SiteRecord], audits: &[AuditRecord], last_month: &str)
 }
 
 /// The findings of the checks that made each failed site fail, per failed site (附件2 order).
+/// A check taken as re-evaluated has the findings of its re-evaluation.
 async fn failing_findings(
     store: &Store,
     failed: &[FailedSite],
+    evaluations: &Evaluations,
 ) -> Result<Vec<Vec<StoredFinding>>, NoticeError> {
     let mut out = Vec::with_capacity(failed.len());
     for f in failed {
         let mut list = Vec::new();
         for a in &f.failed_audits {
-            list.extend(check_findings(store, a.check_id, false).await?);
+            match evaluations.get(&a.check_id) {
+                Some(e) => list.extend(
+                    e.findings
+                        .iter()
+                        .filter(|f| !matches!(f.severity, Severity::Info | Severity::Review))
+                        .map(|f| StoredFinding {
+                            check_id: a.check_id,
+                            rule: f.rule.clone(),
+                            severity: f.severity,
+                            message: f.message.clone(),
+                            evidence: f.evidence.clone(),
+                        }),
+                ),
+                None => list.extend(check_findings(store, a.check_id, false).await?),
+            }
         }
         out.push(list);
     }
@@ -229,7 +327,7 @@ async fn assemble(
     let t = &templates.notice;
     let office = &settings.office;
     let a = &t.attachments;
-    let findings = failing_findings(store, &st.failed_sites).await?;
+    let findings = failing_findings(store, &st.failed_sites, &ctx.evaluations).await?;
     let period = ctx.period.clone();
     let registry_as_of = crate::registry::registry_as_of(store)
         .await
@@ -246,14 +344,28 @@ async fn assemble(
         ),
     ];
 
+    let mut overview = super::text::overview(&st, t, &vars);
+    if let Some(basis) = &ctx.basis {
+        overview
+            .paragraphs
+            .push(super::text::reevaluated(basis, t, &vars));
+    }
     let sections = vec![
-        super::text::overview(&st, t, &vars),
+        overview,
         super::text::problems(&st, &findings, templates, &vars),
         super::text::requirements(t, office, &vars),
     ];
 
-    let unit_title = fill(&a.unit_title, &vars);
-    let site_title = fill(&a.site_title, &vars);
+    // A notice from re-evaluations says so in every table's title too (the XLSX has no text).
+    let title = |text: &str| {
+        let t = fill(text, &vars);
+        match &ctx.basis {
+            Some(_) => fill(&a.reevaluated_title, &[("title", t)]),
+            None => t,
+        }
+    };
+    let unit_title = title(&a.unit_title);
+    let site_title = title(&a.site_title);
     let unit_table = Table {
         label: a.unit_label.clone(),
         title: unit_title.clone(),
@@ -268,7 +380,7 @@ async fn assemble(
     };
     let detail_table = Table {
         label: a.detail_label.clone(),
-        title: fill(&a.detail_title, &vars),
+        title: title(&a.detail_title),
         headers: a.detail_headers.clone(),
         rows: super::tables::detail_rows(&st.failed_sites, &findings, templates),
     };
@@ -322,6 +434,7 @@ async fn assemble(
         warnings: st.warnings,
         registry_as_of,
         period,
+        reevaluation: ctx.basis,
     })
 }
 

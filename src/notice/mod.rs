@@ -72,6 +72,12 @@ pub enum NoticeError {
     /// A site, check, round or monitor record asked for is not stored; the message says which.
     #[error("{0}")]
     NotFound(String),
+    /// A notice from re-evaluations was asked for, but no check of its period was re-evaluated.
+    #[error("no check of {period} has been re-evaluated (govaudit reevaluate --round ID)")]
+    NotReevaluated {
+        /// The period, e.g. `2018Q1` or `round 3`.
+        period: String,
+    },
     /// Reading the availability monitor's probes for a site report's uptime section failed.
     #[error("cannot read the availability monitor's record: {0}")]
     Monitor(#[from] crate::monitor::MonitorError),
@@ -97,6 +103,27 @@ pub struct NoticeSettings {
     pub date: Option<chrono::NaiveDate>,
     /// The issuing office's particulars: 发文机关, 文号, 主送, 联系人, 报送截止日期.
     pub office: crate::config::NoticeConfig,
+    /// Take each check as its newest re-evaluation judged it (`govaudit reevaluate`, table
+    /// `evaluations`), a check never re-evaluated as stored; the notice says so under
+    /// 一、总体情况 ([`Notice::reevaluation`]).
+    pub reevaluated: bool,
+}
+
+/// What a notice made from re-evaluations ([`NoticeSettings::reevaluated`]) rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reevaluation {
+    /// The period's checks (its rounds' stored checks, 复核 included).
+    pub checks: usize,
+    /// How many of them are taken as re-evaluated; the others as stored.
+    pub evaluated: usize,
+    /// Ids of the re-evaluations taken (`evaluations.id`), ascending.
+    pub evaluation_ids: Vec<i64>,
+    /// When the newest of them was made (RFC 3339, UTC).
+    pub newest_at: String,
+    /// The rule profiles they were judged under, each once.
+    pub profiles: Vec<String>,
+    /// The rules folders they were judged with, each once; `null` for the built-in rules.
+    pub rules_dirs: Vec<Option<String>>,
 }
 
 /// What the notice covers.
@@ -217,6 +244,9 @@ pub struct Notice {
     pub figures: Figures,
     /// Inputs the statistics skipped.
     pub warnings: Vec<String>,
+    /// Made from re-evaluations: which, and with what rules; absent for the stored checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reevaluation: Option<Reevaluation>,
 }
 
 /// A date as the notices print it: 2018年3月27日.

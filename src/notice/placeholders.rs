@@ -49,6 +49,18 @@ fn notice_texts(t: &NoticeTemplate) -> Vec<Checked<'_>> {
         (key("overview.running"), &o.running, with_base(OVERVIEW)),
         (key("overview.sampled"), &o.sampled, with_base(OVERVIEW)),
         (
+            key("overview.reevaluated"),
+            &o.reevaluated,
+            with_base(&["evaluated", "checks", "evaluated_on", "profiles", "rules"]),
+        ),
+        (key("overview.rules_builtin"), &o.rules_builtin, vec![]),
+        (key("overview.rules_dir"), &o.rules_dir, vec!["dir"]),
+        (
+            key("overview.reevaluated_separator"),
+            &o.reevaluated_separator,
+            vec![],
+        ),
+        (
             key("overview.level_item"),
             &o.level_item,
             vec!["level", "count"],
@@ -95,6 +107,11 @@ fn notice_texts(t: &NoticeTemplate) -> Vec<Checked<'_>> {
         ),
         (key("attachments.unit_label"), &a.unit_label, vec![]),
         (key("attachments.unit_title"), &a.unit_title, with_base(&[])),
+        (
+            key("attachments.reevaluated_title"),
+            &a.reevaluated_title,
+            vec!["title"],
+        ),
         (key("attachments.site_label"), &a.site_label, vec![]),
         (key("attachments.site_title"), &a.site_title, with_base(&[])),
         (

@@ -67,6 +67,16 @@ pub struct OverviewTemplate {
     /// Sampled-sites sentence: `{sampled}`, `{sample_ratio}`, `{failed}`, `{pass_rate}` and the
     /// `{local_*}` (市、县（区）) / `{region_*}` (自治区部门) subtotals.
     pub sampled: String,
+    /// The line of a notice made from re-evaluations (`report notice --reevaluated`), after
+    /// `sampled`: `{evaluated}` of `{checks}` checks taken as re-evaluated, `{evaluated_on}`
+    /// the newest re-evaluation's date, `{profiles}` and `{rules}` what they were judged with.
+    pub reevaluated: String,
+    /// `{rules}` for re-evaluations under the built-in rules.
+    pub rules_builtin: String,
+    /// `{rules}` for re-evaluations under a rules folder: `{dir}`.
+    pub rules_dir: String,
+    /// Joins several profiles or rule sets in `{profiles}` and `{rules}`.
+    pub reevaluated_separator: String,
 }
 
 fn default_registry_as_of() -> String {
@@ -130,6 +140,9 @@ pub struct AttachmentsTemplate {
     pub unit_label: String,
     /// Title of 附件1: `{period}`.
     pub unit_title: String,
+    /// A table's title in a notice from re-evaluations (`report notice --reevaluated`), so
+    /// that a sheet or attachment on its own says so too: `{title}`.
+    pub reevaluated_title: String,
     /// Column headers of 附件1 (单位, 运行网站数, 抽查网站数, 不合格网站数, 合格率).
     pub unit_headers: Vec<String>,
     /// Label of 附件2, the problem-site list.

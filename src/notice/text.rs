@@ -63,6 +63,41 @@ pub(crate) fn overview(st: &QuarterStats, t: &NoticeTemplate, base: &[(&str, Str
     }
 }
 
+/// The line of a notice made from re-evaluations: how many checks, when, with which profiles
+/// and rules (after 一、总体情况's sentences).
+pub(crate) fn reevaluated(
+    basis: &super::Reevaluation,
+    t: &NoticeTemplate,
+    base: &[(&str, String)],
+) -> String {
+    let o = &t.overview;
+    let rules: Vec<String> = basis
+        .rules_dirs
+        .iter()
+        .map(|d| match d {
+            None => o.rules_builtin.clone(),
+            Some(dir) => fill(&o.rules_dir, &[("dir", dir.clone())]),
+        })
+        .collect();
+    // The date in Beijing time, as every date of the notice.
+    let on = chrono::DateTime::parse_from_rfc3339(&basis.newest_at)
+        .ok()
+        .and_then(|d| chrono::FixedOffset::east_opt(8 * 3600).map(|bj| d.with_timezone(&bj)))
+        .map_or_else(
+            || basis.newest_at.clone(),
+            |d| super::chinese_date(d.date_naive()),
+        );
+    let mut vars = base.to_vec();
+    vars.extend([
+        ("evaluated", basis.evaluated.to_string()),
+        ("checks", basis.checks.to_string()),
+        ("evaluated_on", on),
+        ("profiles", basis.profiles.join(&o.reevaluated_separator)),
+        ("rules", rules.join(&o.reevaluated_separator)),
+    ]);
+    fill(&o.reevaluated, &vars)
+}
+
 /// `items` joined with `sep`, at most `max` of them, and whether the list was cut short (the
 /// caller ends it with 等).
 pub(crate) fn capped(items: &[String], max: usize, sep: &str) -> (String, bool) {

@@ -16,7 +16,10 @@ pub use db::{
     get, list, newest_unfinished, pending, plan_list, plan_recheck, plan_sample, round_sites,
     round_sites_page, PlanOptions, RoundSiteRow,
 };
-pub use records::{audit_records, reevaluated_records, site_records};
+pub use records::{
+    apply_evaluations, audit_records, newest_evaluations, reevaluated_records, site_records,
+    NewestEvaluation,
+};
 pub use run::{run_round, run_round_with, RunOptions, RunSummary, SiteOutcome};
 
 use chrono::NaiveDate;

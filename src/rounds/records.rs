@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::RoundError;
-use crate::findings::Verdict;
+use crate::findings::{Finding, Severity, Verdict};
 use crate::stats::{AuditRecord, SiteRecord};
 use crate::store::Store;
 
@@ -90,9 +90,108 @@ pub async fn audit_records(store: &Store) -> Result<Vec<AuditRecord>, RoundError
     Ok(out)
 }
 
-/// `records` of a round as its checks' newest re-evaluations judged them (`govaudit
-/// reevaluate`, table `evaluations`): same sites and round, the re-evaluation's verdict and
-/// findings. Checks never re-evaluated keep their stored record.
+/// A check's newest re-evaluation (`govaudit reevaluate`, table `evaluations`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewestEvaluation {
+    /// Id of the re-evaluation (`evaluations.id`).
+    pub id: i64,
+    /// The check it judged again.
+    pub check_id: i64,
+    /// When it was made (RFC 3339, UTC).
+    pub created_at: String,
+    /// The rule profile it was judged under.
+    pub profile: String,
+    /// The rules folder (`--rules DIR`), `None` for the built-in rules.
+    pub rules_dir: Option<String>,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Its findings, every severity, in the order of the `check --format json` object.
+    pub findings: Vec<Finding>,
+}
+
+/// The part of a stored `check --format json` object a re-evaluation is read for.
+#[derive(serde::Deserialize)]
+struct StoredResult {
+    verdict: Verdict,
+    #[serde(default)]
+    findings: Vec<Finding>,
+}
+
+/// The newest re-evaluation of each of `check_ids` that has one.
+///
+/// # Errors
+///
+/// A database error, or a stored re-evaluation that is not the `check --format json` object.
+pub async fn newest_evaluations(
+    store: &Store,
+    check_ids: &[i64],
+) -> Result<HashMap<i64, NewestEvaluation>, RoundError> {
+    let mut out = HashMap::new();
+    for &check_id in check_ids {
+        if out.contains_key(&check_id) {
+            continue;
+        }
+        let row = sqlx::query(
+            "SELECT id, created_at, profile, rules_dir, result_json FROM evaluations \
+             WHERE check_id = ? ORDER BY id DESC LIMIT 1",
+        )
+        .bind(check_id)
+        .fetch_optional(store.pool())
+        .await?;
+        let Some(row) = row else { continue };
+        let json: String = row.try_get("result_json")?;
+        let doc: StoredResult =
+            serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        out.insert(
+            check_id,
+            NewestEvaluation {
+                id: row.try_get("id")?,
+                check_id,
+                created_at: row.try_get("created_at")?,
+                profile: row.try_get("profile")?,
+                rules_dir: row.try_get("rules_dir")?,
+                verdict: doc.verdict,
+                findings: doc.findings,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// `records` as their checks' newest re-evaluations (`evaluations`) judged them: same sites
+/// and rounds, the re-evaluation's verdict and findings; checks never re-evaluated keep their
+/// stored record.
+pub fn apply_evaluations(
+    records: &[AuditRecord],
+    evaluations: &HashMap<i64, NewestEvaluation>,
+) -> Vec<AuditRecord> {
+    records
+        .iter()
+        .map(|rec| {
+            let Some(e) = evaluations.get(&rec.check_id) else {
+                return rec.clone();
+            };
+            let mut rules: Vec<String> = Vec::new();
+            let mut evidence = Vec::new();
+            for f in e.findings.iter().filter(|f| f.severity != Severity::Info) {
+                if !rules.contains(&f.rule) {
+                    rules.push(f.rule.clone());
+                }
+                evidence.push((f.rule.clone(), f.message.clone()));
+            }
+            AuditRecord {
+                verdict: e.verdict,
+                rules,
+                evidence,
+                ..rec.clone()
+            }
+        })
+        .collect()
+}
+
+/// `records` of a round as its checks' newest re-evaluations judged them
+/// ([`newest_evaluations`], [`apply_evaluations`]). Checks never re-evaluated keep their
+/// stored record.
 ///
 /// # Errors
 ///
@@ -101,44 +200,7 @@ pub async fn reevaluated_records(
     store: &Store,
     records: &[AuditRecord],
 ) -> Result<Vec<AuditRecord>, RoundError> {
-    let mut out = Vec::with_capacity(records.len());
-    for rec in records {
-        let json: Option<String> = sqlx::query_scalar(
-            "SELECT result_json FROM evaluations WHERE check_id = ? ORDER BY id DESC LIMIT 1",
-        )
-        .bind(rec.check_id)
-        .fetch_optional(store.pool())
-        .await?;
-        let Some(json) = json else {
-            out.push(rec.clone());
-            continue;
-        };
-        let doc: serde_json::Value =
-            serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        let mut rules = Vec::new();
-        let mut evidence = Vec::new();
-        for f in doc["findings"].as_array().into_iter().flatten() {
-            let (Some(rule), Some(message)) = (f["rule"].as_str(), f["message"].as_str()) else {
-                continue;
-            };
-            if f["severity"] == "info" {
-                continue;
-            }
-            if !rules.iter().any(|r| r == rule) {
-                rules.push(rule.to_string());
-            }
-            evidence.push((rule.to_string(), message.to_string()));
-        }
-        out.push(AuditRecord {
-            verdict: if doc["verdict"] == "pass" {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
-            rules,
-            evidence,
-            ..rec.clone()
-        });
-    }
-    Ok(out)
+    let ids: Vec<i64> = records.iter().map(|r| r.check_id).collect();
+    let evaluations = newest_evaluations(store, &ids).await?;
+    Ok(apply_evaluations(records, &evaluations))
 }

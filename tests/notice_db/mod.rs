@@ -40,6 +40,7 @@ pub fn settings() -> NoticeSettings {
     NoticeSettings {
         date: chrono::NaiveDate::from_ymd_opt(2018, 3, 27),
         office: govaudit::config::NoticeConfig::seed_2018q1(),
+        reevaluated: false,
         ..NoticeSettings::default()
     }
 }

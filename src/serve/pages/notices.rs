@@ -126,6 +126,7 @@ pub async fn download(
         stats: app.cfg.stats,
         date: None,
         office: app.cfg.notice.clone(),
+        reevaluated: false,
     };
     let (built, stem) = match (d.round, d.quarter.as_deref()) {
         (Some(id), _) => (

@@ -1,0 +1,206 @@
+//! Publishing re-evaluations: a round audited with the archive, judged again offline with a
+//! changed threshold, then `report notice --reevaluated` shows the changed verdicts (statistics,
+//! 附件2, findings) and says it is made from re-evaluations, while the plain notice keeps the
+//! stored ones.
+
+use govaudit::sim::SimServer;
+
+use super::{govaudit, stderr, stdout, AS_OF};
+
+/// The notice of round 1 as JSON, with `extra` arguments.
+fn notice_json(db: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["report", "notice", "--round", "1", "--format", "json"];
+    args.extend(extra);
+    let out = govaudit(None, db, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("notice json")
+}
+
+/// 附件2's site names.
+fn problem_sites(n: &serde_json::Value) -> Vec<String> {
+    n["site_table"]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r[1].as_str().map(String::from))
+        .collect()
+}
+
+/// The detail table's (site, category) pairs.
+fn detail(n: &serde_json::Value) -> Vec<String> {
+    n["detail_table"]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r[1].as_str().unwrap_or(""),
+                r[6].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_from_reevaluations_shows_the_changed_verdicts_and_says_so() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("p.db");
+    let server = SimServer::start(
+        crate::support::scenario("thresholds"),
+        AS_OF.parse().expect("date"),
+    )
+    .await
+    .expect("server");
+    // The healthy base, a site failing only for its homepage 15 days old, one failing for 5
+    // blank columns whatever the threshold.
+    let csv = dir.path().join("sites.csv");
+    std::fs::write(
+        &csv,
+        "unit,level,name,url,site_code,status\n\
+         测试单位甲,市级部门,测试基准站点,http://base.gov.test/,,running\n\
+         测试单位乙,市级部门,测试首页15天,http://home15.gov.test/,,running\n\
+         测试单位乙,市级部门,测试空白栏目5个,http://blank5.gov.test/,,running\n",
+    )
+    .expect("csv");
+    let csv_arg = csv.display().to_string();
+    let import = govaudit(None, &db, &["sites", "import", &csv_arg]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let plan = govaudit(
+        None,
+        &db,
+        &[
+            "round", "plan", "--month", "2018-02", "--ratio", "1", "--seed", "1", "--as-of", AS_OF,
+        ],
+    );
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    let run = govaudit(Some(&server), &db, &["round", "run"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+
+    // Nothing re-evaluated yet: a notice from re-evaluations is refused, not published empty.
+    let early = govaudit(
+        None,
+        &db,
+        &[
+            "report",
+            "notice",
+            "--round",
+            "1",
+            "--format",
+            "md",
+            "--reevaluated",
+        ],
+    );
+    assert_eq!(early.status.code(), Some(2), "{}", stdout(&early));
+    assert!(
+        stderr(&early).contains("no check of round 1 has been re-evaluated"),
+        "{}",
+        stderr(&early)
+    );
+
+    // Judged again offline with 网站不更新 over 30 days instead of 2 weeks.
+    let rules = dir.path().join("rules");
+    super::copy_dir(&crate::support::fixture("../../rules"), &rules);
+    for file in [
+        "homepage.stale.toml",
+        "columns.stale.toml",
+        "columns.long_unupdated.toml",
+    ] {
+        let path = rules.join("gb2015").join(file);
+        let text = std::fs::read_to_string(&path).expect("rule");
+        std::fs::write(&path, text.replace("\"14d\"", "\"30d\"")).expect("write");
+    }
+    let rules_arg = rules.display().to_string();
+    server.reset_stats();
+    let again = govaudit(
+        None,
+        &db,
+        &["reevaluate", "--round", "1", "--rules", &rules_arg],
+    );
+    assert_ne!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert_eq!(super::hits(&server), 0, "reevaluate made a network request");
+
+    // As stored: two problem sites, the stored findings, no word of re-evaluation.
+    let stored = notice_json(&db, &[]);
+    assert_eq!(
+        problem_sites(&stored),
+        ["测试首页15天", "测试空白栏目5个"],
+        "{}",
+        stored["site_table"]
+    );
+    assert_eq!(stored["figures"]["total"]["failed"], 2);
+    assert!(stored.get("reevaluation").is_none());
+    assert!(detail(&stored)
+        .iter()
+        .any(|d| d == "测试首页15天 首页长期不更新"));
+    let overview = stored["sections"][0].to_string();
+    assert!(!overview.contains("重新评估"), "{overview}");
+
+    // As re-evaluated: the homepage of 15 days passes; statistics, 附件2 and findings follow.
+    let re = notice_json(&db, &["--reevaluated"]);
+    assert_eq!(
+        problem_sites(&re),
+        ["测试空白栏目5个"],
+        "{}",
+        re["site_table"]
+    );
+    assert_eq!(re["figures"]["total"]["failed"], 1, "{}", re["figures"]);
+    assert_eq!(re["figures"]["total"]["pass_rate_text"], "66.7%");
+    let units = re["unit_table"].to_string();
+    assert!(
+        units.contains("50.0%"),
+        "测试单位乙: 1 of 2 failing: {units}"
+    );
+    assert!(
+        detail(&re).iter().all(|d| !d.starts_with("测试首页15天")),
+        "{:?}",
+        detail(&re)
+    );
+    assert!(detail(&re)
+        .iter()
+        .any(|d| d == "测试空白栏目5个 空白栏目较多"));
+    let basis = &re["reevaluation"];
+    assert_eq!(basis["checks"], 3, "{basis}");
+    assert_eq!(basis["evaluated"], 3, "{basis}");
+    assert_eq!(basis["profiles"], serde_json::json!(["gb2015"]), "{basis}");
+    assert_eq!(
+        basis["rules_dirs"],
+        serde_json::json!([rules_arg]),
+        "{basis}"
+    );
+    let line = re["sections"][0]["paragraphs"]
+        .as_array()
+        .and_then(|p| p.last())
+        .and_then(|p| p.as_str())
+        .expect("overview line")
+        .to_string();
+    assert!(line.starts_with("本通报依据"), "{line}");
+    assert!(line.contains("重新评估结果"), "{line}");
+    assert!(line.contains(&format!("规则目录{rules_arg}")), "{line}");
+    assert!(line.contains("gb2015"), "{line}");
+    assert!(line.contains("3次检查中3次采用重新评估结果"), "{line}");
+    // Every table says so on its own (an XLSX sheet has no other text).
+    for table in ["unit_table", "site_table", "detail_table"] {
+        let title = re[table]["title"].as_str().unwrap_or_default();
+        assert!(title.ends_with("（依据重新评估结果）"), "{title}");
+        let plain = stored[table]["title"].as_str().unwrap_or_default();
+        assert!(!plain.contains("重新评估"), "{plain}");
+    }
+
+    // The quarter's Markdown says it too; the plain one keeps the stored verdicts.
+    let md = |extra: &[&str]| {
+        let mut args = vec!["report", "notice", "--quarter", "2018Q1", "--format", "md"];
+        args.extend(extra);
+        let out = govaudit(None, &db, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let plain = md(&[]);
+    let republished = md(&["--reevaluated"]);
+    assert!(
+        plain.contains("测试首页15天") && !plain.contains("重新评估"),
+        "{plain}"
+    );
+    assert!(!republished.contains("测试首页15天"), "{republished}");
+    assert!(republished.contains("重新评估结果"), "{republished}");
+}
