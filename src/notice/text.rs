@@ -76,7 +76,13 @@ pub(crate) fn reevaluated(
         .iter()
         .map(|d| match d {
             None => o.rules_builtin.clone(),
-            Some(dir) => fill(&o.rules_dir, &[("dir", dir.clone())]),
+            // The folder's own name, not the office machine's path to it.
+            Some(dir) => {
+                let name = std::path::Path::new(dir)
+                    .file_name()
+                    .map_or_else(|| dir.clone(), |n| n.to_string_lossy().into_owned());
+                fill(&o.rules_dir, &[("dir", format!("“{name}”"))])
+            }
         })
         .collect();
     // The date in Beijing time, as every date of the notice.
