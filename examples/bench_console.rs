@@ -8,6 +8,9 @@
 //!   console page REQUESTS times (default 200) from CLIENTS concurrent clients (default 8),
 //!   then prints p50/p95/max latency per page and the server's (PID) peak and current RSS.
 
+// An example sees every dependency and dev-dependency of the package and uses few of them.
+#![allow(unused_crate_dependencies)]
+
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 

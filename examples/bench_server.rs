@@ -8,6 +8,9 @@
 //! cargo run --release --example bench_server -- PAGES LINKS OUT
 //! ```
 
+// An example sees every dependency and dev-dependency of the package and uses few of them.
+#![allow(unused_crate_dependencies)]
+
 use std::fmt::Write;
 use std::sync::Arc;
 

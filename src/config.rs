@@ -96,6 +96,7 @@ pub struct Config {
     pub notice: NoticeConfig,
     /// `[monitor]`: the availability monitor's probes per day and progress lines.
     pub monitor: MonitorConfig,
+    /// `[archive]`: whether audits are archived as WARC, where, and how much per site.
     pub archive: ArchiveConfig,
 }
 

@@ -44,6 +44,18 @@
 //! (`config.toml` documents it); [`sim`] serves sample sites on loopback for the demo and the
 //! tests.
 
+// The unit tests also see the dev-dependencies, which each test uses only a few of.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
+// Dependencies only the `govaudit` binary uses (src/main.rs, src/cli/); Cargo has no
+// per-target dependencies, so the library names them for `unused_crate_dependencies`:
+use anyhow as _; // the binary's error type (command results, `main`)
+use clap as _; // the binary's command-line parser
+use indicatif as _; // the binary's progress bar of `round run`
+use mimalloc as _; // the binary's global allocator
+use rpassword as _; // the binary's password prompt of `user add`
+use tracing_subscriber as _; // the binary's log output (`-v`, `RUST_LOG`)
+
 pub mod analysis;
 pub mod archive;
 pub mod audit;

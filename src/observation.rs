@@ -242,20 +242,28 @@ pub struct FutureItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct BackdatedItem {
+    /// The row's title.
     pub title: String,
+    /// The row's link, absolute.
     pub url: String,
     /// The publish date the row shows.
     pub date: NaiveDate,
+    /// The column's name.
     pub column: String,
     /// The column page.
     pub page: String,
-    /// The earlier capture's record of the column page, and when it was fetched.
+    /// The earlier capture's record of the column page (`WARC-Record-ID`), which did not list
+    /// the row.
     pub earlier_record: String,
+    /// When that page was fetched (`WARC-Date`, UTC).
     pub earlier_at: String,
+    /// The earlier capture's WARC file, relative to the archive folder.
     pub earlier_warc: String,
-    /// This capture's record of the column page, and when it was fetched.
+    /// This capture's record of the column page (`WARC-Record-ID`).
     pub record: String,
+    /// When this capture fetched the page (`WARC-Date`, UTC).
     pub at: String,
+    /// This capture's WARC file, relative to the archive folder.
     pub warc: String,
 }
 

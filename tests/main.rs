@@ -8,6 +8,9 @@
 //! Shared helpers: [`support`] (scenario servers and audits), [`notice_db`] (a stored
 //! scenario for the documents), [`render`] (LibreOffice, poppler and Chromium renderers).
 
+// A test target sees every dependency and dev-dependency of the package and uses few of them.
+#![allow(unused_crate_dependencies)]
+
 mod notice_db;
 mod render;
 mod support;

@@ -22,15 +22,20 @@ use crate::rules::RuleSet;
 /// A page as archived.
 #[derive(Debug, Clone)]
 pub struct ArchivedPage {
+    /// The body as archived (bytes, not yet decoded from the page's charset).
     pub body: Vec<u8>,
+    /// The response's `Content-Type`, when it had one.
     pub mime: Option<String>,
+    /// The record holding it.
     pub record: RecordRef,
 }
 
 /// Where this capture's pages are read from: the capture being written, or a stored one.
 #[derive(Debug, Clone, Copy)]
 pub enum Current<'a> {
+    /// The capture still being written by the running audit.
     Live(&'a Capture),
+    /// A finished capture, by its id in `archive_captures`.
     Stored(i64),
 }
 

@@ -18,21 +18,28 @@ use crate::fetch::FetchFailure;
 /// One HTTP exchange as the fetcher made it.
 #[derive(Debug)]
 pub struct Exchange<'a> {
+    /// HTTP method (`GET`, `HEAD`).
     pub method: &'a str,
+    /// The URL requested.
     pub url: &'a Url,
     /// The body was asked for (a page), not only the status (a link check).
     pub body_read: bool,
     /// Request headers sent (besides those the HTTP library adds).
     pub request_headers: Vec<(String, String)>,
+    /// When the request was sent (after the politeness wait): the `WARC-Date`.
     pub at: DateTime<Utc>,
+    /// The response, or why there was none (DNS, connection, timeout …).
     pub outcome: Result<Response<'a>, &'a FetchFailure>,
 }
 
 /// A response as far as it was read.
 #[derive(Debug)]
 pub struct Response<'a> {
+    /// HTTP status code.
     pub status: u16,
+    /// Response headers as received.
     pub headers: &'a HeaderMap,
+    /// The body as read: empty when not asked for or the status was not 2xx.
     pub body: &'a [u8],
     /// The body was cut at `fetch.max_body_bytes`.
     pub truncated: bool,

@@ -21,11 +21,15 @@ use crate::fetch::{decode_html, normalize};
 /// One page written.
 #[derive(Debug, Clone)]
 pub struct EvidencePage {
+    /// The page's URL as requested.
     pub url: String,
+    /// When it was fetched (`WARC-Date`, UTC).
     pub fetched_at: String,
+    /// `WARC-Record-ID` of the response (or revisit) record.
     pub record_id: String,
     /// The WARC file (relative to the archive folder) and the record's offset in it.
     pub warc: String,
+    /// Byte offset of the record's gzip member in that file.
     pub offset: u64,
     /// The file written, relative to the output folder.
     pub file: String,

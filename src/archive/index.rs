@@ -19,6 +19,7 @@ pub struct RecordRef {
     pub at: String,
     /// The WARC file, relative to the archive folder, and the record's byte offset in it.
     pub warc: String,
+    /// Byte offset of the record's gzip member in that file.
     pub offset: u64,
 }
 

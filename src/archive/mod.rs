@@ -50,28 +50,51 @@ pub use replay::{Replay, ReplayAnswer};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ArchiveError {
+    /// Reading or writing an archive file (or the archive folder) failed.
     #[error("archive file {path}: {source}")]
     Io {
+        /// The file or folder concerned.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The index in the database could not be read or written.
     #[error("archive index: {0}")]
     Db(#[from] sqlx::Error),
+    /// A stored record could not be read back (bad gzip member, WARC or HTTP head).
     #[error("archive file {path}, record at byte {offset}: {message}")]
     Record {
+        /// The WARC file.
         path: PathBuf,
+        /// Byte offset of the record's gzip member in the file.
         offset: u64,
+        /// What is wrong with it.
         message: String,
     },
+    /// No stored check has this id.
     #[error("check {check_id} not found")]
-    NoCheck { check_id: i64 },
+    NoCheck {
+        /// The id asked for.
+        check_id: i64,
+    },
+    /// The stored check cannot be used (an unreadable site URL, date or rule set).
     #[error("check {check_id}: {message}")]
-    BadCheck { check_id: i64, message: String },
+    BadCheck {
+        /// The check's id.
+        check_id: i64,
+        /// What is unusable in it.
+        message: String,
+    },
+    /// The re-evaluation's fetcher or rule set could not be built; the cause.
     #[error("cannot set up the re-evaluation: {0}")]
     Setup(String),
+    /// The check exists but has no capture to read.
     #[error("check {check_id} has no archived capture (it was run with --no-archive, before the archive existed, or its capture was pruned)")]
-    NotArchived { check_id: i64 },
+    NotArchived {
+        /// The check's id.
+        check_id: i64,
+    },
 }
 
 /// The archive: a folder of WARC files and their index in the database.

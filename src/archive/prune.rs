@@ -12,8 +12,11 @@ use super::{Archive, ArchiveError};
 /// What a prune removed (or, dry, would remove).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pruned {
+    /// Captures removed (index rows and file).
     pub captures: usize,
+    /// WARC files deleted (one per capture).
     pub files: usize,
+    /// Size of those files, in bytes, as recorded at capture time.
     pub bytes: u64,
     /// Old captures kept because a newer capture's revisit records need their payloads.
     pub kept_for_revisits: usize,

@@ -22,9 +22,14 @@ use crate::fetch::FetchFailure;
 /// An archived response, as the fetcher takes it.
 #[derive(Debug, Clone)]
 pub struct ReplayAnswer {
+    /// HTTP status code as archived.
     pub status: u16,
+    /// Response headers as archived.
     pub headers: HeaderMap,
+    /// The archived body (the payload a revisit record points at, for a revisit).
     pub body: Vec<u8>,
+    /// The body is incomplete: cut at `fetch.max_body_bytes` when fetched, or not kept past the
+    /// capture's size cap (`WARC-Truncated: length`).
     pub truncated: bool,
 }
 

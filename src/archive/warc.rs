@@ -23,9 +23,13 @@ pub const REVISIT_PROFILE: &str =
 /// A WARC record about to be written: its type, named headers and block.
 #[derive(Debug, Clone)]
 pub struct RecordOut {
+    /// `WARC-Type` (`request`, `response` or `revisit`).
     pub kind: &'static str,
+    /// `WARC-Record-ID` (`<urn:uuid:…>`).
     pub record_id: String,
+    /// Further WARC headers, in order (`WARC-Target-URI`, `WARC-Date` first); `Content-Length` is added on writing.
     pub headers: Vec<(&'static str, String)>,
+    /// The record block (an HTTP head, or a whole message); a payload may follow it on writing.
     pub block: Vec<u8>,
 }
 
@@ -143,7 +147,9 @@ fn base32(bytes: &[u8]) -> String {
 /// A record read back.
 #[derive(Debug, Clone)]
 pub struct RecordIn {
+    /// WARC headers in order, names as written, values trimmed.
     pub headers: Vec<(String, String)>,
+    /// The record block, `Content-Length` bytes.
     pub block: Vec<u8>,
 }
 
@@ -165,8 +171,11 @@ impl RecordIn {
 /// An HTTP response as archived.
 #[derive(Debug, Clone)]
 pub struct HttpMessage {
+    /// HTTP status code from the status line.
     pub status: u16,
+    /// Response headers in order, names as written, values trimmed.
     pub headers: Vec<(String, String)>,
+    /// The body after the blank line, as archived.
     pub payload: Vec<u8>,
 }
 

@@ -35,10 +35,22 @@ pub use urls::{normalize, SiteScope};
 /// Errors building a [`Fetcher`] from configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
+    /// `fetch.proxy` is not a proxy URL reqwest accepts.
     #[error("invalid proxy URL {url}: {message}")]
-    Proxy { url: String, message: String },
+    Proxy {
+        /// The proxy URL as configured.
+        url: String,
+        /// reqwest's reason.
+        message: String,
+    },
+    /// A `resolve` entry is not `HOST=IP:PORT`.
     #[error("invalid --resolve entry {entry:?}: expected HOST=IP:PORT")]
-    Resolve { entry: String },
+    Resolve {
+        /// The entry as given.
+        entry: String,
+    },
+    /// The HTTP client could not be built (a timeout that is not a positive number of
+    /// seconds, or a TLS setup error); the reason.
     #[error("cannot build HTTP client: {0}")]
     Client(String),
 }
@@ -47,28 +59,72 @@ pub enum FetchError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FetchFailure {
+    /// The final response (after redirects and retries) was not a success.
     #[error("HTTP {status}")]
-    Status { status: u16 },
+    Status {
+        /// Its HTTP status code.
+        status: u16,
+    },
+    /// No answer in time (`fetch.timeout_secs`, or the connect timeout).
     #[error("timeout after {secs} s")]
-    Timeout { secs: u64 },
+    Timeout {
+        /// The request timeout (`fetch.timeout_secs`), in whole seconds, rounded up.
+        secs: u64,
+    },
+    /// The host name did not resolve.
     #[error("DNS failure: {message}")]
-    Dns { message: String },
+    Dns {
+        /// The resolver's error.
+        message: String,
+    },
+    /// The host refused the connection.
     #[error("connection refused: {message}")]
-    Refused { message: String },
+    Refused {
+        /// The error chain, in words.
+        message: String,
+    },
+    /// The connection failed or broke (reset, closed, TLS error, body cut off).
     #[error("connection error: {message}")]
-    Connect { message: String },
+    Connect {
+        /// The error chain, in words.
+        message: String,
+    },
+    /// More redirect hops than `fetch.max_redirects`.
     #[error("too many redirects (more than {max})")]
-    TooManyRedirects { max: usize },
+    TooManyRedirects {
+        /// The `fetch.max_redirects` exceeded.
+        max: usize,
+    },
+    /// A redirect led back to a URL already in the chain.
     #[error("redirect loop at {url}")]
-    RedirectLoop { url: String },
+    RedirectLoop {
+        /// The URL seen twice.
+        url: String,
+    },
+    /// Not requested: the host resolves to a private address (SSRF guard).
     #[error("not fetched: {url} is a private address ({reason})")]
-    Blocked { url: String, reason: String },
+    Blocked {
+        /// The URL refused.
+        url: String,
+        /// Which address, and why it is private.
+        reason: String,
+    },
+    /// Not requested: robots.txt disallows the path for our user agent.
     #[error("disallowed by robots.txt")]
     RobotsDisallowed,
+    /// Not requested: the scheme is not `http` or `https`.
     #[error("unsupported URL scheme: {scheme}")]
-    Scheme { scheme: String },
+    Scheme {
+        /// The scheme found (`ftp`, `javascript` …).
+        scheme: String,
+    },
+    /// Anything else (a URL with no host, a bad redirect `Location`, an unclassified
+    /// client error).
     #[error("{message}")]
-    Other { message: String },
+    Other {
+        /// What went wrong, in words.
+        message: String,
+    },
 }
 
 impl FetchFailure {
@@ -84,12 +140,19 @@ impl FetchFailure {
 /// One HTTP request as it went over the wire (retries and redirect hops each get one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequestRecord {
+    /// The URL requested.
     pub url: String,
+    /// HTTP method (`GET`, `HEAD`).
     pub method: String,
+    /// HTTP status received; `None` when no response came (see `error`).
     pub status: Option<u16>,
+    /// Wall time of the request, body included, in milliseconds (politeness wait excluded).
     pub elapsed_ms: u64,
+    /// Body bytes read (0 when the body was not asked for or not read).
     pub bytes: u64,
+    /// Why no response came, in words; `None` when one did.
     pub error: Option<String>,
+    /// When the request was sent (after the politeness wait).
     pub at: DateTime<Utc>,
 }
 
@@ -97,9 +160,13 @@ pub struct RequestRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CharsetSource {
+    /// A byte order mark at the start of the body.
     Bom,
+    /// The `charset` of the `Content-Type` response header.
     Header,
+    /// A `<meta charset>` or `<meta http-equiv="Content-Type">` in the page.
     Meta,
+    /// None declared: chardetng's guess from the bytes.
     Guess,
 }
 
@@ -108,12 +175,15 @@ pub enum CharsetSource {
 pub struct Page {
     /// URL after redirects.
     pub url: Url,
+    /// HTTP status of the final response (always 2xx: any other is a failure).
     pub status: u16,
+    /// The `Content-Type` response header, if sent.
     pub content_type: Option<String>,
     /// Body decoded to UTF-8.
     pub html: String,
     /// Encoding used (`UTF-8`, `GBK`, `gb18030` …).
     pub encoding: &'static str,
+    /// Where `encoding` came from.
     pub charset_source: CharsetSource,
     /// Raw bytes received (after the size cap).
     pub bytes: usize,
@@ -126,18 +196,23 @@ pub struct Page {
 /// The outcome of fetching a page.
 #[derive(Debug)]
 pub struct PageFetch {
+    /// The page, or why there is none.
     pub result: Result<Page, FetchFailure>,
     /// Attempts made for the final URL (1 + retries).
     pub attempts: u32,
+    /// Every request made for it (robots.txt the first time its origin is asked, redirect
+    /// hops, retries), in order.
     pub log: Vec<RequestRecord>,
 }
 
 /// The outcome of checking a link (HEAD, falling back to GET).
 #[derive(Debug)]
 pub struct LinkCheck {
+    /// The link checked, as given.
     pub url: Url,
     /// The final status on success (2xx/3xx resolved), or the failure.
     pub result: Result<u16, FetchFailure>,
+    /// Every request made for it (HEAD, the GET fallback, redirects, retries), in order.
     pub log: Vec<RequestRecord>,
 }
 

@@ -103,7 +103,10 @@ fn login_form(app: &App, status: StatusCode, error: Option<&str>, name: &str) ->
 /// A logged-in user; a request without a live session is sent to `/login` (pages) or answered
 /// 401 (other requests).
 #[derive(Debug, Clone)]
-pub struct Auth(pub User);
+pub struct Auth(
+    /// The session's user.
+    pub User,
+);
 
 impl FromRequestParts<Arc<App>> for Auth {
     type Rejection = Response;
@@ -171,8 +174,11 @@ pub async fn login_page(State(app): State<Arc<App>>) -> Response {
 /// The login form.
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
+    /// The user name typed.
     pub name: String,
+    /// The password typed.
     pub password: String,
+    /// The CSRF token posted back; `None` when the form lacked it (refused).
     pub csrf: Option<String>,
 }
 
@@ -216,6 +222,7 @@ pub async fn login(
 /// A form carrying only its CSRF token.
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
+    /// The session's CSRF token posted back; `None` when missing (refused).
     pub csrf: Option<String>,
 }
 

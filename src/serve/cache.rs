@@ -23,7 +23,9 @@ use crate::store::Store;
 pub struct Data {
     fingerprint: String,
     loaded: std::time::Instant,
+    /// Every registered site, as the statistics read them.
     pub sites: Vec<SiteRecord>,
+    /// Every stored audit, as the statistics read them.
     pub audits: Vec<AuditRecord>,
     quarters: Mutex<HashMap<(i32, u8), Arc<QuarterStats>>>,
 }

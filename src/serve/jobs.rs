@@ -23,6 +23,7 @@ use crate::rounds;
 /// Progress of a running (or finished) round.
 #[derive(Debug)]
 pub struct Progress {
+    /// Sites in the round.
     pub total: usize,
     /// Sites done when this run started (a resumed round).
     pub done_before: usize,
@@ -36,12 +37,17 @@ pub struct Progress {
 /// A moment of a [`Progress`], as the events carry it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Snapshot {
+    /// Sites audited and stored, earlier runs of the round included.
     pub done: usize,
+    /// Sites in the round.
     pub total: usize,
+    /// Of the sites done, those judged 不合格.
     pub failed: usize,
     /// Seconds left at this run's pace, once a site is done.
     pub eta_secs: Option<u64>,
+    /// The run has ended (completed, or stopped by `error`).
     pub finished: bool,
+    /// Why the run stopped before the end, if it did.
     pub error: Option<String>,
 }
 
@@ -81,23 +87,31 @@ impl Progress {
 /// A self-check's state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SelfCheckState {
+    /// The audit is under way.
     Running,
     /// Stored as this check.
     Done {
+        /// The stored check's id.
         check_id: i64,
+        /// Its verdict.
         verdict: Verdict,
     },
+    /// The audit or its storing failed; the error.
     Failed(String),
 }
 
 /// One self-check started from the console.
 #[derive(Debug)]
 pub struct SelfCheck {
+    /// The site's id in the registry.
     pub site_id: i64,
+    /// The site URL audited.
     pub url: String,
     /// The user who started it (only they and admins may look at it).
     pub user_id: i64,
+    /// When it was started (for the elapsed time shown).
     pub started: Instant,
+    /// Where it stands.
     pub state: Mutex<SelfCheckState>,
 }
 

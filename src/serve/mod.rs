@@ -50,51 +50,75 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Errors of the console.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// An SQLite error.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// Opening or reading the store failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// A round could not be planned, run or read.
     #[error(transparent)]
     Round(#[from] crate::rounds::RoundError),
+    /// The site registry could not be read or changed (an import, an edit).
     #[error(transparent)]
     Registry(#[from] crate::registry::RegistryError),
+    /// A 通报 or self-check report could not be built.
     #[error(transparent)]
     Notice(#[from] crate::notice::NoticeError),
+    /// The rule files could not be loaded.
     #[error(transparent)]
     Rules(#[from] crate::rules::RulesError),
+    /// The auditor could not be built from the configuration.
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
+    /// A page template failed to load or render.
     #[error("templates: {0}")]
     Template(#[from] minijinja::Error),
+    /// Argon2 could not hash or read a password hash; its message.
     #[error("password hashing: {0}")]
     Hash(String),
+    /// Input refused (a bad user name, role or unit, a name taken); the reason, shown as is.
     #[error("{0}")]
     BadInput(String),
+    /// `serve` asked to listen beyond loopback while no user exists; the address.
     #[error(
         "refusing to listen on {0}: no console user exists yet, and this address is not \
          loopback. Create one first: govaudit user add NAME --role admin"
     )]
     NoUsers(SocketAddr),
+    /// The listening socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
+        /// The address asked for.
         addr: SocketAddr,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The server failed while serving.
     #[error("the console stopped: {0}")]
     Io(#[from] std::io::Error),
 }
 
 /// What every request handler shares.
 pub struct App {
+    /// The database the console reads and writes.
     pub store: Store,
+    /// The configuration `serve` was started with.
     pub cfg: Config,
+    /// The page templates ([`render::environment`]).
     pub env: minijinja::Environment<'static>,
+    /// Failed logins, to slow down password guessing.
     pub limiter: auth::LoginLimiter,
+    /// Background work started from the pages (rounds, self-checks).
     pub jobs: jobs::Jobs,
+    /// The auditor rounds and self-checks run with, built from `cfg`.
     pub auditor: Auditor,
+    /// The rule set (the auditor's), for the self-check reports the pages build.
     pub rules: Arc<RuleSet>,
+    /// The built-in wording of the 通报 and self-check reports.
     pub templates: Templates,
+    /// The registry, rounds, audits and statistics kept between requests.
     pub cache: cache::Cache,
 }
 

@@ -59,8 +59,11 @@ impl std::str::FromStr for Role {
 /// A logged-in user with the session's CSRF token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
+    /// The user's id (`users.id`).
     pub id: i64,
+    /// The login name.
     pub name: String,
+    /// Admin or unit user.
     pub role: Role,
     /// The unit of a `unit` user.
     pub unit: Option<String>,

@@ -24,61 +24,101 @@ use crate::observation::Observation;
 /// Storage errors, with the database path.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database file could not be opened or created.
     #[error("cannot open database {path}: {source}")]
     Open {
+        /// The database file.
         path: PathBuf,
+        /// SQLite's error.
         #[source]
         source: sqlx::Error,
     },
+    /// The schema could not be brought up to date.
     #[error("cannot migrate database {path}: {source}")]
     Migrate {
+        /// The database file.
         path: PathBuf,
+        /// The migration's error.
         #[source]
         source: sqlx::migrate::MigrateError,
     },
+    /// A read-only command was given a database file that does not exist.
     #[error(
         "database {path} does not exist (check --db; `govaudit sites import` or `check` create one)"
     )]
-    Missing { path: PathBuf },
+    Missing {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// `PRAGMA quick_check` found the database damaged.
     #[error(
         "database {path} is damaged (PRAGMA quick_check: {detail}); restore it from a copy \
          or start a new database with --db"
     )]
-    Corrupt { path: PathBuf, detail: String },
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// What `quick_check` reported.
+        detail: String,
+    },
+    /// The migration lock file beside the database could not be opened or locked.
     #[error("cannot lock database {path} to bring its schema up to date: {source}")]
     Lock {
+        /// The database file.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// Any other SQLite error.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// A value stored as JSON could not be serialised.
     #[error("cannot encode {what}: {source}")]
     Encode {
+        /// What was being encoded (for the message).
         what: &'static str,
+        /// serde_json's error.
         #[source]
         source: serde_json::Error,
     },
+    /// No stored check has this id.
     #[error("check {0} not found")]
     NotFound(i64),
+    /// No stored finding has this id.
     #[error(
         "finding {0} not found (`govaudit confirm --list` lists the findings awaiting a decision)"
     )]
     NoFinding(i64),
+    /// The finding is not a `review` one, so it cannot be confirmed or rejected.
     #[error("finding {id} is not awaiting a decision (its severity is `{severity}`; only `review` findings are confirmed or rejected)")]
-    NotForReview { id: i64, severity: String },
+    NotForReview {
+        /// The finding's id.
+        id: i64,
+        /// Its stored severity.
+        severity: String,
+    },
+    /// An insert did not give back the new row's id; the site URL of the check.
     #[error("database did not return the id of {0}")]
     NoId(String),
+    /// The round slot a check was to fill is already filled or was never drawn.
     #[error(
         "round {round_id} has no open slot for site {site_id} (already checked, or not drawn)"
     )]
-    SlotTaken { round_id: i64, site_id: i64 },
+    SlotTaken {
+        /// The round's id.
+        round_id: i64,
+        /// The site's id in the registry.
+        site_id: i64,
+    },
 }
 
 /// The round a check answers: its site's slot in `round_sites`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoundSlot {
+    /// The round's id (`rounds.id`).
     pub round_id: i64,
+    /// The site's id in the registry (`sites.id`).
     pub site_id: i64,
 }
 
@@ -87,10 +127,16 @@ pub struct RoundSlot {
 pub struct CheckRecord<'a> {
     /// The round slot this check fills, if it belongs to a round.
     pub round: Option<RoundSlot>,
+    /// When the audit started (UTC).
     pub started_at: DateTime<Utc>,
+    /// When the audit finished (UTC), deep crawl included when there is one.
     pub finished_at: DateTime<Utc>,
+    /// What the crawl saw.
     pub observation: &'a Observation,
+    /// The rules' verdict, score and findings on it.
     pub evaluation: &'a Evaluation,
+    /// The audit's own HTTP requests, in order (a deep crawl's join them from the database,
+    /// see `deep`).
     pub requests: &'a [RequestRecord],
     /// `Some` when the check was run with `--deep`, holding its deep crawl's id when one ran:
     /// the crawl's logged requests then move into this check's request log.
@@ -103,14 +149,23 @@ pub struct CheckRecord<'a> {
 /// A stored check as read back.
 #[derive(Debug, Clone)]
 pub struct StoredCheck {
+    /// The check's id (`checks.id`).
     pub id: i64,
+    /// The site URL audited.
     pub url: String,
+    /// The date it was judged as of.
     pub as_of: NaiveDate,
+    /// The rule profile (e.g. `gb2015`).
     pub profile: String,
+    /// 合格 or 不合格 as stored.
     pub verdict: Verdict,
+    /// The score (100 − capped deductions).
     pub score: f64,
+    /// Findings stored, every severity.
     pub findings: usize,
+    /// Columns stored.
     pub columns: usize,
+    /// HTTP requests logged.
     pub requests: usize,
 }
 

@@ -2,6 +2,9 @@
 //! province with the default politeness through the real pipeline on loopback. Run with
 //! `scripts/bench-province.sh`; figures in `docs/benchmarks.md`.
 
+// A bench target sees every dependency and dev-dependency of the package and uses few of them.
+#![allow(unused_crate_dependencies)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

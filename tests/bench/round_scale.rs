@@ -17,6 +17,9 @@
 //! `ROUND_TIMELINE=1` also prints the
 //! requests made in each second of the round.
 
+// A bench target sees every dependency and dev-dependency of the package and uses few of them.
+#![allow(unused_crate_dependencies)]
+
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};

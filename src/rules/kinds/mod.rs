@@ -61,6 +61,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
 /// What a kind needs besides the observation: profile settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx<'a> {
+    /// The site's observation being judged.
     pub obs: &'a Observation,
     /// 「未注明信息发布时间的视为不更新」 (profile setting).
     pub undated_is_stale: bool,
@@ -69,6 +70,7 @@ pub struct Ctx<'a> {
 /// A rule's severity after validation: points and cap are 0 unless a deduction.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RuleSeverity {
+    /// Veto, deduction, info or review, as the rule file says.
     pub level: Severity,
     /// Points per instance (deductions).
     pub points: f64,
@@ -79,8 +81,11 @@ pub struct RuleSeverity {
 /// The parts of a rule a kind needs to produce findings.
 #[derive(Debug, Clone)]
 pub struct RuleMeta {
+    /// The rule id (`homepage.stale`), which findings carry.
     pub id: String,
+    /// Its validated severity, points and cap.
     pub severity: RuleSeverity,
+    /// The message template, `{placeholders}` checked against the kind's.
     pub message: String,
 }
 
@@ -123,19 +128,35 @@ impl RuleMeta {
 /// A parsed kind with its params.
 #[derive(Debug, Clone)]
 pub enum Kind {
+    /// `unreachable`: 站点无法访问, from the monitor's record when it covers the window, else
+    /// from the audit's own homepage fetch.
     Unreachable(site::UnreachableParams),
+    /// `homepage_stale`: the homepage's newest item is older than the window.
     HomepageStale(homepage::StaleParams),
+    /// `homepage_update_count`: too few homepage items within the window.
     HomepageUpdateCount(homepage::CountParams),
+    /// `column_staleness`: columns of given classes not updated within their window.
     ColumnStaleness(columns::StalenessParams),
+    /// `blank_columns`: 空白栏目.
     BlankColumns(columns::BlankParams),
+    /// `column_presence`: a column class the site must have is missing.
     ColumnPresence(columns::PresenceParams),
+    /// `link_problems`: broken, suspected or blocked links.
     LinkProblems(links::LinkParams),
+    /// `footer_identifiers`: missing or malformed footer identifiers.
     FooterIdentifiers(footer::FooterParams),
+    /// `audit_limits`: bounds that cut the audit short, reported (never deducts).
     AuditLimits(limits::LimitParams),
+    /// `interaction_response`: 政务咨询类 messages unanswered or answered late.
     InteractionResponse(interaction::ResponseParams),
+    /// `service_guides`: 办事指南 missing key elements (服务不实用).
     ServiceGuides(service::GuideParams),
+    /// `serious_errors`: leaders' names written wrong (严重错误, for review); its params are
+    /// the lexicon of names.
     SeriousErrors(crate::analysis::names::Lexicon),
+    /// `future_dates`: list rows dated after the as-of date.
     FutureDates(content::FutureParams),
+    /// `backdated_items`: rows new since the previous capture yet dated before it.
     BackdatedItems(content::BackdatedParams),
 }
 
@@ -249,7 +270,9 @@ pub fn check_template(key: &str, template: &str, allowed: &[&str]) -> Result<(),
 /// A time window: days or calendar months.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Window {
+    /// A number of days (`14d`; `2w` is 14 days).
     Days(u32),
+    /// A number of calendar months (`6m`; `1y` is 12 months).
     Months(u32),
 }
 
