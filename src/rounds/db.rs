@@ -136,29 +136,17 @@ pub async fn round_sites(store: &Store, round_id: i64) -> Result<Vec<RoundSiteRo
 }
 
 /// One page of a round's sites in round order: `limit` rows from `offset` (0-based), only the
-/// 不合格 ones when `fail_only`; and how many there are in all. The console's round page reads a
-/// page at a time, not the whole round (3,500 sites in a national round).
+/// 不合格 ones when `fail_only`. How many there are in all is the round's `sites` (or `failed`)
+/// as [`get`] gives them. The console's round page reads a page at a time, not the whole round
+/// (3,500 sites in a national round).
 pub async fn round_sites_page(
     store: &Store,
     round_id: i64,
     fail_only: bool,
     offset: usize,
     limit: usize,
-) -> Result<(Vec<RoundSiteRow>, usize), RoundError> {
-    let filter = if fail_only {
-        " AND c.verdict = 'fail'"
-    } else {
-        ""
-    };
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM round_sites s LEFT JOIN checks c ON c.id = s.check_id \
-         WHERE s.round_id = ?{filter}"
-    ))
-    .bind(round_id)
-    .fetch_one(store.pool())
-    .await?;
-    let rows = round_sites_where(store, round_id, fail_only, Some((offset, limit))).await?;
-    Ok((rows, usize::try_from(total).unwrap_or(0)))
+) -> Result<Vec<RoundSiteRow>, RoundError> {
+    round_sites_where(store, round_id, fail_only, Some((offset, limit))).await
 }
 
 async fn round_sites_where(
@@ -176,14 +164,20 @@ async fn round_sites_where(
         Some((offset, limit)) => format!(" LIMIT {limit} OFFSET {offset}"),
         None => String::new(),
     };
+    // The page is chosen first (round order, the filter, LIMIT) and only its rows are joined
+    // with their sites and their 单项否决 looked up: a select-list subquery over the whole
+    // round would run for all 3,500 sites of a national round before the LIMIT.
     let rows = sqlx::query(&format!(
-        "SELECT s.site_id, t.url, t.name, t.unit, s.check_id, c.verdict, c.score, \
-         s.original_check_id, COALESCE(c.deep, 0), \
+        "SELECT p.site_id, t.url, t.name, t.unit, p.check_id, c.verdict, c.score, \
+         p.original_check_id, COALESCE(c.deep, 0), \
          (SELECT group_concat(f.rule, ',') FROM findings f \
-          WHERE f.check_id = s.check_id AND f.severity = 'veto' ORDER BY f.id) FROM round_sites s \
-         JOIN sites t ON t.id = s.site_id \
-         LEFT JOIN checks c ON c.id = s.check_id WHERE s.round_id = ?{filter} \
-         ORDER BY s.position{limit}"
+          WHERE f.check_id = p.check_id AND f.severity = 'veto' ORDER BY f.id) \
+         FROM (SELECT s.site_id, s.check_id, s.original_check_id, s.position \
+               FROM round_sites s LEFT JOIN checks c ON c.id = s.check_id \
+               WHERE s.round_id = ?{filter} ORDER BY s.position{limit}) p \
+         JOIN sites t ON t.id = p.site_id \
+         LEFT JOIN checks c ON c.id = p.check_id \
+         ORDER BY p.position"
     ))
     .bind(round_id)
     .fetch_all(store.pool())

@@ -127,38 +127,35 @@ pub async fn show(
     if let Err(r) = auth.admin_only(&app) {
         return r;
     }
-    let round = match rounds::get(&app.store, id).await {
-        Ok(r) => r,
-        Err(RoundError::NotFound(_)) => return super::missing(&app, &auth, "没有这个轮次。"),
+    // The round and its 复核 rounds from the cached list of rounds (read again when a check,
+    // a round or a review changes), so a page asks SQLite only for its 100 rows.
+    let all = match app.cache.rounds(&app.store).await {
+        Ok(all) => all,
         Err(e) => return app.fail(Some(&auth.0), e),
     };
+    let Some(round) = all.iter().find(|r| r.id == id).cloned() else {
+        return super::missing(&app, &auth, "没有这个轮次。");
+    };
+    let rechecks: Vec<_> = all
+        .iter()
+        .filter(|r| r.parent_round_id == Some(id))
+        .cloned()
+        .collect();
     // One page read from the database (a national round has 3,500 sites), numbered within
-    // the list shown.
+    // the list shown; the round's own counts say how many there are.
     let fail_only = p.fail == Some(1);
-    let wanted = p.page.unwrap_or(1).max(1);
-    let page_of = |page: usize| (page - 1) * PAGE_SIZE;
-    let (mut rows, mut shown) =
-        match rounds::round_sites_page(&app.store, id, fail_only, page_of(wanted), PAGE_SIZE).await
-        {
-            Ok(r) => r,
-            Err(e) => return app.fail(Some(&auth.0), e),
-        };
+    let shown = if fail_only { round.failed } else { round.sites };
     let pages = shown.div_ceil(PAGE_SIZE).max(1);
-    let page = wanted.min(pages);
-    if page != wanted {
-        // Past the last page: show the last one.
-        (rows, shown) =
-            match rounds::round_sites_page(&app.store, id, fail_only, page_of(page), PAGE_SIZE)
-                .await
-            {
-                Ok(r) => r,
-                Err(e) => return app.fail(Some(&auth.0), e),
-            };
-    }
+    let page = p.page.unwrap_or(1).clamp(1, pages);
+    let offset = (page - 1) * PAGE_SIZE;
+    let rows = match rounds::round_sites_page(&app.store, id, fail_only, offset, PAGE_SIZE).await {
+        Ok(r) => r,
+        Err(e) => return app.fail(Some(&auth.0), e),
+    };
     let numbered: Vec<(usize, &rounds::RoundSiteRow)> = rows
         .iter()
         .enumerate()
-        .map(|(i, s)| (page_of(page) + i + 1, s))
+        .map(|(i, s)| (offset + i + 1, s))
         .collect();
     // The 单项否决 by their names in the notices (问题类别), not their rule ids.
     let sites: Vec<serde_json::Value> = numbered
@@ -171,14 +168,6 @@ pub async fn show(
             v
         })
         .collect();
-    let rechecks: Vec<_> = match app.cache.rounds(&app.store).await {
-        Ok(all) => all
-            .iter()
-            .filter(|r| r.parent_round_id == Some(id))
-            .cloned()
-            .collect(),
-        Err(e) => return app.fail(Some(&auth.0), e),
-    };
     let progress = app.jobs.round(id).map(|p| p.snapshot());
     let running = progress.as_ref().is_some_and(|p| !p.finished);
     render::page(
