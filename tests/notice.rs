@@ -3,27 +3,25 @@
 //! notice, CSV, HTML safety (no external references, hostile text escaped), templates from a
 //! folder, and the self-check report with its early warnings.
 //!
-//! Golden files live in `tests/fixtures/golden/`; `UPDATE_GOLDEN=1 cargo test --test integration notice::`
-//! rewrites them (review the diff).
+//! The documents are insta snapshots in `tests/snapshots/`: a mismatch prints a diff, and
+//! `cargo insta review` (or `INSTA_UPDATE=always cargo test --test integration notice::`)
+//! accepts a reviewed change.
 
 use crate::notice_db;
 
 use govaudit::notice::{self, csv::CsvTable, Notice, SiteReport, Templates};
 use govaudit::rules::RuleSet;
 
+/// Compares `actual` with the snapshot `tests/snapshots/{name}.snap`; a mismatch prints a
+/// line diff. `cargo insta review` (or `INSTA_UPDATE=always`) accepts a change.
 fn golden(name: &str, actual: &str) {
-    let path = notice_db::fixture(&format!("golden/{name}"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 creates it)", path.display()));
-    assert!(
-        expected == actual,
-        "{name} differs from {}; UPDATE_GOLDEN=1 rewrites it.\n--- actual ---\n{actual}",
-        path.display()
-    );
+    insta::with_settings!({
+        snapshot_path => "snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, actual);
+    });
 }
 
 #[tokio::test]
