@@ -9,6 +9,8 @@ use crate::support;
 mod interaction;
 #[path = "check/markup.rs"]
 mod markup;
+#[path = "check/snapshots.rs"]
+mod snapshots;
 
 use chrono::NaiveDate;
 use govaudit::findings::{Severity, Verdict};
