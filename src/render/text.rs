@@ -1,4 +1,4 @@
-//! Plain-text report for a terminal, in Chinese official terms. Every value taken from pages
+//! One check as plain text for a terminal, in Chinese official terms. Every value taken from pages
 //! (URLs, column names, messages, failure reasons) is put on its line with
 //! [`crate::escape::terminal::inline`], and the whole report is made terminal-safe.
 

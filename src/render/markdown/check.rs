@@ -1,4 +1,4 @@
-//! Markdown report of one check (自查报告), for pasting into documents and tickets. Text
+//! Markdown of one check (政府网站检查结果), for pasting into documents and tickets. Text
 //! taken from pages goes through [`crate::escape::markdown`]: it renders as written, and a
 //! column's link is live only when its URL is http(s).
 
