@@ -1,6 +1,6 @@
 //! 网站名录 (`/sites`) and 网站详情 (`/sites/{id}`): the registry with filters, and every check
 //! of one site over time with the findings and evidence of the chosen check (the self-check
-//! report of [`crate::notice::SiteReport`]); its report downloads as DOCX or HTML.
+//! report of [`crate::documents::SiteReport`]); its report downloads as DOCX or HTML.
 
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use sqlx::Row;
 
 use super::super::auth::Auth;
 use super::super::{render, App, ServeError};
-use crate::notice::{self, SiteReport};
+use crate::documents::{NoticeError, SiteReport};
 use crate::registry::{self, Level, SiteFilter, SiteRecord, Status};
 
 /// Filters of `/sites`.
@@ -257,7 +257,7 @@ pub(crate) async fn site_report(
     .await
     {
         Ok(r) => Ok(Some(r)),
-        Err(notice::NoticeError::NotFound(_)) => Ok(None),
+        Err(NoticeError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
@@ -312,7 +312,7 @@ pub async fn report(
     };
     let name = format!("自查报告-{id}");
     match w.format.as_deref() {
-        Some("docx") => match notice::docx::render_site(&r) {
+        Some("docx") => match crate::render::docx::render_site(&r) {
             Ok(bytes) => {
                 super::notices::attachment(&format!("{name}.docx"), super::notices::DOCX, bytes)
             }
@@ -320,7 +320,7 @@ pub async fn report(
         },
         Some("html") | None => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            notice::html::render_site(&r),
+            crate::render::html::render_site(&r),
         )
             .into_response(),
         Some(_) => super::bad_request(&app, &auth.0, "格式应为 docx 或 html。"),

@@ -1,7 +1,7 @@
 //! The rows of 附件1 (per unit), 附件2 (problem sites, every reason) and the detail table (one row
 //! per piece of evidence of the findings that made each site fail).
 
-use super::build::StoredFinding;
+use super::notice::StoredFinding;
 use super::Templates;
 use crate::findings::Evidence;
 use crate::stats::{FailedSite, QuarterStats};
