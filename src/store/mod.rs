@@ -8,13 +8,15 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 
+mod read;
 mod review;
 mod save;
 
+pub use read::{SiteCheck, StoredCheck};
 pub use review::{Decision, Reviewed};
 
 use crate::fetch::RequestRecord;
@@ -146,29 +148,6 @@ pub struct CheckRecord<'a> {
     pub capture: Option<i64>,
 }
 
-/// A stored check as read back.
-#[derive(Debug, Clone)]
-pub struct StoredCheck {
-    /// The check's id (`checks.id`).
-    pub id: i64,
-    /// The site URL audited.
-    pub url: String,
-    /// The date it was judged as of.
-    pub as_of: NaiveDate,
-    /// The rule profile (e.g. `gb2015`).
-    pub profile: String,
-    /// 合格 or 不合格 as stored.
-    pub verdict: Verdict,
-    /// The score (100 − capped deductions).
-    pub score: f64,
-    /// Findings stored, every severity.
-    pub findings: usize,
-    /// Columns stored.
-    pub columns: usize,
-    /// HTTP requests logged.
-    pub requests: usize,
-}
-
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -278,35 +257,6 @@ impl Store {
         }
         self.pool.close().await;
     }
-
-    /// Read back the summary of a stored check.
-    pub async fn load_check(&self, id: i64) -> Result<StoredCheck, StoreError> {
-        let row = sqlx::query(
-            "SELECT c.id, c.url, c.as_of, c.profile, c.verdict, c.score, \
-             (SELECT COUNT(*) FROM findings f WHERE f.check_id = c.id), \
-             (SELECT COUNT(*) FROM columns k WHERE k.check_id = c.id), \
-             (SELECT COUNT(*) FROM requests r WHERE r.check_id = c.id) \
-             FROM checks c WHERE c.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound(id))?;
-        let as_of: String = row.try_get(2)?;
-        Ok(StoredCheck {
-            id: row.try_get(0)?,
-            url: row.try_get(1)?,
-            as_of: as_of
-                .parse()
-                .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?,
-            profile: row.try_get(3)?,
-            verdict: row.try_get::<Verdict, _>(4)?,
-            score: row.try_get(5)?,
-            findings: row.try_get::<i64, _>(6)? as usize,
-            columns: row.try_get::<i64, _>(7)? as usize,
-            requests: row.try_get::<i64, _>(8)? as usize,
-        })
-    }
 }
 
 /// `PRAGMA quick_check`: the b-trees and their pages are well-formed (indexes are not compared
@@ -384,6 +334,8 @@ fn json<T: serde::Serialize + ?Sized>(what: &'static str, v: &T) -> Result<Strin
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
     use crate::findings::{Evidence, Finding, Severity};
     use crate::observation::ColumnObservation;
@@ -432,10 +384,9 @@ mod tests {
             "findings" => "SELECT COUNT(*) FROM findings",
             _ => "SELECT COUNT(*) FROM requests",
         };
-        sqlx::query(sql)
+        sqlx::query_scalar(sql)
             .fetch_one(store.pool())
             .await
-            .and_then(|r| r.try_get(0))
             .expect("count")
     }
 
