@@ -17,7 +17,7 @@ mod review;
 mod save;
 
 pub use read::{SiteCheck, StoredCheck};
-pub use review::{Decision, Reviewed};
+pub use review::{Decision, PendingFinding, Reviewed};
 
 use crate::fetch::RequestRecord;
 use crate::findings::{Evaluation, Verdict};
