@@ -1,9 +1,19 @@
-//! The deep crawl's SQLite side: the crawl row, the frontier, link results and link pages.
+//! The deep crawl's SQLite side: the crawl row, the frontier, link results and link pages, the
+//! request log, and a round's shared link results.
 //!
 //! Every write for one fetched page (its state, the links it shows, the pages it admits to the
 //! frontier) is one transaction, so a kill leaves the page queued and it is fetched again on
-//! resume; link rows are keyed by (crawl, URL), so nothing is ever stored twice. The requests
-//! made for a page or a link are logged ([`insert_requests`]) in the same transaction.
+//! resume; link rows are keyed by (crawl, URL), so nothing is ever stored twice.
+//!
+//! Requests are logged in `crawl_requests` as they happen ([`insert_requests`]), in the
+//! transaction that stores the page or link they were made for, so memory holds only the
+//! requests of the fetches in flight however large the crawl. When the check that includes the
+//! crawl is stored, [`attach_requests_to_check`] moves them into that check's `requests` (marked
+//! `deep = 1`) inside the check's own transaction. A resumed crawl's log includes the requests
+//! of its earlier, killed runs.
+//!
+//! In a round, link results are shared by its sites in `round_links`, keyed by round and URL
+//! ([`round_link`], [`record_round_link`]; see [`crate::linkcheck::round`]).
 //!
 //! Several crawls write at once in a round, so write transactions begin `IMMEDIATE`: one that
 //! reads before it writes would otherwise fail with "database is locked" (SQLite cannot upgrade
@@ -389,13 +399,6 @@ pub async fn failed_links(
     Ok(out)
 }
 
-// The request log. Requests are written to `crawl_requests` as they happen, in the transaction
-// that stores the page or link they were made for, so memory holds only the requests of the
-// fetches in flight however large the crawl. When the check that includes the crawl is stored,
-// [`attach_requests_to_check`] moves them into that check's `requests` (marked `deep = 1`)
-// inside the check's own transaction. A resumed crawl's log includes the requests of its
-// earlier, killed runs.
-
 /// Append requests of crawl `crawl` to its log (`crawl_requests`).
 pub async fn insert_requests(
     conn: &mut SqliteConnection,
@@ -454,9 +457,6 @@ pub async fn attach_requests_to_check(
         .await?;
     Ok(moved)
 }
-
-// A round's shared link results (`round_links`, keyed by round and URL; see
-// [`crate::linkcheck::round`]).
 
 /// The stored result of `url` in round `round` as (status, failure as JSON), if a site of the
 /// round checked it.
