@@ -14,6 +14,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use regex::Regex;
 use url::Url;
 
+use super::db::PageRow;
 use super::{Archive, ArchiveError};
 use crate::escape::html;
 use crate::fetch::{decode_html, normalize};
@@ -35,20 +36,6 @@ pub struct EvidencePage {
     pub file: String,
 }
 
-/// `(uri, fetched_at, record_id, file, offset, length, payload file, offset, length, mime)`.
-type PageRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    i64,
-    i64,
-    Option<String>,
-);
-
 /// Write the archived pages of check `check_id` (only `only_url`'s, when given) into `out`;
 /// returns the pages written, `index.html` listing them.
 ///
@@ -67,25 +54,17 @@ pub async fn export(
         .capture_of(check_id)
         .await?
         .ok_or(ArchiveError::NotArchived { check_id })?;
-    let rows: Vec<PageRow> = sqlx::query_as(
-        "SELECT r.uri, r.fetched_at, r.record_id, c.file, r.offset, r.length, r.payload_file, \
-         r.payload_offset, r.payload_length, r.mime FROM archive_records r \
-         JOIN archive_captures c ON c.id = r.capture_id \
-         WHERE r.capture_id = ? AND r.body_read = 1 AND r.payload_file IS NOT NULL \
-         AND r.status BETWEEN 200 AND 299 ORDER BY r.seq",
-    )
-    .bind(capture)
-    .fetch_all(archive.pool())
-    .await?;
-    let rows: Vec<PageRow> = rows
+    let rows: Vec<PageRow> = archive
+        .page_rows(capture)
+        .await?
         .into_iter()
-        .filter(|r| r.9.as_deref().is_none_or(|m| m.contains("html")))
+        .filter(|r| r.mime.as_deref().is_none_or(|m| m.contains("html")))
         .collect();
     // The first capture of each URL is the one shown (a later one is a retry of it).
     let mut files: HashMap<String, String> = HashMap::new();
     let mut pages = Vec::new();
     for row in &rows {
-        let key = key_of(&row.0);
+        let key = key_of(&row.uri);
         if files.contains_key(&key) {
             continue;
         }
@@ -95,7 +74,7 @@ pub async fn export(
     }
     if let Some(only) = only_url {
         let key = key_of(only);
-        pages.retain(|(row, _)| key_of(&row.0) == key);
+        pages.retain(|(row, _)| key_of(&row.uri) == key);
         if pages.is_empty() {
             return Err(ArchiveError::BadCheck {
                 check_id,
@@ -107,20 +86,20 @@ pub async fn export(
     std::fs::create_dir_all(out).map_err(io(out.to_path_buf()))?;
     let mut written = Vec::new();
     for (row, file) in pages {
-        let (uri, fetched_at, record_id, warc, offset, ..) = row;
-        let (record, path) = archive.read(&row.6, row.7, row.8)?;
+        let (record, path) =
+            archive.read(&row.payload_file, row.payload_offset, row.payload_length)?;
         let http = record.http().map_err(|message| ArchiveError::Record {
             path,
-            offset: row.7 as u64,
+            offset: row.payload_offset as u64,
             message,
         })?;
-        let decoded = decode_html(&http.payload, row.9.as_deref());
+        let decoded = decode_html(&http.payload, row.mime.as_deref());
         let page = EvidencePage {
-            url: uri.clone(),
-            fetched_at: fetched_at.clone(),
-            record_id: record_id.clone(),
-            warc: warc.clone(),
-            offset: *offset as u64,
+            url: row.uri.clone(),
+            fetched_at: row.fetched_at.clone(),
+            record_id: row.record_id.clone(),
+            warc: row.file.clone(),
+            offset: row.offset as u64,
             file: file.clone(),
         };
         let html_out = offline_page(&decoded.text, &page, &files);

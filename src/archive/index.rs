@@ -60,25 +60,16 @@ impl RecordIndex {
     ///
     /// A database error.
     pub async fn load(archive: &Archive, capture: i64) -> Result<RecordIndex, ArchiveError> {
-        let rows: Vec<(String, bool, String, String, String, i64)> = sqlx::query_as(
-            "SELECT r.uri, r.body_read, r.record_id, r.fetched_at, c.file, r.offset \
-             FROM archive_records r JOIN archive_captures c ON c.id = r.capture_id \
-             WHERE r.capture_id = ? AND r.kind <> 'request' ORDER BY r.seq",
-        )
-        .bind(capture)
-        .fetch_all(archive.pool())
-        .await?;
         let mut index = RecordIndex::default();
-        for (uri, body_read, record, at, warc, offset) in rows {
-            let offset = u64::try_from(offset).unwrap_or(0);
+        for row in archive.index_rows(capture).await? {
             index.add(
-                &uri,
-                body_read,
+                &row.uri,
+                row.body_read,
                 RecordRef {
-                    record,
-                    at,
-                    warc,
-                    offset,
+                    record: row.record_id,
+                    at: row.fetched_at,
+                    warc: row.file,
+                    offset: u64::try_from(row.offset).unwrap_or(0),
                 },
             );
         }

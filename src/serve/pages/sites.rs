@@ -9,11 +9,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use minijinja::Value;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::super::auth::Auth;
 use super::super::{render, App, ServeError};
 use crate::documents::{NoticeError, SiteReport};
+use crate::findings::Verdict;
 use crate::registry::{self, Level, SiteFilter, SiteRecord, Status};
 
 /// Filters of `/sites`.
@@ -194,32 +194,25 @@ fn beijing(t: &str) -> String {
 }
 
 async fn history(app: &App, site_id: i64) -> Result<Vec<CheckRow>, ServeError> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.round_id, r.month, c.as_of, c.verdict, c.score, c.finished_at \
-         FROM checks c LEFT JOIN rounds r ON r.id = c.round_id WHERE c.site_id = ? \
-         ORDER BY c.as_of DESC, c.id DESC",
-    )
-    .bind(site_id)
-    .fetch_all(app.store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(CheckRow {
-                id: r.try_get(0)?,
-                round_id: r.try_get(1)?,
-                month: r.try_get(2)?,
-                as_of: r.try_get(3)?,
-                verdict: if r.try_get::<String, _>(4)? == "pass" {
-                    "合格"
-                } else {
-                    "不合格"
-                }
-                .into(),
-                score: r.try_get(5)?,
-                finished_at: beijing(&r.try_get::<String, _>(6)?),
-            })
+    Ok(app
+        .store
+        .site_history(site_id)
+        .await?
+        .into_iter()
+        .map(|c| CheckRow {
+            id: c.id,
+            round_id: c.round_id,
+            month: c.month,
+            as_of: c.as_of,
+            verdict: match c.verdict {
+                Verdict::Pass => "合格",
+                Verdict::Fail => "不合格",
+            }
+            .into(),
+            score: c.score,
+            finished_at: beijing(&c.finished_at),
         })
-        .collect()
+        .collect())
 }
 
 /// `?round=ID`: the check of that round instead of the latest.
