@@ -261,6 +261,74 @@ async fn no_archive_keeps_nothing_and_reevaluate_says_why_it_cannot() {
     );
 }
 
+/// A deep check is re-evaluated with the limits it ran with, not the configuration's of today:
+/// the same pages are crawled from the capture, so the JSON is the same byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_check_is_reevaluated_with_its_own_crawl_limits() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("d.db");
+    let config = dir.path().join("config.toml");
+    let config_arg = config.display().to_string();
+    std::fs::write(&config, "[crawl]\ndeep_max_pages = 3\ndeep_max_depth = 1\n").expect("config");
+    let server = SimServer::start(
+        support::scenario("thresholds"),
+        AS_OF.parse().expect("date"),
+    )
+    .await
+    .expect("server");
+    let live = govaudit(
+        Some(&server),
+        &db,
+        &[
+            "--config",
+            &config_arg,
+            "check",
+            "http://home15.gov.test/",
+            "--deep",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+    );
+    assert_ne!(live.status.code(), Some(2), "{}", stderr(&live));
+    let json: serde_json::Value = serde_json::from_slice(&live.stdout).expect("json");
+    assert_eq!(
+        json["deep"]["pages"], 3,
+        "the small limit held: {}",
+        json["deep"]
+    );
+
+    // Today's configuration would crawl further than the capture holds.
+    std::fs::write(
+        &config,
+        "[crawl]\ndeep_max_pages = 500\ndeep_max_depth = 10\n",
+    )
+    .expect("config");
+    server.reset_stats();
+    let again = govaudit(
+        Some(&server),
+        &db,
+        &[
+            "--config",
+            &config_arg,
+            "reevaluate",
+            "--check",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(hits(&server), 0, "reevaluate made a network request");
+    assert_eq!(
+        again.status.code(),
+        live.status.code(),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(stdout(&again), stdout(&live), "{}", stderr(&again));
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read").flatten() {
