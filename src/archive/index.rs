@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use sqlx::SqlitePool;
 use url::Url;
 
 use super::{Archive, ArchiveError};
@@ -21,6 +22,15 @@ pub struct RecordRef {
     pub warc: String,
     /// Byte offset of the record's gzip member in that file.
     pub offset: u64,
+}
+
+impl RecordRef {
+    /// The record as a document names it beside the evidence (存档记录): its id, then the WARC
+    /// file and byte offset to find it by, in the words of the evidence page's banner:
+    /// `<urn:uuid:…>（2018-03/….warc.gz 第 1234 字节）`. Plain text, escaped by each renderer.
+    pub fn name(&self) -> String {
+        format!("{}（{} 第 {} 字节）", self.record, self.warc, self.offset)
+    }
 }
 
 /// Records by normalised URL: the first response to a page read for its body, else the first
@@ -60,13 +70,38 @@ impl RecordIndex {
     ///
     /// A database error.
     pub async fn load(archive: &Archive, capture: i64) -> Result<RecordIndex, ArchiveError> {
-        let rows: Vec<(String, bool, String, String, String, i64)> = sqlx::query_as(
-            "SELECT r.uri, r.body_read, r.record_id, r.fetched_at, c.file, r.offset \
-             FROM archive_records r JOIN archive_captures c ON c.id = r.capture_id \
-             WHERE r.capture_id = ? AND r.kind <> 'request' ORDER BY r.seq",
+        Self::rows(
+            archive.pool(),
+            "WHERE r.capture_id = ? AND r.kind <> 'request' ORDER BY r.seq",
+            capture,
         )
-        .bind(capture)
-        .fetch_all(archive.pool())
+        .await
+    }
+
+    /// The index of the capture of stored check `check_id`, for documents built from the
+    /// database (通报, 自查报告) to name the record behind each evidence item as the live JSON
+    /// does: the same records, by the same URL key. Empty when the check was not archived
+    /// (`--no-archive`, before the archive existed) or its capture was pruned.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn for_check(pool: &SqlitePool, check_id: i64) -> Result<RecordIndex, ArchiveError> {
+        Self::rows(
+            pool,
+            "WHERE c.check_id = ? AND r.kind <> 'request' ORDER BY r.capture_id, r.seq",
+            check_id,
+        )
+        .await
+    }
+
+    async fn rows(pool: &SqlitePool, filter: &str, id: i64) -> Result<RecordIndex, ArchiveError> {
+        let rows: Vec<(String, bool, String, String, String, i64)> = sqlx::query_as(&format!(
+            "SELECT r.uri, r.body_read, r.record_id, r.fetched_at, c.file, r.offset \
+             FROM archive_records r JOIN archive_captures c ON c.id = r.capture_id {filter}"
+        ))
+        .bind(id)
+        .fetch_all(pool)
         .await?;
         let mut index = RecordIndex::default();
         for (uri, body_read, record, at, warc, offset) in rows {
