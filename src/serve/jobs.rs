@@ -275,22 +275,57 @@ async fn spawn_round(app: &Arc<App>, round_id: i64) -> Result<Arc<Progress>, Ser
     Ok(progress)
 }
 
+/// How long a finished self-check stays in the console's memory (its result is stored as a
+/// check, so the site's page still shows it after this).
+const SELFCHECK_KEPT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+impl Jobs {
+    /// Register a self-check of `site_id` by `user_id`: `(job, true)` for a new one, or the
+    /// job number of the same user's self-check of that site still running and `false` (a
+    /// second click audits nobody's server twice). Finished self-checks older than a day are
+    /// forgotten here, so the list stays small on a server that runs for months.
+    fn register_selfcheck(
+        &self,
+        site_id: i64,
+        url: &url::Url,
+        user_id: i64,
+        now: Instant,
+    ) -> (i64, Arc<SelfCheck>, bool) {
+        let mut map = self.selfchecks.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, sc| {
+            now.saturating_duration_since(sc.started) < SELFCHECK_KEPT
+                || *sc.state.lock().unwrap_or_else(|p| p.into_inner()) == SelfCheckState::Running
+        });
+        let running = map.iter().find(|(_, sc)| {
+            sc.site_id == site_id
+                && sc.user_id == user_id
+                && *sc.state.lock().unwrap_or_else(|p| p.into_inner()) == SelfCheckState::Running
+        });
+        if let Some((job, sc)) = running {
+            return (*job, Arc::clone(sc), false);
+        }
+        let job = self.next_selfcheck.fetch_add(1, Ordering::Relaxed) + 1;
+        let sc = Arc::new(SelfCheck {
+            site_id,
+            url: url.to_string(),
+            user_id,
+            started: now,
+            state: Mutex::new(SelfCheckState::Running),
+        });
+        map.insert(job, Arc::clone(&sc));
+        (job, sc, true)
+    }
+}
+
 /// Start a self-check of registered site `site_id` (URL `url`) as of today; returns its job
-/// number.
+/// number (the one already running when this user started the same site's and it is not done).
 pub fn start_selfcheck(app: &Arc<App>, site_id: i64, url: url::Url, user_id: i64) -> i64 {
-    let job = app.jobs.next_selfcheck.fetch_add(1, Ordering::Relaxed) + 1;
-    let sc = Arc::new(SelfCheck {
-        site_id,
-        url: url.to_string(),
-        user_id,
-        started: Instant::now(),
-        state: Mutex::new(SelfCheckState::Running),
-    });
-    app.jobs
-        .selfchecks
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(job, Arc::clone(&sc));
+    let (job, sc, new) = app
+        .jobs
+        .register_selfcheck(site_id, &url, user_id, Instant::now());
+    if !new {
+        return job;
+    }
     let app2 = Arc::clone(app);
     let handle = tokio::spawn(async move {
         let as_of = chrono::Local::now().date_naive();
@@ -304,4 +339,55 @@ pub fn start_selfcheck(app: &Arc<App>, site_id: i64, url: url::Url, user_id: i64
     });
     app.jobs.keep(handle.abort_handle());
     job
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url() -> url::Url {
+        url::Url::parse("http://www.a.gov.test/").expect("url")
+    }
+
+    #[test]
+    fn a_second_click_while_running_gives_the_same_job_and_a_finished_one_a_new_job() {
+        let jobs = Jobs::default();
+        let (a, sc, new) = jobs.register_selfcheck(1, &url(), 7, Instant::now());
+        assert!(new);
+        let (b, _, new) = jobs.register_selfcheck(1, &url(), 7, Instant::now());
+        assert_eq!((b, new), (a, false), "still running: the same job");
+        let (c, _, new) = jobs.register_selfcheck(1, &url(), 8, Instant::now());
+        assert!(new && c != a, "another user's self-check is their own");
+        let (d, _, new) = jobs.register_selfcheck(2, &url(), 7, Instant::now());
+        assert!(new && d != a, "another site");
+        *sc.state.lock().expect("lock") = SelfCheckState::Failed("x".into());
+        let (e, _, new) = jobs.register_selfcheck(1, &url(), 7, Instant::now());
+        assert!(new && e != a, "a finished self-check is not reused");
+    }
+
+    #[test]
+    fn finished_self_checks_older_than_a_day_are_forgotten_running_ones_kept() {
+        let jobs = Jobs::default();
+        let then = Instant::now();
+        let now = then + SELFCHECK_KEPT + std::time::Duration::from_secs(1);
+        let age = |state: SelfCheckState| {
+            Arc::new(SelfCheck {
+                site_id: 1,
+                url: url().to_string(),
+                user_id: 7,
+                started: then,
+                state: Mutex::new(state),
+            })
+        };
+        {
+            let mut map = jobs.selfchecks.lock().expect("lock");
+            map.insert(100, age(SelfCheckState::Failed("x".into())));
+            map.insert(101, age(SelfCheckState::Running));
+        }
+        let (job, _, new) = jobs.register_selfcheck(2, &url(), 7, now);
+        assert!(new);
+        assert!(jobs.selfcheck(100).is_none(), "old and finished: forgotten");
+        assert!(jobs.selfcheck(101).is_some(), "still running: kept");
+        assert!(jobs.selfcheck(job).is_some());
+    }
 }
