@@ -10,7 +10,11 @@
 //!    messages, 办事指南, links), every page analysed off the async workers.
 //! 4. [`rules`] — rule files (`rules/<profile>/*.toml`) → [`findings::Evaluation`].
 //! 5. [`store`] — every check in SQLite.
-//! 6. [`report`] — text, JSON and Markdown for people and machines.
+//! 6. [`documents`] — what is rendered, format-neutral: the 通报 ([`documents::Notice`]) and a
+//!    site's self-check report (自查报告, [`documents::SiteReport`]) built from the stored checks
+//!    and the editable templates, and the words of one check held in memory; then [`render`] —
+//!    one module per output format (text, Markdown, JSON, CSV, HTML, DOCX, XLSX), each writing
+//!    every document that exists in it.
 //!
 //! Around the single-site audit: [`registry`] (the site registry, 网站名录), [`sample`]
 //! (stratified monthly sampling), [`rounds`] (monthly rounds and 复核, resumable) and
@@ -22,13 +26,12 @@
 //! refusing a placeholder a text is not filled with when the text is loaded.
 //!
 //! [`escape`] makes page text inert in every output language (terminal, Markdown, HTML,
-//! DOCX/XLSX XML, CSV, JSON); every renderer goes through it.
+//! DOCX/XLSX XML, CSV, JSON); every format of [`render`] goes through it.
 //!
 //! [`linkcheck`] is the one link-check engine — request policy, judgement (broken, suspected,
 //! blocked), sharing per run and per round — used by the audit, the deep crawl and
 //! `govaudit links` (the links of given pages, without crawling); [`deep`]
-//! crawls a whole site after the audit (`--deep`); [`notice`] builds the 通报 and the
-//! self-check report (自查报告) from stored checks.
+//! crawls a whole site after the audit (`--deep`).
 //!
 //! [`monitor`] measures availability the way the standard does (`govaudit monitor`, `uptime`):
 //! scheduled homepage probes stored in SQLite, whose 7-day record `site.unreachable` judges.
@@ -63,15 +66,15 @@ pub mod calendar;
 pub mod config;
 pub mod crawl;
 pub mod deep;
+pub mod documents;
 pub mod escape;
 pub mod fetch;
 pub mod findings;
 pub mod linkcheck;
 pub mod monitor;
-pub mod notice;
 pub mod observation;
 pub mod registry;
-pub mod report;
+pub mod render;
 pub mod rounds;
 pub mod rules;
 pub mod sample;

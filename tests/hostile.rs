@@ -255,7 +255,7 @@ async fn a_day_long_crawl_delay_is_capped_and_reported() {
         .find(|f| f.rule == "audit.limited")
         .expect("an audit.limited finding");
     assert_eq!(finding.points, 0.0);
-    let json = serde_json::to_value(govaudit::report::check_json(&result, None)).unwrap();
+    let json = serde_json::to_value(govaudit::render::json::check_json(&result, None)).unwrap();
     assert_eq!(json["limits"][0]["kind"], "crawl_delay_capped");
 }
 
@@ -290,7 +290,7 @@ async fn a_homepage_nested_200000_deep_is_read_in_part_and_reported() {
         .findings
         .iter()
         .any(|f| f.rule == "audit.limited"));
-    let json = serde_json::to_value(govaudit::report::check_json(&result, None)).unwrap();
+    let json = serde_json::to_value(govaudit::render::json::check_json(&result, None)).unwrap();
     assert_eq!(json["limits"][0]["kind"], "page_cut_short");
 }
 

@@ -480,9 +480,9 @@ async fn the_self_check_report_shows_the_last_week_of_the_record() {
         r.save(&w.store).await.expect("stored");
     }
     let rules = govaudit::rules::RuleSet::builtin("gb2015").expect("rules");
-    let templates = govaudit::notice::Templates::builtin().expect("templates");
+    let templates = govaudit::documents::Templates::builtin().expect("templates");
     let report =
-        govaudit::notice::SiteReport::for_site(&w.store, SITES[1], None, 7, &rules, &templates)
+        govaudit::documents::SiteReport::for_site(&w.store, SITES[1], None, 7, &rules, &templates)
             .await
             .expect("report");
     let up = report.uptime.as_ref().expect("an uptime section");
@@ -497,9 +497,9 @@ async fn the_self_check_report_shows_the_last_week_of_the_record() {
         "{:?}",
         up.outages
     );
-    let md = govaudit::notice::markdown::render_site(&report);
+    let md = govaudit::render::markdown::render_site(&report);
     assert!(md.contains("## 站点可用性监测（近7天）"), "{md}");
-    let html = govaudit::notice::html::render_site(&report);
+    let html = govaudit::render::html::render_site(&report);
     assert!(html.contains("站点可用性监测（近7天）"));
     // A site the monitor never probed has no such section.
     let other = SimServer::start(support::scenario("thresholds"), day("2018-03-01"))
@@ -514,7 +514,7 @@ async fn the_self_check_report_shows_the_last_week_of_the_record() {
         )
         .await;
     r.save(&w.store).await.expect("stored");
-    let report = govaudit::notice::SiteReport::for_site(
+    let report = govaudit::documents::SiteReport::for_site(
         &w.store,
         "http://base.gov.test/",
         None,

@@ -9,7 +9,8 @@
 
 use crate::notice_db;
 
-use govaudit::notice::{self, csv::CsvTable, Notice, SiteReport, Templates};
+use govaudit::documents::{Notice, SiteReport, Templates};
+use govaudit::render::{self, csv::CsvTable};
 use govaudit::rules::RuleSet;
 
 /// Compares `actual` with the snapshot `tests/snapshots/{name}.snap`; a mismatch prints a
@@ -138,10 +139,10 @@ async fn the_quarter_notice_has_the_figures_and_matches_its_golden_files() {
         ]
     );
 
-    golden("notice-2018q1.md", &notice::markdown::render_notice(&n));
+    golden("notice-2018q1.md", &render::markdown::render_notice(&n));
     golden(
         "notice-2018q1.json",
-        &(notice::json::render_notice(&n).expect("json") + "\n"),
+        &(render::json::render_notice(&n).expect("json") + "\n"),
     );
 }
 
@@ -167,7 +168,7 @@ async fn a_round_notice_counts_that_round_only() {
 async fn csv_tables_have_a_bom_and_the_rows() {
     let store = notice_db::scenario_db().await;
     let n = notice_db::notice_2018q1(&store).await;
-    let sites = notice::csv::render_notice(&n, CsvTable::Sites).expect("csv");
+    let sites = render::csv::render_notice(&n, CsvTable::Sites).expect("csv");
     assert!(
         sites.starts_with("\u{feff}序号,网站名称,网址,不合格原因\n"),
         "{sites}"
@@ -176,9 +177,9 @@ async fn csv_tables_have_a_bom_and_the_rows() {
     let rows: Vec<csv::StringRecord> = r.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(&rows[1][2], "http://tj.nx.gov.cn/");
-    let units = notice::csv::render_notice(&n, CsvTable::Units).expect("csv");
+    let units = render::csv::render_notice(&n, CsvTable::Units).expect("csv");
     assert!(units.contains("合计,6,6,3,50.0%"), "{units}");
-    let detail = notice::csv::render_notice(&n, CsvTable::Detail).expect("csv");
+    let detail = render::csv::render_notice(&n, CsvTable::Detail).expect("csv");
     assert_eq!(detail.lines().count(), n.detail_table.rows.len() + 1);
 }
 
@@ -213,7 +214,7 @@ fn assert_self_contained(html: &str) {
 async fn html_is_self_contained_and_escapes_page_text() {
     let store = notice_db::scenario_db().await;
     let n = notice_db::notice_2018q1(&store).await;
-    let html = notice::html::render_notice(&n);
+    let html = render::html::render_notice(&n);
     assert_self_contained(&html);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;银川教育"));
     assert_eq!(
@@ -269,7 +270,7 @@ async fn html_is_self_contained_and_escapes_page_text() {
     let r = SiteReport::for_site(&store, "5", Some(2), 7, &rules, &t)
         .await
         .expect("site report");
-    let html = notice::html::render_site(&r);
+    let html = render::html::render_site(&r);
     assert_self_contained(&html);
     assert!(html.contains("&lt;script&gt;"), "{html}");
 }
@@ -314,7 +315,7 @@ async fn the_self_check_report_lists_evidence_fixes_and_warnings() {
         .map(|w| (w.column.as_str(), w.days_left))
         .collect();
     assert_eq!(warned, [("工作动态", 5), ("通知公告", 6)]);
-    let md = notice::markdown::render_site(&r);
+    let md = render::markdown::render_site(&r);
     assert!(
         md.contains("| http://hbt.nx.gov.cn/old/page.html | 404 |"),
         "{md}"
@@ -322,7 +323,7 @@ async fn the_self_check_report_lists_evidence_fixes_and_warnings() {
     golden("site-2.md", &md);
     golden(
         "site-2.json",
-        &(notice::json::render_site(&r).expect("json") + "\n"),
+        &(render::json::render_site(&r).expect("json") + "\n"),
     );
 
     let none = SiteReport::for_site(&store, "http://nowhere.gov.cn/", None, 7, &rules, &t).await;
@@ -450,8 +451,8 @@ async fn a_quarter_without_rounds_makes_an_empty_notice_in_every_format() {
         n.sections[1].paragraphs,
         ["本季度抽查未发现不合格政府网站。"]
     );
-    assert!(notice::docx::render_notice(&n).is_ok());
-    assert!(notice::xlsx::render_notice(&n).is_ok());
-    assert!(notice::html::render_notice(&n).contains("<svg"));
-    assert!(notice::markdown::render_notice(&n).contains("| 合计 | 6 | 0 | 0 | — |"));
+    assert!(render::docx::render_notice(&n).is_ok());
+    assert!(render::xlsx::render_notice(&n).is_ok());
+    assert!(render::html::render_notice(&n).contains("<svg"));
+    assert!(render::markdown::render_notice(&n).contains("| 合计 | 6 | 0 | 0 | — |"));
 }

@@ -11,7 +11,8 @@ use crate::notice_db;
 use std::io::{Cursor, Read};
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use govaudit::notice::{self, SiteReport, Templates};
+use govaudit::documents::{SiteReport, Templates};
+use govaudit::render;
 use govaudit::rules::RuleSet;
 use quick_xml::events::Event;
 
@@ -65,7 +66,7 @@ fn docx_text(bytes: &[u8]) -> String {
 async fn the_docx_notice_reads_back_with_its_figures_and_layout() {
     let store = notice_db::scenario_db().await;
     let n = notice_db::notice_2018q1(&store).await;
-    let bytes = notice::docx::render_notice(&n).expect("docx");
+    let bytes = render::docx::render_notice(&n).expect("docx");
     let text = docx_text(&bytes);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "宁政办函〔2018〕27号");
@@ -137,7 +138,7 @@ async fn the_docx_self_check_report_reads_back() {
     let r = SiteReport::for_site(&store, "2", None, 7, &rules, &t)
         .await
         .expect("report");
-    let text = docx_text(&notice::docx::render_site(&r).expect("docx"));
+    let text = docx_text(&render::docx::render_site(&r).expect("docx"));
     assert!(
         text.starts_with("“宁夏环境保护”政府网站自查报告\n"),
         "{text}"
@@ -213,7 +214,7 @@ fn paragraphs(xml: &str) -> Vec<Para> {
 async fn the_docx_notice_is_laid_out_to_gbt_9704() {
     let store = notice_db::scenario_db().await;
     let n = notice_db::notice_2018q1(&store).await;
-    let bytes = notice::docx::render_notice(&n).expect("docx");
+    let bytes = render::docx::render_notice(&n).expect("docx");
     let xml = member(&bytes, "word/document.xml");
     for tbl in xml.split("<w:tbl>").skip(1) {
         let rows: Vec<&str> = tbl.split("<w:tr>").skip(1).collect();
@@ -289,7 +290,7 @@ fn sheet_rows(wb: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<String>> {
 async fn the_xlsx_notice_reads_back_with_its_sheets_and_figures() {
     let store = notice_db::scenario_db().await;
     let n = notice_db::notice_2018q1(&store).await;
-    let bytes = notice::xlsx::render_notice(&n).expect("xlsx");
+    let bytes = render::xlsx::render_notice(&n).expect("xlsx");
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("workbook");
     assert_eq!(wb.sheet_names(), ["附件1", "附件2", "问题明细"]);
 
@@ -368,7 +369,7 @@ fn format_code(styles: &str, xf: usize) -> String {
 async fn the_xlsx_cells_are_typed_filterable_and_readable() {
     let store = notice_db::scenario_db().await;
     let n = notice_db::notice_2018q1(&store).await;
-    let bytes = notice::xlsx::render_notice(&n).expect("xlsx");
+    let bytes = render::xlsx::render_notice(&n).expect("xlsx");
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).expect("workbook");
     let units = wb.worksheet_range("附件1").expect("sheet");
     // Row 4 (银川市): 合格率 0.5, a number, not the text 50%.
@@ -418,12 +419,12 @@ async fn libreoffice_opens_the_docx_and_xlsx_when_installed() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(
         dir.path().join("n.docx"),
-        notice::docx::render_notice(&n).expect("docx"),
+        render::docx::render_notice(&n).expect("docx"),
     )
     .expect("write");
     std::fs::write(
         dir.path().join("n.xlsx"),
-        notice::xlsx::render_notice(&n).expect("xlsx"),
+        render::xlsx::render_notice(&n).expect("xlsx"),
     )
     .expect("write");
     for f in ["n.docx", "n.xlsx"] {

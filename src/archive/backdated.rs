@@ -39,23 +39,6 @@ pub enum Current<'a> {
     Stored(i64),
 }
 
-/// The site's newest capture that belongs to a stored check and started before `before`
-/// (RFC 3339, this capture's start).
-async fn earlier_capture(
-    archive: &Archive,
-    site_url: &str,
-    before: &str,
-) -> Result<Option<i64>, ArchiveError> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM archive_captures WHERE site_url = ? AND check_id IS NOT NULL \
-         AND started_at < ? ORDER BY started_at DESC LIMIT 1",
-    )
-    .bind(site_url)
-    .bind(before)
-    .fetch_optional(archive.pool())
-    .await?)
-}
-
 fn key(url: &Url) -> String {
     normalize(url).to_string()
 }
@@ -76,15 +59,12 @@ pub async fn find(
     rules: &RuleSet,
     limits: ParseLimits,
 ) -> Result<Vec<BackdatedItem>, ArchiveError> {
-    let Some(earlier) = earlier_capture(archive, site_url, started_at).await? else {
+    let Some(earlier) = archive.earlier_capture(site_url, started_at).await? else {
         return Ok(Vec::new());
     };
-    let earlier_as_of: Option<String> =
-        sqlx::query_scalar("SELECT as_of FROM archive_captures WHERE id = ?")
-            .bind(earlier)
-            .fetch_optional(archive.pool())
-            .await?;
-    let earlier_as_of = earlier_as_of
+    let earlier_as_of = archive
+        .capture_as_of(earlier)
+        .await?
         .and_then(|d| d.parse::<NaiveDate>().ok())
         .unwrap_or(obs.as_of);
     let mut found = Vec::new();
@@ -141,18 +121,6 @@ pub async fn find(
     Ok(found)
 }
 
-/// `(record id, fetched at, file, offset, payload file, offset, length, mime)`.
-type PageRow = (
-    String,
-    String,
-    String,
-    i64,
-    String,
-    i64,
-    i64,
-    Option<String>,
-);
-
 impl Archive {
     /// The first archived 2xx page read of `url` in capture `capture`.
     ///
@@ -164,38 +132,26 @@ impl Archive {
         capture: i64,
         url: &str,
     ) -> Result<Option<ArchivedPage>, ArchiveError> {
-        let row: Option<PageRow> = sqlx::query_as(
-            "SELECT r.record_id, r.fetched_at, c.file, r.offset, r.payload_file, \
-                 r.payload_offset, r.payload_length, r.mime FROM archive_records r \
-                 JOIN archive_captures c ON c.id = r.capture_id \
-                 WHERE r.capture_id = ? AND r.uri = ? AND r.body_read = 1 \
-                 AND r.payload_file IS NOT NULL AND r.status BETWEEN 200 AND 299 \
-                 ORDER BY r.seq LIMIT 1",
-        )
-        .bind(capture)
-        .bind(url)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some((record, at, warc, offset, pfile, poff, plen, mime)) = row else {
+        let Some(row) = self.page_row(capture, url).await? else {
             return Ok(None);
         };
-        let (rec, path) = self.read(&pfile, poff, plen)?;
+        let (rec, path) = self.read(&row.payload_file, row.payload_offset, row.payload_length)?;
         let body = rec
             .http()
             .map_err(|message| ArchiveError::Record {
                 path,
-                offset: u64::try_from(poff).unwrap_or(0),
+                offset: u64::try_from(row.payload_offset).unwrap_or(0),
                 message,
             })?
             .payload;
         Ok(Some(ArchivedPage {
             body,
-            mime,
+            mime: row.mime,
             record: RecordRef {
-                record,
-                at,
-                warc,
-                offset: u64::try_from(offset).unwrap_or(0),
+                record: row.record_id,
+                at: row.fetched_at,
+                warc: row.file,
+                offset: u64::try_from(row.offset).unwrap_or(0),
             },
         }))
     }

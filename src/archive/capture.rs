@@ -239,26 +239,12 @@ impl Capture {
     }
 
     async fn lookup(&self, digest: &str) -> Option<PayloadRef> {
-        let row: Option<(String, String, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT record_id, uri, fetched_at, file, offset, length FROM archive_payloads \
-             WHERE digest = ?",
-        )
-        .bind(digest)
-        .fetch_optional(&self.archive.pool)
-        .await
-        .inspect_err(|e| tracing::warn!(error = %e, "cannot read the archive's payload index"))
-        .ok()
-        .flatten();
-        row.map(
-            |(record_id, uri, fetched_at, file, offset, length)| PayloadRef {
-                record_id,
-                uri,
-                fetched_at,
-                file,
-                offset: offset as u64,
-                length: length as u64,
-            },
-        )
+        self.archive
+            .payload(digest)
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "cannot read the archive's payload index"))
+            .ok()
+            .flatten()
     }
 
     fn append(

@@ -14,6 +14,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use regex::Regex;
 use url::Url;
 
+use super::db::PageRow;
 use super::{Archive, ArchiveError};
 use crate::escape::html;
 use crate::fetch::{decode_html, normalize};
@@ -35,42 +36,20 @@ pub struct EvidencePage {
     pub file: String,
 }
 
-/// `(uri, fetched_at, record_id, file, offset, length, payload file, offset, length, mime)`.
-type PageRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    i64,
-    i64,
-    Option<String>,
-);
-
 /// The archived HTML pages of a check that can be shown (a 2xx response whose body was read and
 /// kept), the first capture of each URL (a later one is a retry of it), in the order fetched.
 /// Empty when the check has no capture.
-async fn page_rows(archive: &Archive, check_id: i64) -> Result<Vec<PageRow>, ArchiveError> {
+async fn shown_rows(archive: &Archive, check_id: i64) -> Result<Vec<PageRow>, ArchiveError> {
     let Some(capture) = archive.capture_of(check_id).await? else {
         return Ok(Vec::new());
     };
-    let rows: Vec<PageRow> = sqlx::query_as(
-        "SELECT r.uri, r.fetched_at, r.record_id, c.file, r.offset, r.length, r.payload_file, \
-         r.payload_offset, r.payload_length, r.mime FROM archive_records r \
-         JOIN archive_captures c ON c.id = r.capture_id \
-         WHERE r.capture_id = ? AND r.body_read = 1 AND r.payload_file IS NOT NULL \
-         AND r.status BETWEEN 200 AND 299 ORDER BY r.seq",
-    )
-    .bind(capture)
-    .fetch_all(archive.pool())
-    .await?;
     let mut seen = std::collections::HashSet::new();
-    Ok(rows
+    Ok(archive
+        .page_rows(capture)
+        .await?
         .into_iter()
-        .filter(|r| r.9.as_deref().is_none_or(|m| m.contains("html")))
-        .filter(|r| seen.insert(key_of(&r.0)))
+        .filter(|r| r.mime.as_deref().is_none_or(|m| m.contains("html")))
+        .filter(|r| seen.insert(key_of(&r.uri)))
         .collect())
 }
 
@@ -85,10 +64,10 @@ pub async fn pages(
     archive: &Archive,
     check_id: i64,
 ) -> Result<Vec<(String, String)>, ArchiveError> {
-    Ok(page_rows(archive, check_id)
+    Ok(shown_rows(archive, check_id)
         .await?
         .into_iter()
-        .map(|r| (r.0, r.2))
+        .map(|r| (r.uri, r.record_id))
         .collect())
 }
 
@@ -105,20 +84,19 @@ fn render(
     file: &str,
     files: &HashMap<String, String>,
 ) -> Result<(EvidencePage, String), ArchiveError> {
-    let (uri, fetched_at, record_id, warc, offset, ..) = row;
-    let (record, path) = archive.read(&row.6, row.7, row.8)?;
+    let (record, path) = archive.read(&row.payload_file, row.payload_offset, row.payload_length)?;
     let http = record.http().map_err(|message| ArchiveError::Record {
         path,
-        offset: row.7 as u64,
+        offset: row.payload_offset as u64,
         message,
     })?;
-    let decoded = decode_html(&http.payload, row.9.as_deref());
+    let decoded = decode_html(&http.payload, row.mime.as_deref());
     let page = EvidencePage {
-        url: uri.clone(),
-        fetched_at: fetched_at.clone(),
-        record_id: record_id.clone(),
-        warc: warc.clone(),
-        offset: *offset as u64,
+        url: row.uri.clone(),
+        fetched_at: row.fetched_at.clone(),
+        record_id: row.record_id.clone(),
+        warc: row.file.clone(),
+        offset: row.offset as u64,
         file: file.to_string(),
     };
     let html_out = offline_page(&decoded.text, &page, files);
@@ -139,11 +117,14 @@ pub async fn page(
     record_id: &str,
     link: impl Fn(&str) -> String,
 ) -> Result<Option<(EvidencePage, String)>, ArchiveError> {
-    let rows = page_rows(archive, check_id).await?;
-    let Some(row) = rows.iter().find(|r| r.2 == record_id) else {
+    let rows = shown_rows(archive, check_id).await?;
+    let Some(row) = rows.iter().find(|r| r.record_id == record_id) else {
         return Ok(None);
     };
-    let files: HashMap<String, String> = rows.iter().map(|r| (key_of(&r.0), link(&r.2))).collect();
+    let files: HashMap<String, String> = rows
+        .iter()
+        .map(|r| (key_of(&r.uri), link(&r.record_id)))
+        .collect();
     render(archive, row, &link(record_id), &files).map(Some)
 }
 
@@ -164,17 +145,17 @@ pub async fn export(
     if archive.capture_of(check_id).await?.is_none() {
         return Err(ArchiveError::NotArchived { check_id });
     }
-    let rows = page_rows(archive, check_id).await?;
+    let rows = shown_rows(archive, check_id).await?;
     let mut files: HashMap<String, String> = HashMap::new();
     let mut pages = Vec::new();
     for row in &rows {
         let file = format!("page-{:04}.html", files.len() + 1);
-        files.insert(key_of(&row.0), file.clone());
+        files.insert(key_of(&row.uri), file.clone());
         pages.push((row, file));
     }
     if let Some(only) = only_url {
         let key = key_of(only);
-        pages.retain(|(row, _)| key_of(&row.0) == key);
+        pages.retain(|(row, _)| key_of(&row.uri) == key);
         if pages.is_empty() {
             return Err(ArchiveError::BadCheck {
                 check_id,

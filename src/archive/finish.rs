@@ -5,8 +5,6 @@
 use std::fs::File;
 use std::path::PathBuf;
 
-use chrono::Utc;
-
 use super::capture::Capture;
 use super::ArchiveError;
 
@@ -133,65 +131,10 @@ impl Capture {
                 let _ = dir.sync_all();
             }
         }
-        let mut tx = self.archive.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO archive_captures (site_url, as_of, started_at, finished_at, file, \
-             bytes, records, bodies_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&self.site_url)
-        .bind(self.as_of.to_string())
-        .bind(self.started_at.to_rfc3339())
-        .bind(Utc::now().to_rfc3339())
-        .bind(&self.name)
-        .bind(inner.written as i64)
-        .bind(inner.rows.len() as i64)
-        .bind(inner.bodies_skipped as i64)
-        .fetch_one(&mut *tx)
-        .await?;
-        for (seq, row) in inner.rows.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO archive_records (capture_id, seq, uri, method, body_read, \
-                 fetched_at, status, failure, kind, record_id, payload_digest, mime, truncated, \
-                 offset, length, payload_file, payload_offset, payload_length) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(seq as i64)
-            .bind(&row.uri)
-            .bind(&row.method)
-            .bind(row.body_read)
-            .bind(&row.fetched_at)
-            .bind(row.status.map(i64::from))
-            .bind(&row.failure)
-            .bind(row.kind)
-            .bind(&row.record_id)
-            .bind(&row.digest)
-            .bind(&row.mime)
-            .bind(row.truncated)
-            .bind(row.offset as i64)
-            .bind(row.length as i64)
-            .bind(row.payload.as_ref().map(|p| p.file.clone()))
-            .bind(row.payload.as_ref().map(|p| p.offset as i64))
-            .bind(row.payload.as_ref().map(|p| p.length as i64))
-            .execute(&mut *tx)
+        let id = self
+            .archive
+            .insert_capture(self, &inner.rows, inner.written, inner.bodies_skipped)
             .await?;
-            if let (true, Some(d), Some(p)) = (row.new_payload, &row.digest, &row.payload) {
-                sqlx::query(
-                    "INSERT OR IGNORE INTO archive_payloads (digest, record_id, uri, fetched_at, \
-                     file, offset, length) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(d)
-                .bind(&p.record_id)
-                .bind(&p.uri)
-                .bind(&p.fetched_at)
-                .bind(&p.file)
-                .bind(p.offset as i64)
-                .bind(p.length as i64)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        tx.commit().await?;
         Ok(Some(id))
     }
 }

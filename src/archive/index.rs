@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 use url::Url;
 
+use super::db::IndexRow;
 use super::{Archive, ArchiveError};
 use crate::fetch::normalize;
 
@@ -70,12 +71,7 @@ impl RecordIndex {
     ///
     /// A database error.
     pub async fn load(archive: &Archive, capture: i64) -> Result<RecordIndex, ArchiveError> {
-        Self::rows(
-            archive.pool(),
-            "WHERE r.capture_id = ? AND r.kind <> 'request' ORDER BY r.seq",
-            capture,
-        )
-        .await
+        Ok(Self::of_rows(archive.index_rows(capture).await?))
     }
 
     /// The index of the capture of stored check `check_id`, for documents built from the
@@ -87,37 +83,26 @@ impl RecordIndex {
     ///
     /// A database error.
     pub async fn for_check(pool: &SqlitePool, check_id: i64) -> Result<RecordIndex, ArchiveError> {
-        Self::rows(
-            pool,
-            "WHERE c.check_id = ? AND r.kind <> 'request' ORDER BY r.capture_id, r.seq",
-            check_id,
-        )
-        .await
+        Ok(Self::of_rows(
+            super::db::check_index_rows(pool, check_id).await?,
+        ))
     }
 
-    async fn rows(pool: &SqlitePool, filter: &str, id: i64) -> Result<RecordIndex, ArchiveError> {
-        let rows: Vec<(String, bool, String, String, String, i64)> = sqlx::query_as(&format!(
-            "SELECT r.uri, r.body_read, r.record_id, r.fetched_at, c.file, r.offset \
-             FROM archive_records r JOIN archive_captures c ON c.id = r.capture_id {filter}"
-        ))
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
+    fn of_rows(rows: Vec<IndexRow>) -> RecordIndex {
         let mut index = RecordIndex::default();
-        for (uri, body_read, record, at, warc, offset) in rows {
-            let offset = u64::try_from(offset).unwrap_or(0);
+        for row in rows {
             index.add(
-                &uri,
-                body_read,
+                &row.uri,
+                row.body_read,
                 RecordRef {
-                    record,
-                    at,
-                    warc,
-                    offset,
+                    record: row.record_id,
+                    at: row.fetched_at,
+                    warc: row.file,
+                    offset: u64::try_from(row.offset).unwrap_or(0),
                 },
             );
         }
-        Ok(index)
+        index
     }
 }
 

@@ -18,7 +18,8 @@
 //! - [`prune`]: retention (`govaudit archive prune --older-than 2y`).
 //! - [`reevaluate`]: a stored check judged again on its capture, offline.
 //! - The index (`archive_captures`, `archive_records`, `archive_payloads`, a CDX in SQLite)
-//!   lives in the database; the files in a folder beside it ([`default_dir`]).
+//!   lives in the database, every query of it in `db.rs`; the files in a folder beside it
+//!   ([`default_dir`]).
 //!
 //! **Crash safety.** A capture is written to `NAME.warc.gz.open`; when the audit ends the file
 //! is synced, renamed to `NAME.warc.gz`, the folder synced, and only then are its index rows
@@ -28,6 +29,7 @@
 
 pub mod backdated;
 mod capture;
+mod db;
 pub mod evidence;
 mod finish;
 mod index;
@@ -161,20 +163,6 @@ impl Archive {
     /// The index's database.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
-    }
-
-    /// The capture of a check, if it was archived.
-    ///
-    /// # Errors
-    ///
-    /// A database error.
-    pub async fn capture_of(&self, check_id: i64) -> Result<Option<i64>, ArchiveError> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM archive_captures WHERE check_id = ? LIMIT 1")
-                .bind(check_id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
     }
 }
 

@@ -34,30 +34,16 @@ impl Archive {
         cutoff: DateTime<Utc>,
         dry_run: bool,
     ) -> Result<Pruned, ArchiveError> {
-        let old: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT id, file, bytes FROM archive_captures WHERE started_at < ? ORDER BY id",
-        )
-        .bind(cutoff.to_rfc3339())
-        .fetch_all(&self.pool)
-        .await?;
+        let old = self.captures_before(cutoff).await?;
         let mut out = Pruned::default();
         // A capture is kept while any capture not being removed refers to its file's payloads;
         // keeping one may keep others its own revisits refer to, so repeat until nothing moves.
         let mut doomed = old;
         loop {
             let ids: Vec<i64> = doomed.iter().map(|d| d.0).collect();
-            let marks = vec!["?"; ids.len()].join(",");
-            let sql = format!(
-                "SELECT COUNT(*) FROM archive_records WHERE payload_file = ? \
-                 AND capture_id NOT IN ({marks})"
-            );
             let mut keep = Vec::new();
             for (i, (_, file, _)) in doomed.iter().enumerate() {
-                let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(file);
-                for id in &ids {
-                    q = q.bind(id);
-                }
-                if q.fetch_one(&self.pool).await? > 0 {
+                if self.payload_users_outside(file, &ids).await? > 0 {
                     keep.push(i);
                 }
             }
@@ -78,24 +64,7 @@ impl Archive {
         if dry_run || doomed.is_empty() {
             return Ok(out);
         }
-        let mut tx = self.pool.begin().await?;
-        for (id, file) in &doomed {
-            // Every revisit into this file is in a capture removed with it; the payload index
-            // must not name it.
-            sqlx::query("DELETE FROM archive_payloads WHERE file = ?")
-                .bind(file)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM archive_records WHERE capture_id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM archive_captures WHERE id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
+        self.delete_captures(&doomed).await?;
         for (_, file) in &doomed {
             let path = self.dir.join(file);
             match std::fs::remove_file(&path) {

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
 use url::Url;
 
 use super::backdated::Current;
@@ -51,38 +50,30 @@ struct Original {
 }
 
 async fn original(archive: &Archive, check_id: i64) -> Result<Original, ArchiveError> {
-    let row = sqlx::query(
-        "SELECT c.as_of, c.started_at, c.finished_at, c.round_id, c.deep, c.verdict, c.score, \
-         a.id AS capture, a.site_url, a.started_at AS capture_started FROM checks c \
-         LEFT JOIN archive_captures a ON a.check_id = c.id WHERE c.id = ?",
-    )
-    .bind(check_id)
-    .fetch_optional(archive.pool())
-    .await?
-    .ok_or(ArchiveError::NoCheck { check_id })?;
-    let capture: Option<i64> = row.try_get("capture")?;
-    let capture = capture.ok_or(ArchiveError::NotArchived { check_id })?;
-    let bad = |what: &str, value: &str| ArchiveError::BadCheck {
-        check_id,
-        message: format!("{what} {value:?} unreadable"),
+    let row = archive
+        .original_row(check_id)
+        .await?
+        .ok_or(ArchiveError::NoCheck { check_id })?;
+    let (Some(capture), Some(site), Some(capture_started)) =
+        (row.capture, row.site_url, row.capture_started)
+    else {
+        return Err(ArchiveError::NotArchived { check_id });
     };
-    let as_of: String = row.try_get("as_of")?;
-    let verdict: String = row.try_get("verdict")?;
+    let as_of = row.as_of.parse().map_err(|_| ArchiveError::BadCheck {
+        check_id,
+        message: format!("as_of {:?} unreadable", row.as_of),
+    })?;
     Ok(Original {
         capture,
-        site: row.try_get("site_url")?,
-        capture_started: row.try_get("capture_started")?,
-        as_of: as_of.parse().map_err(|_| bad("as_of", &as_of))?,
-        started_at: row.try_get("started_at")?,
-        finished_at: row.try_get("finished_at")?,
-        round_id: row.try_get("round_id")?,
-        deep: row.try_get::<Option<bool>, _>("deep")?.unwrap_or(false),
-        verdict: if verdict == "pass" {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        },
-        score: row.try_get("score")?,
+        site,
+        capture_started,
+        as_of,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+        round_id: row.round_id,
+        deep: row.deep.unwrap_or(false),
+        verdict: row.verdict,
+        score: row.score,
     })
 }
 
@@ -93,17 +84,10 @@ async fn round_captures(
     round_id: Option<i64>,
     own: i64,
 ) -> Result<Vec<i64>, ArchiveError> {
-    let Some(round_id) = round_id else {
-        return Ok(Vec::new());
-    };
-    Ok(sqlx::query_scalar(
-        "SELECT a.id FROM archive_captures a JOIN checks c ON c.id = a.check_id \
-         WHERE c.round_id = ? AND a.id <> ?",
-    )
-    .bind(round_id)
-    .bind(own)
-    .fetch_all(archive.pool())
-    .await?)
+    match round_id {
+        Some(round_id) => archive.round_captures(round_id, own).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Re-evaluate check `check_id` from its archived capture under `rules`, with the fetch and
@@ -187,13 +171,7 @@ pub async fn reevaluate_check(
 ///
 /// A database error.
 pub async fn round_checks(archive: &Archive, round_id: i64) -> Result<Vec<i64>, ArchiveError> {
-    Ok(sqlx::query_scalar(
-        "SELECT rs.check_id FROM round_sites rs \
-         WHERE rs.round_id = ? AND rs.check_id IS NOT NULL ORDER BY rs.position",
-    )
-    .bind(round_id)
-    .fetch_all(archive.pool())
-    .await?)
+    archive.round_check_ids(round_id).await
 }
 
 /// Keep a re-evaluation beside its check; returns its id.
@@ -208,20 +186,12 @@ pub async fn store_evaluation(
     json: &str,
 ) -> Result<i64, ArchiveError> {
     let e = &r.result.evaluation;
-    Ok(sqlx::query_scalar(
-        "INSERT INTO evaluations (check_id, created_at, profile, rules_dir, verdict, score, \
-         result_json) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(r.check_id)
-    .bind(Utc::now().to_rfc3339())
-    .bind(&e.profile)
-    .bind(rules_dir.map(|d| d.display().to_string()))
-    .bind(match e.verdict {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
-    })
-    .bind(e.score)
-    .bind(json)
-    .fetch_one(archive.pool())
-    .await?)
+    archive
+        .insert_evaluation(
+            r.check_id,
+            (&e.profile, rules_dir.map(|d| d.display().to_string())),
+            (e.verdict, e.score),
+            json,
+        )
+        .await
 }

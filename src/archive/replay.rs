@@ -15,6 +15,7 @@ use std::sync::Mutex;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
+use super::db::RecordRow;
 use super::warc::read_record;
 use super::{Archive, ArchiveError};
 use crate::fetch::FetchFailure;
@@ -50,25 +51,6 @@ pub struct Replay {
     misses: AtomicUsize,
 }
 
-/// An index row as replay reads it.
-type RecordRow = (
-    String,
-    String,
-    bool,
-    Option<String>,
-    String,
-    String,
-    i64,
-    i64,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    bool,
-);
-
-const ROW_COLUMNS: &str = "r.uri, r.method, r.body_read, r.failure, r.kind, c.file, r.offset, \
-                           r.length, r.payload_file, r.payload_offset, r.payload_length, r.truncated";
-
 impl Replay {
     /// Load every exchange of `capture`; `fallback` captures answer what it lacks.
     ///
@@ -81,19 +63,8 @@ impl Replay {
         capture: i64,
         fallback: Vec<i64>,
     ) -> Result<Replay, ArchiveError> {
-        let rows: Vec<RecordRow> = sqlx::query_as(&format!(
-            "SELECT {ROW_COLUMNS} FROM archive_records r \
-             JOIN archive_captures c ON c.id = r.capture_id \
-             WHERE r.capture_id = ? ORDER BY r.seq"
-        ))
-        .bind(capture)
-        .fetch_all(&archive.pool)
-        .await?;
-        let finished: Option<String> =
-            sqlx::query_scalar("SELECT finished_at FROM archive_captures WHERE id = ?")
-                .bind(capture)
-                .fetch_optional(&archive.pool)
-                .await?;
+        let rows = archive.record_rows(capture).await?;
+        let finished = archive.capture_finished_at(capture).await?;
         let until = finished
             .and_then(|f| chrono::DateTime::parse_from_rfc3339(&f).ok())
             .map(|f| super::warc::warc_date(f.with_timezone(&chrono::Utc)))
@@ -161,19 +132,11 @@ impl Replay {
     }
 
     async fn answer_from_fallback(&self, key: &Key) -> Result<Option<Answer>, ArchiveError> {
+        let request = (key.0.as_str(), key.1.as_str(), key.2);
         if key.1.ends_with("/robots.txt") {
-            let sql = format!(
-                "SELECT {ROW_COLUMNS} FROM archive_records r \
-                 JOIN archive_captures c ON c.id = r.capture_id \
-                 WHERE r.method = ? AND r.uri = ? AND r.body_read = ? AND r.fetched_at <= ? \
-                 ORDER BY r.fetched_at DESC, r.seq DESC LIMIT 1"
-            );
-            let row = sqlx::query_as::<_, RecordRow>(&sql)
-                .bind(&key.0)
-                .bind(&key.1)
-                .bind(key.2)
-                .bind(&self.until)
-                .fetch_optional(&self.archive.pool)
+            let row = self
+                .archive
+                .newest_record_until(request, &self.until)
                 .await?;
             if let Some(row) = row {
                 return Ok(Some(self.archive.answer(row)?.1));
@@ -182,21 +145,11 @@ impl Replay {
         if self.fallback.is_empty() {
             return Ok(None);
         }
-        let ids = vec!["?"; self.fallback.len()].join(",");
-        let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM archive_records r \
-             JOIN archive_captures c ON c.id = r.capture_id \
-             WHERE r.method = ? AND r.uri = ? AND r.body_read = ? AND r.capture_id IN ({ids}) \
-             ORDER BY r.fetched_at DESC, r.seq DESC LIMIT 1"
-        );
-        let mut query = sqlx::query_as::<_, RecordRow>(&sql)
-            .bind(&key.0)
-            .bind(&key.1)
-            .bind(key.2);
-        for id in &self.fallback {
-            query = query.bind(id);
-        }
-        match query.fetch_optional(&self.archive.pool).await? {
+        match self
+            .archive
+            .newest_record_in(request, &self.fallback)
+            .await?
+        {
             Some(row) => Ok(Some(self.archive.answer(row)?.1)),
             None => Ok(None),
         }
@@ -206,8 +159,20 @@ impl Replay {
 impl Archive {
     /// Read a row's answer from its WARC records.
     fn answer(&self, row: RecordRow) -> Result<(Key, Answer), ArchiveError> {
-        let (uri, method, body_read, failure, kind, file, offset, length, pfile, poff, plen, cut) =
-            row;
+        let RecordRow {
+            uri,
+            method,
+            body_read,
+            failure,
+            kind,
+            file,
+            offset,
+            length,
+            payload_file: pfile,
+            payload_offset: poff,
+            payload_length: plen,
+            truncated: cut,
+        } = row;
         let key = (method, uri, body_read);
         if let Some(failure) = failure {
             let parsed = serde_json::from_str(&failure).map_err(|e| ArchiveError::Record {

@@ -9,7 +9,7 @@ use govaudit::audit::Auditor;
 use govaudit::config::{Config, CrawlConfig};
 use govaudit::deep::DeepSettings;
 use govaudit::findings::Verdict;
-use govaudit::report;
+use govaudit::render;
 use govaudit::store::Store;
 
 use super::format::{Format, TEXT_JSON_MD};
@@ -130,10 +130,10 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
         None => None,
     };
     match args.format {
-        Format::Text => out!("{}", report::check_text(&result, check_id)),
-        Format::Md => out!("{}", report::check_markdown(&result, check_id)),
+        Format::Text => out!("{}", render::text::check_text(&result, check_id)),
+        Format::Md => out!("{}", render::markdown::check_markdown(&result, check_id)),
         Format::Json => {
-            let doc = report::check_json(&result, check_id);
+            let doc = render::json::check_json(&result, check_id);
             outln!("{}", govaudit::escape::json::to_string_pretty(&doc)?);
         }
         other => return Err(other.unsupported("check")),

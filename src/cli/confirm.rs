@@ -33,8 +33,8 @@ pub async fn run(cfg: Config, args: ConfirmArgs) -> Result<u8> {
         if rows.is_empty() {
             outln!("没有待人工确认的问题");
         }
-        for (id, check, url, message) in rows {
-            outln!("{id}\t检查 {check}\t{url}\t{message}");
+        for f in rows {
+            outln!("{}\t检查 {}\t{}\t{}", f.id, f.check_id, f.url, f.message);
         }
         return Ok(EXIT_PASS);
     }

@@ -15,9 +15,9 @@ use futures::stream::{self, StreamExt};
 
 use govaudit::audit::Auditor;
 use govaudit::config::Config;
-use govaudit::notice::{self, Notice, NoticeSettings, Templates};
+use govaudit::documents::{self, Notice, NoticeSettings, Templates};
 use govaudit::registry;
-use govaudit::report;
+use govaudit::render;
 use govaudit::rounds::{self, PlanOptions};
 use govaudit::sim::province::Province;
 use govaudit::sim::{Scenario, SimServer};
@@ -165,14 +165,14 @@ async fn province(
         ),
         (
             "notice-2018Q1.md",
-            notice::markdown::render_notice(&n).into_bytes(),
+            render::markdown::render_notice(&n).into_bytes(),
         ),
         (
             "notice-2018Q1.html",
-            notice::html::render_notice(&n).into_bytes(),
+            render::html::render_notice(&n).into_bytes(),
         ),
-        ("notice-2018Q1.docx", notice::docx::render_notice(&n)?),
-        ("notice-2018Q1.xlsx", notice::xlsx::render_notice(&n)?),
+        ("notice-2018Q1.docx", render::docx::render_notice(&n)?),
+        ("notice-2018Q1.xlsx", render::xlsx::render_notice(&n)?),
     ];
     for (name, body) in files {
         let f = out.join(name);
@@ -250,10 +250,10 @@ async fn samples(mut cfg: Config, out: &Path, db: &Path, as_of: NaiveDate) -> Re
             results.len() + 1,
             sites.len(),
             name,
-            report::conclusion(&r.evaluation),
+            documents::check::conclusion(&r.evaluation),
         );
         let file = out.join(format!("check-{id}.md"));
-        std::fs::write(&file, report::check_markdown(&r, Some(id)))
+        std::fs::write(&file, render::markdown::check_markdown(&r, Some(id)))
             .with_context(|| format!("cannot write {}", file.display()))?;
         results.push((name, r, id));
     }
@@ -261,7 +261,7 @@ async fn samples(mut cfg: Config, out: &Path, db: &Path, as_of: NaiveDate) -> Re
     results.sort_by_key(|(_, _, id)| *id);
     for (name, r, id) in &results {
         outln!("==== {name} ====");
-        out!("{}", report::check_text(r, Some(*id)));
+        out!("{}", render::text::check_text(r, Some(*id)));
         outln!();
     }
     let failed = results

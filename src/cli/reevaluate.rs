@@ -12,7 +12,7 @@ use govaudit::archive::reevaluate::{reevaluate_check, round_checks, store_evalua
 use govaudit::archive::{Archive, ArchiveError};
 use govaudit::config::Config;
 use govaudit::findings::Verdict;
-use govaudit::report;
+use govaudit::render;
 use govaudit::rules::RuleSet;
 use govaudit::store::Store;
 
@@ -121,7 +121,7 @@ pub async fn run(cfg: Config, args: ReevaluateArgs, profile_given: bool) -> Resu
                 r.misses
             );
         }
-        let doc = report::check_json(&r.result, Some(id));
+        let doc = render::json::check_json(&r.result, Some(id));
         let json = govaudit::escape::json::to_string_pretty(&doc)?;
         let eval_id = store_evaluation(&archive, &r, cfg.rules.dir.as_deref(), &json).await?;
         let e = &r.result.evaluation;
@@ -138,8 +138,8 @@ pub async fn run(cfg: Config, args: ReevaluateArgs, profile_given: bool) -> Resu
         );
         any_fail |= e.verdict == Verdict::Fail;
         match args.format {
-            Format::Text => texts.push_str(&report::check_text(&r.result, Some(id))),
-            Format::Md => texts.push_str(&report::check_markdown(&r.result, Some(id))),
+            Format::Text => texts.push_str(&render::text::check_text(&r.result, Some(id))),
+            Format::Md => texts.push_str(&render::markdown::check_markdown(&r.result, Some(id))),
             Format::Json => docs.push(json),
             other => return Err(other.unsupported("reevaluate")),
         }

@@ -1,5 +1,5 @@
 //! `govaudit report notice` (the 通报 of a quarter or a round) and `govaudit report site` (a
-//! department's self-check report), in the formats of [`govaudit::notice`].
+//! department's self-check report), in the formats of [`govaudit::render`].
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,7 +8,8 @@ use anyhow::{bail, Context, Result};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 
 use govaudit::config::Config;
-use govaudit::notice::{self, csv::CsvTable, Notice, NoticeSettings, SiteReport, Templates};
+use govaudit::documents::{Notice, NoticeSettings, SiteReport, Templates};
+use govaudit::render::{self, csv::CsvTable};
 use govaudit::rules::RuleSet;
 use govaudit::stats::Quarter;
 use govaudit::store::Store;
@@ -129,12 +130,12 @@ pub async fn run(cfg: Config, args: ReportArgs) -> Result<u8> {
             }
             let out = a.output.as_deref();
             match a.format {
-                Format::Docx => emit(out, &notice::docx::render_notice(&n)?, true)?,
-                Format::Xlsx => emit(out, &notice::xlsx::render_notice(&n)?, true)?,
-                Format::Html => emit(out, notice::html::render_notice(&n).as_bytes(), false)?,
-                Format::Md => emit(out, notice::markdown::render_notice(&n).as_bytes(), false)?,
+                Format::Docx => emit(out, &render::docx::render_notice(&n)?, true)?,
+                Format::Xlsx => emit(out, &render::xlsx::render_notice(&n)?, true)?,
+                Format::Html => emit(out, render::html::render_notice(&n).as_bytes(), false)?,
+                Format::Md => emit(out, render::markdown::render_notice(&n).as_bytes(), false)?,
                 Format::Json => {
-                    let json = notice::json::render_notice(&n)? + "\n";
+                    let json = render::json::render_notice(&n)? + "\n";
                     emit(out, json.as_bytes(), false)?
                 }
                 Format::Csv => {
@@ -145,7 +146,7 @@ pub async fn run(cfg: Config, args: ReportArgs) -> Result<u8> {
                     };
                     emit(
                         out,
-                        notice::csv::render_notice(&n, table)?.as_bytes(),
+                        render::csv::render_notice(&n, table)?.as_bytes(),
                         false,
                     )?
                 }
@@ -162,11 +163,11 @@ pub async fn run(cfg: Config, args: ReportArgs) -> Result<u8> {
             let r = SiteReport::for_site(&store, &a.site, a.round, days, &rules, &t).await?;
             let out = a.output.as_deref();
             match a.format {
-                Format::Docx => emit(out, &notice::docx::render_site(&r)?, true)?,
-                Format::Html => emit(out, notice::html::render_site(&r).as_bytes(), false)?,
-                Format::Md => emit(out, notice::markdown::render_site(&r).as_bytes(), false)?,
+                Format::Docx => emit(out, &render::docx::render_site(&r)?, true)?,
+                Format::Html => emit(out, render::html::render_site(&r).as_bytes(), false)?,
+                Format::Md => emit(out, render::markdown::render_site(&r).as_bytes(), false)?,
                 Format::Json => {
-                    let json = notice::json::render_site(&r)? + "\n";
+                    let json = render::json::render_site(&r)? + "\n";
                     emit(out, json.as_bytes(), false)?
                 }
                 other => return Err(other.unsupported("report site")),

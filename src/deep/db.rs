@@ -1,18 +1,27 @@
-//! The deep crawl's SQLite side: the crawl row, the frontier, link results and link pages.
+//! The deep crawl's SQLite side: the crawl row, the frontier, link results and link pages, the
+//! request log, and a round's shared link results.
 //!
 //! Every write for one fetched page (its state, the links it shows, the pages it admits to the
 //! frontier) is one transaction, so a kill leaves the page queued and it is fetched again on
-//! resume; link rows are keyed by (crawl, URL), so nothing is ever stored twice. The requests
-//! made for a page or a link are logged ([`super::requests`]) in the same transaction.
+//! resume; link rows are keyed by (crawl, URL), so nothing is ever stored twice.
+//!
+//! Requests are logged in `crawl_requests` as they happen ([`insert_requests`]), in the
+//! transaction that stores the page or link they were made for, so memory holds only the
+//! requests of the fetches in flight however large the crawl. When the check that includes the
+//! crawl is stored, [`attach_requests_to_check`] moves them into that check's `requests` (marked
+//! `deep = 1`) inside the check's own transaction. A resumed crawl's log includes the requests
+//! of its earlier, killed runs.
+//!
+//! In a round, link results are shared by its sites in `round_links`, keyed by round and URL
+//! ([`round_link`], [`record_round_link`]; see [`crate::linkcheck::round`]).
 //!
 //! Several crawls write at once in a round, so write transactions begin `IMMEDIATE`: one that
 //! reads before it writes would otherwise fail with "database is locked" (SQLite cannot upgrade
 //! a read snapshot another connection has written past) instead of waiting its turn.
 
 use chrono::{NaiveDate, Utc};
-use sqlx::{Row, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 
-use super::requests;
 use crate::fetch::{FetchFailure, RequestRecord};
 use crate::store::StoreError;
 
@@ -29,7 +38,7 @@ pub struct CrawlRow {
 }
 
 /// A frontier row loaded into memory.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FrontierRow {
     /// The page's crawl key (normalised, session ids removed), as stored in the frontier.
     pub url: String,
@@ -176,23 +185,14 @@ pub async fn next_batch(
     crawl: i64,
     limit: usize,
 ) -> Result<Vec<FrontierRow>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as::<_, FrontierRow>(
         "SELECT url, depth FROM crawl_frontier WHERE crawl_id = ? AND state = 'queued' \
          ORDER BY depth, rowid LIMIT ?",
     )
     .bind(crawl)
     .bind(limit as i64)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(FrontierRow {
-                url: r.try_get("url")?,
-                depth: r.try_get("depth")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+    .await?)
 }
 
 /// Store one fetched page: its result, its links and the pages it admits. Returns how many
@@ -285,7 +285,7 @@ pub async fn record_page(
     .bind(page)
     .execute(&mut *tx)
     .await?;
-    requests::insert(&mut tx, crawl, done.log).await?;
+    insert_requests(&mut tx, crawl, done.log).await?;
     tx.commit().await?;
     Ok(admitted)
 }
@@ -341,7 +341,7 @@ pub async fn record_link(
     .bind(url)
     .execute(&mut *tx)
     .await?;
-    requests::insert(&mut tx, crawl, log).await?;
+    insert_requests(&mut tx, crawl, log).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -399,7 +399,7 @@ pub async fn failed_links(
     pool: &SqlitePool,
     crawl: i64,
 ) -> Result<Vec<(String, FetchFailure, Vec<String>)>, StoreError> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT url, failure FROM crawl_links WHERE crawl_id = ? AND failure IS NOT NULL \
          ORDER BY url",
     )
@@ -407,9 +407,7 @@ pub async fn failed_links(
     .fetch_all(pool)
     .await?;
     let mut out = Vec::new();
-    for r in rows {
-        let url: String = r.try_get("url")?;
-        let text: String = r.try_get("failure")?;
+    for (url, text) in rows {
         let failure: FetchFailure =
             serde_json::from_str(&text).unwrap_or(FetchFailure::Other { message: text });
         let pages: Vec<String> = sqlx::query_scalar(
@@ -422,4 +420,108 @@ pub async fn failed_links(
         out.push((url, failure, pages));
     }
     Ok(out)
+}
+
+/// Append requests of crawl `crawl` to its log (`crawl_requests`).
+pub async fn insert_requests(
+    conn: &mut SqliteConnection,
+    crawl: i64,
+    log: &[RequestRecord],
+) -> Result<(), StoreError> {
+    for r in log {
+        sqlx::query(
+            "INSERT INTO crawl_requests (crawl_id, url, method, status, elapsed_ms, bytes, error, \
+             at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(crawl)
+        .bind(&r.url)
+        .bind(&r.method)
+        .bind(r.status.map(i64::from))
+        .bind(i64::try_from(r.elapsed_ms).unwrap_or(i64::MAX))
+        .bind(i64::try_from(r.bytes).unwrap_or(i64::MAX))
+        .bind(&r.error)
+        .bind(r.at.to_rfc3339())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Requests logged so far by crawl `crawl` (not yet moved to a check).
+pub async fn count_requests(conn: &mut SqliteConnection, crawl: i64) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM crawl_requests WHERE crawl_id = ?")
+            .bind(crawl)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Move crawl `crawl`'s log into check `check_id`'s request log (call inside the check's
+/// transaction); returns how many requests moved. Done in SQL: nothing is loaded into memory.
+pub async fn attach_requests_to_check(
+    conn: &mut SqliteConnection,
+    crawl: i64,
+    check_id: i64,
+) -> Result<u64, StoreError> {
+    let moved = sqlx::query(
+        "INSERT INTO requests (check_id, url, method, status, elapsed_ms, bytes, error, at, deep) \
+         SELECT ?, url, method, status, elapsed_ms, bytes, error, at, 1 FROM crawl_requests \
+         WHERE crawl_id = ? ORDER BY id",
+    )
+    .bind(check_id)
+    .bind(crawl)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM crawl_requests WHERE crawl_id = ?")
+        .bind(crawl)
+        .execute(&mut *conn)
+        .await?;
+    Ok(moved)
+}
+
+/// The stored result of `url` in round `round` as (status, failure as JSON), if a site of the
+/// round checked it.
+pub async fn round_link(
+    pool: &SqlitePool,
+    round: i64,
+    url: &str,
+) -> Result<Option<(Option<i64>, Option<String>)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT status, failure FROM round_links WHERE round_id = ? AND url = ?")
+            .bind(round)
+            .bind(url)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Store the result of `url` in round `round` (kept when a site stored it first) and the
+/// requests crawl `crawl` made for it, in one transaction.
+pub async fn record_round_link(
+    pool: &SqlitePool,
+    round: i64,
+    crawl: i64,
+    url: &str,
+    status: Option<u16>,
+    failure: Option<&FetchFailure>,
+    log: &[RequestRecord],
+) -> Result<(), StoreError> {
+    let failure = encode(failure)?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "INSERT OR IGNORE INTO round_links (round_id, url, status, failure, checked_at) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(round)
+    .bind(url)
+    .bind(status.map(i64::from))
+    .bind(failure)
+    .bind(Utc::now().to_rfc3339())
+    .execute(&mut *tx)
+    .await?;
+    insert_requests(&mut tx, crawl, log).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -10,10 +10,9 @@
 //! round (`round run --deep`) the key includes the round, and link results are shared by the
 //! round's sites through SQLite ([`linkcheck::round`]); every link is checked and judged by
 //! the one link-check engine ([`linkcheck`]). Every request is logged as it happens
-//! ([`requests`]) and joins the check's request log when the check is stored.
+//! ([`db::insert_requests`]) and joins the check's request log when the check is stored.
 
 pub mod db;
-pub mod requests;
 pub mod traps;
 
 use std::collections::HashSet;
@@ -309,7 +308,7 @@ pub async fn deep_crawl(
     db::finish(pool, row.id).await?;
 
     let (pages, links) = db::counts(pool, row.id).await?;
-    let requests = requests::count(&mut *pool.acquire().await?, row.id).await?;
+    let requests = db::count_requests(&mut *pool.acquire().await?, row.id).await?;
     let problems = db::failed_links(pool, row.id)
         .await?
         .into_iter()

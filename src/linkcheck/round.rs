@@ -6,14 +6,13 @@
 //! round's [`LinkCache`] only makes sure two sites checking the same URL at the same moment
 //! send one request. Memory therefore stays flat however many links a round has, a resumed
 //! round reads the results of its killed run, and a new round (or a 复核 round) has no rows
-//! yet, so it checks anew.
+//! yet, so it checks anew. The table's queries are in [`crate::deep::db`].
 
-use chrono::Utc;
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 use url::Url;
 
 use super::{LinkCache, LinkResult};
-use crate::deep::requests;
+use crate::deep::db;
 use crate::fetch::{FetchFailure, Fetcher, RequestRecord};
 use crate::store::StoreError;
 
@@ -58,17 +57,9 @@ pub async fn lookup(
     round: i64,
     url: &str,
 ) -> Result<Option<LinkResult>, StoreError> {
-    let row = sqlx::query("SELECT status, failure FROM round_links WHERE round_id = ? AND url = ?")
-        .bind(round)
-        .bind(url)
-        .fetch_optional(pool)
-        .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let status: Option<i64> = row.try_get("status")?;
-    let failure: Option<String> = row.try_get("failure")?;
-    Ok(Some(decode(status, failure)))
+    Ok(db::round_link(pool, round, url)
+        .await?
+        .map(|(status, failure)| decode(status, failure)))
 }
 
 /// A stored (status, failure) pair back as a result.
@@ -109,27 +100,16 @@ pub async fn check(
                 Ok(status) => (Some(*status), None),
                 Err(f) => (f.status(), Some(f)),
             };
-            let failure = failure
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(|source| StoreError::Encode {
-                    what: "fetch failure",
-                    source,
-                })?;
-            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-            sqlx::query(
-                "INSERT OR IGNORE INTO round_links (round_id, url, status, failure, checked_at) \
-                 VALUES (?, ?, ?, ?, ?)",
+            db::record_round_link(
+                pool,
+                round,
+                crawl,
+                url.as_str(),
+                status,
+                failure,
+                &checked.log,
             )
-            .bind(round)
-            .bind(url.as_str())
-            .bind(status.map(i64::from))
-            .bind(failure)
-            .bind(Utc::now().to_rfc3339())
-            .execute(&mut *tx)
             .await?;
-            requests::insert(&mut tx, crawl, &checked.log).await?;
-            tx.commit().await?;
             Ok(checked.result)
         })
         .await

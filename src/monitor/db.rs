@@ -2,7 +2,6 @@
 //! unique per (site, interval, slot), each written on its own as soon as the probe ends.
 
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::Row;
 
 use crate::fetch::ProbeOutcome;
 use crate::registry::db::{list, SiteFilter};
@@ -96,7 +95,7 @@ pub async fn probes(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<ProbeRow>, MonitorError> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, StoredProbe>(
         "SELECT site_id, interval_ms, slot, planned_at, probed_ms, outcome, status, latency_ms,
                 bytes, error
          FROM monitor_probes WHERE probed_ms >= ? AND probed_ms < ? AND (? IS NULL OR site_id = ?)
@@ -108,35 +107,61 @@ pub async fn probes(
     .bind(site)
     .fetch_all(store.pool())
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let site_id: i64 = row.try_get("site_id")?;
+    rows.into_iter().map(ProbeRow::try_from).collect()
+}
+
+/// A row of `monitor_probes` as stored: times as text and milliseconds, the outcome as its key.
+#[derive(sqlx::FromRow)]
+struct StoredProbe {
+    site_id: i64,
+    interval_ms: i64,
+    slot: i64,
+    planned_at: String,
+    probed_ms: i64,
+    outcome: String,
+    status: Option<i64>,
+    latency_ms: i64,
+    bytes: i64,
+    error: Option<String>,
+}
+
+impl TryFrom<StoredProbe> for ProbeRow {
+    type Error = MonitorError;
+
+    /// A time or outcome no version wrote is [`MonitorError::Corrupt`].
+    fn try_from(row: StoredProbe) -> Result<ProbeRow, MonitorError> {
+        let site_id = row.site_id;
         let corrupt = |message: String| MonitorError::Corrupt { site_id, message };
-        let outcome: String = row.try_get("outcome")?;
-        let planned: String = row.try_get("planned_at")?;
-        let probed_ms: i64 = row.try_get("probed_ms")?;
-        out.push(ProbeRow {
+        let (planned, probed_ms, outcome) = (&row.planned_at, row.probed_ms, &row.outcome);
+        Ok(ProbeRow {
             site_id,
-            interval_ms: row.try_get("interval_ms")?,
-            slot: row.try_get("slot")?,
-            planned_at: DateTime::parse_from_rfc3339(&planned)
+            interval_ms: row.interval_ms,
+            slot: row.slot,
+            planned_at: DateTime::parse_from_rfc3339(planned)
                 .map_err(|e| corrupt(format!("planned_at {planned:?}: {e}")))?
                 .with_timezone(&Utc),
             probed_at: Utc
                 .timestamp_millis_opt(probed_ms)
                 .single()
                 .ok_or_else(|| corrupt(format!("probed_ms {probed_ms}")))?,
-            outcome: ProbeOutcome::from_key(&outcome)
+            outcome: ProbeOutcome::from_key(outcome)
                 .ok_or_else(|| corrupt(format!("unknown outcome {outcome:?}")))?,
-            status: row
-                .try_get::<Option<i64>, _>("status")?
-                .and_then(|s| u16::try_from(s).ok()),
-            latency_ms: u64::try_from(row.try_get::<i64, _>("latency_ms")?).unwrap_or(0),
-            bytes: u64::try_from(row.try_get::<i64, _>("bytes")?).unwrap_or(0),
-            error: row.try_get("error")?,
-        });
+            status: row.status.and_then(|s| u16::try_from(s).ok()),
+            latency_ms: u64::try_from(row.latency_ms).unwrap_or(0),
+            bytes: u64::try_from(row.bytes).unwrap_or(0),
+            error: row.error,
+        })
     }
-    Ok(out)
+}
+
+/// When the newest probe of site `site_id` was sent (Unix milliseconds), if it has one.
+pub async fn newest_probe_ms(store: &Store, site_id: i64) -> Result<Option<i64>, MonitorError> {
+    Ok(
+        sqlx::query_scalar("SELECT MAX(probed_ms) FROM monitor_probes WHERE site_id = ?")
+            .bind(site_id)
+            .fetch_one(store.pool())
+            .await?,
+    )
 }
 
 /// The span of all stored probes, if any.
@@ -185,14 +210,7 @@ pub async fn site(store: &Store, id_or_url: &str) -> Result<MonitoredSite, Monit
                 what: format!("site {id_or_url:?}"),
                 message,
             })?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO sites (url, created_at) VALUES (?, ?)
-                 ON CONFLICT(url) DO UPDATE SET url = excluded.url RETURNING id",
-            )
-            .bind(url.as_str())
-            .bind(Utc::now().to_rfc3339())
-            .fetch_one(store.pool())
-            .await?;
+            let id = crate::registry::add_url(store, url.as_str()).await?;
             Ok(MonitoredSite {
                 id,
                 url: url.to_string(),

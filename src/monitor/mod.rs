@@ -74,10 +74,7 @@ pub async fn record_before(
     as_of: NaiveDate,
     params: &UnreachableParams,
 ) -> Result<Option<MonitorRecord>, MonitorError> {
-    let site_id: Option<i64> = sqlx::query_scalar("SELECT id FROM sites WHERE url = ?")
-        .bind(url)
-        .fetch_optional(store.pool())
-        .await?;
+    let site_id = crate::registry::id_of_url(store, url).await?;
     let Some(site_id) = site_id else {
         return Ok(None);
     };
@@ -107,11 +104,7 @@ pub async fn last_window(
     site_id: i64,
     params: &UnreachableParams,
 ) -> Result<Option<summary::Window>, MonitorError> {
-    let newest: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(probed_ms) FROM monitor_probes WHERE site_id = ?")
-            .bind(site_id)
-            .fetch_one(store.pool())
-            .await?;
+    let newest = db::newest_probe_ms(store, site_id).await?;
     let Some(newest) = newest.and_then(chrono::DateTime::from_timestamp_millis) else {
         return Ok(None);
     };

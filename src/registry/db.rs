@@ -6,8 +6,6 @@
 
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 
 use super::units::UnitSpellings;
 use super::{parse_url, Level, RegistryError, Site, Status};
@@ -67,28 +65,47 @@ impl SiteRecord {
             running: self.status? == Status::Running,
         })
     }
+}
 
-    fn from_row(row: &SqliteRow) -> Result<SiteRecord, RegistryError> {
-        let id: i64 = row.try_get("id")?;
+/// A row of `sites` as stored, its level and status still keys.
+#[derive(sqlx::FromRow)]
+struct SiteRow {
+    id: i64,
+    url: String,
+    name: Option<String>,
+    unit: Option<String>,
+    level: Option<String>,
+    site_code: Option<String>,
+    status: Option<String>,
+    created_at: String,
+    updated_at: Option<String>,
+}
+
+impl TryFrom<SiteRow> for SiteRecord {
+    type Error = RegistryError;
+
+    /// A level or status no version wrote is [`RegistryError::Corrupt`].
+    fn try_from(row: SiteRow) -> Result<SiteRecord, RegistryError> {
+        let id = row.id;
         let corrupt = |message: String| RegistryError::Corrupt { id, message };
         let level = row
-            .try_get::<Option<String>, _>("level")?
+            .level
             .map(|k| k.parse::<Level>().map_err(corrupt))
             .transpose()?;
         let status = row
-            .try_get::<Option<String>, _>("status")?
+            .status
             .map(|k| k.parse::<Status>().map_err(corrupt))
             .transpose()?;
         Ok(SiteRecord {
             id,
-            url: row.try_get("url")?,
-            name: row.try_get("name")?,
-            unit: row.try_get("unit")?,
+            url: row.url,
+            name: row.name,
+            unit: row.unit,
             level,
-            site_code: row.try_get("site_code")?,
+            site_code: row.site_code,
             status,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         })
     }
 }
@@ -160,10 +177,11 @@ async fn import_inner(
     let mut spellings = UnitSpellings::new(known.iter().map(String::as_str));
     for site in sites {
         let unit = spellings.spell(&site.unit);
-        let existing = sqlx::query(&format!("SELECT {COLUMNS} FROM sites WHERE url = ?"))
-            .bind(site.url.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing =
+            sqlx::query_as::<_, SiteRow>(&format!("SELECT {COLUMNS} FROM sites WHERE url = ?"))
+                .bind(site.url.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
         match existing {
             None => {
                 sqlx::query(
@@ -183,7 +201,7 @@ async fn import_inner(
                 summary.added += 1;
             }
             Some(row) => {
-                let old = SiteRecord::from_row(&row)?;
+                let old = SiteRecord::try_from(row)?;
                 let same = old.name.as_deref() == Some(site.name.as_str())
                     && old.unit.as_deref() == Some(unit.as_str())
                     && old.level == Some(site.level)
@@ -231,7 +249,7 @@ pub async fn list(store: &Store, filter: &SiteFilter) -> Result<Vec<SiteRecord>,
         sql.push_str(" AND unit IS NOT NULL AND level IS NOT NULL AND status IS NOT NULL");
     }
     sql.push_str(" ORDER BY id");
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_as::<_, SiteRow>(&sql);
     if let Some(unit) = &filter.unit {
         query = query.bind(unit.trim());
     }
@@ -242,7 +260,7 @@ pub async fn list(store: &Store, filter: &SiteFilter) -> Result<Vec<SiteRecord>,
         query = query.bind(status.key());
     }
     let rows = query.fetch_all(store.pool()).await?;
-    rows.iter().map(SiteRecord::from_row).collect()
+    rows.into_iter().map(SiteRecord::try_from).collect()
 }
 
 /// One site by id (all digits) or by URL (normalised as on import).
@@ -250,23 +268,55 @@ pub async fn get(store: &Store, id_or_url: &str) -> Result<SiteRecord, RegistryE
     let key = id_or_url.trim();
     let row = match key.parse::<i64>() {
         Ok(id) => {
-            sqlx::query(&format!("SELECT {COLUMNS} FROM sites WHERE id = ?"))
+            sqlx::query_as::<_, SiteRow>(&format!("SELECT {COLUMNS} FROM sites WHERE id = ?"))
                 .bind(id)
                 .fetch_optional(store.pool())
                 .await?
         }
         Err(_) => {
             let url = parse_url(key).map_err(|_| RegistryError::NotFound(key.to_string()))?;
-            sqlx::query(&format!("SELECT {COLUMNS} FROM sites WHERE url = ?"))
+            sqlx::query_as::<_, SiteRow>(&format!("SELECT {COLUMNS} FROM sites WHERE url = ?"))
                 .bind(url.as_str())
                 .fetch_optional(store.pool())
                 .await?
         }
     };
     match row {
-        Some(row) => SiteRecord::from_row(&row),
+        Some(row) => SiteRecord::try_from(row),
         None => Err(RegistryError::NotFound(key.to_string())),
     }
+}
+
+/// The id of the site stored under `url` (already normalised), if there is one.
+pub async fn id_of_url(store: &Store, url: &str) -> Result<Option<i64>, RegistryError> {
+    Ok(sqlx::query_scalar("SELECT id FROM sites WHERE url = ?")
+        .bind(url)
+        .fetch_optional(store.pool())
+        .await?)
+}
+
+/// The id of the site stored under `url` (already normalised), adding it (URL only, as `check`
+/// does) when it is not known.
+pub async fn add_url(store: &Store, url: &str) -> Result<i64, RegistryError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO sites (url, created_at) VALUES (?, ?) \
+         ON CONFLICT(url) DO UPDATE SET url = excluded.url RETURNING id",
+    )
+    .bind(url)
+    .bind(Utc::now().to_rfc3339())
+    .fetch_one(store.pool())
+    .await?)
+}
+
+/// A text that changes whenever a site is added or a registry import writes one: the console
+/// reads [`list`] again only when it changed.
+pub async fn fingerprint(store: &Store) -> Result<String, RegistryError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) || ':' || IFNULL(MAX(id), 0) || ':' || \
+         IFNULL(MAX(COALESCE(updated_at, created_at)), '') FROM sites",
+    )
+    .fetch_one(store.pool())
+    .await?)
 }
 
 #[cfg(test)]

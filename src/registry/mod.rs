@@ -29,7 +29,8 @@ use url::Url;
 
 pub use csv_file::{decode, parse_csv};
 pub use db::{
-    get, import, import_dated, list, registry_as_of, ImportSummary, SiteFilter, SiteRecord,
+    add_url, fingerprint, get, id_of_url, import, import_dated, list, registry_as_of,
+    ImportSummary, SiteFilter, SiteRecord,
 };
 pub use file::load_file;
 pub use toml_file::parse_toml;

@@ -1,33 +1,12 @@
-//! Rounds in SQLite: planning (sample, explicit list, re-check), listing and progress.
-
-use std::path::Path;
+//! Rounds in SQLite (`rounds`, `round_sites`): storing a planned round, listing rounds and
+//! their sites with progress, marking a round finished.
 
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 
-use super::{parse_month, Round, RoundError, RoundKind};
-use crate::calendar::{Calendar, Warning};
+use super::{Round, RoundError, RoundKind};
 use crate::findings::Verdict;
-use crate::registry::{self, SiteFilter};
-use crate::sample::{self, Sample};
 use crate::store::Store;
-
-/// What a new round is.
-#[derive(Debug, Clone)]
-pub struct PlanOptions {
-    /// `YYYY-MM`.
-    pub month: String,
-    /// Share of each unit's running sites to draw, 0 < ratio ≤ 1 (ignored by an explicit list).
-    pub ratio: f64,
-    /// Seed of the draw: the same seed and registry give the same sample (ignored by a list).
-    pub seed: u64,
-    /// Rule profile to record with the round (`[rules] profile`, e.g. `gb2015`).
-    pub profile: String,
-    /// Default as-of date of the audits.
-    pub as_of: Option<NaiveDate>,
-}
 
 /// One site of a round, with its check when audited.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,43 +46,85 @@ const ROUND_SQL: &str = "SELECT r.id, r.kind, r.month, r.ratio, r.seed, r.source
         WHERE s.round_id = r.id AND c.verdict = 'fail') AS n_failed \
      FROM rounds r";
 
-fn round_from_row(row: &SqliteRow) -> Result<Round, sqlx::Error> {
-    Ok(Round {
-        id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
-        month: row.try_get("month")?,
-        ratio: row.try_get("ratio")?,
-        seed: row.try_get("seed")?,
-        source: row.try_get("source")?,
-        parent_round_id: row.try_get("parent_round_id")?,
-        notice_date: date(row.try_get("notice_date")?),
-        due_date: date(row.try_get("due_date")?),
-        as_of: date(row.try_get("as_of")?),
-        profile: row.try_get("profile")?,
-        created_at: row.try_get("created_at")?,
-        finished_at: row.try_get("finished_at")?,
-        sites: row.try_get::<i64, _>("n_sites")? as usize,
-        done: row.try_get::<i64, _>("n_done")? as usize,
-        failed: row.try_get::<i64, _>("n_failed")? as usize,
-    })
+/// A row of [`ROUND_SQL`], before its dates are parsed.
+#[derive(sqlx::FromRow)]
+struct RoundRecord {
+    id: i64,
+    kind: RoundKind,
+    month: String,
+    ratio: Option<f64>,
+    seed: Option<i64>,
+    source: String,
+    parent_round_id: Option<i64>,
+    notice_date: Option<String>,
+    due_date: Option<String>,
+    as_of: Option<String>,
+    profile: String,
+    created_at: String,
+    finished_at: Option<String>,
+    #[sqlx(try_from = "i64")]
+    n_sites: usize,
+    #[sqlx(try_from = "i64")]
+    n_done: usize,
+    #[sqlx(try_from = "i64")]
+    n_failed: usize,
+}
+
+impl From<RoundRecord> for Round {
+    fn from(r: RoundRecord) -> Round {
+        Round {
+            id: r.id,
+            kind: r.kind,
+            month: r.month,
+            ratio: r.ratio,
+            seed: r.seed,
+            source: r.source,
+            parent_round_id: r.parent_round_id,
+            notice_date: date(r.notice_date),
+            due_date: date(r.due_date),
+            as_of: date(r.as_of),
+            profile: r.profile,
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+            sites: r.n_sites,
+            done: r.n_done,
+            failed: r.n_failed,
+        }
+    }
 }
 
 /// One round.
 pub async fn get(store: &Store, id: i64) -> Result<Round, RoundError> {
     let sql = format!("{ROUND_SQL} WHERE r.id = ?");
-    let row = sqlx::query(&sql)
+    let row = sqlx::query_as::<_, RoundRecord>(&sql)
         .bind(id)
         .fetch_optional(store.pool())
         .await?
         .ok_or(RoundError::NotFound(id))?;
-    Ok(round_from_row(&row)?)
+    Ok(row.into())
 }
 
 /// Every round, oldest first.
 pub async fn list(store: &Store) -> Result<Vec<Round>, RoundError> {
     let sql = format!("{ROUND_SQL} ORDER BY r.id");
-    let rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
-    Ok(rows.iter().map(round_from_row).collect::<Result<_, _>>()?)
+    let rows = sqlx::query_as::<_, RoundRecord>(&sql)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows.into_iter().map(Round::from).collect())
+}
+
+/// A text that changes whenever a round is planned or a round's check is stored or reviewed:
+/// the console reads [`list`] again only when it changed.
+pub async fn fingerprint(store: &Store) -> Result<String, RoundError> {
+    Ok(sqlx::query_scalar(
+        "SELECT \
+         (SELECT COUNT(*) || ':' || IFNULL(MAX(id), 0) FROM rounds) || '/' || \
+         (SELECT COUNT(*) FROM round_sites WHERE check_id IS NOT NULL) || '/' || \
+         (SELECT IFNULL(MAX(id), 0) FROM checks) || '/' || \
+         (SELECT COUNT(*) FROM finding_reviews)",
+    )
+    .fetch_one(store.pool())
+    .await?)
 }
 
 /// The newest round with sites not yet audited.
@@ -117,17 +138,13 @@ pub async fn newest_unfinished(store: &Store) -> Result<Option<Round>, RoundErro
 
 /// The sites of a round not yet audited, in draw order: (site id, URL).
 pub async fn pending(store: &Store, round_id: i64) -> Result<Vec<(i64, String)>, RoundError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT s.site_id, t.url FROM round_sites s JOIN sites t ON t.id = s.site_id \
          WHERE s.round_id = ? AND s.check_id IS NULL ORDER BY s.position",
     )
     .bind(round_id)
     .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(RoundError::from)
+    .await?)
 }
 
 /// Every site of a round with its check, in draw order.
@@ -167,11 +184,11 @@ async fn round_sites_where(
     // The page is chosen first (round order, the filter, LIMIT) and only its rows are joined
     // with their sites and their 单项否决 looked up: a select-list subquery over the whole
     // round would run for all 3,500 sites of a national round before the LIMIT.
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, SiteSlot>(&format!(
         "SELECT p.site_id, t.url, t.name, t.unit, p.check_id, c.verdict, c.score, \
-         p.original_check_id, COALESCE(c.deep, 0), \
+         p.original_check_id, COALESCE(c.deep, 0) AS deep, \
          (SELECT group_concat(f.rule, ',') FROM findings f \
-          WHERE f.check_id = p.check_id AND f.severity = 'veto' ORDER BY f.id) \
+          WHERE f.check_id = p.check_id AND f.severity = 'veto' ORDER BY f.id) AS vetoes \
          FROM (SELECT s.site_id, s.check_id, s.original_check_id, s.position \
                FROM round_sites s LEFT JOIN checks c ON c.id = s.check_id \
                WHERE s.round_id = ?{filter} ORDER BY s.position{limit}) p \
@@ -182,30 +199,46 @@ async fn round_sites_where(
     .bind(round_id)
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RoundSiteRow {
-                site_id: r.try_get(0)?,
-                url: r.try_get(1)?,
-                name: r.try_get(2)?,
-                unit: r.try_get(3)?,
-                check_id: r.try_get(4)?,
-                verdict: r.try_get::<Option<Verdict>, _>(5)?,
-                score: r.try_get(6)?,
-                original_check_id: r.try_get(7)?,
-                deep: r.try_get::<i64, _>(8)? != 0,
-                vetoes: r
-                    .try_get::<Option<String>, _>(9)?
-                    .map(|v| v.split(',').map(String::from).collect())
-                    .unwrap_or_default(),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(RoundError::from)
+    Ok(rows.into_iter().map(RoundSiteRow::from).collect())
 }
 
-/// Insert a round and its sites in one transaction.
-async fn insert_round(
+/// A row of [`round_sites_where`], its 单项否决 still a comma-separated list.
+#[derive(sqlx::FromRow)]
+struct SiteSlot {
+    site_id: i64,
+    url: String,
+    name: Option<String>,
+    unit: Option<String>,
+    check_id: Option<i64>,
+    verdict: Option<Verdict>,
+    score: Option<f64>,
+    original_check_id: Option<i64>,
+    deep: i64,
+    vetoes: Option<String>,
+}
+
+impl From<SiteSlot> for RoundSiteRow {
+    fn from(r: SiteSlot) -> RoundSiteRow {
+        RoundSiteRow {
+            site_id: r.site_id,
+            url: r.url,
+            name: r.name,
+            unit: r.unit,
+            check_id: r.check_id,
+            verdict: r.verdict,
+            score: r.score,
+            original_check_id: r.original_check_id,
+            deep: r.deep != 0,
+            vetoes: r
+                .vetoes
+                .map(|v| v.split(',').map(String::from).collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Insert a round and its sites in one transaction; returns its id.
+pub(super) async fn insert_round(
     store: &Store,
     round: &Round,
     sites: &[(i64, Option<i64>)],
@@ -243,133 +276,6 @@ async fn insert_round(
     }
     tx.commit().await?;
     Ok(id)
-}
-
-fn blank_round(kind: RoundKind, month: String, source: String, profile: &str) -> Round {
-    Round {
-        id: 0,
-        kind,
-        month,
-        ratio: None,
-        seed: None,
-        source,
-        parent_round_id: None,
-        notice_date: None,
-        due_date: None,
-        as_of: None,
-        profile: profile.to_string(),
-        created_at: String::new(),
-        finished_at: None,
-        sites: 0,
-        done: 0,
-        failed: 0,
-    }
-}
-
-/// Draw a stratified random sample of the registry's running sites and store it as a round.
-pub async fn plan_sample(store: &Store, opts: &PlanOptions) -> Result<(Round, Sample), RoundError> {
-    let month = parse_month(&opts.month)?;
-    let filter = SiteFilter {
-        registered_only: true,
-        ..SiteFilter::default()
-    };
-    let candidates: Vec<_> = registry::list(store, &filter)
-        .await?
-        .iter()
-        .filter_map(|s| s.candidate())
-        .collect();
-    if !candidates.iter().any(|c| c.running) {
-        return Err(RoundError::NoSites);
-    }
-    let drawn = sample::draw(&candidates, opts.ratio, opts.seed)?;
-    let mut round = blank_round(RoundKind::Regular, month, "sample".into(), &opts.profile);
-    round.ratio = Some(drawn.ratio);
-    // SQLite integers are signed: the seed is stored bit for bit.
-    round.seed = Some(opts.seed as i64);
-    round.as_of = opts.as_of;
-    let sites: Vec<(i64, Option<i64>)> = drawn.selected().map(|c| (c.id, None)).collect();
-    let id = insert_round(store, &round, &sites).await?;
-    Ok((get(store, id).await?, drawn))
-}
-
-/// Store an explicit list of sites (one id or URL per line; `#` comments) as a round.
-pub async fn plan_list(
-    store: &Store,
-    opts: &PlanOptions,
-    path: &Path,
-) -> Result<Round, RoundError> {
-    let month = parse_month(&opts.month)?;
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| RoundError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let mut sites: Vec<(i64, Option<i64>)> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let value = line.split('#').next().unwrap_or("").trim();
-        if value.is_empty() {
-            continue;
-        }
-        let site = registry::get(store, value)
-            .await
-            .map_err(|_| RoundError::UnknownSite {
-                path: shown.clone(),
-                line: i + 1,
-                value: value.to_string(),
-            })?;
-        if !sites.iter().any(|(id, _)| *id == site.id) {
-            sites.push((site.id, None));
-        }
-    }
-    if sites.is_empty() {
-        return Err(RoundError::NoSites);
-    }
-    let mut round = blank_round(
-        RoundKind::Regular,
-        month,
-        format!("list:{shown}"),
-        &opts.profile,
-    );
-    round.as_of = opts.as_of;
-    let id = insert_round(store, &round, &sites).await?;
-    get(store, id).await
-}
-
-/// Make a 复核 round of a finished round's failing sites, due `days` working days after the
-/// notice date. Returns the round and a calendar warning when a year has no holiday data.
-pub async fn plan_recheck(
-    store: &Store,
-    parent_id: i64,
-    notice_date: NaiveDate,
-    days: u32,
-    calendar: &Calendar,
-) -> Result<(Round, Option<Warning>), RoundError> {
-    let parent = get(store, parent_id).await?;
-    if parent.kind == RoundKind::Recheck {
-        return Err(RoundError::RecheckOfRecheck { id: parent_id });
-    }
-    if parent.done < parent.sites {
-        return Err(RoundError::Unfinished { id: parent_id });
-    }
-    let failing: Vec<(i64, Option<i64>)> = round_sites(store, parent_id)
-        .await?
-        .into_iter()
-        .filter(|s| s.verdict == Some(Verdict::Fail))
-        .map(|s| (s.site_id, s.check_id))
-        .collect();
-    let (due, warning) = calendar.add_working_days(notice_date, days);
-    let mut round = blank_round(
-        RoundKind::Recheck,
-        due.format("%Y-%m").to_string(),
-        "recheck".into(),
-        &parent.profile,
-    );
-    round.parent_round_id = Some(parent_id);
-    round.notice_date = Some(notice_date);
-    round.due_date = Some(due);
-    round.as_of = Some(due);
-    let id = insert_round(store, &round, &failing).await?;
-    Ok((get(store, id).await?, warning))
 }
 
 /// Mark a round finished when every site has a check.

@@ -9,16 +9,17 @@
 
 pub mod admission;
 mod db;
+mod plan;
 mod records;
 mod run;
 
 pub use db::{
-    get, list, newest_unfinished, pending, plan_list, plan_recheck, plan_sample, round_sites,
-    round_sites_page, PlanOptions, RoundSiteRow,
+    fingerprint, get, list, newest_unfinished, pending, round_sites, round_sites_page, RoundSiteRow,
 };
+pub use plan::{plan_list, plan_recheck, plan_sample, PlanOptions};
 pub use records::{
-    apply_evaluations, audit_records, newest_evaluations, reevaluated_records, site_records,
-    NewestEvaluation,
+    apply_evaluations, audit_records, newest_evaluations, records_fingerprint, reevaluated_records,
+    site_records, NewestEvaluation,
 };
 pub use run::{run_round, run_round_with, RunOptions, RunSummary, SiteOutcome};
 

@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
+use chrono::NaiveDate;
 
-use super::RoundError;
+use super::{RoundError, RoundKind};
 use crate::findings::{Finding, Severity, Verdict};
 use crate::stats::{AuditRecord, SiteRecord};
 use crate::store::Store;
@@ -13,53 +13,85 @@ use crate::store::Store;
 /// A check's rule ids and its (rule id, message) pairs.
 type CheckFindings = (Vec<String>, Vec<(String, String)>);
 
+/// A registered site as the statistics read it, before its level is labelled.
+#[derive(sqlx::FromRow)]
+struct SiteRow {
+    id: i64,
+    unit: String,
+    level: String,
+    name: Option<String>,
+    url: String,
+    status: Option<String>,
+}
+
+impl From<SiteRow> for SiteRecord {
+    fn from(r: SiteRow) -> SiteRecord {
+        let level = r
+            .level
+            .parse::<crate::registry::Level>()
+            .map(|l| l.label().to_string())
+            .unwrap_or(r.level);
+        SiteRecord {
+            site_id: r.id,
+            unit: r.unit,
+            level,
+            name: r.name.unwrap_or_default(),
+            url: r.url,
+            running: r.status.as_deref() != Some("closed"),
+        }
+    }
+}
+
 /// Registered sites, in registry (import) order.
 pub async fn site_records(store: &Store) -> Result<Vec<SiteRecord>, RoundError> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, SiteRow>(
         "SELECT id, unit, level, name, url, status FROM sites \
          WHERE unit IS NOT NULL AND level IS NOT NULL ORDER BY id",
     )
     .fetch_all(store.pool())
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let level: String = r.try_get("level")?;
-        let level = level
-            .parse::<crate::registry::Level>()
-            .map(|l| l.label().to_string())
-            .unwrap_or(level);
-        let status: Option<String> = r.try_get("status")?;
-        out.push(SiteRecord {
-            site_id: r.try_get("id")?,
-            unit: r.try_get("unit")?,
-            level,
-            name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
-            url: r.try_get("url")?,
-            running: status.as_deref() != Some("closed"),
-        });
-    }
-    Ok(out)
+    Ok(rows.into_iter().map(SiteRecord::from).collect())
+}
+
+/// A veto or deduction finding of a round's check.
+#[derive(sqlx::FromRow)]
+struct FindingRow {
+    check_id: i64,
+    rule: String,
+    message: String,
+}
+
+/// A check that answers a round slot, without its findings.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    check_id: i64,
+    site_id: i64,
+    round_id: i64,
+    kind: RoundKind,
+    month: String,
+    as_of: NaiveDate,
+    verdict: Verdict,
+    original_check_id: Option<i64>,
 }
 
 /// Every check that answers a round slot, with its findings.
 pub async fn audit_records(store: &Store) -> Result<Vec<AuditRecord>, RoundError> {
     let mut findings: HashMap<i64, CheckFindings> = HashMap::new();
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, FindingRow>(
         "SELECT f.check_id, f.rule, f.message FROM findings f \
          JOIN round_sites s ON s.check_id = f.check_id \
          WHERE f.severity != 'info' ORDER BY f.id",
     )
     .fetch_all(store.pool())
     .await?;
-    for r in &rows {
-        let entry = findings.entry(r.try_get("check_id")?).or_default();
-        let rule: String = r.try_get("rule")?;
-        if !entry.0.contains(&rule) {
-            entry.0.push(rule.clone());
+    for r in rows {
+        let entry = findings.entry(r.check_id).or_default();
+        if !entry.0.contains(&r.rule) {
+            entry.0.push(r.rule.clone());
         }
-        entry.1.push((rule, r.try_get("message")?));
+        entry.1.push((r.rule, r.message));
     }
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, AuditRow>(
         "SELECT c.id AS check_id, s.site_id, r.id AS round_id, r.kind, r.month, c.as_of, \
          c.verdict, s.original_check_id FROM round_sites s \
          JOIN rounds r ON r.id = s.round_id JOIN checks c ON c.id = s.check_id \
@@ -67,27 +99,40 @@ pub async fn audit_records(store: &Store) -> Result<Vec<AuditRecord>, RoundError
     )
     .fetch_all(store.pool())
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let check_id: i64 = r.try_get("check_id")?;
-        let as_of: String = r.try_get("as_of")?;
-        let (rules, evidence) = findings.remove(&check_id).unwrap_or_default();
-        out.push(AuditRecord {
-            check_id,
-            site_id: r.try_get("site_id")?,
-            round_id: r.try_get("round_id")?,
-            round_kind: r.try_get("kind")?,
-            month: r.try_get("month")?,
-            as_of: as_of
-                .parse()
-                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-            verdict: r.try_get::<Verdict, _>("verdict")?,
-            rules,
-            evidence,
-            rechecks_check: r.try_get("original_check_id")?,
-        });
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (rules, evidence) = findings.remove(&r.check_id).unwrap_or_default();
+            AuditRecord {
+                check_id: r.check_id,
+                site_id: r.site_id,
+                round_id: r.round_id,
+                round_kind: r.kind,
+                month: r.month,
+                as_of: r.as_of,
+                verdict: r.verdict,
+                rules,
+                evidence,
+                rechecks_check: r.original_check_id,
+            }
+        })
+        .collect())
+}
+
+/// A text that changes whenever what [`site_records`] and [`audit_records`] read changes (a
+/// check stored or reviewed, a round planned or filled, a site imported or edited): the
+/// console reads them again only when it changed.
+pub async fn records_fingerprint(store: &Store) -> Result<String, RoundError> {
+    Ok(sqlx::query_scalar(
+        "SELECT \
+         (SELECT COUNT(*) || ':' || IFNULL(MAX(id), 0) FROM checks) || '/' || \
+         (SELECT COUNT(*) || ':' || IFNULL(MAX(decided_at), '') FROM finding_reviews) || '/' || \
+         (SELECT COUNT(*) || ':' || IFNULL(MAX(id), 0) FROM rounds) || '/' || \
+         (SELECT COUNT(*) FROM round_sites WHERE check_id IS NOT NULL) || '/' || \
+         (SELECT COUNT(*) || ':' || IFNULL(MAX(COALESCE(updated_at, created_at)), '') FROM sites)",
+    )
+    .fetch_one(store.pool())
+    .await?)
 }
 
 /// A check's newest re-evaluation (`govaudit reevaluate`, table `evaluations`).
@@ -117,6 +162,16 @@ struct StoredResult {
     findings: Vec<Finding>,
 }
 
+/// A stored re-evaluation, its result still JSON text.
+#[derive(sqlx::FromRow)]
+struct EvaluationRow {
+    id: i64,
+    created_at: String,
+    profile: String,
+    rules_dir: Option<String>,
+    result_json: String,
+}
+
 /// The newest re-evaluation of each of `check_ids` that has one.
 ///
 /// # Errors
@@ -131,7 +186,7 @@ pub async fn newest_evaluations(
         if out.contains_key(&check_id) {
             continue;
         }
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, EvaluationRow>(
             "SELECT id, created_at, profile, rules_dir, result_json FROM evaluations \
              WHERE check_id = ? ORDER BY id DESC LIMIT 1",
         )
@@ -139,17 +194,16 @@ pub async fn newest_evaluations(
         .fetch_optional(store.pool())
         .await?;
         let Some(row) = row else { continue };
-        let json: String = row.try_get("result_json")?;
         let doc: StoredResult =
-            serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            serde_json::from_str(&row.result_json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         out.insert(
             check_id,
             NewestEvaluation {
-                id: row.try_get("id")?,
+                id: row.id,
                 check_id,
-                created_at: row.try_get("created_at")?,
-                profile: row.try_get("profile")?,
-                rules_dir: row.try_get("rules_dir")?,
+                created_at: row.created_at,
+                profile: row.profile,
+                rules_dir: row.rules_dir,
                 verdict: doc.verdict,
                 findings: doc.findings,
             },

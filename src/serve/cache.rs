@@ -10,8 +10,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use sqlx::Row;
-
 use super::ServeError;
 use crate::registry;
 use crate::rounds::{self, Round};
@@ -80,24 +78,8 @@ where
     Ok(v)
 }
 
-const SITES_FINGERPRINT: &str =
-    "SELECT COUNT(*) || ':' || IFNULL(MAX(id), 0) || ':' || IFNULL(MAX(COALESCE(updated_at, created_at)), '') FROM sites";
-
-const ROUNDS_FINGERPRINT: &str = "SELECT \
-    (SELECT COUNT(*) || ':' || IFNULL(MAX(id), 0) FROM rounds) || '/' || \
-    (SELECT COUNT(*) FROM round_sites WHERE check_id IS NOT NULL) || '/' || \
-    (SELECT IFNULL(MAX(id), 0) FROM checks) || '/' || \
-    (SELECT COUNT(*) FROM finding_reviews)";
-
 /// Least time between two reads of the audits.
 pub const RELOAD_SECS: u64 = 5;
-
-const FINGERPRINT: &str = "SELECT \
-    (SELECT COUNT(*) || ':' || IFNULL(MAX(id), 0) FROM checks) || '/' || \
-    (SELECT COUNT(*) || ':' || IFNULL(MAX(decided_at), '') FROM finding_reviews) || '/' || \
-    (SELECT COUNT(*) || ':' || IFNULL(MAX(id), 0) FROM rounds) || '/' || \
-    (SELECT COUNT(*) FROM round_sites WHERE check_id IS NOT NULL) || '/' || \
-    (SELECT COUNT(*) || ':' || IFNULL(MAX(COALESCE(updated_at, created_at)), '') FROM sites)";
 
 impl Cache {
     /// The registered sites, in id order, as [`registry::list`] gives them.
@@ -105,10 +87,7 @@ impl Cache {
         &self,
         store: &Store,
     ) -> Result<Arc<Vec<registry::SiteRecord>>, ServeError> {
-        let f: String = sqlx::query(SITES_FINGERPRINT)
-            .fetch_one(store.pool())
-            .await?
-            .try_get(0)?;
+        let f = registry::fingerprint(store).await?;
         cached(&self.registry, f, || async {
             let filter = registry::SiteFilter {
                 registered_only: true,
@@ -121,20 +100,14 @@ impl Cache {
 
     /// Every round with its progress, as [`rounds::list`] gives them.
     pub async fn rounds(&self, store: &Store) -> Result<Arc<Vec<Round>>, ServeError> {
-        let f: String = sqlx::query(ROUNDS_FINGERPRINT)
-            .fetch_one(store.pool())
-            .await?
-            .try_get(0)?;
+        let f = rounds::fingerprint(store).await?;
         cached(&self.rounds, f, || async { Ok(rounds::list(store).await?) }).await
     }
 
     /// The current data, read again only when the database changed — or, with `busy` (a round
     /// is running and storing checks all the time), at most every [`RELOAD_SECS`].
     pub async fn data(&self, store: &Store, busy: bool) -> Result<Arc<Data>, ServeError> {
-        let fingerprint: String = sqlx::query(FINGERPRINT)
-            .fetch_one(store.pool())
-            .await?
-            .try_get(0)?;
+        let fingerprint = rounds::records_fingerprint(store).await?;
         // One reader at a time: concurrent first requests wait for one read, not all do it.
         let mut slot = self.data.lock().await;
         // While a round stores a check every few milliseconds the fingerprint changes all the

@@ -12,11 +12,9 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use chrono::Utc;
 use serde::Serialize;
-use sqlx::Row;
 
-use super::{App, ServeError};
+use super::{users, App, ServeError};
 use crate::findings::Verdict;
 use crate::rounds;
 
@@ -202,22 +200,13 @@ pub async fn start_round(
         return Ok(p);
     }
     rounds::get(&app.store, round_id).await?;
-    sqlx::query("INSERT INTO console_jobs (round_id, started_by, started_at) VALUES (?, ?, ?)")
-        .bind(round_id)
-        .bind(by)
-        .bind(Utc::now().to_rfc3339())
-        .execute(app.store.pool())
-        .await?;
+    users::start_job(&app.store, round_id, by).await?;
     spawn_round(app, round_id).await
 }
 
 /// Resume every round the console was running when it stopped.
 pub async fn resume(app: &Arc<App>) -> Result<(), ServeError> {
-    let rows = sqlx::query("SELECT DISTINCT round_id FROM console_jobs WHERE finished_at IS NULL")
-        .fetch_all(app.store.pool())
-        .await?;
-    for r in rows {
-        let id: i64 = r.try_get(0)?;
+    for id in users::unfinished_jobs(&app.store).await? {
         tracing::info!("console: resuming round {id}");
         spawn_round(app, id).await?;
     }
@@ -256,16 +245,7 @@ async fn spawn_round(app: &Arc<App>, round_id: i64) -> Result<Arc<Progress>, Ser
         if let Some(e) = &error {
             tracing::error!("console: round {round_id} stopped: {e}");
         }
-        let finished_at = error.is_none().then(|| Utc::now().to_rfc3339());
-        let saved = sqlx::query(
-            "UPDATE console_jobs SET finished_at = ?, error = ? WHERE round_id = ? AND finished_at IS NULL",
-        )
-        .bind(finished_at)
-        .bind(&error)
-        .bind(round_id)
-        .execute(app2.store.pool())
-        .await;
-        if let Err(e) = saved {
+        if let Err(e) = users::end_job(&app2.store, round_id, error.as_deref()).await {
             tracing::error!("console: cannot record the end of round {round_id}: {e}");
         }
         *p.error.lock().unwrap_or_else(|x| x.into_inner()) = error;

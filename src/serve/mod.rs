@@ -1,6 +1,7 @@
 //! The web console (`govaudit serve`): server-rendered pages in Chinese for the office and the
 //! departments, over the same library the command line uses — statistics from [`crate::stats`],
-//! rounds from [`crate::rounds`], notices and self-check reports from [`crate::notice`],
+//! rounds from [`crate::rounds`], notices and self-check reports from [`crate::documents`]
+//! rendered by [`crate::render`],
 //! registry files through [`crate::registry`] — never a second implementation of them.
 //!
 //! - [`users`]: users (admin / unit) and sessions in SQLite, passwords hashed with argon2id.
@@ -41,7 +42,7 @@ use axum::Router;
 
 use crate::audit::Auditor;
 use crate::config::Config;
-use crate::notice::Templates;
+use crate::documents::Templates;
 use crate::rules::RuleSet;
 use crate::store::Store;
 
@@ -65,7 +66,7 @@ pub enum ServeError {
     Registry(#[from] crate::registry::RegistryError),
     /// A 通报 or self-check report could not be built.
     #[error(transparent)]
-    Notice(#[from] crate::notice::NoticeError),
+    Notice(#[from] crate::documents::NoticeError),
     /// The rule files could not be loaded.
     #[error(transparent)]
     Rules(#[from] crate::rules::RulesError),

@@ -1,13 +1,12 @@
-//! The console's users and sessions in SQLite (tables `users` and `sessions`): passwords hashed
+//! The console's tables in SQLite: users and sessions (`users`, `sessions`) — passwords hashed
 //! with argon2id, session tokens kept only as their SHA-256 (a copied database hands out no live
-//! session), each session with its own CSRF token.
+//! session), each session with its own CSRF token — and the rounds it runs (`console_jobs`).
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use super::ServeError;
 use crate::store::Store;
@@ -143,7 +142,7 @@ pub async fn add_user(
         .hash_password(password.as_bytes(), &salt)
         .map_err(|e| ServeError::Hash(e.to_string()))?
         .to_string();
-    let taken = sqlx::query("SELECT 1 FROM users WHERE name = ?")
+    let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE name = ?")
         .bind(name)
         .fetch_optional(store.pool())
         .await?;
@@ -152,7 +151,7 @@ pub async fn add_user(
             "user {name:?} exists already"
         )));
     }
-    let row = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO users (name, password_hash, role, unit, created_at) VALUES (?, ?, ?, ?, ?) \
          RETURNING id",
     )
@@ -162,16 +161,14 @@ pub async fn add_user(
     .bind(unit)
     .bind(Utc::now().to_rfc3339())
     .fetch_one(store.pool())
-    .await?;
-    Ok(row.try_get(0)?)
+    .await?)
 }
 
 /// How many users exist.
 pub async fn count_users(store: &Store) -> Result<i64, ServeError> {
-    let row = sqlx::query("SELECT COUNT(*) FROM users")
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(store.pool())
-        .await?;
-    Ok(row.try_get(0)?)
+        .await?)
 }
 
 /// Check a name and password; on success open a session and return its cookie token.
@@ -180,13 +177,14 @@ pub async fn login(
     name: &str,
     password: &str,
 ) -> Result<Option<String>, ServeError> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE name = ?")
-        .bind(name.trim())
-        .fetch_optional(store.pool())
-        .await?;
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE name = ?")
+            .bind(name.trim())
+            .fetch_optional(store.pool())
+            .await?;
     // Hash even for an unknown name, so the answer takes as long either way.
     let (id, stored) = match row {
-        Some(r) => (Some(r.try_get::<i64, _>(0)?), r.try_get::<String, _>(1)?),
+        Some((id, hash)) => (Some(id), hash),
         None => (None, dummy_hash()?),
     };
     let parsed = PasswordHash::new(&stored).map_err(|e| ServeError::Hash(e.to_string()))?;
@@ -233,22 +231,41 @@ fn dummy_hash() -> Result<String, ServeError> {
 
 /// The user of a live session token.
 pub async fn session_user(store: &Store, token: &str) -> Result<Option<User>, ServeError> {
-    let row = sqlx::query(
+    sqlx::query_as::<_, SessionRow>(
         "SELECT u.id, u.name, u.role, u.unit, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = ? AND s.expires_at > ?",
     )
     .bind(token_hash(token))
     .bind(Utc::now().to_rfc3339())
     .fetch_optional(store.pool())
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(User {
-        id: r.try_get(0)?,
-        name: r.try_get(1)?,
-        role: r.try_get::<String, _>(2)?.parse()?,
-        unit: r.try_get(3)?,
-        csrf: r.try_get(4)?,
-    }))
+    .await?
+    .map(User::try_from)
+    .transpose()
+}
+
+/// A live session's user as stored, the role still its key.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    name: String,
+    role: String,
+    unit: Option<String>,
+    csrf: String,
+}
+
+impl TryFrom<SessionRow> for User {
+    type Error = ServeError;
+
+    /// A role no version wrote is [`ServeError::BadInput`], as when typed.
+    fn try_from(r: SessionRow) -> Result<User, ServeError> {
+        Ok(User {
+            id: r.id,
+            name: r.name,
+            role: r.role.parse()?,
+            unit: r.unit,
+            csrf: r.csrf,
+        })
+    }
 }
 
 /// End a session.
@@ -257,6 +274,42 @@ pub async fn logout(store: &Store, token: &str) -> Result<(), ServeError> {
         .bind(token_hash(token))
         .execute(store.pool())
         .await?;
+    Ok(())
+}
+
+/// Record that user `by` started round `round_id` from the console (`console_jobs`), so a
+/// restarted console resumes it.
+pub async fn start_job(store: &Store, round_id: i64, by: &str) -> Result<(), ServeError> {
+    sqlx::query("INSERT INTO console_jobs (round_id, started_by, started_at) VALUES (?, ?, ?)")
+        .bind(round_id)
+        .bind(by)
+        .bind(Utc::now().to_rfc3339())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// The rounds the console was running when it stopped (a job not finished).
+pub async fn unfinished_jobs(store: &Store) -> Result<Vec<i64>, ServeError> {
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT round_id FROM console_jobs WHERE finished_at IS NULL")
+            .fetch_all(store.pool())
+            .await?,
+    )
+}
+
+/// Record the end of the console's run of round `round_id`: finished now when `error` is
+/// `None`, else left unfinished (resumed on restart) with the error.
+pub async fn end_job(store: &Store, round_id: i64, error: Option<&str>) -> Result<(), ServeError> {
+    let finished_at = error.is_none().then(|| Utc::now().to_rfc3339());
+    sqlx::query(
+        "UPDATE console_jobs SET finished_at = ?, error = ? WHERE round_id = ? AND finished_at IS NULL",
+    )
+    .bind(finished_at)
+    .bind(error)
+    .bind(round_id)
+    .execute(store.pool())
+    .await?;
     Ok(())
 }
 

@@ -8,14 +8,16 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 
+mod read;
 mod review;
 mod save;
 
-pub use review::{Decision, Reviewed};
+pub use read::{SiteCheck, StoredCheck};
+pub use review::{Decision, PendingFinding, Reviewed};
 
 use crate::fetch::RequestRecord;
 use crate::findings::{Evaluation, Verdict};
@@ -146,29 +148,6 @@ pub struct CheckRecord<'a> {
     pub capture: Option<i64>,
 }
 
-/// A stored check as read back.
-#[derive(Debug, Clone)]
-pub struct StoredCheck {
-    /// The check's id (`checks.id`).
-    pub id: i64,
-    /// The site URL audited.
-    pub url: String,
-    /// The date it was judged as of.
-    pub as_of: NaiveDate,
-    /// The rule profile (e.g. `gb2015`).
-    pub profile: String,
-    /// 合格 or 不合格 as stored.
-    pub verdict: Verdict,
-    /// The score (100 − capped deductions).
-    pub score: f64,
-    /// Findings stored, every severity.
-    pub findings: usize,
-    /// Columns stored.
-    pub columns: usize,
-    /// HTTP requests logged.
-    pub requests: usize,
-}
-
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -278,35 +257,6 @@ impl Store {
         }
         self.pool.close().await;
     }
-
-    /// Read back the summary of a stored check.
-    pub async fn load_check(&self, id: i64) -> Result<StoredCheck, StoreError> {
-        let row = sqlx::query(
-            "SELECT c.id, c.url, c.as_of, c.profile, c.verdict, c.score, \
-             (SELECT COUNT(*) FROM findings f WHERE f.check_id = c.id), \
-             (SELECT COUNT(*) FROM columns k WHERE k.check_id = c.id), \
-             (SELECT COUNT(*) FROM requests r WHERE r.check_id = c.id) \
-             FROM checks c WHERE c.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound(id))?;
-        let as_of: String = row.try_get(2)?;
-        Ok(StoredCheck {
-            id: row.try_get(0)?,
-            url: row.try_get(1)?,
-            as_of: as_of
-                .parse()
-                .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?,
-            profile: row.try_get(3)?,
-            verdict: row.try_get::<Verdict, _>(4)?,
-            score: row.try_get(5)?,
-            findings: row.try_get::<i64, _>(6)? as usize,
-            columns: row.try_get::<i64, _>(7)? as usize,
-            requests: row.try_get::<i64, _>(8)? as usize,
-        })
-    }
 }
 
 /// `PRAGMA quick_check`: the b-trees and their pages are well-formed (indexes are not compared
@@ -383,258 +333,4 @@ fn json<T: serde::Serialize + ?Sized>(what: &'static str, v: &T) -> Result<Strin
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::findings::{Evidence, Finding, Severity};
-    use crate::observation::ColumnObservation;
-
-    fn sample() -> (Observation, Evaluation, Vec<RequestRecord>) {
-        let obs = Observation {
-            url: "http://www.example.gov.test/".into(),
-            as_of: NaiveDate::from_ymd_opt(2018, 3, 1).expect("date"),
-            columns: vec![ColumnObservation {
-                name: "工作动态".into(),
-                url: "http://www.example.gov.test/col/gzdt/".into(),
-                items: 3,
-                ..ColumnObservation::default()
-            }],
-            ..Observation::default()
-        };
-        let eval = Evaluation {
-            profile: "gb2015".into(),
-            verdict: Verdict::Fail,
-            score: 98.0,
-            vetoes: vec!["columns.blank".into()],
-            findings: vec![Finding {
-                rule: "columns.blank".into(),
-                severity: Severity::Veto,
-                message: "空白栏目5个".into(),
-                points: 0.0,
-                evidence: vec![Evidence::default()],
-            }],
-            not_evaluated: Vec::new(),
-        };
-        let req = RequestRecord {
-            url: obs.url.clone(),
-            method: "GET".into(),
-            status: Some(200),
-            elapsed_ms: 12,
-            bytes: 2048,
-            error: None,
-            at: Utc::now(),
-        };
-        (obs, eval, vec![req])
-    }
-
-    async fn count(store: &Store, table: &str) -> i64 {
-        let sql = match table {
-            "checks" => "SELECT COUNT(*) FROM checks",
-            "findings" => "SELECT COUNT(*) FROM findings",
-            _ => "SELECT COUNT(*) FROM requests",
-        };
-        sqlx::query(sql)
-            .fetch_one(store.pool())
-            .await
-            .and_then(|r| r.try_get(0))
-            .expect("count")
-    }
-
-    #[tokio::test]
-    async fn a_check_round_trips() {
-        let store = Store::open_memory().await.expect("open");
-        let (obs, eval, reqs) = sample();
-        let now = Utc::now();
-        let rec = CheckRecord {
-            round: None,
-            started_at: now,
-            finished_at: now,
-            observation: &obs,
-            evaluation: &eval,
-            requests: &reqs,
-            deep: None,
-            capture: None,
-        };
-        let id = store.save_check(&rec).await.expect("save");
-        let back = store.load_check(id).await.expect("load");
-        assert_eq!(back.url, obs.url);
-        assert_eq!(back.verdict, Verdict::Fail);
-        assert_eq!((back.findings, back.columns, back.requests), (1, 1, 1));
-        let again = store
-            .save_check(&rec)
-            .await
-            .expect("second check of the same site");
-        assert_ne!(id, again);
-        assert!(matches!(
-            store.load_check(9999).await,
-            Err(StoreError::NotFound(9999))
-        ));
-    }
-
-    /// A stored verdict or severity no version wrote is a decode error, never read as 不合格
-    /// or 提示.
-    #[tokio::test]
-    async fn a_corrupt_verdict_or_severity_fails_to_decode() {
-        let store = Store::open_memory().await.expect("open");
-        let (obs, mut eval, reqs) = sample();
-        eval.findings[0].severity = Severity::Review;
-        let now = Utc::now();
-        let rec = CheckRecord {
-            round: None,
-            started_at: now,
-            finished_at: now,
-            observation: &obs,
-            evaluation: &eval,
-            requests: &reqs,
-            deep: None,
-            capture: None,
-        };
-        let id = store.save_check(&rec).await.expect("save");
-        // The schema's CHECK constraints keep this from happening through govaudit; a file
-        // edited by another tool (or damaged) need not have kept them.
-        async fn corrupt(store: &Store, sql: &str, value: &str, id: i64) {
-            let mut conn = store.pool().acquire().await.expect("conn");
-            sqlx::query("PRAGMA ignore_check_constraints = ON")
-                .execute(&mut *conn)
-                .await
-                .expect("pragma");
-            sqlx::query(sql)
-                .bind(value)
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .expect("corrupt");
-        }
-        for bad in ["passed", "PASS", ""] {
-            corrupt(
-                &store,
-                "UPDATE checks SET verdict = ? WHERE id = ?",
-                bad,
-                id,
-            )
-            .await;
-            let err = store.load_check(id).await.expect_err(bad);
-            assert!(
-                matches!(err, StoreError::Sql(sqlx::Error::ColumnDecode { .. })),
-                "{bad:?}: {err:?}"
-            );
-        }
-        let finding: i64 = sqlx::query_scalar("SELECT id FROM findings WHERE check_id = ?")
-            .bind(id)
-            .fetch_one(store.pool())
-            .await
-            .expect("finding");
-        let sql = "UPDATE findings SET severity = ? WHERE id = ?";
-        corrupt(&store, sql, "Review", finding).await;
-        let err = store
-            .review_finding(finding, review::Decision::Confirmed, None)
-            .await
-            .expect_err("corrupt severity");
-        assert!(
-            matches!(err, StoreError::Sql(sqlx::Error::ColumnDecode { .. })),
-            "{err:?}"
-        );
-    }
-
-    /// Commands started together on a new database (two terminals, a script) each open it;
-    /// its schema is created once, not by each of them half-way.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn commands_opening_a_new_database_together_all_succeed() {
-        for round in 0..5 {
-            let dir = tempfile::tempdir().expect("tmp");
-            let path = dir.path().join(format!("race{round}.db"));
-            let opens = (0..6).map(|_| {
-                let path = path.clone();
-                tokio::spawn(async move { Store::open(&path).await.map(|s| s.pool().clone()) })
-            });
-            for r in futures::future::join_all(opens).await {
-                let pool = r.expect("task").expect("every command opens the database");
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
-                    .fetch_one(&pool)
-                    .await
-                    .expect("migrations table");
-                assert!(n > 0);
-            }
-        }
-    }
-
-    #[tokio::test]
-    async fn a_failed_write_leaves_nothing_behind() {
-        let store = Store::open_memory().await.expect("open");
-        let (obs, mut eval, reqs) = sample();
-        // SQLite stores NaN as NULL, which the NOT NULL column refuses mid-transaction.
-        eval.findings[0].points = f64::NAN;
-        let now = Utc::now();
-        let rec = CheckRecord {
-            round: None,
-            started_at: now,
-            finished_at: now,
-            observation: &obs,
-            evaluation: &eval,
-            requests: &reqs,
-            deep: None,
-            capture: None,
-        };
-        assert!(store.save_check(&rec).await.is_err());
-        assert_eq!(count(&store, "checks").await, 0, "no half-written check");
-        assert_eq!(count(&store, "requests").await, 0);
-    }
-
-    #[tokio::test]
-    async fn a_batch_is_stored_whole_or_not_at_all() {
-        let store = Store::open_memory().await.expect("open");
-        let (obs, eval, reqs) = sample();
-        let (_, mut bad, _) = sample();
-        bad.findings[0].points = f64::NAN;
-        let now = Utc::now();
-        let rec = |evaluation| CheckRecord {
-            round: None,
-            started_at: now,
-            finished_at: now,
-            observation: &obs,
-            evaluation,
-            requests: &reqs,
-            deep: None,
-            capture: None,
-        };
-        let ids = store
-            .save_checks(&[rec(&eval), rec(&eval)])
-            .await
-            .expect("a good batch");
-        assert_eq!(ids.len(), 2);
-        assert_ne!(ids[0], ids[1]);
-        assert_eq!(store.load_check(ids[1]).await.expect("load").score, 98.0);
-        assert_eq!(count(&store, "requests").await, 2 * reqs.len() as i64);
-        // One bad check in a batch: none of the batch is stored.
-        assert!(store.save_checks(&[rec(&eval), rec(&bad)]).await.is_err());
-        assert_eq!(count(&store, "checks").await, 2);
-        assert_eq!(count(&store, "requests").await, 2 * reqs.len() as i64);
-    }
-
-    #[tokio::test]
-    async fn a_file_database_survives_reopening() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("g.db");
-        let (obs, eval, reqs) = sample();
-        let now = Utc::now();
-        let id = {
-            let store = Store::open(&path).await.expect("open");
-            store
-                .save_check(&CheckRecord {
-                    round: None,
-                    started_at: now,
-                    finished_at: now,
-                    observation: &obs,
-                    evaluation: &eval,
-                    requests: &reqs,
-                    deep: None,
-                    capture: None,
-                })
-                .await
-                .expect("save")
-        };
-        let store = Store::open(&path)
-            .await
-            .expect("reopen runs migrations again");
-        assert_eq!(store.load_check(id).await.expect("load").score, 98.0);
-    }
-}
+mod tests;

@@ -41,6 +41,28 @@ pub struct Reviewed {
     pub verdict: String,
 }
 
+/// A finding awaiting a decision, as `govaudit confirm --list` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PendingFinding {
+    /// The finding's id (`findings.id`).
+    pub id: i64,
+    /// Id of the check it belongs to.
+    pub check_id: i64,
+    /// The site URL that check audited.
+    pub url: String,
+    /// The finding's message as stored.
+    pub message: String,
+}
+
+/// The finding a decision is about, as stored.
+#[derive(sqlx::FromRow)]
+struct FindingRow {
+    check_id: i64,
+    rule: String,
+    severity: Severity,
+    message: String,
+}
+
 impl Store {
     /// Record a decision on finding `id`, which must be awaiting one.
     pub async fn review_finding(
@@ -50,12 +72,19 @@ impl Store {
         note: Option<&str>,
     ) -> Result<Reviewed, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let row: Option<(i64, String, Severity, String)> =
-            sqlx::query_as("SELECT check_id, rule, severity, message FROM findings WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((check_id, rule, severity, message)) = row else {
+        let row = sqlx::query_as::<_, FindingRow>(
+            "SELECT check_id, rule, severity, message FROM findings WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(FindingRow {
+            check_id,
+            rule,
+            severity,
+            message,
+        }) = row
+        else {
             return Err(StoreError::NoFinding(id));
         };
         if severity != Severity::Review {
@@ -102,9 +131,9 @@ impl Store {
         })
     }
 
-    /// Findings awaiting a decision: `(finding id, check id, site URL, message)`.
-    pub async fn findings_for_review(&self) -> Result<Vec<(i64, i64, String, String)>, StoreError> {
-        Ok(sqlx::query_as(
+    /// Findings awaiting a decision, oldest first.
+    pub async fn findings_for_review(&self) -> Result<Vec<PendingFinding>, StoreError> {
+        Ok(sqlx::query_as::<_, PendingFinding>(
             "SELECT f.id, f.check_id, c.url, f.message FROM findings f JOIN checks c ON c.id = f.check_id \
              WHERE f.severity = 'review' ORDER BY f.id",
         )

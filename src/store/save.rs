@@ -209,7 +209,7 @@ async fn insert_checks(
     // A deep crawl's requests were logged as they happened; they join the check now.
     for (rec, id) in recs.iter().zip(&ids) {
         if let Some(Some(crawl)) = rec.deep {
-            crate::deep::requests::attach_to_check(tx, crawl, *id).await?;
+            crate::deep::db::attach_requests_to_check(tx, crawl, *id).await?;
         }
     }
     Ok(ids)

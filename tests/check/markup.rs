@@ -97,7 +97,7 @@ async fn undated_homepage_items_are_dated_by_clicking_through() {
         r.evaluation
     );
     // The JSON names each item dated by clicking through and the page its date came from.
-    let doc = serde_json::to_value(govaudit::report::check_json(&r, None)).expect("json");
+    let doc = serde_json::to_value(govaudit::render::json::check_json(&r, None)).expect("json");
     let home = &doc["homepage"];
     assert_eq!(home["opened"].as_u64(), Some(opened.len() as u64));
     // At most `crawl.homepage_undated_opened` (5) are opened; the rest stay undated.

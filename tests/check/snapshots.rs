@@ -4,7 +4,9 @@
 //! thing filtered out.
 
 use crate::support::audit;
-use govaudit::report::{check_json, check_markdown, check_text};
+use govaudit::render::json::check_json;
+use govaudit::render::markdown::check_markdown;
+use govaudit::render::text::check_text;
 
 /// Asserts `actual` against `tests/snapshots/{name}.snap`, with the run's start, end and
 /// duration replaced by placeholders.

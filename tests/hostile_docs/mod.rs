@@ -9,7 +9,8 @@
 use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use govaudit::notice::{self, csv::CsvTable, Notice, SiteReport, Templates};
+use govaudit::documents::{Notice, SiteReport, Templates};
+use govaudit::render::{self, csv::CsvTable};
 use govaudit::rules::RuleSet;
 use govaudit::store::Store;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -141,14 +142,14 @@ fn check_docx(what: &str, bytes: &[u8]) {
 #[tokio::test]
 async fn docx_documents_stay_well_formed_and_show_the_text() {
     let (n, r) = hostile_documents().await;
-    check_docx("notice", &notice::docx::render_notice(&n).expect("docx"));
-    check_docx("site report", &notice::docx::render_site(&r).expect("docx"));
+    check_docx("notice", &render::docx::render_notice(&n).expect("docx"));
+    check_docx("site report", &render::docx::render_site(&r).expect("docx"));
 }
 
 #[tokio::test]
 async fn xlsx_strings_stay_strings_without_control_characters() {
     let (n, _) = hostile_documents().await;
-    let bytes = notice::xlsx::render_notice(&n).expect("xlsx");
+    let bytes = render::xlsx::render_notice(&n).expect("xlsx");
     for part in ["xl/sharedStrings.xml", "xl/workbook.xml"] {
         let xml = member(&bytes, part);
         assert!(xml.chars().all(xml_char), "{part} is not XML 1.0");
@@ -186,7 +187,7 @@ fn is_number(s: &str) -> bool {
 async fn csv_cells_never_start_a_formula() {
     let (n, _) = hostile_documents().await;
     for table in [CsvTable::Sites, CsvTable::Units, CsvTable::Detail] {
-        let csv = notice::csv::render_notice(&n, table).expect("csv");
+        let csv = render::csv::render_notice(&n, table).expect("csv");
         assert_no_raw("csv", &csv);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -257,8 +258,8 @@ pub fn assert_inert_markdown(what: &str, md: &str) {
 #[tokio::test]
 async fn markdown_has_no_live_link_and_shows_the_text() {
     let (n, r) = hostile_documents().await;
-    assert_inert_markdown("notice", &notice::markdown::render_notice(&n));
-    let site = notice::markdown::render_site(&r);
+    assert_inert_markdown("notice", &render::markdown::render_notice(&n));
+    let site = render::markdown::render_site(&r);
     assert_inert_markdown("site report", &site);
     assert!(
         site.contains("x\\|&lt;script&gt;alert(2)&lt;/script&gt; \\| 合格"),
@@ -270,8 +271,8 @@ async fn markdown_has_no_live_link_and_shows_the_text() {
 async fn html_and_json_carry_no_raw_control_characters() {
     let (n, r) = hostile_documents().await;
     for (what, html) in [
-        ("notice", notice::html::render_notice(&n)),
-        ("site report", notice::html::render_site(&r)),
+        ("notice", render::html::render_notice(&n)),
+        ("site report", render::html::render_site(&r)),
     ] {
         assert_no_raw(what, &html);
         assert!(!html.to_lowercase().contains("<script"), "{what}");
@@ -280,7 +281,7 @@ async fn html_and_json_carry_no_raw_control_characters() {
             "{what}"
         );
     }
-    let json = notice::json::render_notice(&n).expect("json");
+    let json = render::json::render_notice(&n).expect("json");
     assert_no_raw("notice json", &json);
     let back: serde_json::Value = serde_json::from_str(&json).expect("parses");
     let names: Vec<&str> = back["site_table"]["rows"]
@@ -293,7 +294,7 @@ async fn html_and_json_carry_no_raw_control_characters() {
         names.contains(&format!("{FORMULA}{HOSTILE}").as_str()),
         "JSON keeps the data exactly"
     );
-    assert_no_raw("site json", &notice::json::render_site(&r).expect("json"));
+    assert_no_raw("site json", &render::json::render_site(&r).expect("json"));
 }
 
 #[tokio::test]

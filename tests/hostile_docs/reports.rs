@@ -8,7 +8,7 @@ use govaudit::linkcheck::{self, LinkReport, UnreadablePage};
 use govaudit::observation::{
     ColumnObservation, Ident, LinkObservation, LinkProblem, LinkState, Observation, Reachability,
 };
-use govaudit::report;
+use govaudit::render;
 
 use super::{assert_inert_markdown, assert_no_raw, HOSTILE, LOCATION_REASON};
 
@@ -93,12 +93,15 @@ fn hostile_links() -> LinkReport {
 #[test]
 fn check_reports_are_terminal_safe_and_inert() {
     let r = hostile_check();
-    let text = report::check_text(&r, Some(1));
+    let text = render::text::check_text(&r, Some(1));
     assert_no_raw("check text", &text);
     assert!(text.contains("␛[2J"), "{text}");
-    assert_inert_markdown("check markdown", &report::check_markdown(&r, Some(1)));
-    let json =
-        govaudit::escape::json::to_string_pretty(&report::check_json(&r, Some(1))).expect("json");
+    assert_inert_markdown(
+        "check markdown",
+        &render::markdown::check_markdown(&r, Some(1)),
+    );
+    let json = govaudit::escape::json::to_string_pretty(&render::json::check_json(&r, Some(1)))
+        .expect("json");
     assert_no_raw("check json", &json);
     let back: serde_json::Value = serde_json::from_str(&json).expect("parses");
     assert_eq!(back["columns"][0]["name"], HOSTILE, "the data is kept");
@@ -145,12 +148,12 @@ fn assert_one_line(what: &str, text: &str) {
 #[test]
 fn a_location_header_in_a_link_failure_is_inert_in_every_report() {
     let r = location_check();
-    assert_one_line("check text", &report::check_text(&r, Some(1)));
-    let md = report::check_markdown(&r, Some(1));
+    assert_one_line("check text", &render::text::check_text(&r, Some(1)));
+    let md = render::markdown::check_markdown(&r, Some(1));
     assert_inert_markdown("check markdown", &md);
     assert!(!md.contains("<script>alert(2)"), "{md}");
-    let json =
-        govaudit::escape::json::to_string_pretty(&report::check_json(&r, Some(1))).expect("json");
+    let json = govaudit::escape::json::to_string_pretty(&render::json::check_json(&r, Some(1)))
+        .expect("json");
     let back: serde_json::Value = serde_json::from_str(&json).expect("parses");
     assert_eq!(back["links"]["broken"][0]["reason"], LOCATION_REASON);
 

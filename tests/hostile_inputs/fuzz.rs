@@ -14,7 +14,7 @@ use std::fmt::Display;
 use std::path::Path;
 
 use govaudit::config::Config;
-use govaudit::notice::Templates;
+use govaudit::documents::Templates;
 use govaudit::registry;
 use govaudit::rules::load::{builtin_vocabulary, load_profile, load_vocabulary, SourceFile};
 use proptest::prelude::*;

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use govaudit::notice::{Notice, NoticeSettings, Templates};
+use govaudit::documents::{Notice, NoticeSettings, Templates};
 use govaudit::stats::Quarter;
 use govaudit::store::Store;
 

@@ -11,12 +11,11 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use sqlx::SqlitePool;
 
 use super::super::auth::Auth;
 use super::super::App;
 use crate::archive::evidence;
-use crate::notice::SiteReport;
+use crate::documents::SiteReport;
 
 /// The `Content-Security-Policy` of an archived page: the evidence page's own, and no framing,
 /// no form, no base URL, a sandbox of its own origin.
@@ -69,20 +68,13 @@ pub(crate) async fn links(
         .collect())
 }
 
-async fn site_of(pool: &SqlitePool, check_id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT site_id FROM checks WHERE id = ?")
-        .bind(check_id)
-        .fetch_optional(pool)
-        .await
-}
-
 /// `GET /checks/{id}/archive/{record}`.
 pub async fn page(
     State(app): State<Arc<App>>,
     auth: Auth,
     Path((check_id, record)): Path<(i64, String)>,
 ) -> Response {
-    let site = match site_of(app.store.pool(), check_id).await {
+    let site = match app.store.check_site(check_id).await {
         Ok(Some(site)) => site,
         Ok(None) => return super::missing(&app, &auth, "没有这次检查。"),
         Err(e) => return app.fail(Some(&auth.0), e),

@@ -1,4 +1,4 @@
-//! 通报 (`/notices`): the quarterly or round notice in every format of [`crate::notice`]
+//! 通报 (`/notices`): the quarterly or round notice in every format of [`crate::render`]
 //! (DOCX, XLSX, HTML, Markdown, JSON, CSV), built on request from the stored rounds. For the
 //! office only.
 
@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::super::auth::Auth;
 use super::super::{render, App};
 use super::overview::quarter_of;
-use crate::notice::{self, csv::CsvTable, Notice, NoticeSettings};
+use crate::documents::{Notice, NoticeError, NoticeSettings};
+use crate::render::csv::CsvTable;
 use crate::stats::Quarter;
 
 /// MIME type of DOCX.
@@ -144,39 +145,37 @@ pub async fn download(
     };
     let n = match built {
         Ok(n) => n,
-        Err(notice::NoticeError::NotFound(m)) => return super::missing(&app, &auth, &m),
+        Err(NoticeError::NotFound(m)) => return super::missing(&app, &auth, &m),
         Err(e) => return app.fail(Some(user), e),
     };
     let text = |ext: &str, mime: &str, body: String| {
         attachment(&format!("{stem}.{ext}"), mime, body.into_bytes())
     };
     let result = match d.format.as_str() {
-        "docx" => {
-            notice::docx::render_notice(&n).map(|b| attachment(&format!("{stem}.docx"), DOCX, b))
-        }
-        "xlsx" => {
-            notice::xlsx::render_notice(&n).map(|b| attachment(&format!("{stem}.xlsx"), XLSX, b))
-        }
+        "docx" => crate::render::docx::render_notice(&n)
+            .map(|b| attachment(&format!("{stem}.docx"), DOCX, b)),
+        "xlsx" => crate::render::xlsx::render_notice(&n)
+            .map(|b| attachment(&format!("{stem}.xlsx"), XLSX, b)),
         "html" => Ok(text(
             "html",
             "text/html; charset=utf-8",
-            notice::html::render_notice(&n),
+            crate::render::html::render_notice(&n),
         )),
         "md" => Ok(text(
             "md",
             "text/markdown; charset=utf-8",
-            notice::markdown::render_notice(&n),
+            crate::render::markdown::render_notice(&n),
         )),
-        "json" => {
-            notice::json::render_notice(&n).map(|j| text("json", "application/json", j + "\n"))
-        }
+        "json" => crate::render::json::render_notice(&n)
+            .map(|j| text("json", "application/json", j + "\n")),
         "csv" => {
             let table = match d.table.as_deref() {
                 Some("units") => CsvTable::Units,
                 Some("detail") => CsvTable::Detail,
                 _ => CsvTable::Sites,
             };
-            notice::csv::render_notice(&n, table).map(|c| text("csv", "text/csv; charset=utf-8", c))
+            crate::render::csv::render_notice(&n, table)
+                .map(|c| text("csv", "text/csv; charset=utf-8", c))
         }
         _ => {
             return super::bad_request(

@@ -1,6 +1,6 @@
 //! 网站名录 (`/sites`) and 网站详情 (`/sites/{id}`): the registry with filters, and every check
 //! of one site over time with the findings and evidence of the chosen check (the self-check
-//! report of [`crate::notice::SiteReport`]), each evidence item linked to its archived page
+//! report of [`crate::documents::SiteReport`]), each evidence item linked to its archived page
 //! (存档页面, [`super::archive`]) when it has one; its report downloads as DOCX or HTML.
 
 use std::sync::Arc;
@@ -10,11 +10,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use minijinja::Value;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::super::auth::Auth;
 use super::super::{render, App, ServeError};
-use crate::notice::{self, SiteReport};
+use crate::documents::{NoticeError, SiteReport};
+use crate::findings::Verdict;
 use crate::registry::{self, Level, SiteFilter, SiteRecord, Status};
 
 /// Filters of `/sites`.
@@ -195,32 +195,25 @@ fn beijing(t: &str) -> String {
 }
 
 async fn history(app: &App, site_id: i64) -> Result<Vec<CheckRow>, ServeError> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.round_id, r.month, c.as_of, c.verdict, c.score, c.finished_at \
-         FROM checks c LEFT JOIN rounds r ON r.id = c.round_id WHERE c.site_id = ? \
-         ORDER BY c.as_of DESC, c.id DESC",
-    )
-    .bind(site_id)
-    .fetch_all(app.store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(CheckRow {
-                id: r.try_get(0)?,
-                round_id: r.try_get(1)?,
-                month: r.try_get(2)?,
-                as_of: r.try_get(3)?,
-                verdict: if r.try_get::<String, _>(4)? == "pass" {
-                    "合格"
-                } else {
-                    "不合格"
-                }
-                .into(),
-                score: r.try_get(5)?,
-                finished_at: beijing(&r.try_get::<String, _>(6)?),
-            })
+    Ok(app
+        .store
+        .site_history(site_id)
+        .await?
+        .into_iter()
+        .map(|c| CheckRow {
+            id: c.id,
+            round_id: c.round_id,
+            month: c.month,
+            as_of: c.as_of,
+            verdict: match c.verdict {
+                Verdict::Pass => "合格",
+                Verdict::Fail => "不合格",
+            }
+            .into(),
+            score: c.score,
+            finished_at: beijing(&c.finished_at),
         })
-        .collect()
+        .collect())
 }
 
 /// `?round=ID`: the check of that round instead of the latest.
@@ -258,7 +251,7 @@ pub(crate) async fn site_report(
     .await
     {
         Ok(r) => Ok(Some(r)),
-        Err(notice::NoticeError::NotFound(_)) => Ok(None),
+        Err(NoticeError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
@@ -318,7 +311,7 @@ pub async fn report(
     };
     let name = format!("自查报告-{id}");
     match w.format.as_deref() {
-        Some("docx") => match notice::docx::render_site(&r) {
+        Some("docx") => match crate::render::docx::render_site(&r) {
             Ok(bytes) => {
                 super::notices::attachment(&format!("{name}.docx"), super::notices::DOCX, bytes)
             }
@@ -326,7 +319,7 @@ pub async fn report(
         },
         Some("html") | None => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            notice::html::render_site(&r),
+            crate::render::html::render_site(&r),
         )
             .into_response(),
         Some(_) => super::bad_request(&app, &auth.0, "格式应为 docx 或 html。"),

@@ -12,7 +12,7 @@
 
 use std::fmt::Write;
 
-use super::{Notice, Series, SiteReport, Table};
+use crate::documents::{Notice, Series, SiteReport, Table};
 use crate::escape::html::{link, text as esc};
 use crate::escape::is_web_url;
 
@@ -282,7 +282,7 @@ pub fn render_site(r: &SiteReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notice::Point;
+    use crate::documents::Point;
 
     #[test]
     fn escapes_markup_and_quotes() {

@@ -1,9 +1,9 @@
 //! Which `{placeholders}` each text of the templates is filled with, and the check, run when
 //! templates are loaded, that a text uses no other ([`crate::template::check`]). A new
-//! placeholder given to a text by its caller (`build.rs`, `text.rs`, `site.rs`,
+//! placeholder given to a text by its caller (`notice.rs`, `paragraphs.rs`, `site_report.rs`,
 //! `site_findings.rs`) is added here too.
 
-use super::template::{NoticeTemplate, SiteTemplate, Templates};
+use super::templates::{NoticeTemplate, SiteTemplate, Templates};
 use super::NoticeError;
 
 /// Placeholders every notice text of the period is filled with.

@@ -2,7 +2,7 @@
 //! printed, with control and bidi characters as `\uXXXX` escapes ([`crate::escape::json`]): the
 //! same data, safe on a terminal. The schema is documented in `docs/notice-schema.md`.
 
-use super::{Notice, NoticeError, SiteReport};
+use crate::documents::{Notice, NoticeError, SiteReport};
 
 /// The notice as JSON.
 pub fn render_notice(n: &Notice) -> Result<String, NoticeError> {

@@ -12,7 +12,7 @@
 
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use super::{Notice, NoticeError, Table};
+use crate::documents::{Notice, NoticeError, Table};
 use crate::escape::xml;
 
 fn err(e: XlsxError) -> NoticeError {

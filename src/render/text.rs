@@ -1,4 +1,4 @@
-//! Plain-text report for a terminal, in Chinese official terms. Every value taken from pages
+//! One check as plain text for a terminal, in Chinese official terms. Every value taken from pages
 //! (URLs, column names, messages, failure reasons) is put on its line with
 //! [`crate::escape::terminal::inline`], and the whole report is made terminal-safe.
 
@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::audit::AuditResult;
 use crate::escape::terminal::{self, inline as t};
 
-use super::ident_text;
+use crate::documents::check::{conclusion, deep_summary, ident_text, jiucuo_text, NOT_READ};
 
 /// Render one check for a person at a terminal.
 pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
@@ -16,7 +16,7 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "网站：{}", t(&o.url));
     let _ = writeln!(s, "检查基准日：{}    规则：{}", o.as_of, e.profile);
-    let _ = writeln!(s, "结论：{}", super::conclusion(e));
+    let _ = writeln!(s, "结论：{}", conclusion(e));
     if !o.reachability.ok {
         let _ = writeln!(
             s,
@@ -85,7 +85,7 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
     if o.reachability.ok {
         let _ = writeln!(s, "栏目（{} 个）：", o.columns.len());
     } else {
-        let _ = writeln!(s, "栏目：{}", super::NOT_READ);
+        let _ = writeln!(s, "栏目：{}", NOT_READ);
     }
     for c in &o.columns {
         let newest = c
@@ -117,10 +117,10 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
         let _ = writeln!(
             s,
             "  「我为政府网站找错」入口：{}",
-            t(&super::jiucuo_text(&f.jiucuo))
+            t(&jiucuo_text(&f.jiucuo))
         );
     } else {
-        let _ = writeln!(s, "  {}", super::NOT_READ);
+        let _ = writeln!(s, "  {}", NOT_READ);
     }
     let _ = writeln!(s);
     let _ = writeln!(
@@ -142,7 +142,7 @@ pub fn check_text(r: &AuditResult, check_id: Option<i64>) -> String {
         }
     }
     if let Some(d) = &r.deep {
-        let _ = writeln!(s, "\n{}", super::deep_summary(d));
+        let _ = writeln!(s, "\n{}", deep_summary(d));
     }
     let _ = writeln!(
         s,

@@ -1,13 +1,7 @@
-//! Stage 6 — report: one audit rendered for people (text, Markdown; Chinese official terms) and
-//! for machines (one JSON object).
-
-mod json;
-mod markdown;
-mod text;
-
-pub use json::{check_json, CheckJson};
-pub use markdown::check_markdown;
-pub use text::check_text;
+//! One check held in memory (a fresh `govaudit check` or a re-evaluation, not read back from
+//! the store), in words for people that its text and Markdown ([`crate::render::text`],
+//! [`crate::render::markdown`]) say alike: the conclusion, a footer identifier, the
+//! 「我为政府网站找错」 entry, the deep-crawl line. Its JSON is [`crate::render::json`].
 
 use crate::deep::DeepOutcome;
 use crate::findings::Evaluation;

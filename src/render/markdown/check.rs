@@ -1,4 +1,4 @@
-//! Markdown report of one check (自查报告), for pasting into documents and tickets. Text
+//! Markdown of one check (政府网站检查结果), for pasting into documents and tickets. Text
 //! taken from pages goes through [`crate::escape::markdown`]: it renders as written, and a
 //! column's link is live only when its URL is http(s).
 
@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::audit::AuditResult;
 use crate::escape::markdown::{link, text as esc};
 
-use super::ident_text;
+use crate::documents::check::{conclusion, deep_summary, ident_text, jiucuo_text, NOT_READ};
 
 /// Render one check as Markdown.
 pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
@@ -17,7 +17,7 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
     let _ = writeln!(s, "# 政府网站检查结果：{}\n", esc(&o.url));
     let _ = writeln!(s, "- 检查基准日：{}", o.as_of);
     let _ = writeln!(s, "- 规则：{}", esc(&e.profile));
-    let _ = writeln!(s, "- 结论：**{}**", esc(&super::conclusion(e)));
+    let _ = writeln!(s, "- 结论：**{}**", esc(&conclusion(e)));
     if let Some(id) = check_id {
         let _ = writeln!(s, "- 检查编号：{id}");
     }
@@ -99,12 +99,12 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
             ("ICP备案号", ident_text(&f.icp)),
             ("公安机关备案号", ident_text(&f.police_record)),
             ("党政机关网站标识", ident_text(&f.conac)),
-            ("「我为政府网站找错」入口", super::jiucuo_text(&f.jiucuo)),
+            ("「我为政府网站找错」入口", jiucuo_text(&f.jiucuo)),
         ] {
             let _ = writeln!(s, "| {name} | {} |", esc(&value));
         }
     } else {
-        let _ = writeln!(s, "{}", super::NOT_READ);
+        let _ = writeln!(s, "{}", NOT_READ);
     }
     let _ = writeln!(s, "\n## 链接可用性\n");
     let _ = writeln!(s, "检查链接 {} 个。\n", o.links.checked);
@@ -119,7 +119,7 @@ pub fn check_markdown(r: &AuditResult, check_id: Option<i64>) -> String {
         );
     }
     if let Some(d) = &r.deep {
-        let _ = writeln!(s, "\n## 全站深度检查\n\n{}", esc(&super::deep_summary(d)));
+        let _ = writeln!(s, "\n## 全站深度检查\n\n{}", esc(&deep_summary(d)));
     }
     s
 }

@@ -4,7 +4,7 @@
 //! through [`crate::escape::csv::cell`]: a cell that would start a formula gets a leading `'`,
 //! numbers stay numbers.
 
-use super::{Notice, NoticeError, Table};
+use crate::documents::{Notice, NoticeError, Table};
 use crate::escape::csv::cell;
 
 /// Which table a CSV holds.

@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::Row;
 
-use super::build::check_findings;
+use super::notice::check_findings;
 use super::site_findings::{site_findings, veto_names, SiteFinding};
-use super::template::fill;
+use super::templates::fill;
 use super::{NoticeError, Templates};
 use crate::findings::Verdict;
 use crate::observation::{ColumnClass, Observation};

@@ -28,7 +28,7 @@ use docx_rs::{
     TableRow, WidthType,
 };
 
-use super::{Notice, NoticeError, SiteReport, Table};
+use crate::documents::{Notice, NoticeError, SiteReport, Table};
 use crate::escape::xml;
 
 /// A4 in twentieths of a point.

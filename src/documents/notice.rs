@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::Row;
 
-use super::template::fill;
+use super::templates::fill;
 use super::{
     chinese_date, Figures, Notice, NoticeError, NoticeSettings, Point, Reevaluation, Scope, Series,
     Table, Templates,
@@ -352,16 +352,16 @@ async fn assemble(
         ),
     ];
 
-    let mut overview = super::text::overview(&st, t, &vars);
+    let mut overview = super::paragraphs::overview(&st, t, &vars);
     if let Some(basis) = &ctx.basis {
         overview
             .paragraphs
-            .push(super::text::reevaluated(basis, t, &vars));
+            .push(super::paragraphs::reevaluated(basis, t, &vars));
     }
     let sections = vec![
         overview,
-        super::text::problems(&st, &findings, templates, &vars),
-        super::text::requirements(t, office, &vars),
+        super::paragraphs::problems(&st, &findings, templates, &vars),
+        super::paragraphs::requirements(t, office, &vars),
     ];
 
     // A notice from re-evaluations says so in every table's title too (the XLSX has no text).

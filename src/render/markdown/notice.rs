@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{Notice, SiteReport, Table};
+use crate::documents::{Notice, SiteReport, Table};
 use crate::escape::markdown::text;
 
 fn table(out: &mut String, headers: &[String], rows: &[Vec<String>]) {

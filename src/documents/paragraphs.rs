@@ -1,8 +1,8 @@
 //! The paragraphs of 一、总体情况, 二、主要问题 and 三、下一步工作要求, filled from the templates
 //! and the office's settings (报送截止日期, 联系人).
 
-use super::build::{subtotal, StoredFinding};
-use super::template::{chinese_number, fill, NoticeTemplate};
+use super::notice::{subtotal, StoredFinding};
+use super::templates::{chinese_number, fill, NoticeTemplate};
 use super::{Section, Templates};
 use crate::config::NoticeConfig;
 use crate::stats::{QuarterStats, SUBTOTAL_LOCAL, SUBTOTAL_REGION};

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::build::StoredFinding;
+use super::notice::StoredFinding;
 use super::Templates;
 use crate::archive::RecordIndex;
 use crate::findings::Evidence;

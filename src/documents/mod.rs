@@ -1,33 +1,35 @@
-//! Problem-site notices (通报) and self-check reports (自查报告) from the stored rounds.
+//! Stage 6, first half — the documents, format-neutral: what is rendered, before any format
+//! ([`crate::render`] writes them out).
 //!
-//! [`Notice::for_quarter`] and [`Notice::for_round`] read the stored rounds, checks and findings,
-//! compute the figures with [`crate::stats::quarter_stats`] and lay them out as a format-neutral
-//! document: title, 主送 line, numbered sections of paragraphs, the tables of 附件1 (per unit) and
-//! 附件2 (problem sites, every reason of a site), a detail table (one row per piece of evidence of
-//! every finding that made a site fail), a pass-rate series by unit and a monthly trend.
-//! [`SiteReport::for_site`] is a department's own fix list for its latest (or one round's) check.
+//! - [`Notice`] (通报, `notice.rs`): [`Notice::for_quarter`] and [`Notice::for_round`] read the
+//!   stored rounds, checks and findings, compute the figures with [`crate::stats::quarter_stats`]
+//!   and lay them out as a document: title, 主送 line, numbered sections of paragraphs
+//!   (`paragraphs.rs`), the tables (`tables.rs`) of 附件1 (per unit) and 附件2 (problem sites, every
+//!   reason of a site), a detail table (one row per piece of evidence of every finding that made
+//!   a site fail), a pass-rate series by unit and a monthly trend.
+//! - [`SiteReport`] (自查报告 of one site, `site_report.rs`): [`SiteReport::for_site`] is a
+//!   department's own fix list for its latest (or one round's) stored check, its findings as a
+//!   webmaster reads them (`site_findings.rs`).
+//! - One check held in memory ([`check`]): the words every format of a fresh check says alike
+//!   (its conclusion, footer identifiers, the deep-crawl line).
 //!
-//! Every sentence comes from the editable [`Templates`] (`templates/`); this module only fills
-//! in the figures. Renderers, one per file: [`markdown`], [`json`], [`csv`], [`html`], [`docx`],
-//! [`xlsx`]. The JSON schema is documented in `docs/notice-schema.md`.
+//! Every sentence of a notice or site report comes from the editable [`Templates`]
+//! (`templates/`, `templates.rs`), each text checked for its `{placeholders}` when loaded
+//! (`placeholders.rs`); this module only fills in the figures. The JSON schema is documented in
+//! `docs/notice-schema.md`.
 
-mod build;
-pub mod csv;
-pub mod docx;
-pub mod html;
-pub mod json;
-pub mod markdown;
+pub mod check;
+mod notice;
+mod paragraphs;
 mod placeholders;
-mod site;
 mod site_findings;
+mod site_report;
 mod tables;
-mod template;
-mod text;
-pub mod xlsx;
+mod templates;
 
-pub use site::{SiteReport, StaleWarning, UptimeSection};
 pub use site_findings::{SiteEvidence, SiteFinding};
-pub use template::{
+pub use site_report::{SiteReport, StaleWarning, UptimeSection};
+pub use templates::{
     chinese_number, fill, AttachmentsTemplate, NoticeTemplate, OverviewTemplate, ProblemsTemplate,
     RequirementsTemplate, SiteTemplate, Templates,
 };

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::build::StoredFinding;
-use super::template::fill;
+use super::notice::StoredFinding;
+use super::templates::fill;
 use super::Templates;
 use crate::archive::{RecordIndex, RecordRef};
 use crate::findings::Severity;
