@@ -259,6 +259,45 @@ async fn no_archive_keeps_nothing_and_reevaluate_says_why_it_cannot() {
         "{}",
         stderr(&again)
     );
+
+    // A self-check report of an unarchived check names no record, and is not an error.
+    let out = govaudit(
+        Some(&server),
+        &db,
+        &[
+            "check",
+            "http://home15.gov.test/",
+            "--as-of",
+            AS_OF,
+            "--no-archive",
+        ],
+    );
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let site = govaudit(
+        None,
+        &db,
+        &[
+            "report",
+            "site",
+            "http://home15.gov.test/",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(site.status.code(), Some(0), "{}", stderr(&site));
+    let site: serde_json::Value = serde_json::from_slice(&site.stdout).expect("json");
+    let findings = site["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["evidence"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["url"].is_string()))),
+        "{site}"
+    );
+    let text = site["findings"].to_string();
+    assert!(
+        !text.contains("\"archived\"") && !text.contains("存档记录"),
+        "{text}"
+    );
 }
 
 /// A deep check is re-evaluated with the limits it ran with, not the configuration's of today:
