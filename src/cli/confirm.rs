@@ -50,11 +50,7 @@ pub async fn run(cfg: Config, args: ConfirmArgs) -> Result<u8> {
         .review_finding(id, decision, args.note.as_deref())
         .await?;
     store.close().await;
-    let verdict = if r.verdict == "fail" {
-        "不合格"
-    } else {
-        "合格"
-    };
+    let verdict = r.verdict.label();
     match decision {
         Decision::Confirmed => outln!(
             "finding {id} confirmed: 单项否决 ({}); check {} is now {verdict}",

@@ -57,6 +57,9 @@ pub enum NoticeError {
     /// Opening or reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Reading the site registry failed (a stored level or status no version wrote).
+    #[error(transparent)]
+    Registry(crate::registry::RegistryError),
     /// A query of the notice's own failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),

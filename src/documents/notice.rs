@@ -3,8 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sqlx::Row;
-
 use super::templates::fill;
 use super::{
     chinese_date, Figures, Notice, NoticeError, NoticeSettings, Point, Reevaluation, Scope, Series,
@@ -38,30 +36,23 @@ pub(crate) async fn check_findings(
     check_id: i64,
     with_info: bool,
 ) -> Result<Vec<StoredFinding>, NoticeError> {
-    let rows = sqlx::query(
-        "SELECT rule, severity, message, evidence_json FROM findings WHERE check_id = ? \
-         ORDER BY id",
-    )
-    .bind(check_id)
-    .fetch_all(store.pool())
-    .await?;
+    let rows = store.findings_of(check_id).await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let severity: Severity = r.try_get("severity")?;
-        if matches!(severity, Severity::Info | Severity::Review) && !with_info {
+    for r in rows {
+        if matches!(r.severity, Severity::Info | Severity::Review) && !with_info {
             continue;
         }
-        let json: String = r.try_get("evidence_json")?;
-        let evidence = serde_json::from_str(&json).map_err(|source| NoticeError::StoredJson {
-            what: "evidence",
-            check_id,
-            source,
-        })?;
+        let evidence =
+            serde_json::from_str(&r.evidence_json).map_err(|source| NoticeError::StoredJson {
+                what: "evidence",
+                check_id,
+                source,
+            })?;
         out.push(StoredFinding {
             check_id,
-            rule: r.try_get("rule")?,
-            severity,
-            message: r.try_get("message")?,
+            rule: r.rule,
+            severity: r.severity,
+            message: r.message,
             evidence,
         });
     }

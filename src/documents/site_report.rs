@@ -9,7 +9,6 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use sqlx::Row;
 
 use super::notice::check_findings;
 use super::site_findings::{site_findings, veto_names, SiteFinding};
@@ -17,6 +16,8 @@ use super::templates::fill;
 use super::{NoticeError, Templates};
 use crate::findings::Verdict;
 use crate::observation::{ColumnClass, Observation};
+use crate::registry::{self, RegistryError};
+use crate::rounds;
 use crate::rules::kinds::{Kind, Window};
 use crate::rules::RuleSet;
 use crate::store::Store;
@@ -138,33 +139,6 @@ async fn uptime_section(
     }))
 }
 
-/// The site row: by id when `site` is a number, else by URL (with or without a trailing `/`).
-async fn find_site(store: &Store, site: &str) -> Result<sqlx::sqlite::SqliteRow, NoticeError> {
-    let row = match site.trim().parse::<i64>() {
-        Ok(id) => {
-            sqlx::query("SELECT id, url, name, unit FROM sites WHERE id = ?")
-                .bind(id)
-                .fetch_optional(store.pool())
-                .await?
-        }
-        Err(_) => {
-            let url = site.trim();
-            let alt = match url.strip_suffix('/') {
-                Some(u) => u.to_string(),
-                None => format!("{url}/"),
-            };
-            sqlx::query(
-                "SELECT id, url, name, unit FROM sites WHERE url = ? OR url = ? ORDER BY id",
-            )
-            .bind(url)
-            .bind(alt)
-            .fetch_optional(store.pool())
-            .await?
-        }
-    };
-    row.ok_or_else(|| NoticeError::NotFound(format!("site {site:?} is not in the database")))
-}
-
 /// 主办单位 from the footer's text: what follows a 主办单位 / 主办 label up to the next
 /// separator or label (承办, 地址, 电话 …).
 pub(crate) fn footer_sponsor(footer: &str) -> Option<String> {
@@ -279,54 +253,38 @@ impl SiteReport {
         rules: &RuleSet,
         templates: &Templates,
     ) -> Result<SiteReport, NoticeError> {
-        let s = find_site(store, site).await?;
-        let site_id: i64 = s.try_get("id")?;
-        let check = match round_id {
-            Some(r) => sqlx::query(
-                "SELECT c.id, c.round_id, c.as_of, c.verdict, c.score, c.observation_json \
-                 FROM round_sites s JOIN checks c ON c.id = s.check_id \
-                 WHERE s.round_id = ? AND s.site_id = ?",
-            )
-            .bind(r)
-            .bind(site_id),
-            None => sqlx::query(
-                "SELECT id, round_id, as_of, verdict, score, observation_json FROM checks \
-                 WHERE site_id = ? ORDER BY as_of DESC, id DESC LIMIT 1",
-            )
-            .bind(site_id),
-        }
-        .fetch_optional(store.pool())
-        .await?
-        .ok_or_else(|| {
+        let s = registry::get(store, site).await.map_err(|e| match e {
+            RegistryError::NotFound(_) => {
+                NoticeError::NotFound(format!("site {site:?} is not in the database"))
+            }
+            e => NoticeError::Registry(e),
+        })?;
+        let check = store.report_check(s.id, round_id).await?.ok_or_else(|| {
             NoticeError::NotFound(match round_id {
                 Some(r) => format!("site {site:?} has no stored check in round {r}"),
                 None => format!("site {site:?} has no stored check"),
             })
         })?;
-        let check_id: i64 = check.try_get("id")?;
-        let stored_round: Option<i64> = check.try_get("round_id")?;
-        let json: String = check.try_get("observation_json")?;
-        let obs: Observation =
-            serde_json::from_str(&json).map_err(|source| NoticeError::StoredJson {
+        let site_id = s.id;
+        let check_id = check.id;
+        let stored_round = check.round_id;
+        let obs: Observation = serde_json::from_str(&check.observation_json).map_err(|source| {
+            NoticeError::StoredJson {
                 what: "observation",
                 check_id,
                 source,
-            })?;
-        let verdict: Verdict = check.try_get("verdict")?;
-        let score: f64 = check.try_get("score")?;
-        let url: String = s.try_get("url")?;
+            }
+        })?;
+        let verdict = check.verdict;
+        let score = check.score;
+        let url = s.url.clone();
         let name = s
-            .try_get::<Option<String>, _>("name")?
+            .name
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| url.clone());
-        let unit = s.try_get::<Option<String>, _>("unit")?.unwrap_or_default();
+        let unit = s.unit.unwrap_or_default();
         let month = match stored_round {
-            Some(r) => sqlx::query("SELECT month FROM rounds WHERE id = ?")
-                .bind(r)
-                .fetch_optional(store.pool())
-                .await?
-                .map(|row| row.try_get::<String, _>("month"))
-                .transpose()?,
+            Some(r) => Some(rounds::get(store, r).await?.month),
             None => None,
         };
         let t = &templates.site;

@@ -1,12 +1,13 @@
-//! Reading checks back: a stored check's summary ([`Store::load_check`]) and a site's stored
-//! checks, newest first ([`Store::site_history`]), and the site of a check
-//! ([`Store::check_site`]). Rows are decoded into typed values: a
+//! Reading checks back: a stored check's summary ([`Store::load_check`]), a site's stored
+//! checks, newest first ([`Store::site_history`]), the site of a check ([`Store::check_site`]),
+//! the check a self-check report is about ([`Store::report_check`]) and a check's findings
+//! ([`Store::findings_of`]). Rows are decoded into typed values: a
 //! verdict or date no version wrote is an error naming the column.
 
 use chrono::NaiveDate;
 
 use super::{Store, StoreError};
-use crate::findings::Verdict;
+use crate::findings::{Severity, Verdict};
 
 /// A stored check as read back.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -51,6 +52,34 @@ pub struct SiteCheck {
     pub score: f64,
     /// When the audit finished, as stored (RFC 3339, UTC).
     pub finished_at: String,
+}
+
+/// The check a site's self-check report (自查报告) is about, with its observation as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportCheck {
+    /// The check's id (`checks.id`).
+    pub id: i64,
+    /// The round whose slot it fills, if any.
+    pub round_id: Option<i64>,
+    /// 合格 or 不合格 as stored.
+    pub verdict: Verdict,
+    /// The score (100 − capped deductions).
+    pub score: f64,
+    /// The observation, as the JSON it was stored as.
+    pub observation_json: String,
+}
+
+/// One stored finding of a check, its evidence still the JSON it was stored as.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FindingRow {
+    /// The rule's id (e.g. `columns.stale`).
+    pub rule: String,
+    /// 单项否决, 扣分, 待人工确认 or 提示 as stored.
+    pub severity: Severity,
+    /// The finding's message.
+    pub message: String,
+    /// Its evidence items, as JSON.
+    pub evidence_json: String,
 }
 
 impl Store {
@@ -99,6 +128,49 @@ impl Store {
              ORDER BY c.as_of DESC, c.id DESC",
         )
         .bind(site_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The check of site `site_id` a self-check report is about: its check in round `round`,
+    /// or its latest stored check (newest as-of date, then newest id).
+    ///
+    /// # Errors
+    ///
+    /// A database or decode error; `Ok(None)` when there is no such check.
+    pub async fn report_check(
+        &self,
+        site_id: i64,
+        round: Option<i64>,
+    ) -> Result<Option<ReportCheck>, StoreError> {
+        let query = match round {
+            Some(r) => sqlx::query_as::<_, ReportCheck>(
+                "SELECT c.id, c.round_id, c.verdict, c.score, c.observation_json \
+                 FROM round_sites s JOIN checks c ON c.id = s.check_id \
+                 WHERE s.round_id = ? AND s.site_id = ?",
+            )
+            .bind(r)
+            .bind(site_id),
+            None => sqlx::query_as::<_, ReportCheck>(
+                "SELECT id, round_id, verdict, score, observation_json FROM checks \
+                 WHERE site_id = ? ORDER BY as_of DESC, id DESC LIMIT 1",
+            )
+            .bind(site_id),
+        };
+        Ok(query.fetch_optional(self.pool()).await?)
+    }
+
+    /// The findings stored with check `check_id`, in stored order.
+    ///
+    /// # Errors
+    ///
+    /// A database or decode error (a severity no version wrote included).
+    pub async fn findings_of(&self, check_id: i64) -> Result<Vec<FindingRow>, StoreError> {
+        Ok(sqlx::query_as::<_, FindingRow>(
+            "SELECT rule, severity, message, evidence_json FROM findings WHERE check_id = ? \
+             ORDER BY id",
+        )
+        .bind(check_id)
         .fetch_all(self.pool())
         .await?)
     }

@@ -6,7 +6,7 @@
 use chrono::Utc;
 
 use super::{Store, StoreError};
-use crate::findings::Severity;
+use crate::findings::{Severity, Verdict};
 
 /// What a person decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +37,8 @@ pub struct Reviewed {
     pub rule: String,
     /// The finding's message as stored.
     pub message: String,
-    /// The check's verdict after the decision (`pass` / `fail`).
-    pub verdict: String,
+    /// The check's verdict after the decision.
+    pub verdict: Verdict,
 }
 
 /// A finding awaiting a decision, as `govaudit confirm --list` lists it.
@@ -112,12 +112,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if decision == Decision::Confirmed {
-            sqlx::query("UPDATE checks SET verdict = 'fail' WHERE id = ?")
+            sqlx::query("UPDATE checks SET verdict = ? WHERE id = ?")
+                .bind(Verdict::Fail)
                 .bind(check_id)
                 .execute(&mut *tx)
                 .await?;
         }
-        let verdict: String = sqlx::query_scalar("SELECT verdict FROM checks WHERE id = ?")
+        let verdict: Verdict = sqlx::query_scalar("SELECT verdict FROM checks WHERE id = ?")
             .bind(check_id)
             .fetch_one(&mut *tx)
             .await?;

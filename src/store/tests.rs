@@ -151,6 +151,17 @@ async fn a_corrupt_verdict_or_severity_fails_to_decode() {
         matches!(err, StoreError::Sql(sqlx::Error::ColumnDecode { .. })),
         "{err:?}"
     );
+    // With a sound finding, rejecting it reads the check's verdict back: still corrupt, so an
+    // error, not a 合格 printed by `confirm`.
+    corrupt(&store, sql, "review", finding).await;
+    let err = store
+        .review_finding(finding, review::Decision::Rejected, None)
+        .await
+        .expect_err("corrupt verdict");
+    assert!(
+        matches!(err, StoreError::Sql(sqlx::Error::ColumnDecode { .. })),
+        "{err:?}"
+    );
 }
 
 /// Commands started together on a new database (two terminals, a script) each open it;
