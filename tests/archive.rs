@@ -259,6 +259,113 @@ async fn no_archive_keeps_nothing_and_reevaluate_says_why_it_cannot() {
         "{}",
         stderr(&again)
     );
+
+    // A self-check report of an unarchived check names no record, and is not an error.
+    let out = govaudit(
+        Some(&server),
+        &db,
+        &[
+            "check",
+            "http://home15.gov.test/",
+            "--as-of",
+            AS_OF,
+            "--no-archive",
+        ],
+    );
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let site = govaudit(
+        None,
+        &db,
+        &[
+            "report",
+            "site",
+            "http://home15.gov.test/",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(site.status.code(), Some(0), "{}", stderr(&site));
+    let site: serde_json::Value = serde_json::from_slice(&site.stdout).expect("json");
+    let findings = site["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["evidence"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["url"].is_string()))),
+        "{site}"
+    );
+    let text = site["findings"].to_string();
+    assert!(
+        !text.contains("\"archived\"") && !text.contains("存档记录"),
+        "{text}"
+    );
+}
+
+/// A deep check is re-evaluated with the limits it ran with, not the configuration's of today:
+/// the same pages are crawled from the capture, so the JSON is the same byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_check_is_reevaluated_with_its_own_crawl_limits() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("d.db");
+    let config = dir.path().join("config.toml");
+    let config_arg = config.display().to_string();
+    std::fs::write(&config, "[crawl]\ndeep_max_pages = 3\ndeep_max_depth = 1\n").expect("config");
+    let server = SimServer::start(
+        support::scenario("thresholds"),
+        AS_OF.parse().expect("date"),
+    )
+    .await
+    .expect("server");
+    let live = govaudit(
+        Some(&server),
+        &db,
+        &[
+            "--config",
+            &config_arg,
+            "check",
+            "http://home15.gov.test/",
+            "--deep",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+    );
+    assert_ne!(live.status.code(), Some(2), "{}", stderr(&live));
+    let json: serde_json::Value = serde_json::from_slice(&live.stdout).expect("json");
+    assert_eq!(
+        json["deep"]["pages"], 3,
+        "the small limit held: {}",
+        json["deep"]
+    );
+
+    // Today's configuration would crawl further than the capture holds.
+    std::fs::write(
+        &config,
+        "[crawl]\ndeep_max_pages = 500\ndeep_max_depth = 10\n",
+    )
+    .expect("config");
+    server.reset_stats();
+    let again = govaudit(
+        Some(&server),
+        &db,
+        &[
+            "--config",
+            &config_arg,
+            "reevaluate",
+            "--check",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(hits(&server), 0, "reevaluate made a network request");
+    assert_eq!(
+        again.status.code(),
+        live.status.code(),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(stdout(&again), stdout(&live), "{}", stderr(&again));
 }
 
 fn copy_dir(from: &Path, to: &Path) {

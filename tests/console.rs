@@ -151,6 +151,120 @@ async fn roles_sessions_csrf_and_escaping() {
     assert_eq!(get(base, &admin, "/").await.0, 303);
 }
 
+/// Requests the simulated sites have answered.
+fn sim_hits(c: &Console) -> u64 {
+    c.sim.all_host_stats().values().map(|s| s.hits as u64).sum()
+}
+
+/// A finding's evidence links to its archived page (存档页面): served from the archive alone, as
+/// `govaudit evidence` renders it, under a strict policy, to whoever may see the site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_links_to_its_archived_page_served_from_the_archive() {
+    use govaudit::archive::{evidence, Archive};
+    let c = Console::start(false).await;
+    import(&c, "registry.csv").await;
+    let city = site_id(&c, "www.lyj.gov.test").await;
+    // The check archived as `govaudit check` archives it, beside the console's database.
+    let mut cfg = support::config_for(&c.sim, false);
+    cfg.store.db = c.db.clone();
+    let archive = Archive::open(
+        &cfg.archive.dir_for(&c.db),
+        c.store.pool().clone(),
+        cfg.archive.max_site_bytes,
+    )
+    .expect("archive");
+    let auditor = govaudit::audit::Auditor::from_config(&cfg)
+        .expect("auditor")
+        .with_archive(archive.clone());
+    let site = registry::get(&c.store, "www.lyj.gov.test")
+        .await
+        .expect("site");
+    let url = registry::parse_url(&site.url).expect("url");
+    let result = auditor
+        .audit(&url, "2018-02-01".parse().expect("date"))
+        .await;
+    let check = result.save(&c.store).await.expect("stored");
+    let pages = evidence::pages(&archive, check).await.expect("pages");
+    assert!(pages.len() > 1, "{pages:?}");
+
+    let base = &c.base;
+    let admin = login(base, ADMIN).await;
+    let unit = login(base, UNIT).await;
+    let (status, body) = get(base, &admin, &format!("/sites/{city}")).await;
+    assert_eq!(status, 200);
+    let prefix = format!("href=\"/checks/{check}/archive/");
+    let at = body
+        .find(&prefix)
+        .unwrap_or_else(|| panic!("an evidence item links to its archived page: {body}"))
+        + "href=\"".len();
+    let href = body[at..].split('"').next().unwrap_or_default().to_string();
+    assert!(body.contains(">存档页面</a>"), "{body}");
+
+    // Served from the archive: not one request reaches the site.
+    let before = sim_hits(&c);
+    let r = harness::client()
+        .get(format!("{base}{href}"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), 200);
+    let csp = r
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        csp.starts_with("default-src 'none'") && csp.contains("sandbox"),
+        "{csp}"
+    );
+    assert!(!csp.contains("script-src 'self'"), "{csp}");
+    let page = r.text().await.expect("body");
+    assert_eq!(
+        sim_hits(&c),
+        before,
+        "serving an archived page fetched the site"
+    );
+    assert!(page.contains("存档于 2"), "the banner: {page}");
+    assert!(page.contains("原网址 http://www.lyj.gov.test/"), "{page}");
+    assert!(page.contains("存档记录 &lt;urn:uuid:"), "{page}");
+    assert!(page.contains("工作动态"), "the archived body: {page}");
+    // Its links to the check's other archived pages stay in the console's archive.
+    let others: Vec<String> = pages
+        .iter()
+        .filter_map(|(_, id)| id.strip_prefix("<urn:uuid:")?.strip_suffix('>'))
+        .map(|uuid| format!("href=\"{uuid}\""))
+        .collect();
+    assert!(
+        others.iter().any(|o| page.contains(o.as_str())),
+        "{others:?}: {page}"
+    );
+
+    // The site's access rules: another unit's user is refused, no session goes to the login.
+    let (status, _) = get(base, &unit, &href).await;
+    assert_eq!(status, 403);
+    assert_eq!(get(base, "", &href).await.0, 303);
+    // Unknown record, unknown check: 404.
+    let unknown = format!("/checks/{check}/archive/00000000-0000-4000-8000-000000000000");
+    assert_eq!(get(base, &admin, &unknown).await.0, 404);
+    assert_eq!(
+        get(base, &admin, &format!("/checks/{check}/archive/x.y"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        get(base, &admin, "/checks/999999/archive/00000000").await.0,
+        404
+    );
+    assert_eq!(
+        sim_hits(&c),
+        before,
+        "serving an archived page fetched the site"
+    );
+}
+
 #[tokio::test]
 async fn a_public_address_needs_a_user_first() {
     let store = govaudit::store::Store::open_memory().await.expect("store");

@@ -387,7 +387,7 @@ async fn the_xlsx_cells_are_typed_filterable_and_readable() {
     let sheet3 = member(&bytes, "xl/worksheets/sheet3.xml");
     let last = n.detail_table.rows.len() + 2;
     assert!(
-        sheet3.contains(&format!("<autoFilter ref=\"A2:O{last}\"")),
+        sheet3.contains(&format!("<autoFilter ref=\"A2:P{last}\"")),
         "{sheet3}"
     );
     // Wrapped rows are given their height: 附件2's reasons, the detail's descriptions.

@@ -3,6 +3,7 @@
 //! re-evaluation reads with them. The rest of the archive calls these by name.
 
 use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
 
 use super::capture::{Capture, PayloadRef, Row};
 use super::{Archive, ArchiveError};
@@ -455,4 +456,20 @@ impl Archive {
         .fetch_one(&self.pool)
         .await?)
     }
+}
+/// The response, revisit and failure rows of the capture of stored check `check_id`, in order
+/// (none when it was not archived): [`Archive::index_rows`] for a document that has the
+/// database but not the archive folder.
+pub(super) async fn check_index_rows(
+    pool: &SqlitePool,
+    check_id: i64,
+) -> Result<Vec<IndexRow>, ArchiveError> {
+    Ok(sqlx::query_as::<_, IndexRow>(
+        "SELECT r.uri, r.body_read, r.record_id, r.fetched_at, c.file, r.offset \
+         FROM archive_records r JOIN archive_captures c ON c.id = r.capture_id \
+         WHERE c.check_id = ? AND r.kind <> 'request' ORDER BY r.capture_id, r.seq",
+    )
+    .bind(check_id)
+    .fetch_all(pool)
+    .await?)
 }

@@ -36,6 +36,98 @@ pub struct EvidencePage {
     pub file: String,
 }
 
+/// The archived HTML pages of a check that can be shown (a 2xx response whose body was read and
+/// kept), the first capture of each URL (a later one is a retry of it), in the order fetched.
+/// Empty when the check has no capture.
+async fn shown_rows(archive: &Archive, check_id: i64) -> Result<Vec<PageRow>, ArchiveError> {
+    let Some(capture) = archive.capture_of(check_id).await? else {
+        return Ok(Vec::new());
+    };
+    let mut seen = std::collections::HashSet::new();
+    Ok(archive
+        .page_rows(capture)
+        .await?
+        .into_iter()
+        .filter(|r| r.mime.as_deref().is_none_or(|m| m.contains("html")))
+        .filter(|r| seen.insert(key_of(&r.uri)))
+        .collect())
+}
+
+/// The archived pages of check `check_id` that can be shown, as (URL as requested,
+/// `WARC-Record-ID`), in the order fetched; empty when the check was not archived (or its
+/// capture was pruned). The console links a finding's evidence to these.
+///
+/// # Errors
+///
+/// A database error.
+pub async fn pages(
+    archive: &Archive,
+    check_id: i64,
+) -> Result<Vec<(String, String)>, ArchiveError> {
+    Ok(shown_rows(archive, check_id)
+        .await?
+        .into_iter()
+        .map(|r| (r.uri, r.record_id))
+        .collect())
+}
+
+/// The key under which [`pages`] and a finding's evidence URL meet (the fetcher's
+/// normalisation).
+pub fn page_key(url: &str) -> String {
+    key_of(url)
+}
+
+/// Read and render one archived page (banner, policy, links rewritten through `files`).
+fn render(
+    archive: &Archive,
+    row: &PageRow,
+    file: &str,
+    files: &HashMap<String, String>,
+) -> Result<(EvidencePage, String), ArchiveError> {
+    let (record, path) = archive.read(&row.payload_file, row.payload_offset, row.payload_length)?;
+    let http = record.http().map_err(|message| ArchiveError::Record {
+        path,
+        offset: row.payload_offset as u64,
+        message,
+    })?;
+    let decoded = decode_html(&http.payload, row.mime.as_deref());
+    let page = EvidencePage {
+        url: row.uri.clone(),
+        fetched_at: row.fetched_at.clone(),
+        record_id: row.record_id.clone(),
+        warc: row.file.clone(),
+        offset: row.offset as u64,
+        file: file.to_string(),
+    };
+    let html_out = offline_page(&decoded.text, &page, files);
+    Ok((page, html_out))
+}
+
+/// One archived page of check `check_id`, the one whose `WARC-Record-ID` is `record_id`,
+/// rendered as [`export`] writes it (存档于 banner, the policy that runs no script and loads
+/// nothing, links to the check's other archived pages rewritten), those links pointing at
+/// `link(record_id)` of the page linked to. `None` when the check has no such page.
+///
+/// # Errors
+///
+/// A database error, or a record that cannot be read (naming file and offset).
+pub async fn page(
+    archive: &Archive,
+    check_id: i64,
+    record_id: &str,
+    link: impl Fn(&str) -> String,
+) -> Result<Option<(EvidencePage, String)>, ArchiveError> {
+    let rows = shown_rows(archive, check_id).await?;
+    let Some(row) = rows.iter().find(|r| r.record_id == record_id) else {
+        return Ok(None);
+    };
+    let files: HashMap<String, String> = rows
+        .iter()
+        .map(|r| (key_of(&r.uri), link(&r.record_id)))
+        .collect();
+    render(archive, row, &link(record_id), &files).map(Some)
+}
+
 /// Write the archived pages of check `check_id` (only `only_url`'s, when given) into `out`;
 /// returns the pages written, `index.html` listing them.
 ///
@@ -50,26 +142,15 @@ pub async fn export(
     only_url: Option<&str>,
     out: &Path,
 ) -> Result<Vec<EvidencePage>, ArchiveError> {
-    let capture = archive
-        .capture_of(check_id)
-        .await?
-        .ok_or(ArchiveError::NotArchived { check_id })?;
-    let rows: Vec<PageRow> = archive
-        .page_rows(capture)
-        .await?
-        .into_iter()
-        .filter(|r| r.mime.as_deref().is_none_or(|m| m.contains("html")))
-        .collect();
-    // The first capture of each URL is the one shown (a later one is a retry of it).
+    if archive.capture_of(check_id).await?.is_none() {
+        return Err(ArchiveError::NotArchived { check_id });
+    }
+    let rows = shown_rows(archive, check_id).await?;
     let mut files: HashMap<String, String> = HashMap::new();
     let mut pages = Vec::new();
     for row in &rows {
-        let key = key_of(&row.uri);
-        if files.contains_key(&key) {
-            continue;
-        }
         let file = format!("page-{:04}.html", files.len() + 1);
-        files.insert(key, file.clone());
+        files.insert(key_of(&row.uri), file.clone());
         pages.push((row, file));
     }
     if let Some(only) = only_url {
@@ -86,23 +167,7 @@ pub async fn export(
     std::fs::create_dir_all(out).map_err(io(out.to_path_buf()))?;
     let mut written = Vec::new();
     for (row, file) in pages {
-        let (record, path) =
-            archive.read(&row.payload_file, row.payload_offset, row.payload_length)?;
-        let http = record.http().map_err(|message| ArchiveError::Record {
-            path,
-            offset: row.payload_offset as u64,
-            message,
-        })?;
-        let decoded = decode_html(&http.payload, row.mime.as_deref());
-        let page = EvidencePage {
-            url: row.uri.clone(),
-            fetched_at: row.fetched_at.clone(),
-            record_id: row.record_id.clone(),
-            warc: row.file.clone(),
-            offset: row.offset as u64,
-            file: file.clone(),
-        };
-        let html_out = offline_page(&decoded.text, &page, &files);
+        let (page, html_out) = render(archive, row, &file, &files)?;
         let target = out.join(&file);
         std::fs::write(&target, html_out).map_err(io(target.clone()))?;
         written.push(page);
@@ -138,6 +203,10 @@ pub fn beijing_time(warc_date: &str) -> String {
         _ => warc_date.to_string(),
     }
 }
+
+/// The policy of an archived page: no script runs, nothing loads from the network (in the page
+/// as a `<meta>`, and as a header where the console serves it).
+pub const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 const HEAD: &str = "<meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">";
@@ -214,6 +283,11 @@ fn index_page(check_id: i64, pages: &[EvidencePage]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_carries_the_policy_the_console_sends() {
+        assert!(HEAD.contains(&format!("content=\"{POLICY}\"")), "{HEAD}");
+    }
 
     #[test]
     fn links_to_archived_pages_are_rewritten_and_the_banner_follows_body() {

@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use sqlx::SqlitePool;
 use url::Url;
 
+use super::db::IndexRow;
 use super::{Archive, ArchiveError};
 use crate::fetch::normalize;
 
@@ -21,6 +23,15 @@ pub struct RecordRef {
     pub warc: String,
     /// Byte offset of the record's gzip member in that file.
     pub offset: u64,
+}
+
+impl RecordRef {
+    /// The record as a document names it beside the evidence (存档记录): its id, then the WARC
+    /// file and byte offset to find it by, in the words of the evidence page's banner:
+    /// `<urn:uuid:…>（2018-03/….warc.gz 第 1234 字节）`. Plain text, escaped by each renderer.
+    pub fn name(&self) -> String {
+        format!("{}（{} 第 {} 字节）", self.record, self.warc, self.offset)
+    }
 }
 
 /// Records by normalised URL: the first response to a page read for its body, else the first
@@ -60,8 +71,26 @@ impl RecordIndex {
     ///
     /// A database error.
     pub async fn load(archive: &Archive, capture: i64) -> Result<RecordIndex, ArchiveError> {
+        Ok(Self::of_rows(archive.index_rows(capture).await?))
+    }
+
+    /// The index of the capture of stored check `check_id`, for documents built from the
+    /// database (通报, 自查报告) to name the record behind each evidence item as the live JSON
+    /// does: the same records, by the same URL key. Empty when the check was not archived
+    /// (`--no-archive`, before the archive existed) or its capture was pruned.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn for_check(pool: &SqlitePool, check_id: i64) -> Result<RecordIndex, ArchiveError> {
+        Ok(Self::of_rows(
+            super::db::check_index_rows(pool, check_id).await?,
+        ))
+    }
+
+    fn of_rows(rows: Vec<IndexRow>) -> RecordIndex {
         let mut index = RecordIndex::default();
-        for row in archive.index_rows(capture).await? {
+        for row in rows {
             index.add(
                 &row.uri,
                 row.body_read,
@@ -73,7 +102,7 @@ impl RecordIndex {
                 },
             );
         }
-        Ok(index)
+        index
     }
 }
 

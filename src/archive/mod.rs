@@ -145,6 +145,16 @@ impl Archive {
         })
     }
 
+    /// The archive in `dir` indexed in `pool`, for reading only: unlike [`Archive::open`]
+    /// nothing is created or removed (the console serves archived pages through it).
+    pub fn reader(dir: &Path, pool: SqlitePool) -> Archive {
+        Archive {
+            dir: dir.to_path_buf(),
+            pool,
+            max_site_bytes: 0,
+        }
+    }
+
     /// The folder of the WARC files.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -128,7 +128,15 @@ pub async fn reevaluate_check(
         let scratch = Store::open_memory()
             .await
             .map_err(|e| ArchiveError::Setup(e.to_string()))?;
-        let settings = DeepSettings::from_config(&cfg.crawl);
+        // The original crawl's limits, not today's configuration: the same pages are asked
+        // for again, and the capture answers them all.
+        let mut settings = DeepSettings::from_config(&cfg.crawl);
+        if let Some((max_pages, max_depth)) =
+            crate::deep::db::check_limits(archive.pool(), check_id).await?
+        {
+            settings.max_pages = max_pages;
+            settings.max_depth = max_depth;
+        }
         auditor
             .audit_deep(&site, o.as_of, &scratch, &settings)
             .await

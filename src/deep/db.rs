@@ -356,6 +356,29 @@ pub async fn finish(pool: &SqlitePool, crawl: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The limits a stored check's deep crawl ran with (`max_pages`, `max_depth`: the last run's,
+/// a resumed crawl's being updated when it is taken up), so that a re-evaluation crawls its
+/// capture as far as the original did, whatever the configuration says now. `None` when the
+/// check has no deep crawl (not deep, or its homepage did not open).
+pub async fn check_limits(
+    pool: &SqlitePool,
+    check_id: i64,
+) -> Result<Option<(usize, usize)>, sqlx::Error> {
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT d.max_pages, d.max_depth FROM checks c \
+         JOIN deep_crawls d ON d.id = c.deep_crawl_id WHERE c.id = ?",
+    )
+    .bind(check_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(pages, depth)| {
+        (
+            usize::try_from(pages).unwrap_or(0),
+            usize::try_from(depth).unwrap_or(0),
+        )
+    }))
+}
+
 /// Pages fetched and unique links known, from the store.
 pub async fn counts(pool: &SqlitePool, crawl: i64) -> Result<(i64, i64), StoreError> {
     let pages: i64 = sqlx::query_scalar(

@@ -83,6 +83,10 @@ pub enum NoticeError {
         /// The period, e.g. `2018Q1` or `round 3`.
         period: String,
     },
+    /// Reading the evidence archive's index, for the record behind each piece of evidence
+    /// (存档记录), failed.
+    #[error("cannot read the evidence archive's index: {0}")]
+    Archive(#[from] crate::archive::ArchiveError),
     /// Reading the availability monitor's probes for a site report's uptime section failed.
     #[error("cannot read the availability monitor's record: {0}")]
     Monitor(#[from] crate::monitor::MonitorError),

@@ -8,6 +8,7 @@ use super::{
     chinese_date, Figures, Notice, NoticeError, NoticeSettings, Point, Reevaluation, Scope, Series,
     Table, Templates,
 };
+use crate::archive::RecordIndex;
 use crate::findings::{Evidence, Severity, Verdict};
 use crate::rounds::{self, NewestEvaluation};
 use crate::stats::{
@@ -319,6 +320,13 @@ async fn assemble(
     let office = &settings.office;
     let a = &t.attachments;
     let findings = failing_findings(store, &st.failed_sites, &ctx.evaluations).await?;
+    // The archived record of each piece of evidence, by check (none for an unarchived one).
+    let mut records = HashMap::new();
+    for check in findings.iter().flatten().map(|f| f.check_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = records.entry(check) {
+            e.insert(RecordIndex::for_check(store.pool(), check).await?);
+        }
+    }
     let period = ctx.period.clone();
     let registry_as_of = crate::registry::registry_as_of(store)
         .await
@@ -372,8 +380,13 @@ async fn assemble(
     let detail_table = Table {
         label: a.detail_label.clone(),
         title: title(&a.detail_title),
-        headers: a.detail_headers.clone(),
-        rows: super::tables::detail_rows(&st.failed_sites, &findings, templates),
+        headers: a
+            .detail_headers
+            .iter()
+            .chain([&a.archived_header])
+            .cloned()
+            .collect(),
+        rows: super::tables::detail_rows(&st.failed_sites, &findings, &records, templates),
     };
     let unit_chart = Series {
         title: a.chart_title.clone(),

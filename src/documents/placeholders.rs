@@ -121,6 +121,11 @@ fn notice_texts(t: &NoticeTemplate) -> Vec<Checked<'_>> {
         ),
         (key("attachments.detail_label"), &a.detail_label, vec![]),
         (
+            key("attachments.archived_header"),
+            &a.archived_header,
+            vec![],
+        ),
+        (
             key("attachments.detail_title"),
             &a.detail_title,
             with_base(&[]),
@@ -219,6 +224,7 @@ fn site_texts(t: &SiteTemplate) -> Vec<Checked<'_>> {
             .iter()
             .map(|x| (key("evidence_headers"), x.as_str(), vec![])),
     );
+    v.push((key("archived_header"), &t.archived_header, vec![]));
     v
 }
 

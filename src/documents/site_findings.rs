@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::notice::StoredFinding;
 use super::templates::fill;
 use super::Templates;
+use crate::archive::{RecordIndex, RecordRef};
 use crate::findings::Severity;
 use crate::observation::Observation;
 use crate::rules::kinds::{Kind, Window};
@@ -36,11 +37,14 @@ pub struct SiteEvidence {
     pub detail: Option<String>,
     /// What the page shows there, quoted (the footer's text, the newest list item …).
     pub seen: Option<String>,
+    /// The archived record of `url` in the check's capture (存档记录), when it was archived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived: Option<RecordRef>,
 }
 
 impl SiteEvidence {
     /// As table cells, in the order of `evidence_headers` (栏目, 网址, 最新信息日期, 超期情况,
-    /// HTTP状态, 说明).
+    /// HTTP状态, 说明), then `archived_header` (存档记录).
     pub fn cells(&self) -> Vec<String> {
         let o = |v: Option<String>| v.unwrap_or_default();
         vec![
@@ -50,6 +54,7 @@ impl SiteEvidence {
             o(self.overdue.clone()),
             o(self.status.map(|d| d.to_string())),
             o(self.detail.clone()),
+            o(self.archived.as_ref().map(RecordRef::name)),
         ]
     }
 }
@@ -120,12 +125,13 @@ fn severity_rank(s: Severity) -> u8 {
 }
 
 /// The report's findings: vetoes, then those awaiting a person (待人工确认), then deductions, then
-/// 提示, each in stored order.
+/// 提示, each in stored order; each piece of evidence with its archived record in `records`.
 pub(crate) fn site_findings(
     stored: Vec<StoredFinding>,
     obs: &Observation,
     rules: &RuleSet,
     templates: &Templates,
+    records: &RecordIndex,
 ) -> Vec<SiteFinding> {
     let t = &templates.site;
     let mut stored = stored;
@@ -158,6 +164,7 @@ pub(crate) fn site_findings(
                 continue;
             }
             let mut se = SiteEvidence {
+                archived: e.url.as_deref().and_then(|u| records.get(u)).cloned(),
                 url: e.url,
                 column: e.column,
                 newest: e.newest,
@@ -191,7 +198,11 @@ pub(crate) fn site_findings(
                 ],
             )
         });
-        let all_headers = &t.evidence_headers;
+        let all_headers: Vec<&String> = t
+            .evidence_headers
+            .iter()
+            .chain([&t.archived_header])
+            .collect();
         let cells: Vec<Vec<String>> = evidence.iter().map(SiteEvidence::cells).collect();
         let keep: Vec<usize> = (0..all_headers.len())
             .filter(|c| {
@@ -200,7 +211,7 @@ pub(crate) fn site_findings(
                     .any(|r| r.get(*c).is_some_and(|v| !v.is_empty()))
             })
             .collect();
-        let headers = keep.iter().map(|c| all_headers[*c].clone()).collect();
+        let headers = keep.iter().map(|c| all_headers[*c].to_string()).collect();
         let rows = cells
             .iter()
             .map(|r| {
@@ -297,7 +308,7 @@ mod tests {
                 evidence: vec![col_evidence("工作动态", 4)],
             },
         ];
-        let f = site_findings(stored, &obs, &rules, &t);
+        let f = site_findings(stored, &obs, &rules, &t, &RecordIndex::default());
         assert_eq!(f[0].rule, "columns.stale");
         assert_eq!(f[0].evidence[0].overdue.as_deref(), Some("超过2周期限4天"));
         assert!(

@@ -297,6 +297,7 @@ impl SiteReport {
             &obs,
             rules,
             templates,
+            &crate::archive::RecordIndex::for_check(store.pool(), check_id).await?,
         );
         let vetoes = veto_names(&findings);
         let conclusion = if vetoes.is_empty() {

@@ -1,8 +1,11 @@
 //! The rows of 附件1 (per unit), 附件2 (problem sites, every reason) and the detail table (one row
-//! per piece of evidence of the findings that made each site fail).
+//! per piece of evidence of the findings that made each site fail, with its archived record).
+
+use std::collections::HashMap;
 
 use super::notice::StoredFinding;
 use super::Templates;
+use crate::archive::RecordIndex;
 use crate::findings::Evidence;
 use crate::stats::{FailedSite, QuarterStats};
 
@@ -49,10 +52,13 @@ pub(crate) fn site_rows(st: &QuarterStats, templates: &Templates) -> Vec<Vec<Str
         .collect()
 }
 
-/// One row per piece of evidence (a finding without evidence gets one row), in 附件2 order.
+/// One row per piece of evidence (a finding without evidence gets one row), in 附件2 order; the
+/// last cell names the archived record of the evidence's URL in its check's capture (`records`),
+/// empty when there is none.
 pub(crate) fn detail_rows(
     failed: &[FailedSite],
     findings: &[Vec<StoredFinding>],
+    records: &HashMap<i64, RecordIndex>,
     templates: &Templates,
 ) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
@@ -88,6 +94,11 @@ pub(crate) fn detail_rows(
                     opt(e.days_overdue.map(|n| n.to_string())),
                     opt(e.status.map(|n| n.to_string())),
                     opt(e.detail.clone()),
+                    opt(e
+                        .url
+                        .as_deref()
+                        .and_then(|u| records.get(&d.check_id)?.get(u))
+                        .map(|r| r.name())),
                 ]);
             }
         }

@@ -79,6 +79,10 @@ pub struct OverviewTemplate {
     pub reevaluated_separator: String,
 }
 
+fn default_archived_header() -> String {
+    "存档记录".to_string()
+}
+
 fn default_registry_as_of() -> String {
     "截至{date}，".to_string()
 }
@@ -159,6 +163,10 @@ pub struct AttachmentsTemplate {
     pub detail_title: String,
     /// Column headers of the detail table.
     pub detail_headers: Vec<String>,
+    /// Header of the detail table's last column: the archived record of each piece of evidence
+    /// (存档记录; a template folder without it gets this).
+    #[serde(default = "default_archived_header")]
+    pub archived_header: String,
     /// Title of the HTML chart of 合格率 by unit.
     pub chart_title: String,
     /// Title of the HTML monthly 合格率 trend.
@@ -195,6 +203,10 @@ pub struct SiteTemplate {
     pub fix: String,
     /// The evidence table's column headers; a finding's table shows only the columns its rows fill.
     pub evidence_headers: Vec<String>,
+    /// Header of the evidence column naming the archived record (存档记录; a template folder
+    /// without it gets this); shown when some evidence of the finding has one.
+    #[serde(default = "default_archived_header")]
+    pub archived_header: String,
     /// 超期情况: `{window}`, `{days}`.
     pub overdue: String,
     /// 超期情况 without a known window: `{days}`.

@@ -11,7 +11,7 @@
 //! 附件1 and 附件2 each begin a new page (page break *before* their label, so no empty page can
 //! appear) as Word tables whose header row repeats on every page (`w:tblHeader`) and whose rows
 //! never split across pages (`w:cantSplit`). The URL column is wide enough for a host name, so a
-//! line breaks only after a `/`. The detail table is in the XLSX, not here: 15 columns do not fit
+//! line breaks only after a `/`. The detail table is in the XLSX, not here: 16 columns do not fit
 //! a portrait page.
 //!
 //! Fonts: every run names its Chinese font as `eastAsia` and a fallback for Latin text and for
@@ -182,8 +182,9 @@ fn cell(text: &str, width: usize, header: bool) -> TableCell {
     } else {
         AlignmentType::Left
     };
-    // URLs in 五号 so that a host name fits its column on one line.
-    let size = if !header && crate::escape::is_web_url(text) {
+    // URLs in 五号 so that a host name fits its column on one line; archived record names
+    // (`<urn:uuid:…>（….warc.gz 第 N 字节）`) too, so that they take a few lines, not ten.
+    let size = if !header && (crate::escape::is_web_url(text) || text.starts_with("<urn:uuid:")) {
         SIZE_URL
     } else {
         SIZE_TABLE
@@ -374,10 +375,11 @@ pub fn render_notice(n: &Notice) -> Result<Vec<u8>, NoticeError> {
 }
 
 /// Relative widths of the self-check report's evidence columns, by header: a date
-/// (`2017-12-09`) and 超过2周期限46天 fit a line or two, URLs and 说明 take the rest.
+/// (`2017-12-09`) and 超过2周期限46天 fit a line or two, URLs, 说明 and the archived record
+/// (`<urn:uuid:…>（2018-03/….warc.gz 第 N 字节）`) take the rest.
 fn evidence_weight(header: &str) -> usize {
     match header {
-        "网址" => 6,
+        "网址" | "存档记录" => 6,
         "说明" => 5,
         "最新信息日期" | "超期情况" => 4,
         "栏目" => 3,

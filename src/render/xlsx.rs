@@ -169,7 +169,7 @@ pub fn render_notice(n: &Notice) -> Result<Vec<u8>, NoticeError> {
             &n.detail_table,
             &[
                 6.0, 24.0, 30.0, 16.0, 10.0, 9.0, 22.0, 10.0, 40.0, 16.0, 40.0, 12.0, 9.0, 9.0,
-                20.0,
+                20.0, 40.0,
             ],
             true,
         ),

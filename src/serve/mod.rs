@@ -15,7 +15,8 @@
 //!   a restarted server resumes the rounds it was running. Progress goes out as server-sent
 //!   events.
 //! - `pages`: one file per area — 总览 (`/`), 网站名录 (`/sites`, `/sites/{id}`), 抽查轮次
-//!   (`/rounds`, `/rounds/{id}`), 自查 (`/selfcheck`), 通报 (`/notices`).
+//!   (`/rounds`, `/rounds/{id}`), 自查 (`/selfcheck`), 通报 (`/notices`), 存档页面
+//!   (`/checks/{id}/archive/{record}`, a finding's page as the audit saw it).
 //!
 //! Without `--listen` the console binds to loopback only; a non-loopback address is refused
 //! while no user exists ([`check_listen`]).
@@ -121,6 +122,8 @@ pub struct App {
     pub templates: Templates,
     /// The registry, rounds, audits and statistics kept between requests.
     pub cache: cache::Cache,
+    /// The evidence archive of the database, read for the archived pages (存档页面).
+    pub archive: crate::archive::Archive,
 }
 
 impl std::fmt::Debug for App {
@@ -136,7 +139,12 @@ impl App {
     pub fn new(store: Store, cfg: Config) -> Result<Arc<App>, ServeError> {
         let auditor = Auditor::from_config(&cfg)?;
         let rules = Arc::clone(&auditor.rules);
+        let archive = crate::archive::Archive::reader(
+            &cfg.archive.dir_for(&cfg.store.db),
+            store.pool().clone(),
+        );
         Ok(Arc::new(App {
+            archive,
             store,
             env: render::environment()?,
             limiter: auth::LoginLimiter::default(),
@@ -180,6 +188,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sites/template.xlsx", get(pages::registry::template))
         .route("/sites/{id}", get(pages::sites::show))
         .route("/sites/{id}/report", get(pages::sites::report))
+        .route("/checks/{id}/archive/{record}", get(pages::archive::page))
         .route(
             "/rounds",
             get(pages::rounds::list).post(pages::rounds::plan),
@@ -207,17 +216,20 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// Headers on every answer: scripts only from the console itself (no inline script can run,
-/// whatever a page quotes), no framing, no MIME sniffing, no referrer to audited sites.
+/// whatever a page quotes), no framing, no MIME sniffing, no referrer to audited sites. A page
+/// that sets a stricter policy of its own (an archived page) keeps it.
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-             img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ),
-    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         header::HeaderValue::from_static("nosniff"),

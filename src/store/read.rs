@@ -1,6 +1,7 @@
 //! Reading checks back: a stored check's summary ([`Store::load_check`]), a site's stored
-//! checks, newest first ([`Store::site_history`]), the check a self-check report is about
-//! ([`Store::report_check`]) and a check's findings ([`Store::findings_of`]). Rows are decoded into typed values: a
+//! checks, newest first ([`Store::site_history`]), the site of a check ([`Store::check_site`]),
+//! the check a self-check report is about ([`Store::report_check`]) and a check's findings
+//! ([`Store::findings_of`]). Rows are decoded into typed values: a
 //! verdict or date no version wrote is an error naming the column.
 
 use chrono::NaiveDate;
@@ -99,6 +100,20 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound(id))
+    }
+
+    /// The site (its registry id) of stored check `check_id`; `None` when no check has this id.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn check_site(&self, check_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT site_id FROM checks WHERE id = ?")
+                .bind(check_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     /// Every stored check of site `site_id` (its registry id), newest as-of date first.

@@ -135,6 +135,7 @@ async fn a_notice_from_reevaluations_shows_the_changed_verdicts_and_says_so() {
         .any(|d| d == "测试首页15天 首页长期不更新"));
     let overview = stored["sections"][0].to_string();
     assert!(!overview.contains("重新评估"), "{overview}");
+    documents_name_the_archived_record(&db, &stored).await;
 
     // As re-evaluated: the homepage of 15 days passes; statistics, 附件2 and findings follow.
     let re = notice_json(&db, &["--reevaluated"]);
@@ -211,4 +212,110 @@ async fn a_notice_from_reevaluations_shows_the_changed_verdicts_and_says_so() {
     );
     assert!(!republished.contains("测试首页15天"), "{republished}");
     assert!(republished.contains("重新评估结果"), "{republished}");
+}
+
+/// The 通报's detail table and the self-check report, built from the database, name the record
+/// of the archive that supports each piece of evidence: the check's record of that URL.
+async fn documents_name_the_archived_record(db: &std::path::Path, notice: &serde_json::Value) {
+    let store = govaudit::store::Store::open(db).await.expect("db");
+    let headers = notice["detail_table"]["headers"]
+        .as_array()
+        .expect("headers");
+    assert_eq!(headers.last().and_then(|h| h.as_str()), Some("存档记录"));
+    let rows = notice["detail_table"]["rows"].as_array().expect("rows");
+    let mut named = 0;
+    for row in rows {
+        let cells = row.as_array().expect("cells");
+        let (check, url) = (
+            cells[5].as_str().unwrap_or(""),
+            cells[10].as_str().unwrap_or(""),
+        );
+        let record = cells.last().and_then(|c| c.as_str()).unwrap_or("");
+        if url.is_empty() {
+            assert_eq!(record, "", "{row}");
+            continue;
+        }
+        // The first response to that URL in the check's capture, as the live JSON names it.
+        let expected: Option<(String, String, i64)> = sqlx::query_as(
+            "SELECT r.record_id, c.file, r.offset FROM archive_records r \
+             JOIN archive_captures c ON c.id = r.capture_id \
+             WHERE c.check_id = ? AND r.uri = ? AND r.kind <> 'request' \
+             ORDER BY r.body_read DESC, r.seq LIMIT 1",
+        )
+        .bind(check.parse::<i64>().expect("check id"))
+        .bind(url)
+        .fetch_optional(store.pool())
+        .await
+        .expect("record");
+        let (id, file, offset) = expected.expect("the evidence URL was archived");
+        assert_eq!(record, format!("{id}（{file} 第 {offset} 字节）"), "{row}");
+        named += 1;
+    }
+    assert!(named > 0, "{rows:?}");
+
+    // The Markdown and CSV of the notice carry the column, escaped for each.
+    let md = govaudit(
+        None,
+        db,
+        &["report", "notice", "--round", "1", "--format", "md"],
+    );
+    let md = stdout(&md);
+    assert!(md.contains("| 存档记录 |"), "{md}");
+    assert!(md.contains("&lt;urn:uuid:"), "{md}");
+    let csv = govaudit(
+        None,
+        db,
+        &[
+            "report", "notice", "--round", "1", "--format", "csv", "--table", "detail",
+        ],
+    );
+    assert!(stdout(&csv).contains(",存档记录"), "{}", stdout(&csv));
+    assert!(stdout(&csv).contains("<urn:uuid:"), "{}", stdout(&csv));
+
+    // The self-check report: each piece of evidence with its record, and the table's column.
+    let site = govaudit(
+        None,
+        db,
+        &[
+            "report",
+            "site",
+            "http://home15.gov.test/",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(site.status.code(), Some(0), "{}", stderr(&site));
+    let site: serde_json::Value = serde_json::from_slice(&site.stdout).expect("json");
+    let finding = site["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == "homepage.stale"))
+        .expect("homepage.stale");
+    let archived = &finding["evidence"][0]["archived"];
+    assert!(
+        archived["record"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("<urn:uuid:")),
+        "{finding}"
+    );
+    assert!(
+        finding["headers"].to_string().contains("存档记录"),
+        "{finding}"
+    );
+    for format in ["md", "html"] {
+        let out = govaudit(
+            None,
+            db,
+            &[
+                "report",
+                "site",
+                "http://home15.gov.test/",
+                "--format",
+                format,
+            ],
+        );
+        let text = stdout(&out);
+        assert!(text.contains("存档记录"), "{format}: {text}");
+        assert!(text.contains("&lt;urn:uuid:"), "{format}: {text}");
+    }
+    store.close().await;
 }

@@ -1,6 +1,7 @@
 //! The console's pages, one file per area. Handlers read through the library (statistics,
 //! rounds, registry, notices) and hand plain values to the templates of [`super::render`].
 
+pub mod archive;
 pub mod notices;
 pub mod overview;
 pub mod registry;

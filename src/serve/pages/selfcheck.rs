@@ -133,6 +133,10 @@ pub async fn show(State(app): State<Arc<App>>, auth: Auth, Path(job): Path<i64>)
         }
         _ => None,
     };
+    let archived = match super::archive::links(&app, report.as_ref()).await {
+        Ok(a) => a,
+        Err(e) => return app.fail(Some(&auth.0), e),
+    };
     let (status, verdict, error) = match state {
         SelfCheckState::Running => ("running", None, None),
         SelfCheckState::Done { verdict, .. } => (
@@ -158,6 +162,7 @@ pub async fn show(State(app): State<Arc<App>>, auth: Auth, Path(job): Path<i64>)
                 verdict => verdict, error => error, elapsed => sc.started.elapsed().as_secs(),
             },
             report => Value::from_serialize(&report),
+            archived => archived,
             round => Option::<i64>::None,
         },
     )

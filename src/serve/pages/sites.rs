@@ -1,6 +1,7 @@
 //! 网站名录 (`/sites`) and 网站详情 (`/sites/{id}`): the registry with filters, and every check
 //! of one site over time with the findings and evidence of the chosen check (the self-check
-//! report of [`crate::documents::SiteReport`]); its report downloads as DOCX or HTML.
+//! report of [`crate::documents::SiteReport`]), each evidence item linked to its archived page
+//! (存档页面, [`super::archive`]) when it has one; its report downloads as DOCX or HTML.
 
 use std::sync::Arc;
 
@@ -223,7 +224,7 @@ pub struct Which {
 }
 
 /// The site if the user may see it; the response to send otherwise.
-async fn visible_site(app: &App, auth: &Auth, id: i64) -> Result<SiteRecord, Response> {
+pub(crate) async fn visible_site(app: &App, auth: &Auth, id: i64) -> Result<SiteRecord, Response> {
     match registry::get(&app.store, &id.to_string()).await {
         Ok(s) if auth.0.may_see(s.unit.as_deref()) => Ok(s),
         Ok(_) => Err(super::forbidden(app, &auth.0)),
@@ -274,6 +275,10 @@ pub async fn show(
         Ok(r) => r,
         Err(e) => return app.fail(Some(&auth.0), e),
     };
+    let archived = match super::archive::links(&app, report.as_ref()).await {
+        Ok(a) => a,
+        Err(e) => return app.fail(Some(&auth.0), e),
+    };
     render::page(
         &app.env,
         "site.html",
@@ -283,6 +288,7 @@ pub async fn show(
             site => Value::from_serialize(row(&site)),
             checks => Value::from_serialize(&checks),
             report => Value::from_serialize(&report),
+            archived => archived,
             round => w.round,
         },
     )
