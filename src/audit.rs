@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
-use crate::archive::{self, backdated::Current, Archive, Capture};
+use crate::archive::{self, backdated::Current, Archive, ArchiveError, Capture};
 use crate::config::{Config, CrawlConfig};
 use crate::crawl::crawl_site;
 use crate::deep::{deep_crawl, DeepOutcome, DeepSettings};
@@ -31,6 +31,9 @@ pub enum AuditError {
     /// A database step of the run failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The evidence archive's folder could not be created or read.
+    #[error("cannot open the evidence archive: {0}")]
+    Archive(#[from] ArchiveError),
 }
 
 /// The full result of auditing one site.
@@ -125,6 +128,26 @@ impl Auditor {
             monitor: None,
             archive: None,
         })
+    }
+
+    /// The auditor of checks stored in `store`: the availability monitor's record there
+    /// decides 站点无法访问, and every exchange is archived beside the database unless
+    /// `archive` is false or `[archive] enabled` is off. `check`, `round run`, the demo and the
+    /// console's rounds and self-checks all start from it, so a site is judged, and its
+    /// evidence kept, the same whichever of them audits it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Auditor::from_config`]; [`AuditError::Archive`] when the archive folder cannot be
+    /// created.
+    pub fn for_store(cfg: &Config, store: &Store, archive: bool) -> Result<Auditor, AuditError> {
+        let auditor = Auditor::from_config(cfg)?.with_monitor(store);
+        if !archive || !cfg.archive.enabled {
+            return Ok(auditor);
+        }
+        let dir = cfg.archive.dir_for(&cfg.store.db);
+        let archive = Archive::open(&dir, store.pool().clone(), cfg.archive.max_site_bytes)?;
+        Ok(auditor.with_archive(archive))
     }
 
     /// The same auditor reading the availability monitor's record from `store`.

@@ -365,6 +365,18 @@ async fn a_round_resumes_when_the_server_starts_again() {
     checks.sort_unstable();
     checks.dedup();
     assert_eq!(checks.len(), 6);
+    // Archived as `round run` archives: every check has its capture, with records.
+    for check in &checks {
+        let records: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM archive_records r JOIN archive_captures c ON c.id = r.capture_id \
+             WHERE c.check_id = ?",
+        )
+        .bind(check)
+        .fetch_one(c.store.pool())
+        .await
+        .expect("count");
+        assert!(records > 0, "check {check} of the console's round is not archived");
+    }
     let admin = login(&c.base, ADMIN).await;
     let (_, body) = get(&c.base, &admin, &format!("/rounds/{}", round.id)).await;
     assert!(body.contains("本轮检查已完成"), "{body}");

@@ -76,26 +76,18 @@ pub async fn run(cfg: Config, args: CheckArgs) -> Result<u8> {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let auditor = Auditor::from_config(&cfg).context("cannot set up the audit")?;
     let store = if args.no_store {
         None
     } else {
         Some(Store::open(&cfg.store.db).await?)
     };
-    // The availability monitor's record, when the database has one, decides 站点无法访问.
+    // A stored check reads the availability monitor's record (站点无法访问) and archives the
+    // pages read; --no-store archives nothing.
     let auditor = match &store {
-        Some(s) => auditor.with_monitor(s),
-        None => auditor,
-    };
-    // The pages read are archived with the check (never without it: --no-store archives
-    // nothing).
-    let auditor = match &store {
-        Some(s) => match super::reevaluate::open_archive(&cfg, s, args.no_archive)? {
-            Some(archive) => auditor.with_archive(archive),
-            None => auditor,
-        },
-        None => auditor,
-    };
+        Some(s) => Auditor::for_store(&cfg, s, !args.no_archive),
+        None => Auditor::from_config(&cfg),
+    }
+    .context("cannot set up the audit")?;
     let result = if let Some(settings) = args.deep.settings(&cfg.crawl) {
         let crawl_store = match &store {
             Some(s) => s.clone(),

@@ -105,11 +105,7 @@ async fn province(
     );
     cfg.store.db = db.to_path_buf();
     cfg.archive.dir = None;
-    let auditor = Auditor::from_config(&cfg)?;
-    let auditor = match super::reevaluate::open_archive(&cfg, &store, false)? {
-        Some(archive) => auditor.with_archive(archive),
-        None => auditor,
-    };
+    let auditor = Auditor::for_store(&cfg, &store, true)?;
     for (i, r) in province.rounds.iter().enumerate() {
         let list = out.join(format!("round-{}.txt", r.month));
         std::fs::write(&list, province.round_list(i))

@@ -37,17 +37,6 @@ pub struct ReevaluateArgs {
     pub format: Format,
 }
 
-/// The archive of `store` as the configuration places it, unless archiving is off.
-pub fn open_archive(cfg: &Config, store: &Store, no_archive: bool) -> Result<Option<Archive>> {
-    if no_archive || !cfg.archive.enabled {
-        return Ok(None);
-    }
-    let dir = cfg.archive.dir_for(&cfg.store.db);
-    let archive = Archive::open(&dir, store.pool().clone(), cfg.archive.max_site_bytes)
-        .context("cannot open the evidence archive")?;
-    Ok(Some(archive))
-}
-
 /// `profile_given`: `--profile` was on the command line; otherwise each check is judged under
 /// the profile it was audited with.
 pub async fn run(cfg: Config, args: ReevaluateArgs, profile_given: bool) -> Result<u8> {

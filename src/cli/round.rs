@@ -270,13 +270,8 @@ async fn run_round(cfg: &Config, store: &Store, args: RunArgs) -> Result<u8> {
         .as_of
         .or(round.as_of)
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let auditor = Auditor::from_config(cfg)
-        .context("cannot set up the audit")?
-        .with_monitor(store);
-    let auditor = match super::reevaluate::open_archive(cfg, store, args.no_archive)? {
-        Some(archive) => auditor.with_archive(archive),
-        None => auditor,
-    };
+    let auditor =
+        Auditor::for_store(cfg, store, !args.no_archive).context("cannot set up the audit")?;
     let todo = round.sites - round.done;
     let deep = args.deep.settings(&cfg.crawl);
     eprintln!(

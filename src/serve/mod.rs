@@ -137,7 +137,9 @@ impl std::fmt::Debug for App {
 impl App {
     /// Build the console's state over an opened store.
     pub fn new(store: Store, cfg: Config) -> Result<Arc<App>, ServeError> {
-        let auditor = Auditor::from_config(&cfg)?;
+        // Rounds and self-checks started here are judged and archived as `round run` and
+        // `check` do it.
+        let auditor = Auditor::for_store(&cfg, &store, true)?;
         let rules = Arc::clone(&auditor.rules);
         let archive = crate::archive::Archive::reader(
             &cfg.archive.dir_for(&cfg.store.db),
