@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use govaudit::findings::Verdict;
+use govaudit::render::text::{quarter_stats_text, round_diff_text};
 use govaudit::stats::{
-    format_rate, quarter_stats, render_diff_text, render_text, round_diff, AuditRecord, FailRule,
-    Quarter, QuarterStats, RoundDiff, RoundKind, SiteRecord, StatsSettings,
+    format_rate, quarter_stats, round_diff, AuditRecord, FailRule, Quarter, QuarterStats,
+    RoundDiff, RoundKind, SiteRecord, StatsSettings,
 };
 use serde::Deserialize;
 
@@ -229,7 +230,7 @@ fn seed_fixture_reproduces_the_notice() {
     assert_eq!(json["fail_rule"], "any_regular");
     assert_eq!(json["total"]["sampled"], 217);
 
-    let text = render_text(&st);
+    let text = quarter_stats_text(&st);
     for needle in [
         "2018年第一季度",
         "正在运行的政府网站248家",
@@ -565,7 +566,7 @@ fn round_diff_sorts_sites_and_rules() {
     assert_eq!(d.newly_failing[0].rules_still, ["interaction.no_survey"]);
     assert_eq!(d.only_in_b[0].name, "", "site 5 is not registered");
 
-    let text = render_diff_text(&d);
+    let text = round_diff_text(&d);
     for needle in [
         "新增不合格1家，已整改1家，仍不合格1家",
         "整改率50%",
@@ -602,6 +603,6 @@ fn round_diff_of_a_recheck_uses_each_sites_latest_audit() {
 fn the_quarter_and_a_round_diff_read_the_same_as_text() {
     let f = seed_fixture();
     let st = quarter_stats(&f.sites, &f.audits, &q1(), &any());
-    support::snapshot("stats-2018q1.txt", &render_text(&st));
-    support::snapshot("round-diff.txt", &render_diff_text(&small_diff()));
+    support::snapshot("stats-2018q1.txt", &quarter_stats_text(&st));
+    support::snapshot("round-diff.txt", &round_diff_text(&small_diff()));
 }
