@@ -234,8 +234,9 @@ async fn the_rules_option_gives_the_page_vocabulary() {
 /// (issue 18) must not change a character.
 #[test]
 fn the_links_report_reads_the_same_in_every_format() {
-    use govaudit::linkcheck::{self, LinkReport, UnreadablePage};
+    use govaudit::linkcheck::{LinkReport, UnreadablePage};
     use govaudit::observation::{LinkObservation, LinkProblem, LinkState};
+    use govaudit::render::{json::links_json, markdown::links_markdown, text::links_text};
 
     let problem = |url: &str, state, status, reason: &str, pages: &[&str]| LinkProblem {
         url: url.into(),
@@ -287,12 +288,11 @@ fn the_links_report_reads_the_same_in_every_format() {
             reason: "connection refused: [x](y)".into(),
         }],
     };
-    support::snapshot("links.txt", &linkcheck::to_text(&report));
-    support::snapshot("links.md", &linkcheck::to_markdown(&report));
-    let json =
-        govaudit::escape::json::to_string_pretty(&linkcheck::to_json(&report)).expect("json");
+    support::snapshot("links.txt", &links_text(&report));
+    support::snapshot("links.md", &links_markdown(&report));
+    let json = govaudit::escape::json::to_string_pretty(&links_json(&report)).expect("json");
     support::snapshot("links.json", &json);
     let empty = LinkReport::default();
-    support::snapshot("links-empty.txt", &linkcheck::to_text(&empty));
-    support::snapshot("links-empty.md", &linkcheck::to_markdown(&empty));
+    support::snapshot("links-empty.txt", &links_text(&empty));
+    support::snapshot("links-empty.md", &links_markdown(&empty));
 }

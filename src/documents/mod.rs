@@ -12,6 +12,8 @@
 //!   webmaster reads them (`site_findings.rs`).
 //! - One check held in memory ([`check`]): the words every format of a fresh check says alike
 //!   (its conclusion, footer identifiers, the deep-crawl line).
+//! - The words the text and Markdown of `govaudit links` say alike (`links.rs`: each kind of
+//!   failure under its title); the report itself is [`crate::linkcheck::LinkReport`].
 //!
 //! Every sentence of a notice or site report comes from the editable [`Templates`]
 //! (`templates/`, `templates.rs`), each text checked for its `{placeholders}` when loaded
@@ -19,6 +21,7 @@
 //! `docs/notice-schema.md`.
 
 pub mod check;
+pub(crate) mod links;
 mod notice;
 mod paragraphs;
 mod placeholders;
