@@ -617,9 +617,9 @@ async fn check_reads_the_record_from_its_database() {
 /// renderers (issue 18) must not change a character.
 #[test]
 fn uptime_reads_the_same_in_every_format() {
-    use govaudit::monitor::render;
     use govaudit::monitor::summary::{Latency, SiteUptime};
     use govaudit::observation::{MonitorOutage, MonitorRecord};
+    use govaudit::render::{json::uptime_json, markdown::uptime_markdown, text::uptime_text};
 
     let params = UnreachableParams::default();
     let at = |s: &str| Some(DateTime::parse_from_rfc3339(s).expect("time"));
@@ -692,8 +692,8 @@ fn uptime_reads_the_same_in_every_format() {
         windows: vec![window("2026-03-01", vec![24; 7], 168, vec![])],
     };
     let sites = [named, down];
-    support::snapshot("uptime.txt", &render::text(&sites, &params));
-    support::snapshot("uptime.md", &render::markdown(&sites, &params));
-    support::snapshot("uptime.json", &render::json(&sites, &params).expect("json"));
-    support::snapshot("uptime-empty.txt", &render::text(&[], &params));
+    support::snapshot("uptime.txt", &uptime_text(&sites, &params));
+    support::snapshot("uptime.md", &uptime_markdown(&sites, &params));
+    support::snapshot("uptime.json", &uptime_json(&sites, &params).expect("json"));
+    support::snapshot("uptime-empty.txt", &uptime_text(&[], &params));
 }
