@@ -14,7 +14,8 @@
 //!    site's self-check report (自查报告, [`documents::SiteReport`]) built from the stored checks
 //!    and the editable templates, and the words of one check held in memory; then [`render`] —
 //!    one module per output format (text, Markdown, JSON, CSV, HTML, DOCX, XLSX), each writing
-//!    every document that exists in it.
+//!    every document that exists in it — a check, a notice, a self-check report, and the reports
+//!    of `links`, `uptime`, `stats` and `round diff`.
 //!
 //! Around the single-site audit: [`registry`] (the site registry, 网站名录), [`sample`]
 //! (stratified monthly sampling), [`rounds`] (monthly rounds and 复核, resumable) and

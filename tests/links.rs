@@ -2,6 +2,8 @@
 //! the binary checks its pages' links (hosts routed with `--resolve`), and the tests read the
 //! exit code, the JSON, the Markdown and the server's hit counts.
 
+use crate::support;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -224,4 +226,73 @@ async fn the_rules_option_gives_the_page_vocabulary() {
     assert_eq!(code, 2);
     let (code, _) = govaudit(addr, dead, &[hanweb.as_str(), "--profile", "nope"]).await;
     assert_eq!(code, 2);
+}
+
+/// A report with a link in every state, a page that would not open, and page text that must stay
+/// inert (a `|` in a URL, Markdown and a terminal escape in a reason), in the three formats of
+/// `govaudit links`; and an empty report. Whole, as insta snapshots: moving the renderers
+/// (issue 18) must not change a character.
+#[test]
+fn the_links_report_reads_the_same_in_every_format() {
+    use govaudit::linkcheck::{LinkReport, UnreadablePage};
+    use govaudit::observation::{LinkObservation, LinkProblem, LinkState};
+    use govaudit::render::{json::links_json, markdown::links_markdown, text::links_text};
+
+    let problem = |url: &str, state, status, reason: &str, pages: &[&str]| LinkProblem {
+        url: url.into(),
+        state,
+        status,
+        reason: reason.into(),
+        pages: pages.iter().map(|p| p.to_string()).collect(),
+    };
+    let report = LinkReport {
+        pages: 3,
+        links: LinkObservation {
+            checked: 9,
+            problems: vec![
+                problem(
+                    "http://www.links.gov.cn/a|b",
+                    LinkState::Broken,
+                    Some(404),
+                    "HTTP 404",
+                    &[
+                        "http://www.links.gov.cn/p1.html",
+                        "http://www.links.gov.cn/p2.html",
+                    ],
+                ),
+                problem(
+                    "http://www.links.gov.cn/moved",
+                    LinkState::Broken,
+                    Some(302),
+                    "redirect to *javascript:x* <b>\u{1b}[31mred",
+                    &["http://www.links.gov.cn/p1.html"],
+                ),
+                problem(
+                    "http://slow.links.gov.cn/",
+                    LinkState::Suspected,
+                    None,
+                    "timed out after 15 s",
+                    &["http://www.links.gov.cn/p2.html"],
+                ),
+                problem(
+                    "http://waf.links.gov.cn/",
+                    LinkState::Blocked,
+                    Some(403),
+                    "HTTP 403",
+                    &["http://www.links.gov.cn/p1.html"],
+                ),
+            ],
+        },
+        unreadable: vec![UnreadablePage {
+            url: "http://dead.links.gov.cn/p3.html".into(),
+            reason: "connection refused: [x](y)".into(),
+        }],
+    };
+    support::snapshot("links.txt", &links_text(&report));
+    support::snapshot("links.md", &links_markdown(&report));
+    let json = govaudit::escape::json::to_string_pretty(&links_json(&report)).expect("json");
+    support::snapshot("links.json", &json);
+    let empty = LinkReport::default();
+    support::snapshot("links-empty.txt", &links_text(&empty));
+    support::snapshot("links-empty.md", &links_markdown(&empty));
 }

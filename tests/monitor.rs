@@ -610,3 +610,90 @@ async fn check_reads_the_record_from_its_database() {
         .as_array()
         .is_some_and(|v| v.iter().any(|x| x == "site.unreachable")));
 }
+
+/// Two sites' uptime built by hand — one named, down for hours in its first week and short of
+/// probes in its second, with a name that must stay inert; one unnamed that never opened — as
+/// `govaudit uptime` prints them in text, Markdown and JSON. Whole, as insta snapshots: moving the
+/// renderers (issue 18) must not change a character.
+#[test]
+fn uptime_reads_the_same_in_every_format() {
+    use govaudit::monitor::summary::{Latency, SiteUptime};
+    use govaudit::observation::{MonitorOutage, MonitorRecord};
+    use govaudit::render::{json::uptime_json, markdown::uptime_markdown, text::uptime_text};
+
+    let params = UnreachableParams::default();
+    let at = |s: &str| Some(DateTime::parse_from_rfc3339(s).expect("time"));
+    let outage = MonitorOutage {
+        start: at("2026-03-03T02:00:00+08:00"),
+        end: at("2026-03-03T08:00:00+08:00"),
+        probes: 6,
+        ongoing: false,
+    };
+    let window = |from: &str, per_day: Vec<u32>, failures: u32, outages: Vec<MonitorOutage>| {
+        let from = day(from);
+        let to = from + chrono::Duration::days(per_day.len() as i64 - 1);
+        let probes = per_day.iter().sum();
+        summary::judge(
+            &params,
+            MonitorRecord {
+                from,
+                to,
+                per_day,
+                probes,
+                failures,
+                limit_secs: params.limit_secs,
+                outages,
+            },
+        )
+    };
+    let named = SiteUptime {
+        site_id: 1,
+        url: "http://ok.monitor.test/".into(),
+        name: Some("某市*人民政府*|门户\u{1b}[2J".into()),
+        from: day("2026-03-01"),
+        to: day("2026-03-10"),
+        probes: 216,
+        failures: 9,
+        share: 9.0 / 216.0,
+        failures_by_kind: vec![
+            ("timeout".into(), 6),
+            ("slow".into(), 2),
+            ("http".into(), 1),
+        ],
+        longest_outage: Some(outage.clone()),
+        latency: Some(Latency {
+            p50: 120,
+            p90: 480,
+            p99: 2900,
+            max: 15200,
+        }),
+        windows: vec![
+            window("2026-03-01", vec![24; 7], 9, vec![outage]),
+            window("2026-03-08", vec![24, 24, 0], 0, vec![]),
+        ],
+    };
+    let down = SiteUptime {
+        site_id: 2,
+        url: "http://down.monitor.test/".into(),
+        name: None,
+        from: day("2026-03-01"),
+        to: day("2026-03-07"),
+        probes: 168,
+        failures: 168,
+        share: 1.0,
+        failures_by_kind: vec![("refused".into(), 168)],
+        longest_outage: Some(MonitorOutage {
+            start: at("2026-03-01T00:10:00+08:00"),
+            end: at("2026-03-07T23:10:00+08:00"),
+            probes: 168,
+            ongoing: true,
+        }),
+        latency: None,
+        windows: vec![window("2026-03-01", vec![24; 7], 168, vec![])],
+    };
+    let sites = [named, down];
+    support::snapshot("uptime.txt", &uptime_text(&sites, &params));
+    support::snapshot("uptime.md", &uptime_markdown(&sites, &params));
+    support::snapshot("uptime.json", &uptime_json(&sites, &params).expect("json"));
+    support::snapshot("uptime-empty.txt", &uptime_text(&[], &params));
+}

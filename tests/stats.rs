@@ -4,14 +4,17 @@
 //! The seed figures come from `tests/fixtures/stats/seed-2018q1.toml` (hand-derived, committed;
 //! see its header) and, when `../shared/seed/` exists, from the seed CSVs themselves.
 
+use crate::support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use govaudit::findings::Verdict;
+use govaudit::render::text::{quarter_stats_text, round_diff_text};
 use govaudit::stats::{
-    format_rate, quarter_stats, render_diff_text, render_text, round_diff, AuditRecord, FailRule,
-    Quarter, QuarterStats, RoundKind, SiteRecord, StatsSettings,
+    format_rate, quarter_stats, round_diff, AuditRecord, FailRule, Quarter, QuarterStats,
+    RoundDiff, RoundKind, SiteRecord, StatsSettings,
 };
 use serde::Deserialize;
 
@@ -227,7 +230,7 @@ fn seed_fixture_reproduces_the_notice() {
     assert_eq!(json["fail_rule"], "any_regular");
     assert_eq!(json["total"]["sampled"], 217);
 
-    let text = render_text(&st);
+    let text = quarter_stats_text(&st);
     for needle in [
         "2018年第一季度",
         "正在运行的政府网站248家",
@@ -501,8 +504,9 @@ fn unknown_sites_and_bad_months_are_warned_about() {
 
 // ---- round diff ----
 
-#[test]
-fn round_diff_sorts_sites_and_rules() {
+/// Two rounds of five sites: one still failing with rules new, fixed and still there, one
+/// fixed, one newly failing, one only in A, one (unregistered) only in B.
+fn small_diff() -> RoundDiff {
     let sites = small_sites();
     let a = [
         regular(
@@ -537,7 +541,12 @@ fn round_diff_sorts_sites_and_rules() {
         ),
         regular(14, 5, 2, "2018-02", false, &[]),
     ];
-    let d = round_diff(&a, &b, &sites);
+    round_diff(&a, &b, &sites)
+}
+
+#[test]
+fn round_diff_sorts_sites_and_rules() {
+    let d = small_diff();
     let ids = |v: &[govaudit::stats::SiteDiff]| v.iter().map(|s| s.site_id).collect::<Vec<_>>();
     assert_eq!(ids(&d.still_failing), [1]);
     assert_eq!(ids(&d.fixed), [2]);
@@ -557,7 +566,7 @@ fn round_diff_sorts_sites_and_rules() {
     assert_eq!(d.newly_failing[0].rules_still, ["interaction.no_survey"]);
     assert_eq!(d.only_in_b[0].name, "", "site 5 is not registered");
 
-    let text = render_diff_text(&d);
+    let text = round_diff_text(&d);
     for needle in [
         "新增不合格1家，已整改1家，仍不合格1家",
         "整改率50%",
@@ -586,4 +595,14 @@ fn round_diff_of_a_recheck_uses_each_sites_latest_audit() {
     assert_eq!(d.fixed.len(), 1);
     assert_eq!(d.fixed[0].check_b, Some(3));
     assert!(d.still_failing.is_empty());
+}
+
+/// The quarter of the seed and a small round diff as text, whole: moving the renderers (issue 18)
+/// must not change a character.
+#[test]
+fn the_quarter_and_a_round_diff_read_the_same_as_text() {
+    let f = seed_fixture();
+    let st = quarter_stats(&f.sites, &f.audits, &q1(), &any());
+    support::snapshot("stats-2018q1.txt", &quarter_stats_text(&st));
+    support::snapshot("round-diff.txt", &round_diff_text(&small_diff()));
 }

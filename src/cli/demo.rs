@@ -21,7 +21,7 @@ use govaudit::render;
 use govaudit::rounds::{self, PlanOptions};
 use govaudit::sim::province::Province;
 use govaudit::sim::{Scenario, SimServer};
-use govaudit::stats::{quarter_stats, render_text, Quarter};
+use govaudit::stats::{quarter_stats, Quarter};
 use govaudit::store::Store;
 
 use super::check::parse_site_url;
@@ -141,7 +141,7 @@ async fn province(
         &quarter,
         &cfg.stats,
     );
-    let text = render_text(&stats);
+    let text = render::text::quarter_stats_text(&stats);
     out!("{text}");
     // The notice (通报) of the quarter with the seed's particulars: 宁政办函〔2018〕27号 of
     // 宁夏回族自治区人民政府办公厅, dated 2018-03-27, 报送 by 2018-03-31.

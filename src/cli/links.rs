@@ -15,8 +15,9 @@ use url::Url;
 use govaudit::analysis::Vocabulary;
 use govaudit::config::Config;
 use govaudit::fetch::Fetcher;
-use govaudit::linkcheck::{self, LinkChecker};
+use govaudit::linkcheck::LinkChecker;
 use govaudit::observation::LinkState;
+use govaudit::render;
 use govaudit::rules::RuleSet;
 
 use super::check::parse_site_url;
@@ -91,11 +92,11 @@ pub async fn run(cfg: Config, args: LinksArgs) -> Result<u8> {
         bail!("none of the {} pages could be opened", pages.len());
     }
     match args.format {
-        Format::Text => out!("{}", linkcheck::to_text(&report)),
-        Format::Md => out!("{}", linkcheck::to_markdown(&report)),
+        Format::Text => out!("{}", render::text::links_text(&report)),
+        Format::Md => out!("{}", render::markdown::links_markdown(&report)),
         Format::Json => outln!(
             "{}",
-            govaudit::escape::json::to_string(&linkcheck::to_json(&report))?
+            govaudit::escape::json::to_string(&render::json::links_json(&report))?
         ),
         other => return Err(other.unsupported("links")),
     }

@@ -12,7 +12,8 @@ use govaudit::config::Config;
 use govaudit::fetch::Fetcher;
 use govaudit::monitor::db::{self, MonitoredSite};
 use govaudit::monitor::schedule::{beijing, beijing_day, day_start};
-use govaudit::monitor::{render, summary, Event, Monitor, MonitorSettings, Schedule, SystemClock};
+use govaudit::monitor::{summary, Event, Monitor, MonitorSettings, Schedule, SystemClock};
+use govaudit::render;
 use govaudit::rules::kinds::site::UnreachableParams;
 use govaudit::rules::RuleSet;
 use govaudit::store::Store;
@@ -246,9 +247,9 @@ pub async fn run_uptime(cfg: Config, args: UptimeArgs) -> Result<u8> {
         ));
     }
     match args.format {
-        Format::Text => out!("{}", render::text(&uptimes, &params)),
-        Format::Md => out!("{}", render::markdown(&uptimes, &params)),
-        Format::Json => outln!("{}", render::json(&uptimes, &params)?),
+        Format::Text => out!("{}", render::text::uptime_text(&uptimes, &params)),
+        Format::Md => out!("{}", render::markdown::uptime_markdown(&uptimes, &params)),
+        Format::Json => outln!("{}", render::json::uptime_json(&uptimes, &params)?),
         other => return Err(other.unsupported("uptime")),
     }
     let veto = uptimes

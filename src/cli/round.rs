@@ -176,7 +176,7 @@ async fn command(cfg: &Config, store: &Store, args: RoundArgs) -> Result<u8> {
             };
             let diff = govaudit::stats::round_diff(&of(a), &second, &sites);
             match format {
-                Format::Text => out!("{}", govaudit::stats::render_diff_text(&diff)),
+                Format::Text => out!("{}", govaudit::render::text::round_diff_text(&diff)),
                 Format::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&diff)?),
                 other => return Err(other.unsupported("round diff")),
             }

@@ -5,8 +5,9 @@ use anyhow::Result;
 use clap::Args;
 
 use govaudit::config::Config;
+use govaudit::render::text::quarter_stats_text;
 use govaudit::rounds;
-use govaudit::stats::{quarter_stats, render_text, Quarter};
+use govaudit::stats::{quarter_stats, Quarter};
 use govaudit::store::Store;
 
 use super::format::{Format, TEXT_JSON};
@@ -27,7 +28,7 @@ pub async fn run(cfg: Config, args: StatsArgs) -> Result<u8> {
     let audits = rounds::audit_records(&store).await?;
     let stats = quarter_stats(&sites, &audits, &args.quarter, &cfg.stats);
     match args.format {
-        Format::Text => out!("{}", render_text(&stats)),
+        Format::Text => out!("{}", quarter_stats_text(&stats)),
         Format::Json => outln!("{}", govaudit::escape::json::to_string_pretty(&stats)?),
         other => return Err(other.unsupported("stats")),
     }

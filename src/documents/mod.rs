@@ -12,6 +12,10 @@
 //!   webmaster reads them (`site_findings.rs`).
 //! - One check held in memory ([`check`]): the words every format of a fresh check says alike
 //!   (its conclusion, footer identifiers, the deep-crawl line).
+//! - The words the text and Markdown of `govaudit links` (`links.rs`: each kind of failure under
+//!   its title) and of `govaudit uptime` (`uptime.rs`: the official test, a window's verdict …)
+//!   say alike; the reports themselves are [`crate::linkcheck::LinkReport`] and
+//!   [`crate::monitor::summary::SiteUptime`].
 //!
 //! Every sentence of a notice or site report comes from the editable [`Templates`]
 //! (`templates/`, `templates.rs`), each text checked for its `{placeholders}` when loaded
@@ -19,6 +23,7 @@
 //! `docs/notice-schema.md`.
 
 pub mod check;
+pub(crate) mod links;
 mod notice;
 mod paragraphs;
 mod placeholders;
@@ -26,6 +31,7 @@ mod site_findings;
 mod site_report;
 mod tables;
 mod templates;
+pub(crate) mod uptime;
 
 pub use site_findings::{SiteEvidence, SiteFinding};
 pub use site_report::{SiteReport, StaleWarning, UptimeSection};

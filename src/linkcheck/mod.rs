@@ -15,19 +15,22 @@
 //! - [`site`] — the audit's links (homepage and column pages), through the run's cache;
 //! - [`round::check_crawl_link`] — one link of a deep crawl: the audit's result when it has
 //!   one, else the round's, else a check of its own;
-//! - [`pages`] — `govaudit links`: the links of given pages, streamed; rendered by
-//!   [`to_text`], [`to_markdown`] and [`to_json`].
+//! - [`pages`] — `govaudit links`: the links of given pages, streamed, into a [`LinkReport`];
+//!   rendered by [`crate::render`] ([`text::links_text`], [`markdown::links_markdown`],
+//!   [`json::links_json`]).
+//!
+//! [`text::links_text`]: crate::render::text::links_text
+//! [`markdown::links_markdown`]: crate::render::markdown::links_markdown
+//! [`json::links_json`]: crate::render::json::links_json
 
 mod cache;
 pub mod judge;
 pub mod pages;
-mod report;
 pub mod round;
 pub mod site;
 
 pub use cache::LinkCache;
 pub use pages::{LinkChecker, LinkReport, UnreadablePage};
-pub use report::{to_json, to_markdown, to_text};
 
 #[cfg(doc)]
 use crate::observation::{LinkObservation, LinkProblem};

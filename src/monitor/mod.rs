@@ -13,11 +13,12 @@
 //!   twice, nothing probed lost.
 //! - [`summary`]: stored probes → the [`MonitorRecord`] of a window (what `site.unreachable`
 //!   judges) and per-site uptime with the official test's verdict per 7-day window.
-//! - [`render`]: `uptime` as text, Markdown and JSON, escaped through [`crate::escape`].
+//! - `uptime` is written as text, Markdown and JSON by [`crate::render`]
+//!   ([`crate::render::text::uptime_text`], [`crate::render::markdown::uptime_markdown`],
+//!   [`crate::render::json::uptime_json`]), escaped through [`crate::escape`].
 
 pub mod clock;
 pub mod db;
-pub mod render;
 pub mod run;
 pub mod schedule;
 pub mod summary;

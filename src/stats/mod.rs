@@ -33,14 +33,15 @@
 //! * Audits of sites missing from the sites list, and audits whose month is not `YYYY-MM`, are
 //!   skipped and reported in `warnings`.
 //!
-//! Percentages are formatted as in the seed notice's tables by [`format_rate`].
+//! Percentages are formatted as in the seed notice's tables by [`format_rate`]. The figures are
+//! written for people by [`crate::render::text::quarter_stats_text`] and
+//! [`crate::render::text::round_diff_text`]; their JSON is serde's.
 
 mod categories;
 mod compute;
 mod diff;
 mod format;
 mod quarter;
-mod render;
 mod repeat;
 
 pub use categories::{category_label, category_reason, CATEGORIES};
@@ -49,9 +50,9 @@ pub use compute::{
     TOTAL_LABEL,
 };
 pub use diff::{round_diff, RoundDiff, SiteDiff};
+pub(crate) use format::ratio;
 pub use format::{format_percent, format_rate};
 pub use quarter::{Quarter, QuarterError};
-pub use render::{render_diff_text, render_text};
 pub use repeat::RepeatOffender;
 
 use serde::{Deserialize, Serialize};

@@ -306,7 +306,7 @@ async fn statistics_text_is_terminal_safe() {
         .expect("audits");
     let q = "2018Q1".parse().expect("quarter");
     let st = govaudit::stats::quarter_stats(&sites, &audits, &q, &Default::default());
-    let text = govaudit::stats::render_text(&st);
+    let text = govaudit::render::text::quarter_stats_text(&st);
     assert!(text.contains("␛[2J"), "{text}");
     assert_no_raw("stats", &text);
     let of = |id: i64| -> Vec<_> {
@@ -317,5 +317,8 @@ async fn statistics_text_is_terminal_safe() {
             .collect()
     };
     let diff = govaudit::stats::round_diff(&of(2), &of(3), &sites);
-    assert_no_raw("round diff", &govaudit::stats::render_diff_text(&diff));
+    assert_no_raw(
+        "round diff",
+        &govaudit::render::text::round_diff_text(&diff),
+    );
 }

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use govaudit::audit::AuditResult;
 use govaudit::findings::{Evaluation, Evidence, Finding, Severity, Verdict};
-use govaudit::linkcheck::{self, LinkReport, UnreadablePage};
+use govaudit::linkcheck::{LinkReport, UnreadablePage};
 use govaudit::observation::{
     ColumnObservation, Ident, LinkObservation, LinkProblem, LinkState, Observation, Reachability,
 };
@@ -110,10 +110,10 @@ fn check_reports_are_terminal_safe_and_inert() {
 #[test]
 fn link_reports_are_terminal_safe_and_inert() {
     let r = hostile_links();
-    let text = linkcheck::to_text(&r);
+    let text = render::text::links_text(&r);
     assert_no_raw("links text", &text);
     assert!(text.contains("␛[2J"), "{text}");
-    assert_inert_markdown("links markdown", &linkcheck::to_markdown(&r));
+    assert_inert_markdown("links markdown", &render::markdown::links_markdown(&r));
 }
 
 /// A report with one broken link whose failure reason quotes a `Location` header.
@@ -161,11 +161,11 @@ fn a_location_header_in_a_link_failure_is_inert_in_every_report() {
     for p in &mut links.links.problems {
         p.reason = LOCATION_REASON.into();
     }
-    assert_one_line("links text", &linkcheck::to_text(&links));
-    let md = linkcheck::to_markdown(&links);
+    assert_one_line("links text", &render::text::links_text(&links));
+    let md = render::markdown::links_markdown(&links);
     assert_inert_markdown("links markdown", &md);
     assert!(!md.contains("<script>alert(2)"), "{md}");
-    let json = govaudit::escape::json::to_string(&linkcheck::to_json(&links)).expect("json");
+    let json = govaudit::escape::json::to_string(&render::json::links_json(&links)).expect("json");
     let back: serde_json::Value = serde_json::from_str(&json).expect("parses");
     assert_eq!(back["broken"][0]["reason"], LOCATION_REASON);
     assert_eq!(back["broken"][0]["state"], "broken");

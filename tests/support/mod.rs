@@ -88,3 +88,15 @@ pub fn rules_fired(r: &AuditResult) -> Vec<String> {
         .collect()
 }
 pub mod province;
+
+/// Compares `actual` with the insta snapshot `tests/snapshots/{name}.snap`; a mismatch prints a
+/// line diff, and `cargo insta review` (or `INSTA_UPDATE=always`) accepts a reviewed change.
+pub fn snapshot(name: &str, actual: &str) {
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, actual);
+    });
+}

@@ -1,16 +1,20 @@
-//! Chinese plain-text renderings of [`QuarterStats`] and [`RoundDiff`] (the JSON is serde's).
-//! Site names, units and evidence messages come from registries and pages: the text is made
-//! terminal-safe ([`crate::escape::terminal`]) before it is returned.
+//! [`QuarterStats`] (`govaudit stats`) and a [`RoundDiff`] (`govaudit round diff`) as Chinese
+//! plain text for a terminal (their JSON is serde's). Site names, units and evidence messages come
+//! from registries and pages: the text is made terminal-safe ([`crate::escape::terminal`]) before
+//! it is returned.
 
 use std::fmt::Write;
 
-use super::{format_rate, QuarterStats, RoundDiff, SiteDiff, SUBTOTAL_LOCAL, SUBTOTAL_REGION};
 use crate::escape::terminal;
 use crate::findings::Verdict;
+use crate::stats::{
+    category_label, format_rate, ratio, QuarterStats, RoundDiff, SiteDiff, SUBTOTAL_LOCAL,
+    SUBTOTAL_REGION,
+};
 
 /// The quarter's figures for people: 总体情况, 检查情况表 (附件1), 问题类别, 多次被抽查通报 and
 /// 问题网站名单 (附件2).
-pub fn render_text(st: &QuarterStats) -> String {
+pub fn quarter_stats_text(st: &QuarterStats) -> String {
     let mut s = String::new();
     let t = &st.total;
     let _ = writeln!(s, "{}政府网站抽查情况（{}）", st.quarter_label, st.quarter);
@@ -138,7 +142,7 @@ fn diff_section(s: &mut String, title: &str, list: &[SiteDiff]) {
             ("仍存在", &d.rules_still),
         ] {
             if !rules.is_empty() {
-                let labels: Vec<&str> = rules.iter().map(|r| super::category_label(r)).collect();
+                let labels: Vec<&str> = rules.iter().map(|r| category_label(r)).collect();
                 let _ = writeln!(s, "     {label}：{}", labels.join("，"));
             }
         }
@@ -146,7 +150,7 @@ fn diff_section(s: &mut String, title: &str, list: &[SiteDiff]) {
 }
 
 /// A round diff for people.
-pub fn render_diff_text(d: &RoundDiff) -> String {
+pub fn round_diff_text(d: &RoundDiff) -> String {
     let ids = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join("、");
     let mut s = String::new();
     let _ = writeln!(
@@ -157,10 +161,7 @@ pub fn render_diff_text(d: &RoundDiff) -> String {
     );
     let both =
         d.newly_failing.len() + d.fixed.len() + d.still_failing.len() + d.still_passing.len();
-    let fixed_rate = format_rate(super::format::ratio(
-        d.fixed.len(),
-        d.fixed.len() + d.still_failing.len(),
-    ));
+    let fixed_rate = format_rate(ratio(d.fixed.len(), d.fixed.len() + d.still_failing.len()));
     let _ = writeln!(
         s,
         "两轮均检查{}家：新增不合格{}家，已整改{}家，仍不合格{}家，保持合格{}家；A中不合格网站整改率{}",
@@ -187,11 +188,11 @@ mod tests {
     #[test]
     fn empty_inputs_render_without_panicking() {
         let q = Quarter::new(2018, 2).expect("quarter");
-        let text = render_text(&quarter_stats(&[], &[], &q, &StatsSettings::default()));
+        let text = quarter_stats_text(&quarter_stats(&[], &[], &q, &StatsSettings::default()));
         assert!(text.contains("2018年第二季度"), "{text}");
         assert!(text.contains("合计 | 0 | 0 | 0 | —"), "{text}");
         assert!(text.contains("  无"), "{text}");
-        let diff = render_diff_text(&round_diff(&[], &[], &[]));
+        let diff = round_diff_text(&round_diff(&[], &[], &[]));
         assert!(diff.contains("两轮均检查0家"), "{diff}");
         assert!(diff.contains("整改率—"), "{diff}");
     }
