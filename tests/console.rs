@@ -375,7 +375,10 @@ async fn a_round_resumes_when_the_server_starts_again() {
         .fetch_one(c.store.pool())
         .await
         .expect("count");
-        assert!(records > 0, "check {check} of the console's round is not archived");
+        assert!(
+            records > 0,
+            "check {check} of the console's round is not archived"
+        );
     }
     let admin = login(&c.base, ADMIN).await;
     let (_, body) = get(&c.base, &admin, &format!("/rounds/{}", round.id)).await;

@@ -8,22 +8,11 @@
 //! accepts a reviewed change.
 
 use crate::notice_db;
+use crate::support::snapshot as golden;
 
 use govaudit::documents::{Notice, SiteReport, Templates};
 use govaudit::render::{self, csv::CsvTable};
 use govaudit::rules::RuleSet;
-
-/// Compares `actual` with the snapshot `tests/snapshots/{name}.snap`; a mismatch prints a
-/// line diff. `cargo insta review` (or `INSTA_UPDATE=always`) accepts a change.
-fn golden(name: &str, actual: &str) {
-    insta::with_settings!({
-        snapshot_path => "snapshots",
-        prepend_module_to_snapshot => false,
-        omit_expression => true,
-    }, {
-        insta::assert_snapshot!(name, actual);
-    });
-}
 
 #[tokio::test]
 async fn the_quarter_notice_has_the_figures_and_matches_its_golden_files() {

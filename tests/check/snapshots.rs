@@ -3,26 +3,10 @@
 //! change to what a department reads prints a line diff. The times of the run are the only
 //! thing filtered out.
 
-use crate::support::audit;
+use crate::support::{audit, snapshot_of_run as snapshot};
 use govaudit::render::json::check_json;
 use govaudit::render::markdown::check_markdown;
 use govaudit::render::text::check_text;
-
-/// Asserts `actual` against `tests/snapshots/{name}.snap`, with the run's start, end and
-/// duration replaced by placeholders.
-fn snapshot(name: &str, actual: &str) {
-    insta::with_settings!({
-        snapshot_path => "../snapshots",
-        prepend_module_to_snapshot => false,
-        omit_expression => true,
-        filters => vec![
-            (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", "[time]"),
-            (r"用时 \d+\.\d 秒", "用时 [s] 秒"),
-        ],
-    }, {
-        insta::assert_snapshot!(name, actual);
-    });
-}
 
 #[tokio::test]
 async fn the_check_report_of_a_failing_site_reads_the_same_in_every_format() {

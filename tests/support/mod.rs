@@ -100,3 +100,19 @@ pub fn snapshot(name: &str, actual: &str) {
         insta::assert_snapshot!(name, actual);
     });
 }
+
+/// [`snapshot`] of a live run's output: its start and end times and its duration (用时) are
+/// replaced by placeholders, the only parts that change from run to run.
+pub fn snapshot_of_run(name: &str, actual: &str) {
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        filters => vec![
+            (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", "[time]"),
+            (r"用时 \d+\.\d 秒", "用时 [s] 秒"),
+        ],
+    }, {
+        insta::assert_snapshot!(name, actual);
+    });
+}
