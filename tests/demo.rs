@@ -165,3 +165,36 @@ fn the_demo_documents_look_right(out: &std::path::Path) {
         assert!(info.contains("(A4)"), "prints on A4: {info}");
     }
 }
+
+/// `demo --samples` audits the sample sites at once and stores each as it finishes, archived
+/// as `check` archives: every site has its WARC capture beside the demo's database (the
+/// audits finishing their captures while another check is stored once deadlocked the pool).
+#[test]
+fn demo_samples_are_stored_and_archived() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("samples");
+    let run = Command::new(env!("CARGO_BIN_EXE_govaudit"))
+        .args(["demo", "--samples", "--host-rate", "0", "--out"])
+        .arg(&out)
+        .output()
+        .expect("demo runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "stderr: {stderr}");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let sites = stdout.lines().filter(|l| l.starts_with("==== ")).count();
+    assert!(sites >= 6, "{stdout}");
+    assert!(stdout.contains(&format!("检查网站 {sites} 个")), "{stdout}");
+    let archive = out.join("govaudit-demo-archive");
+    let mut captures = 0;
+    for month in std::fs::read_dir(&archive).expect("archive folder") {
+        let month = month.expect("entry").path();
+        captures += std::fs::read_dir(&month)
+            .expect("month folder")
+            .filter(|f| {
+                f.as_ref()
+                    .is_ok_and(|f| f.path().to_string_lossy().ends_with(".warc.gz"))
+            })
+            .count();
+    }
+    assert_eq!(captures, sites, "one capture per sample site");
+}

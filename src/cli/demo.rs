@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::Args;
-use futures::stream::{self, StreamExt};
 
 use govaudit::audit::Auditor;
 use govaudit::config::Config;
@@ -220,7 +219,10 @@ async fn samples(mut cfg: Config, out: &Path, db: &Path, as_of: NaiveDate) -> Re
         .context("cannot start the sample sites on loopback")?;
     cfg.fetch.resolve.extend(server.resolve_entries());
     let store = Store::open(db).await?;
-    let auditor = Auditor::from_config(&cfg)?;
+    // Stored, archived and judged as `check` does, the archive beside the demo's database.
+    cfg.store.db = db.to_path_buf();
+    cfg.archive.dir = None;
+    let auditor = Auditor::for_store(&cfg, &store, true)?;
     let sites = server.sites();
     eprintln!(
         "Serving {} sample sites on {}; auditing as of {as_of} …",
@@ -228,18 +230,20 @@ async fn samples(mut cfg: Config, out: &Path, db: &Path, as_of: NaiveDate) -> Re
         server.addr
     );
     let mut results = Vec::new();
-    let mut running = stream::iter(sites.iter().cloned())
-        .map(|(name, url)| {
-            let auditor = auditor.clone();
-            async move {
-                let parsed = parse_site_url(&url)?;
-                let r = auditor.audit(&parsed, as_of).await;
-                Ok::<_, anyhow::Error>((name, r))
-            }
-        })
-        .buffer_unordered(sites.len().max(1));
-    while let Some(done) = running.next().await {
-        let (name, r) = done?;
+    // Each audit is a task of its own, so it goes on (and finishes its archive capture, which
+    // writes the index) while a finished one is stored: audits left unpolled in a stream while
+    // its consumer stores would hold the database's write lock the store waits for.
+    let mut running = tokio::task::JoinSet::new();
+    for (name, url) in sites.iter().cloned() {
+        let auditor = auditor.clone();
+        running.spawn(async move {
+            let parsed = parse_site_url(&url)?;
+            let r = auditor.audit(&parsed, as_of).await;
+            Ok::<_, anyhow::Error>((name, r))
+        });
+    }
+    while let Some(done) = running.join_next().await {
+        let (name, r) = done.context("a sample site's audit stopped")??;
         let id = r.save(&store).await?;
         eprintln!(
             "  [{}/{}] {} — {}",
