@@ -26,11 +26,17 @@ pub struct RecordRef {
 }
 
 impl RecordRef {
-    /// The record as a document names it beside the evidence (存档记录): its id, then the WARC
-    /// file and byte offset to find it by, in the words of the evidence page's banner:
-    /// `<urn:uuid:…>（2018-03/….warc.gz 第 1234 字节）`. Plain text, escaped by each renderer.
+    /// The record as a document names it beside the evidence (存档记录): when it was fetched,
+    /// in Beijing time, and its record id, in the words of the evidence page's banner and of
+    /// the check's text report: `2018年03月01日 08:00:00（北京时间） <urn:uuid:…>`. The WARC
+    /// file and offset stay in the JSON (`archived`), for tools; `govaudit evidence` and the
+    /// console find a record by its id. Plain text, escaped by each renderer.
     pub fn name(&self) -> String {
-        format!("{}（{} 第 {} 字节）", self.record, self.warc, self.offset)
+        format!(
+            "{} {}",
+            super::evidence::beijing_time(&self.at),
+            self.record
+        )
     }
 }
 

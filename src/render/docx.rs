@@ -183,7 +183,7 @@ fn cell(text: &str, width: usize, header: bool) -> TableCell {
         AlignmentType::Left
     };
     // URLs in 五号 so that a host name fits its column on one line; archived record names
-    // (`<urn:uuid:…>（….warc.gz 第 N 字节）`) too, so that they take a few lines, not ten.
+    // (`2018年03月01日 08:00:00（北京时间） <urn:uuid:…>`) too, so that they take a few lines, not ten.
     let size = if !header && (crate::escape::is_web_url(text) || text.starts_with("<urn:uuid:")) {
         SIZE_URL
     } else {
@@ -376,7 +376,7 @@ pub fn render_notice(n: &Notice) -> Result<Vec<u8>, NoticeError> {
 
 /// Relative widths of the self-check report's evidence columns, by header: a date
 /// (`2017-12-09`) and 超过2周期限46天 fit a line or two, URLs, 说明 and the archived record
-/// (`<urn:uuid:…>（2018-03/….warc.gz 第 N 字节）`) take the rest.
+/// (`2018年03月01日 08:00:00（北京时间） <urn:uuid:…>`) take the rest.
 fn evidence_weight(header: &str) -> usize {
     match header {
         "网址" | "存档记录" => 6,

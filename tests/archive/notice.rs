@@ -236,8 +236,8 @@ async fn documents_name_the_archived_record(db: &std::path::Path, notice: &serde
             continue;
         }
         // The first response to that URL in the check's capture, as the live JSON names it.
-        let expected: Option<(String, String, i64)> = sqlx::query_as(
-            "SELECT r.record_id, c.file, r.offset FROM archive_records r \
+        let expected: Option<(String, String)> = sqlx::query_as(
+            "SELECT r.record_id, r.fetched_at FROM archive_records r \
              JOIN archive_captures c ON c.id = r.capture_id \
              WHERE c.check_id = ? AND r.uri = ? AND r.kind <> 'request' \
              ORDER BY r.body_read DESC, r.seq LIMIT 1",
@@ -247,8 +247,10 @@ async fn documents_name_the_archived_record(db: &std::path::Path, notice: &serde
         .fetch_optional(store.pool())
         .await
         .expect("record");
-        let (id, file, offset) = expected.expect("the evidence URL was archived");
-        assert_eq!(record, format!("{id}（{file} 第 {offset} 字节）"), "{row}");
+        let (id, at) = expected.expect("the evidence URL was archived");
+        let when = govaudit::archive::evidence::beijing_time(&at);
+        assert!(when.ends_with("（北京时间）"), "{when}");
+        assert_eq!(record, format!("{when} {id}"), "{row}");
         named += 1;
     }
     assert!(named > 0, "{rows:?}");
