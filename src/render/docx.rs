@@ -28,7 +28,7 @@ use docx_rs::{
     TableRow, WidthType,
 };
 
-use crate::documents::{Notice, NoticeError, SiteReport, Table};
+use crate::documents::{Notice, NoticeError, SiteFinding, SiteReport, Table};
 use crate::escape::xml;
 
 /// A4 in twentieths of a point.
@@ -175,46 +175,80 @@ fn signature(doc: Docx, issuer: &str, date: Option<&str>) -> Docx {
     doc
 }
 
-fn cell(text: &str, width: usize, header: bool) -> TableCell {
+/// A table cell; `keep_next` keeps its row on the page of the next row (a row and the note
+/// under it).
+fn cell(text: &str, width: usize, header: bool, keep_next: bool) -> TableCell {
     let face = if header { Face::Heading } else { Face::Body };
     let align = if header {
         AlignmentType::Center
     } else {
         AlignmentType::Left
     };
-    // URLs in 五号 so that a host name fits its column on one line; archived record names
-    // (`2018年03月01日 08:00:00（北京时间） <urn:uuid:…>`) too, so that they take a few lines, not ten.
-    let size = if !header && (crate::escape::is_web_url(text) || text.starts_with("<urn:uuid:")) {
+    // URLs in 五号 so that a host name fits its column on one line.
+    let size = if !header && crate::escape::is_web_url(text) {
         SIZE_URL
     } else {
         SIZE_TABLE
     };
     TableCell::new()
-        .add_paragraph(Paragraph::new().add_run(run(text, face, size)).align(align))
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(text, face, size))
+                .align(align)
+                .keep_next(keep_next),
+        )
         .width(width, WidthType::Dxa)
 }
 
 /// A Word table whose header row repeats on each page and whose rows never split; column
 /// widths shared out by `weights`. The header row is marked by [`repeat_header_rows`].
 fn word_table(headers: &[String], rows: &[Vec<String>], weights: &[usize]) -> DocxTable {
+    word_table_with_notes(headers, rows, &[], weights)
+}
+
+/// [`word_table`] with a note under row `i` when `notes[i]` is given: one cell across the
+/// whole table, in the URL size (the archived record of a piece of evidence, which a column
+/// of its own would wrap to ten lines).
+fn word_table_with_notes(
+    headers: &[String],
+    rows: &[Vec<String>],
+    notes: &[Option<String>],
+    weights: &[usize],
+) -> DocxTable {
     let total: usize = weights.iter().sum::<usize>().max(1);
     let n = headers.len().max(1);
     let widths: Vec<usize> = (0..n)
         .map(|i| TEXT_WIDTH * weights.get(i).copied().unwrap_or(1) / total)
         .collect();
     let width = |i: usize| widths.get(i).copied().unwrap_or(TEXT_WIDTH / n);
-    let row = |cells: &[String], header: bool| {
+    let row = |cells: &[String], header: bool, keep_next: bool| {
         TableRow::new(
             cells
                 .iter()
                 .enumerate()
-                .map(|(i, c)| cell(c, width(i), header))
+                .map(|(i, c)| cell(c, width(i), header, keep_next))
                 .collect(),
         )
         .cant_split()
     };
-    let mut out = vec![row(headers, true)];
-    out.extend(rows.iter().map(|r| row(r, false)));
+    let note = |text: &str| {
+        let p = Paragraph::new()
+            .add_run(run(text, Face::Body, SIZE_URL))
+            .align(AlignmentType::Left);
+        TableRow::new(vec![TableCell::new()
+            .add_paragraph(p)
+            .grid_span(n)
+            .width(TEXT_WIDTH, WidthType::Dxa)])
+        .cant_split()
+    };
+    let mut out = vec![row(headers, true, false)];
+    for (i, r) in rows.iter().enumerate() {
+        let note_text = notes.get(i).and_then(Option::as_deref);
+        out.push(row(r, false, note_text.is_some()));
+        if let Some(text) = note_text {
+            out.push(note(text));
+        }
+    }
     DocxTable::new(out)
         .set_grid(widths)
         .width(TEXT_WIDTH, WidthType::Dxa)
@@ -375,16 +409,45 @@ pub fn render_notice(n: &Notice) -> Result<Vec<u8>, NoticeError> {
 }
 
 /// Relative widths of the self-check report's evidence columns, by header: a date
-/// (`2017-12-09`) and 超过2周期限46天 fit a line or two, URLs, 说明 and the archived record
-/// (`2018年03月01日 08:00:00（北京时间） <urn:uuid:…>`) take the rest.
+/// (`2017-12-09`) and 超过2周期限46天 fit a line or two, URLs and 说明 take the rest. (The
+/// archived record is a row of its own under its evidence: [`evidence_table`].)
 fn evidence_weight(header: &str) -> usize {
     match header {
-        "网址" | "存档记录" => 6,
+        "网址" => 6,
         "说明" => 5,
         "最新信息日期" | "超期情况" => 4,
         "栏目" => 3,
         _ => 2,
     }
+}
+
+/// A finding's evidence table. The archived record (存档记录), the table's last column when
+/// any piece of evidence has one, goes under its row instead, across the table:
+/// `存档记录：2018年03月01日 08:00:00（北京时间） <urn:uuid:…>`.
+fn evidence_table(f: &SiteFinding) -> DocxTable {
+    let archived = f.evidence.iter().any(|e| e.archived.is_some());
+    let (headers, rows, notes) = match f.headers.split_last() {
+        Some((label, rest)) if archived => {
+            let rows: Vec<Vec<String>> = f
+                .rows
+                .iter()
+                .map(|r| r[..r.len().saturating_sub(1)].to_vec())
+                .collect();
+            let notes: Vec<Option<String>> = f
+                .evidence
+                .iter()
+                .map(|e| {
+                    e.archived
+                        .as_ref()
+                        .map(|a| format!("{label}：{}", a.name()))
+                })
+                .collect();
+            (rest.to_vec(), rows, notes)
+        }
+        _ => (f.headers.clone(), f.rows.clone(), Vec::new()),
+    };
+    let weights: Vec<usize> = headers.iter().map(|h| evidence_weight(h)).collect();
+    word_table_with_notes(&headers, &rows, &notes, &weights)
 }
 
 /// The self-check report as a DOCX file's bytes.
@@ -417,10 +480,7 @@ pub fn render_site(r: &SiteReport) -> Result<Vec<u8>, NoticeError> {
         .keep_next(true);
         doc = doc.add_paragraph(title).add_paragraph(body(&f.fix));
         if !f.rows.is_empty() {
-            let weights: Vec<usize> = f.headers.iter().map(|h| evidence_weight(h)).collect();
-            doc = doc
-                .add_table(word_table(&f.headers, &f.rows, &weights))
-                .add_paragraph(hairline());
+            doc = doc.add_table(evidence_table(f)).add_paragraph(hairline());
         }
         for q in f.seen.iter().chain(&f.note) {
             doc = doc.add_paragraph(body(q));

@@ -319,5 +319,47 @@ async fn documents_name_the_archived_record(db: &std::path::Path, notice: &serde
         assert!(text.contains("存档记录"), "{format}: {text}");
         assert!(text.contains("&lt;urn:uuid:"), "{format}: {text}");
     }
+    // The DOCX puts the record under its evidence row, across the table (a column of its own
+    // wrapped to ten lines), kept on the page of its row.
+    let dir = tempfile::tempdir().expect("tmp");
+    let docx = dir.path().join("site.docx");
+    let out = govaudit(
+        None,
+        db,
+        &[
+            "report",
+            "site",
+            "http://home15.gov.test/",
+            "--format",
+            "docx",
+            "-o",
+            docx.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bytes = std::fs::read(&docx).expect("docx written");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").expect("document.xml"),
+        &mut xml,
+    )
+    .expect("utf-8");
+    let record = archived["record"].as_str().expect("record");
+    let escaped = record.replace('<', "&lt;").replace('>', "&gt;");
+    let note = xml.find(&escaped).expect("the record is in the DOCX");
+    let row_start = xml[..note].rfind("<w:tr>").expect("in a table row");
+    let row = &xml[row_start..note];
+    assert!(
+        row.contains("<w:gridSpan w:val=\"") && row.contains("存档记录："),
+        "{row}"
+    );
+    let previous = &xml[..row_start];
+    let data_row = &previous[previous.rfind("<w:tr>").expect("the evidence row")..];
+    assert!(data_row.contains("<w:keepNext"), "{data_row}");
+    assert!(
+        !data_row.contains("urn:uuid"),
+        "no record column: {data_row}"
+    );
     store.close().await;
 }
