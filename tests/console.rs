@@ -199,6 +199,12 @@ async fn evidence_links_to_its_archived_page_served_from_the_archive() {
         + "href=\"".len();
     let href = body[at..].split('"').next().unwrap_or_default().to_string();
     assert!(body.contains(">存档页面</a>"), "{body}");
+    // In the 存档记录 cell, after the record's name: no column of its own.
+    assert!(
+        body.contains("&gt; <a class=\"archived\""),
+        "the link follows the record: {body}"
+    );
+    assert!(!body.contains("<th>存档</th>"), "{body}");
 
     // Served from the archive: not one request reaches the site.
     let before = sim_hits(&c);
