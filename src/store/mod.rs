@@ -210,6 +210,18 @@ impl Store {
         max: u32,
         check: bool,
     ) -> Result<Store, StoreError> {
+        // SQLite's migrator takes no lock: two commands opening a new database together would
+        // both create its tables, and one would fail half-way. An exclusive advisory lock on
+        // a file beside it ([`schema_lock`]) makes them take turns; the second finds the schema
+        // up to date. A command that writes takes it before its first connection too: turning
+        // a new file to WAL needs an exclusive lock SQLite does not wait for, so two commands
+        // creating the file together could fail with "database is locked".
+        let file = path != Path::new(":memory:");
+        let mut lock = if file && check {
+            Some(schema_lock(path).await?)
+        } else {
+            None
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .connect_with(opts)
@@ -221,15 +233,9 @@ impl Store {
         if check {
             quick_check(&pool, path).await?;
         }
-        // SQLite's migrator takes no lock: two commands opening a new database together would
-        // both create its tables, and one would fail half-way. An exclusive advisory lock on
-        // a file beside it ([`schema_lock`]) makes them take turns; the second finds the schema
-        // up to date.
-        let lock = if path == Path::new(":memory:") {
-            None
-        } else {
-            Some(schema_lock(path).await?)
-        };
+        if file && lock.is_none() {
+            lock = Some(schema_lock(path).await?);
+        }
         let migrated = sqlx::migrate!("./migrations").run(&pool).await;
         drop(lock);
         migrated.map_err(|source| StoreError::Migrate {
